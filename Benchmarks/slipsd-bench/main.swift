@@ -1,0 +1,2 @@
+// Benchmark driver placeholder.
+print("slipsd-bench")

@@ -1,0 +1,14 @@
+#ifndef SLIPSD_CNFQ_SHIM_H
+#define SLIPSD_CNFQ_SHIM_H
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+/// NFQA_MAX is an enum-derived macro that Swift does not import.
+static inline int cnfq_attr_max(void) { return NFQA_MAX; }
+#endif

@@ -1,0 +1,40 @@
+import Capture
+
+/// What a detector can reach: channel subscriptions, evidence output, printing, settings, time windows.
+///
+/// One per detector, confined to the detection thread (not `Sendable`). The detection engine wires the closures.
+public final class DetectorContext {
+    /// The detector's name (for `print` and `errors.log`).
+    public let detectorName: String
+    /// Detection settings from the config.
+    public let settings: DetectionSettings
+    /// Channels the detector subscribed to in `init`.
+    public private(set) var subscriptions: Set<Channel> = []
+
+    private let evidenceSink: (Evidence) -> Void
+    private let printer: (_ text: String, _ verbose: Int, _ debug: Int) -> Void
+    private let windowForTime: (PacketTime) -> TimeWindow
+
+    /// Creates a context. Used by the engine and by tests.
+    public init(detectorName: String, settings: DetectionSettings,
+                evidenceSink: @escaping (Evidence) -> Void,
+                printer: @escaping (_ text: String, _ verbose: Int, _ debug: Int) -> Void = { _, _, _ in },
+                windowForTime: @escaping (PacketTime) -> TimeWindow) {
+        self.detectorName = detectorName; self.settings = settings
+        self.evidenceSink = evidenceSink; self.printer = printer; self.windowForTime = windowForTime
+    }
+
+    /// Subscribes to a channel: the detector's `main` will receive its messages.
+    public func subscribe(_ channel: Channel) { subscriptions.insert(channel) }
+
+    /// Hands evidence to the evidence handler (Slips' `db.set_evidence`). Disabled evidence types are dropped
+    /// there, not here.
+    public func setEvidence(_ evidence: Evidence) { evidenceSink(evidence) }
+
+    /// Prints through the output system. `verbose` 1–3 and `debug` 1–3 as in Slips: the text is shown when the
+    /// run's verbosity/debug level is at least the given one.
+    public func print(_ text: String, verbose: Int = 1, debug: Int = 0) { printer(text, verbose, debug) }
+
+    /// The time window a packet time falls in (for evidence built from `tick`).
+    public func timeWindow(for time: PacketTime) -> TimeWindow { windowForTime(time) }
+}
