@@ -1,0 +1,7 @@
+/// Every detector slipsd ships, registered in one place. The engine instantiates those enabled by config.
+public enum DetectorList {
+    /// All built-in detector types, in the order they receive messages.
+    public static let all: [any Detector.Type] = [
+        // framework detectors (template, local_connection_detector) and flow detectors are listed here
+    ]
+}
