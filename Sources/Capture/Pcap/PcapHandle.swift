@@ -1,0 +1,85 @@
+internal import CPcap
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Owns one `pcap_t` and runs `pcap_dispatch` with a `PacketHandler` as the callback target.
+///
+/// The callback receives libpcap's own buffer: the handler decodes in place, nothing is copied. Confined to the
+/// thread that calls `dispatch`; `breakLoop()` may be called from any thread.
+final class PcapHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let object: String
+    private(set) var linkType: LinkType
+    private let closed = Atomic<Bool>(false)
+
+    init(pointer: OpaquePointer, object: String) throws(CaptureError) {
+        self.pointer = pointer
+        self.object = object
+        let dlt = pcap_datalink(pointer)
+        guard let known = LinkType(rawValue: dlt), known != .nfqueue else {
+            let name = pcap_datalink_val_to_name(dlt).map { String(cString: $0) } ?? "DLT \(dlt)"
+            pcap_close(pointer)
+            throw CaptureError(operation: "reading", object: object,
+                               reason: "unsupported link type \(name) (\(dlt)); supported: Ethernet, Linux cooked (SLL, SLL2), raw IPv4/IPv6")
+        }
+        self.linkType = known
+    }
+
+    deinit { pcap_close(pointer) }
+
+    /// libpcap's last error text for this handle.
+    var lastError: String { String(cString: pcap_geterr(pointer)) }
+
+    /// Compiles and installs a BPF filter (`pcap_compile` + `pcap_setfilter`).
+    func setFilter(_ expression: String) throws(CaptureError) {
+        var program = bpf_program()
+        guard pcap_compile(pointer, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw CaptureError(operation: "compiling filter", object: "'\(expression)'", reason: lastError)
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(pointer, &program) == 0 else {
+            throw CaptureError(operation: "setting filter", object: "'\(expression)' on \(object)", reason: lastError)
+        }
+    }
+
+    /// Context passed to the C callback: unretained, valid for the duration of one `dispatch` call.
+    private final class DispatchContext {
+        unowned(unsafe) let handler: any PacketHandler
+        let linkType: LinkType
+        var lastTime = PacketTime.zero
+        var packets = 0
+        init(handler: any PacketHandler, linkType: LinkType) { self.handler = handler; self.linkType = linkType }
+    }
+
+    /// Result of one `dispatch` call.
+    struct DispatchResult {
+        /// Packets delivered to the handler.
+        var packets: Int
+        /// Time of the last delivered packet (or `.zero`).
+        var lastTime: PacketTime
+        /// `pcap_dispatch`'s return: ≥ 0 packets, 0 at end of file, -1 error, -2 broken loop.
+        var status: Int32
+    }
+
+    /// Runs `pcap_dispatch(count)`, handing every packet to `handler` while libpcap's buffer is valid.
+    func dispatch(count: Int32, handler: any PacketHandler) -> DispatchResult {
+        let context = DispatchContext(handler: handler, linkType: linkType)
+        let status = withExtendedLifetime(context) {
+            pcap_dispatch(pointer, count, { user, header, bytes in
+                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user!)).takeUnretainedValue()
+                let h = header!.pointee
+                let time = PacketTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
+                let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(h.caplen))
+                _ = context.handler.handlePacket(buffer, wireLength: Int(h.len), time: time, linkType: context.linkType)
+                context.lastTime = time
+                context.packets &+= 1
+            }, UnsafeMutableRawPointer(Unmanaged.passUnretained(context).toOpaque()).assumingMemoryBound(to: UInt8.self))
+        }
+        return DispatchResult(packets: context.packets, lastTime: context.lastTime, status: status)
+    }
+
+    /// Makes a running `dispatch` return as soon as possible (`pcap_breakloop`). Any thread.
+    func breakLoop() { pcap_breakloop(pointer) }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+
+/// The `slipsd` command line: one mode per run (offline `-r`, live `-i`, `--inline`, or an operator command).
+struct Slipsd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slipsd",
+        abstract: "Behavioural intrusion prevention for Linux gateways (the ideas of Slips, inline and native).",
+        discussion: """
+        Modes (choose one):
+          slipsd -r capture.pcap [-o DIR] [--flows conn.log.json]   analyse a capture file
+          slipsd -i eth0 [--filter BPF] [-p]                          watch an interface (-p: also block)
+          sudo slipsd --inline --queue 0                              sit inline on a gateway and block
+          slipsd --block IP [--for 1h] | --unblock IP | --list-blocked [--json]
+        """,
+        version: "0.1.0"
+    )
+
+    // MARK: modes
+    @Option(name: [.customShort("r"), .customLong("read")], help: "Read a pcap or pcapng file.")
+    var readFile: String?
+
+    @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on an interface.")
+    var interface: String?
+
+    @Flag(name: .customLong("inline"), help: "Run inline on NFQUEUE (needs root).")
+    var inline = false
+
+    @Option(name: .customLong("unblock"), help: "Remove the block on an IP.")
+    var unblockIP: String?
+
+    @Option(name: .customLong("block"), help: "Block an IP by hand.")
+    var blockIP: String?
+
+    @Flag(name: .customLong("list-blocked"), help: "List blocked IPs with remaining time and reason.")
+    var listBlocked = false
+
+    // MARK: options
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output directory (alerts.log, alerts.json, slipsd.log, errors.log).")
+    var outputDirectory: String?
+
+    @Option(name: .customLong("flows"), help: "Write flows as Zeek-style JSON lines to this file (-r and -i).")
+    var flowsFile: String?
+
+    @Option(name: [.customShort("c"), .customLong("config")], help: "Configuration file (YAML).")
+    var configFile: String?
+
+    @Option(name: .customLong("filter"), help: "BPF filter for -i.")
+    var filter: String?
+
+    @Option(name: .customLong("queue"), help: "NFQUEUE number or range, e.g. 0 or 0:1 (with --inline).")
+    var queue: String?
+
+    @Flag(name: [.customShort("p"), .customLong("blocking")], help: "Block attackers while capturing with -i.")
+    var blocking = false
+
+    @Flag(name: .customLong("no-block"), help: "Inline: detect only, never block.")
+    var noBlock = false
+
+    @Flag(name: .customLong("steer"), inversion: .prefixedNo,
+          help: "Inline: install (and remove at exit) the rule that sends forwarded traffic to the queue.")
+    var steer = true
+
+    @Flag(name: .customLong("fail-closed"), help: "Inline: drop traffic when slipsd cannot keep up (default: fail open).")
+    var failClosed = false
+
+    @Flag(name: .customLong("no-drop-privileges"), help: "Keep running as root (debugging only).")
+    var noDropPrivileges = false
+
+    @Option(name: .customLong("user"), help: "Unprivileged user to switch to after set-up (default from config: slipsd).")
+    var user: String?
+
+    @Option(name: .customLong("for"), help: "Block duration for --block: 90, 90s, 10m, 2h, 1d.")
+    var blockFor: String?
+
+    @Flag(name: .customLong("force"), help: "--block: block even an address slipsd protects (own address, gateway, resolver, allowlist).")
+    var force = false
+
+    @Flag(name: .customLong("json"), help: "--list-blocked: print JSON.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "More output (repeat for more).")
+    var verbose: Int
+
+    /// The one mode this run is in.
+    enum Mode: Equatable {
+        case offline(String), live(String), inline, unblock(String), block(String), listBlocked
+    }
+
+    var mode: Mode? {
+        if let readFile { return .offline(readFile) }
+        if let interface { return .live(interface) }
+        if inline { return .inline }
+        if let unblockIP { return .unblock(unblockIP) }
+        if let blockIP { return .block(blockIP) }
+        if listBlocked { return .listBlocked }
+        return nil
+    }
+
+    mutating func validate() throws {
+        let chosen = [readFile != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked]
+            .filter { $0 }.count
+        guard chosen == 1 else {
+            throw ValidationError(chosen == 0
+                ? "choose a mode: -r FILE, -i IFACE, --inline, --block IP, --unblock IP or --list-blocked"
+                : "choose only one of -r, -i, --inline, --block, --unblock, --list-blocked")
+        }
+        if queue != nil && !inline { throw ValidationError("--queue is only for --inline") }
+        if inline {
+            _ = try QueueRange.parse(queue ?? "0")
+        }
+        if filter != nil && interface == nil { throw ValidationError("--filter is only for -i") }
+        if blocking && interface == nil { throw ValidationError("-p/--blocking is only for -i (inline mode blocks by default)") }
+        if noBlock && !inline { throw ValidationError("--no-block is only for --inline") }
+        if failClosed && !inline { throw ValidationError("--fail-closed is only for --inline") }
+        if flowsFile != nil && readFile == nil && interface == nil { throw ValidationError("--flows is only for -r and -i") }
+        if blockFor != nil && blockIP == nil { throw ValidationError("--for is only for --block") }
+        if force && blockIP == nil { throw ValidationError("--force is only for --block") }
+        if json && !listBlocked { throw ValidationError("--json is only for --list-blocked") }
+        if let blockFor { _ = try DurationText.seconds(blockFor) }
+        for ip in [unblockIP, blockIP].compactMap({ $0 }) where !ConfigLoader.isAddressOrNetwork(ip) || ip.contains("/") {
+            throw ValidationError("'\(ip)' is not an IP address")
+        }
+    }
+
+    func run() throws {
+        let code = try SlipsdRunner(options: self).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// A queue number or an inclusive range `first:last`.
+struct QueueRange: Equatable {
+    var first: UInt16
+    var last: UInt16
+
+    static func parse(_ text: String) throws -> QueueRange {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let first = UInt16(parts[0]),
+              let last = parts.count == 2 ? UInt16(parts[1]) : first, last >= first, last - first < 64 else {
+            throw ValidationError("--queue takes a number or a range like 0:1 (at most 64 queues), got '\(text)'")
+        }
+        return QueueRange(first: first, last: last)
+    }
+}
+
+/// Durations written as `90`, `90s`, `10m`, `2h`, `1d`.
+enum DurationText {
+    static func seconds(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var body = Substring(text)
+        var factor = 1
+        if let last = body.last, let unit = units[last] { factor = unit; body = body.dropLast() }
+        guard let value = Int(body), value > 0, value <= 365 * 86400 / factor else {
+            throw ValidationError("a duration is a positive number with an optional unit s, m, h or d (e.g. 10m), got '\(text)'")
+        }
+        return value * factor
+    }
+}

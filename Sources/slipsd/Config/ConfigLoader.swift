@@ -1,0 +1,137 @@
+import Capture
+import Detect
+import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loads `slipsd.yaml` into `SlipsdSettings`. Unknown keys, wrong types and out-of-range values are errors that
+/// name the key and its line.
+enum ConfigLoader {
+    /// Reads and validates `path`.
+    static func load(path: String) throws(ConfigError) -> SlipsdSettings {
+        let text: String
+        do {
+            text = try readFile(path)
+        } catch {
+            throw ConfigError(file: path, line: nil, column: nil, keyPath: "", reason: "cannot read: \(error)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses YAML text (`file` is used in messages).
+    static func parse(_ text: String, file: String) throws(ConfigError) -> SlipsdSettings {
+        var settings = SlipsdSettings()
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigError(file: file, line: nil, column: nil, keyPath: "", reason: "not valid YAML: \(error)")
+        }
+        guard let root else { return settings }                  // empty file: all defaults
+        var reader = try ConfigReader(file: file, path: "", node: root)
+
+        try reader.section("parameters") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400))
+            try r.bool("only_one_tw", into: &settings.detection.onlyOneTimeWindow)
+        }
+        try reader.section("detection") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.double("evidence_detection_threshold", into: &settings.detection.evidenceDetectionThreshold, in: 0.0001...1000)
+            try r.double("long_connection_threshold", into: &settings.detection.longConnectionThreshold, in: 1...1e9)
+            try r.double("data_exfiltration_threshold", into: &settings.detection.dataUploadFlowThresholdMB, in: 0.001...1e9)
+            try r.double("data_exfiltration_window_threshold", into: &settings.detection.dataUploadWindowThresholdMB, in: 0.001...1e9)
+            try r.int("ssh_password_guessing_threshold", into: &settings.detection.sshPasswordGuessingThreshold, in: 1...1_000_000)
+            try r.int("arp_scan_threshold", into: &settings.detection.arpScanThreshold, in: 1...1_000_000)
+            try r.double("arp_scan_interval", into: &settings.detection.arpScanInterval, in: 0.001...86400)
+            try r.int("port_scan_minimum_targets", into: &settings.detection.portScanMinimumTargets, in: 1...1_000_000)
+            try r.int("reconnection_attempts_threshold", into: &settings.detection.reconnectionThreshold, in: 1...1_000_000)
+        }
+        let knownModules = Set(DetectorList.all.map { $0.name })
+        let checkModule: (String) -> String? = { name in
+            knownModules.contains(name) ? nil
+                : "unknown detector '\(name)' (known: \(knownModules.sorted().joined(separator: ", ")))"
+        }
+        try reader.section("modules") { (r: inout ConfigReader) throws(ConfigError) in
+            var disable: [String] = [], enable: [String] = []
+            try r.strings("disable", into: &disable, validate: checkModule)
+            try r.strings("enable", into: &enable, validate: checkModule)
+            settings.detection.disabledModules = Set(disable)
+            settings.detection.enabledModules = Set(enable)
+        }
+        try reader.section("DisabledAlerts") { (r: inout ConfigReader) throws(ConfigError) in
+            var names: [String] = []
+            try r.strings("disabled_detections", into: &names) { name in
+                EvidenceType(rawValue: name) == nil ? "unknown evidence type '\(name)'" : nil
+            }
+            settings.detection.disabledDetections = Set(names.compactMap(EvidenceType.init(rawValue:)))
+        }
+        try reader.section("whitelists") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.bool("enable_local_whitelist", into: &settings.whitelistEnabled)
+            try r.optionalString("local_whitelist_path", into: &settings.whitelistPath)
+        }
+        try reader.section("flows") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.int("max", into: &settings.flows.maxFlows, in: 16...100_000_000)
+            try r.double("tcp_inactivity_timeout", into: &settings.flows.tcpInactivityTimeout, in: 1...86400)
+            try r.double("tcp_close_delay", into: &settings.flows.tcpCloseDelay, in: 0...3600)
+            try r.double("tcp_reset_delay", into: &settings.flows.tcpResetDelay, in: 0...3600)
+            try r.double("udp_inactivity_timeout", into: &settings.flows.udpInactivityTimeout, in: 1...86400)
+            try r.double("icmp_inactivity_timeout", into: &settings.flows.icmpInactivityTimeout, in: 1...86400)
+            try r.double("attempt_report_delay", into: &settings.flows.attemptReportDelay, in: 0.1...3600)
+            try r.double("interim_report_interval", into: &settings.flows.interimReportInterval, in: 1...86400)
+        }
+        try reader.section("blocking") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.string("table", into: &settings.blocking.table)
+            try r.int("duration", into: &settings.blocking.durationSeconds, in: 0...(365 * 86400))
+            try r.bool("escalate", into: &settings.blocking.escalate)
+            try r.int("max_duration", into: &settings.blocking.maxDurationSeconds, in: 1...(365 * 86400))
+            try r.strings("allowlist", into: &settings.blocking.allowlist) { entry in
+                isAddressOrNetwork(entry) ? nil : "'\(entry)' is not an IP address or CIDR network"
+            }
+            try r.int("unblock_grace_period", into: &settings.blocking.unblockGraceSeconds, in: 0...(30 * 86400))
+        }
+        try reader.section("inline") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.int("copy_range", into: &settings.inline.copyRange, in: 64...0xFFFF)
+            try r.int("queue_maxlen", into: &settings.inline.queueMaxLength, in: 16...1_000_000)
+            try r.int("socket_buffer", into: &settings.inline.socketBufferBytes, in: 65536...(1 << 30))
+            try r.bool("fail_closed", into: &settings.inline.failClosed)
+            try r.bool("gso", into: &settings.inline.gso)
+            try r.bool("steer_input", into: &settings.inline.steerInput)
+            try r.int("watchdog_ms", into: &settings.inline.watchdogMilliseconds, in: 10...60_000)
+        }
+        try reader.section("daemon") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.string("user", into: &settings.daemon.user)
+            try r.string("control_socket", into: &settings.daemon.controlSocket)
+            try r.optionalString("control_group", into: &settings.daemon.controlGroup)
+        }
+        try reader.finish()
+        return settings
+    }
+
+    /// True for `1.2.3.4`, `::1`, `10.0.0.0/8`, `fd00::/8`.
+    static func isAddressOrNetwork(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let address = IPAddress(parts[0]) else { return false }
+        guard parts.count == 2 else { return true }
+        guard let bits = Int(parts[1]) else { return false }
+        return bits >= 0 && bits <= (address.isIPv4 ? 32 : 128)
+    }
+
+    /// Reads a whole file as UTF-8 with POSIX calls.
+    static func readFile(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CaptureError.system("opening", path, errno: errno) }
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CaptureError.system("reading", path, errno: errno)
+            }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,113 @@
+import Yams
+
+/// Reads one YAML mapping against a schema: each known key is consumed by a typed accessor; whatever is left is
+/// an unknown key and an error naming its line. Values of the wrong type or out of range are errors too.
+struct ConfigReader {
+    let file: String
+    let path: String
+    private let pairs: [(key: String, node: Node, keyNode: Node)]
+    private var used: Set<String> = []
+
+    init(file: String, path: String, node: Node) throws(ConfigError) {
+        self.file = file
+        self.path = path
+        guard case let .mapping(mapping) = node else {
+            throw ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path,
+                              reason: "expected a mapping of keys")
+        }
+        var pairs: [(String, Node, Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else {
+                throw ConfigError(file: file, line: key.mark?.line, column: key.mark?.column, keyPath: path,
+                                  reason: "keys must be strings")
+            }
+            pairs.append((name, value, key))
+        }
+        self.pairs = pairs
+    }
+
+    private func fullPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func error(_ node: Node, _ key: String, _ reason: String) -> ConfigError {
+        ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: fullPath(key), reason: reason)
+    }
+
+    private mutating func take(_ key: String) -> Node? {
+        guard let pair = pairs.first(where: { $0.key == key }) else { return nil }
+        used.insert(key)
+        if case .scalar(let s) = pair.node, s.string.isEmpty || s.string == "~" || s.string == "null" {
+            return nil                                   // `key:` with no value keeps the default
+        }
+        return pair.node
+    }
+
+    /// A nested section: `body` reads it with its own reader, which must consume every key.
+    mutating func section(_ key: String, _ body: (inout ConfigReader) throws(ConfigError) -> Void) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        var reader = try ConfigReader(file: file, path: fullPath(key), node: node)
+        try body(&reader)
+        try reader.finish()
+    }
+
+    mutating func bool(_ key: String, into value: inout Bool) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.bool else { throw error(node, key, "expected true or false, got '\(node.string ?? "?")'") }
+        value = parsed
+    }
+
+    mutating func double(_ key: String, into value: inout Double, in range: ClosedRange<Double>) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.float ?? node.int.map(Double.init) else {
+            throw error(node, key, "expected a number, got '\(node.string ?? "?")'")
+        }
+        guard range.contains(parsed) else {
+            throw error(node, key, "\(parsed) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        value = parsed
+    }
+
+    mutating func int(_ key: String, into value: inout Int, in range: ClosedRange<Int>) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.int else {
+            throw error(node, key, "expected an integer, got '\(node.string ?? "?")'")
+        }
+        guard range.contains(parsed) else {
+            throw error(node, key, "\(parsed) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        value = parsed
+    }
+
+    mutating func string(_ key: String, into value: inout String) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.string else { throw error(node, key, "expected a string") }
+        value = parsed
+    }
+
+    mutating func optionalString(_ key: String, into value: inout String?) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.string else { throw error(node, key, "expected a string") }
+        value = parsed
+    }
+
+    /// A list of strings, each checked by `validate` (which returns an error reason or nil).
+    mutating func strings(_ key: String, into value: inout [String],
+                          validate: (String) -> String? = { _ in nil }) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        guard case .sequence(let sequence) = node else { throw error(node, key, "expected a list") }
+        var result: [String] = []
+        for item in sequence {
+            guard case .scalar = item, let text = item.string else { throw error(item, key, "list items must be strings") }
+            if let problem = validate(text) { throw error(item, key, problem) }
+            result.append(text)
+        }
+        value = result
+    }
+
+    /// Fails on the first key that no accessor consumed.
+    func finish() throws(ConfigError) {
+        for pair in pairs where !used.contains(pair.key) {
+            throw ConfigError(file: file, line: pair.keyNode.mark?.line, column: pair.keyNode.mark?.column,
+                              keyPath: fullPath(pair.key), reason: "unknown key")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Detect
+
+/// Every setting slipsd reads from its YAML file, with the defaults in one place. Keys keep Slips' `slips.yaml`
+/// names wherever the concept is the same (`parameters.time_window_width`,
+/// `detection.evidence_detection_threshold`, `modules.disable`, `DisabledAlerts.disabled_detections`,
+/// `whitelists.local_whitelist_path`).
+struct SlipsdSettings: Sendable {
+    /// Detection settings handed to the engine and detectors.
+    var detection = DetectionSettings()
+
+    /// `whitelists.*`
+    var whitelistEnabled = true
+    var whitelistPath: String? = nil
+
+    /// `flows.*` (seconds; `max` flows).
+    struct Flows: Sendable {
+        var maxFlows = 1_000_000
+        var tcpInactivityTimeout = 300.0
+        var tcpCloseDelay = 5.0
+        var tcpResetDelay = 5.0
+        var udpInactivityTimeout = 60.0
+        var icmpInactivityTimeout = 60.0
+        var attemptReportDelay = 3.0
+        var interimReportInterval = 300.0
+    }
+    var flows = Flows()
+
+    /// `blocking.*`
+    struct Blocking: Sendable {
+        /// nftables table (family inet) holding the block sets.
+        var table = "slipsd"
+        /// Fixed block duration in seconds; 0 = until the end of the next time window (Slips).
+        var durationSeconds = 0
+        /// Double the duration for each repeat offence of the same IP, up to `maxDurationSeconds`.
+        var escalate = false
+        var maxDurationSeconds = 7 * 24 * 3600
+        /// IPs and CIDRs that are never blocked (in addition to the gateway's own addresses, default routes and
+        /// resolvers).
+        var allowlist: [String] = []
+        /// After `--unblock`, the daemon does not block the same IP again for this many seconds.
+        var unblockGraceSeconds = 600
+    }
+    var blocking = Blocking()
+
+    /// `inline.*`
+    struct Inline: Sendable {
+        var copyRange = 0xFFFF
+        var queueMaxLength = 4096
+        var socketBufferBytes = 8 << 20
+        var failClosed = false
+        var gso = true
+        var steerInput = false
+        var watchdogMilliseconds = 250
+    }
+    var inline = Inline()
+
+    /// `daemon.*`
+    struct Daemon: Sendable {
+        /// Unprivileged user after start-up; falls back to `nobody` when it does not exist.
+        var user = "slipsd"
+        var controlSocket = "/run/slipsd/control.sock"
+        /// Group allowed to use the control socket besides root (empty: root only).
+        var controlGroup: String? = nil
+    }
+    var daemon = Daemon()
+}
