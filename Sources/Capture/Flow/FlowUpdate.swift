@@ -1,0 +1,17 @@
+/// What `FlowTable.process(_:)` did with a packet: which flow it belongs to and in which direction, so the caller
+/// can tag events (an SSH banner, a DNS answer) with the flow's uid.
+public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
+    /// The flow's uid; the same uid appears in the flow's records.
+    public var uid: FlowUID
+    /// True when the packet was sent by the flow's originator.
+    public var isOriginator: Bool
+    /// True when this packet created the flow.
+    public var isNewFlow: Bool
+
+    /// Creates the value.
+    public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool) {
+        self.uid = uid
+        self.isOriginator = isOriginator
+        self.isNewFlow = isNewFlow
+    }
+}

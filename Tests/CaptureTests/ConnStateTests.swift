@@ -1,0 +1,183 @@
+import Capture
+import Testing
+
+/// One test per Zeek `conn_state`, each with the exact history Zeek writes for the packet sequence.
+@Suite struct ConnStateTests {
+    @Test func s0AttemptWithoutAnswer() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn)]))
+        #expect(r.connState == .S0)
+        #expect(r.history == "S")
+        #expect(r.originatorPackets == 1 && r.responderPackets == 0)
+        #expect(r.originatorBytes == 0 && r.responderBytes == 0)
+        #expect(r.originatorIPBytes == 40 && r.responderIPBytes == 0)
+    }
+
+    @Test func s1EstablishedNotClosed() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack)]))
+        #expect(r.connState == .S1)
+        #expect(r.history == "ShA")
+    }
+
+    @Test func sfNormalExchange() throws {
+        var t = TCPScript()
+        let packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 100), t.s(F.ack),
+                       t.s(F.pshAck, payload: 200), t.c(F.finAck), t.s(F.finAck), t.c(F.ack)]
+        let r = try #require(singleFlow(packets))
+        #expect(r.connState == .SF)
+        #expect(r.history == "ShADadFf")
+        #expect(r.originatorBytes == 100)
+        #expect(r.responderBytes == 200)
+        #expect(r.originatorPackets == 5 && r.responderPackets == 4)
+        #expect(r.originatorIPBytes == 5 * 40 + 100 && r.responderIPBytes == 4 * 40 + 200)
+        #expect(r.originator == TestPacket.ip("10.0.0.1") && r.originatorPort == 40_000)
+        #expect(r.responder == TestPacket.ip("192.0.2.80") && r.responderPort == 80)
+        #expect(r.originatorMAC == t.clientMAC && r.responderMAC == t.serverMAC)
+        #expect(r.startTime == at(0) && r.lastTime == at(0.08))
+        #expect(r.proto == .tcp && r.ipProtocol == 6)
+    }
+
+    @Test func sfWithoutPureAckFromResponderHasNoLowerA() throws {
+        var t = TCPScript()
+        let packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 10),
+                       t.s(F.pshAck, payload: 20), t.c(F.finAck), t.s(F.finAck), t.c(F.ack)]
+        let r = try #require(singleFlow(packets))
+        #expect(r.connState == .SF)
+        #expect(r.history == "ShADdFf")
+    }
+
+    @Test func rejRejectedAttempt() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.rstAck)]))
+        #expect(r.connState == .REJ)
+        #expect(r.history == "Sr")
+        #expect(!r.connState.isEstablished)
+    }
+
+    @Test func s2OriginatorClosed() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.finAck)]))
+        #expect(r.connState == .S2)
+        #expect(r.history == "ShAF")
+    }
+
+    @Test func s3ResponderClosed() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.s(F.finAck)]))
+        #expect(r.connState == .S3)
+        #expect(r.history == "ShAf")
+    }
+
+    @Test func rstoOriginatorAborted() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 5),
+                                         t.c(F.rstAck)]))
+        #expect(r.connState == .RSTO)
+        #expect(r.history == "ShADR")
+        #expect(r.originatorBytes == 5)
+    }
+
+    @Test func rstrResponderAborted() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.s(F.rst)]))
+        #expect(r.connState == .RSTR)
+        #expect(r.history == "ShAr")
+    }
+
+    @Test func rstos0SynThenOriginatorReset() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.c(F.rst)]))
+        #expect(r.connState == .RSTOS0)
+        #expect(r.history == "SR")
+    }
+
+    @Test func rstrhSynAckThenResponderReset() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.s(F.synAck), t.s(F.rst)]))
+        #expect(r.connState == .RSTRH)
+        #expect(r.history == "^hr")
+        // Flipped: the receiver of the SYN-ACK is the originator.
+        #expect(r.originator == TestPacket.ip("10.0.0.1") && r.originatorPort == 40_000)
+        #expect(r.responder == TestPacket.ip("192.0.2.80") && r.responderPort == 80)
+        #expect(r.originatorPackets == 0 && r.responderPackets == 2)
+    }
+
+    @Test func shSynThenFin() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.syn), t.c(F.fin)]))
+        #expect(r.connState == .SH)
+        #expect(r.history == "SF")
+    }
+
+    @Test func shrSynAckThenResponderFin() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.s(F.synAck), t.s(F.finAck)]))
+        #expect(r.connState == .SHR)
+        #expect(r.history == "^hf")
+    }
+
+    @Test func othMidstream() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(F.pshAck, payload: 100), t.s(F.ack)]))
+        #expect(r.connState == .OTH)
+        #expect(r.history == "Da")
+        #expect(r.originatorBytes == 100 && r.responderBytes == 0)
+        #expect(r.originator == TestPacket.ip("10.0.0.1"))
+    }
+
+    @Test func flippedSynAckFirstSwapsEndpointsAndMACs() throws {
+        var t = TCPScript()
+        let (table, sink) = makeTable()
+        let first = try #require(table.process(t.s(F.synAck)))
+        #expect(first.isNewFlow && !first.isOriginator)
+        let second = try #require(table.process(t.c(F.ack)))
+        #expect(!second.isNewFlow && second.isOriginator && second.uid == first.uid)
+        table.process(t.c(F.pshAck, payload: 30))
+        table.process(t.s(F.pshAck, payload: 40))
+        table.flushAll()
+        let r = try #require(sink.finals.first)
+        #expect(r.history == "^hADd")
+        #expect(r.connState == .OTH)
+        #expect(r.originator == TestPacket.ip("10.0.0.1") && r.responderPort == 80)
+        #expect(r.originatorMAC == t.clientMAC && r.responderMAC == t.serverMAC)
+        #expect(r.originatorBytes == 30 && r.responderBytes == 40)
+        #expect(r.originatorPackets == 2 && r.responderPackets == 2)
+    }
+
+    @Test func inconsistentAndMultiFlagLetters() throws {
+        var t = TCPScript()
+        // SYN+FIN from the originator is Q; FIN+RST from the responder is i.
+        let r = try #require(singleFlow([t.c(F.syn | F.fin), t.s(F.fin | F.rst)]))
+        #expect(r.history == "Qi")
+    }
+
+    @Test func zeroWindowLetter() throws {
+        var t = TCPScript()
+        var packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack)]
+        var stalled = t.s(F.ack)
+        stalled.tcpWindow = 0
+        packets.append(stalled)
+        let r = try #require(singleFlow(packets))
+        #expect(r.history == "ShAaw")
+    }
+
+    @Test func lettersAppearOncePerDirection() throws {
+        var t = TCPScript()
+        var packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack)]
+        for _ in 0..<5 {
+            packets.append(t.c(F.pshAck, payload: 10))
+            packets.append(t.s(F.ack))
+        }
+        let r = try #require(singleFlow(packets))
+        #expect(r.history == "ShADa")
+        #expect(r.originatorBytes == 50)
+    }
+
+    @Test func establishedSplit() {
+        let notEstablished: Set<ConnState> = [.S0, .REJ, .RSTOS0, .RSTRH, .SH, .SHR]
+        for state in ConnState.allCases {
+            #expect(state.isEstablished == !notEstablished.contains(state))
+        }
+    }
+}
