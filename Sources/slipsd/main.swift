@@ -1,2 +1,3 @@
-// Entry point placeholder; the CLI lands with the offline-analysis work.
-print("slipsd")
+// slipsd's entry point: synchronous on purpose. The privilege drop must happen on the main thread before any
+// other thread exists, so nothing here may `await` or touch Dispatch before the mode has set up and dropped.
+Slipsd.main()

@@ -1,0 +1,93 @@
+import Capture
+import Detect
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the mode chosen on the command line with the loaded settings. Returns the process exit status.
+struct SlipsdRunner {
+    let options: Slipsd
+
+    func run() throws -> Int32 {
+        let settings: SlipsdSettings
+        do {
+            settings = try loadSettings()
+        } catch let error as ConfigError {
+            Console.error("slipsd: \(error)")
+            return 2
+        }
+        switch options.mode {
+        case .offline(let path):
+            return OfflineAnalysis(options: options, settings: settings, path: path).run()
+        case .live(let interface):
+            return LiveAnalysis(options: options, settings: settings, interface: interface).run()
+        case .inline:
+            return InlineDaemon(options: options, settings: settings).run()
+        case .block(let ip):
+            return OperatorCommands(settings: settings).block(ip: ip, seconds: try options.blockFor.map(DurationText.seconds), force: options.force)
+        case .unblock(let ip):
+            return OperatorCommands(settings: settings).unblock(ip: ip)
+        case .listBlocked:
+            return OperatorCommands(settings: settings).listBlocked(json: options.json)
+        case nil:
+            return 2
+        }
+    }
+
+    /// `-c FILE`, else `config/slipsd.yaml` next to the working directory, else `/etc/slipsd/slipsd.yaml`, else
+    /// the built-in defaults.
+    private func loadSettings() throws(ConfigError) -> SlipsdSettings {
+        if let path = options.configFile { return try ConfigLoader.load(path: path) }
+        for candidate in ["config/slipsd.yaml", "/etc/slipsd/slipsd.yaml"] where access(candidate, R_OK) == 0 {
+            return try ConfigLoader.load(path: candidate)
+        }
+        return SlipsdSettings()
+    }
+}
+
+/// Writing to the terminal without Foundation: stdout and fd 2 (Swift 6 cannot touch C's `stderr`).
+enum Console {
+    static func out(_ text: String) {
+        var line = text
+        line.append("\n")
+        write(1, line)
+    }
+
+    static func error(_ text: String) {
+        var line = text
+        line.append("\n")
+        write(2, line)
+    }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+extension SlipsdSettings.Flows {
+    /// The flow table's configuration from the `flows.*` keys.
+    var tableConfiguration: FlowTableConfiguration {
+        FlowTableConfiguration(
+            maxFlows: maxFlows,
+            tcpInactivityTimeout: .milliseconds(Int64(tcpInactivityTimeout * 1000)),
+            tcpCloseLinger: .milliseconds(Int64(tcpCloseDelay * 1000)),
+            tcpResetLinger: .milliseconds(Int64(tcpResetDelay * 1000)),
+            udpInactivityTimeout: .milliseconds(Int64(udpInactivityTimeout * 1000)),
+            icmpInactivityTimeout: .milliseconds(Int64(icmpInactivityTimeout * 1000)),
+            attemptReportDelay: .milliseconds(Int64(attemptReportDelay * 1000)),
+            interimReportInterval: .milliseconds(Int64(interimReportInterval * 1000)))
+    }
+}
+
+/// Moves a non-Sendable object into the one thread that will own it from then on.
+struct HandOver<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
