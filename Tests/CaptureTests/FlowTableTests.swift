@@ -352,15 +352,36 @@ import Testing
         #expect(sink.finals.first?.uid == first.uid && sink.finals.first?.originatorPackets == 71)
     }
 
-    @Test func idleFlowGetsNoLongLivedReport() {
+    @Test func idleFlowGetsNoLongLivedReportBeforeItsFinalRecord() {
         let (table, sink) = makeFlowTable()
         var t = TCPScript()
         table.process(t.c(.syn))
         table.process(t.s(.synAck))
         table.process(t.c(.ack))
-        // Scheduled at 0.01 s for 300.01 s; no packet after the scheduling time except the ACK at 0.02.
-        table.advance(to: flowTime(299))
+        // A long-lived report is due at 300.01 s, but the flow has been idle since 0.02 s: it expires at 300.02 s.
+        table.advance(to: flowTime(300.015))
         #expect(sink.records.isEmpty)
+        table.advance(to: flowTime(300.02))
+        #expect(sink.records.count == 1 && sink.records.first?.reason == .expired)
+        #expect(table.statistics.interimReports == 0)
+    }
+
+    @Test func longLivedTcpFlowReportedWhileActive() {
+        let (table, sink) = makeFlowTable()
+        var t = TCPScript()
+        t.step = 20
+        table.process(t.c(.syn))
+        table.process(t.s(.synAck))
+        while t.time < 650 {
+            table.process(t.c(.pshAck, payload: 1_000))
+            table.process(t.s(.ack))
+        }
+        // The SYN-ACK came only at 20 s: attempt report at 3 s. Then scheduled at 20 s: reports at 320 s and 620 s,
+        // each made before the data segment of that second (client data at 40, 80, … s).
+        #expect(sink.interims.map(\.connState) == [.S0, .S1, .S1])
+        #expect(sink.interims.map(\.originatorBytes) == [0, 7 * 1_000, 15 * 1_000])
+        #expect(Set(sink.interims.map(\.uid)).count == 1)
+        #expect(sink.finals.isEmpty)
     }
 
     // MARK: - flushAll, uids, statistics
