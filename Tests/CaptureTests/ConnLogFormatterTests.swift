@@ -16,8 +16,8 @@ import Testing
     @Test func tableRecordRoundTrips() throws {
         var t = TCPScript()
         t.vlan = 42
-        let packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 100), t.s(F.ack),
-                       t.s(F.pshAck, payload: 200), t.c(F.finAck), t.s(F.finAck), t.c(F.ack)]
+        let packets = [t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.pshAck, payload: 100), t.s(.ack),
+                       t.s(.pshAck, payload: 200), t.c(.finAck), t.s(.finAck), t.c(.ack)]
         let record = try #require(singleFlow(packets))
         let line = ConnLogFormatter.jsonLine(record)
         #expect(!line.contains("\n"))
@@ -70,7 +70,7 @@ import Testing
 
     @Test func everyConnStateSerializesByName() throws {
         for state in ConnState.allCases {
-            var record = try #require(singleFlow([TestPacket.udp(at(0), "10.0.0.1", 1, "10.0.0.2", 2)]))
+            var record = try #require(singleFlow([FlowTestPacket.udp(flowTime(0), "10.0.0.1", 1, "10.0.0.2", 2)]))
             record.connState = state
             let json = try parse(ConnLogFormatter.jsonLine(record))
             #expect(json["conn_state"] as? String == state.rawValue)

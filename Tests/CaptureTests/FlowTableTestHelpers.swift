@@ -1,7 +1,7 @@
 import Capture
 
 /// Collects every record a flow table emits.
-final class RecordingSink: FlowRecordSink {
+final class FlowRecordingSink: FlowRecordSink {
     var records: [FlowRecord] = []
 
     func flowRecordReady(_ record: FlowRecord) { records.append(record) }
@@ -16,12 +16,12 @@ final class RecordingSink: FlowRecordSink {
 let flowTestEpoch: Int64 = 1_700_000_000_000_000
 
 /// Packet time `seconds` after `flowTestEpoch`.
-func at(_ seconds: Double) -> PacketTime {
+func flowTime(_ seconds: Double) -> PacketTime {
     PacketTime(microseconds: flowTestEpoch + Int64((seconds * 1_000_000).rounded()))
 }
 
 /// Builds `DecodedPacket` values as the decoder would fill them, without any bytes.
-enum TestPacket {
+enum FlowTestPacket {
     static func ip(_ text: String) -> IPAddress {
         guard let address = IPAddress(text) else { fatalError("bad test address \(text)") }
         return address
@@ -55,7 +55,7 @@ enum TestPacket {
     }
 
     static func tcp(_ time: PacketTime, _ source: String, _ sourcePort: UInt16, _ destination: String,
-                    _ destinationPort: UInt16, flags: UInt8, seq: UInt32 = 1000, ack: UInt32 = 0,
+                    _ destinationPort: UInt16, flags: FlowTCPFlags, seq: UInt32 = 1000, ack: UInt32 = 0,
                     payload: Int32 = 0, window: UInt16 = 64_240, vlan: UInt16 = 0, innerVLAN: UInt16 = 0,
                     srcMAC: MACAddress = .zero, dstMAC: MACAddress = .zero) -> DecodedPacket {
         var packet = base(time: time, from: source, to: destination, ipProtocol: IPProtocolNumber.tcp,
@@ -63,7 +63,7 @@ enum TestPacket {
                           srcMAC: srcMAC, dstMAC: dstMAC)
         packet.srcPort = sourcePort
         packet.dstPort = destinationPort
-        packet.tcpFlags = flags
+        packet.tcpFlags = flags.rawValue
         packet.tcpSeq = seq
         packet.tcpAck = ack
         packet.tcpWindow = window
@@ -94,16 +94,18 @@ enum TestPacket {
     }
 }
 
-/// Flag combinations used in the scripts.
-enum F {
-    static let syn = TCPFlag.syn
-    static let synAck = TCPFlag.syn | TCPFlag.ack
-    static let ack = TCPFlag.ack
-    static let pshAck = TCPFlag.psh | TCPFlag.ack
-    static let finAck = TCPFlag.fin | TCPFlag.ack
-    static let fin = TCPFlag.fin
-    static let rst = TCPFlag.rst
-    static let rstAck = TCPFlag.rst | TCPFlag.ack
+/// TCP flags for the test scripts (`.syn`, `.synAck`, `[.fin, .rst]`, …).
+struct FlowTCPFlags: OptionSet {
+    let rawValue: UInt8
+    static let fin = FlowTCPFlags(rawValue: TCPFlag.fin)
+    static let syn = FlowTCPFlags(rawValue: TCPFlag.syn)
+    static let rst = FlowTCPFlags(rawValue: TCPFlag.rst)
+    static let psh = FlowTCPFlags(rawValue: TCPFlag.psh)
+    static let ack = FlowTCPFlags(rawValue: TCPFlag.ack)
+    static let synAck: FlowTCPFlags = [.syn, .ack]
+    static let pshAck: FlowTCPFlags = [.psh, .ack]
+    static let finAck: FlowTCPFlags = [.fin, .ack]
+    static let rstAck: FlowTCPFlags = [.rst, .ack]
 }
 
 /// A TCP conversation between a client and a server that keeps both sides' sequence numbers right: each segment
@@ -124,36 +126,36 @@ struct TCPScript {
     var serverMAC = MACAddress(0x02_00_00_00_00_02)
 
     /// The next segment from the client.
-    mutating func c(_ flags: UInt8, payload: Int32 = 0) -> DecodedPacket {
-        let packet = TestPacket.tcp(at(time), client, clientPort, server, serverPort, flags: flags, seq: clientSeq,
+    mutating func c(_ flags: FlowTCPFlags, payload: Int32 = 0) -> DecodedPacket {
+        let packet = FlowTestPacket.tcp(flowTime(time), client, clientPort, server, serverPort, flags: flags, seq: clientSeq,
                                     ack: serverSeq, payload: payload, vlan: vlan, srcMAC: clientMAC,
                                     dstMAC: serverMAC)
-        clientSeq &+= UInt32(payload) &+ (flags & TCPFlag.syn != 0 ? 1 : 0) &+ (flags & TCPFlag.fin != 0 ? 1 : 0)
+        clientSeq &+= UInt32(payload) &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
         time += step
         return packet
     }
 
     /// The next segment from the server.
-    mutating func s(_ flags: UInt8, payload: Int32 = 0) -> DecodedPacket {
-        let packet = TestPacket.tcp(at(time), server, serverPort, client, clientPort, flags: flags, seq: serverSeq,
+    mutating func s(_ flags: FlowTCPFlags, payload: Int32 = 0) -> DecodedPacket {
+        let packet = FlowTestPacket.tcp(flowTime(time), server, serverPort, client, clientPort, flags: flags, seq: serverSeq,
                                     ack: clientSeq, payload: payload, vlan: vlan, srcMAC: serverMAC,
                                     dstMAC: clientMAC)
-        serverSeq &+= UInt32(payload) &+ (flags & TCPFlag.syn != 0 ? 1 : 0) &+ (flags & TCPFlag.fin != 0 ? 1 : 0)
+        serverSeq &+= UInt32(payload) &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
         time += step
         return packet
     }
 }
 
 /// A table with a fixed seed and a recording sink.
-func makeTable(_ configuration: FlowTableConfiguration = FlowTableConfiguration(maxFlows: 1_024),
-               seed: UInt64 = 42) -> (FlowTable, RecordingSink) {
-    let sink = RecordingSink()
+func makeFlowTable(_ configuration: FlowTableConfiguration = FlowTableConfiguration(maxFlows: 1_024),
+               seed: UInt64 = 42) -> (FlowTable, FlowRecordingSink) {
+    let sink = FlowRecordingSink()
     return (FlowTable(configuration: configuration, sink: sink, seed: seed), sink)
 }
 
 /// Runs the packets through a fresh table, flushes it and returns the single flow's record.
 func singleFlow(_ packets: [DecodedPacket]) -> FlowRecord? {
-    let (table, sink) = makeTable()
+    let (table, sink) = makeFlowTable()
     for packet in packets { table.process(packet) }
     table.flushAll()
     let finals = sink.finals

@@ -5,8 +5,8 @@ import Testing
     // MARK: - UDP, ICMP, other protocols
 
     @Test func udpOneWayIsS0() throws {
-        let r = try #require(singleFlow([TestPacket.udp(at(0), "10.0.0.1", 5353, "10.0.0.2", 53, payload: 40),
-                                         TestPacket.udp(at(1), "10.0.0.1", 5353, "10.0.0.2", 53, payload: 2)]))
+        let r = try #require(singleFlow([FlowTestPacket.udp(flowTime(0), "10.0.0.1", 5353, "10.0.0.2", 53, payload: 40),
+                                         FlowTestPacket.udp(flowTime(1), "10.0.0.1", 5353, "10.0.0.2", 53, payload: 2)]))
         #expect(r.connState == .S0)
         #expect(r.history == "D")
         #expect(r.proto == .udp)
@@ -16,8 +16,8 @@ import Testing
     }
 
     @Test func udpBothWaysIsSF() throws {
-        let r = try #require(singleFlow([TestPacket.udp(at(0), "10.0.0.1", 40_001, "10.0.0.2", 53, payload: 40),
-                                         TestPacket.udp(at(0.1), "10.0.0.2", 53, "10.0.0.1", 40_001, payload: 120)]))
+        let r = try #require(singleFlow([FlowTestPacket.udp(flowTime(0), "10.0.0.1", 40_001, "10.0.0.2", 53, payload: 40),
+                                         FlowTestPacket.udp(flowTime(0.1), "10.0.0.2", 53, "10.0.0.1", 40_001, payload: 120)]))
         #expect(r.connState == .SF)
         #expect(r.history == "Dd")
         #expect(r.originatorBytes == 40 && r.responderBytes == 120)
@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test func icmpEchoRequestAndReplyShareAFlow() throws {
-        let (table, sink) = makeTable()
-        let request = try #require(table.process(TestPacket.icmp(at(0), "10.0.0.1", "10.0.0.2", type: 8)))
-        let reply = try #require(table.process(TestPacket.icmp(at(0.001), "10.0.0.2", "10.0.0.1", type: 0)))
+        let (table, sink) = makeFlowTable()
+        let request = try #require(table.process(FlowTestPacket.icmp(flowTime(0), "10.0.0.1", "10.0.0.2", type: 8)))
+        let reply = try #require(table.process(FlowTestPacket.icmp(flowTime(0.001), "10.0.0.2", "10.0.0.1", type: 0)))
         #expect(request.uid == reply.uid)
         #expect(request.isOriginator && !reply.isOriginator && !reply.isNewFlow)
         table.flushAll()
@@ -43,9 +43,9 @@ import Testing
 
     @Test(arguments: [(UInt8(13), UInt8(14)), (17, 18), (15, 16)])
     func icmpRequestReplyPairs(request: UInt8, reply: UInt8) throws {
-        let (table, sink) = makeTable()
-        table.process(TestPacket.icmp(at(0), "10.0.0.1", "10.0.0.2", type: request, payload: 12))
-        table.process(TestPacket.icmp(at(0.001), "10.0.0.2", "10.0.0.1", type: reply, payload: 12))
+        let (table, sink) = makeFlowTable()
+        table.process(FlowTestPacket.icmp(flowTime(0), "10.0.0.1", "10.0.0.2", type: request, payload: 12))
+        table.process(FlowTestPacket.icmp(flowTime(0.001), "10.0.0.2", "10.0.0.1", type: reply, payload: 12))
         table.flushAll()
         #expect(sink.finals.count == 1)
         #expect(sink.finals.first?.originatorPort == UInt16(request))
@@ -53,35 +53,35 @@ import Testing
     }
 
     @Test func icmpv6EchoPairsAndUsesIcmpProto() throws {
-        let (table, sink) = makeTable()
-        table.process(TestPacket.icmp(at(0), "2001:db8::1", "2001:db8::2", type: 128))
-        table.process(TestPacket.icmp(at(0.002), "2001:db8::2", "2001:db8::1", type: 129))
+        let (table, sink) = makeFlowTable()
+        table.process(FlowTestPacket.icmp(flowTime(0), "2001:db8::1", "2001:db8::2", type: 128))
+        table.process(FlowTestPacket.icmp(flowTime(0.002), "2001:db8::2", "2001:db8::1", type: 129))
         table.flushAll()
         #expect(sink.finals.count == 1)
         let r = try #require(sink.finals.first)
         #expect(r.proto == .icmpv6 && r.proto.description == "icmp" && r.ipProtocol == 58)
         #expect(r.originatorPort == 128 && r.responderPort == 129)
-        #expect(r.originator == TestPacket.ip("2001:db8::1"))
+        #expect(r.originator == FlowTestPacket.ip("2001:db8::1"))
         #expect(r.originatorIPBytes == 40 + 8 + 56)
     }
 
     @Test func icmpOneWayMessagesAreKeyedByDirection() throws {
-        let (table, sink) = makeTable()
+        let (table, sink) = makeFlowTable()
         // Port unreachable both ways between the same hosts: two flows, ports are type and code.
-        table.process(TestPacket.icmp(at(0), "10.0.0.254", "10.0.0.1", type: 3, code: 3, payload: 28))
-        table.process(TestPacket.icmp(at(0.1), "10.0.0.1", "10.0.0.254", type: 3, code: 3, payload: 28))
-        table.process(TestPacket.icmp(at(0.2), "10.0.0.254", "10.0.0.1", type: 3, code: 3, payload: 28))
+        table.process(FlowTestPacket.icmp(flowTime(0), "10.0.0.254", "10.0.0.1", type: 3, code: 3, payload: 28))
+        table.process(FlowTestPacket.icmp(flowTime(0.1), "10.0.0.1", "10.0.0.254", type: 3, code: 3, payload: 28))
+        table.process(FlowTestPacket.icmp(flowTime(0.2), "10.0.0.254", "10.0.0.1", type: 3, code: 3, payload: 28))
         table.flushAll()
         #expect(sink.finals.count == 2)
-        let fromRouter = try #require(sink.finals.first { $0.originator == TestPacket.ip("10.0.0.254") })
+        let fromRouter = try #require(sink.finals.first { $0.originator == FlowTestPacket.ip("10.0.0.254") })
         #expect(fromRouter.originatorPort == 3 && fromRouter.responderPort == 3)
         #expect(fromRouter.originatorPackets == 2 && fromRouter.responderPackets == 0)
     }
 
     @Test func otherProtocolIsOneFlowPerAddressPair() throws {
-        var gre = TestPacket.udp(at(0), "10.0.0.1", 0, "10.0.0.2", 0, payload: 100)
+        var gre = FlowTestPacket.udp(flowTime(0), "10.0.0.1", 0, "10.0.0.2", 0, payload: 100)
         gre.ipProtocol = 47
-        var back = TestPacket.udp(at(0.5), "10.0.0.2", 0, "10.0.0.1", 0, payload: 60)
+        var back = FlowTestPacket.udp(flowTime(0.5), "10.0.0.2", 0, "10.0.0.1", 0, payload: 60)
         back.ipProtocol = 47
         let r = try #require(singleFlow([gre, back]))
         #expect(r.proto == .other && r.proto.description == "unknown_transport" && r.ipProtocol == 47)
@@ -97,25 +97,25 @@ import Testing
         t.client = "2001:db8::10"
         t.server = "2001:db8:1::443"
         t.serverPort = 443
-        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 517)]))
+        let r = try #require(singleFlow([t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.pshAck, payload: 517)]))
         #expect(r.connState == .S1)
         #expect(r.history == "ShAD")
-        #expect(r.originator == TestPacket.ip("2001:db8::10"))
-        #expect(r.responder == TestPacket.ip("2001:db8:1::443"))
+        #expect(r.originator == FlowTestPacket.ip("2001:db8::10"))
+        #expect(r.responder == FlowTestPacket.ip("2001:db8:1::443"))
         #expect(r.originatorBytes == 517)
         #expect(r.originatorIPBytes == 3 * 60 + 517)
     }
 
     @Test func vlanKeepsFlowsApart() throws {
-        let (table, sink) = makeTable()
+        let (table, sink) = makeFlowTable()
         var a = TCPScript()
         a.vlan = 10
         var b = TCPScript()
         b.vlan = 20
-        let first = try #require(table.process(a.c(F.syn)))
-        let second = try #require(table.process(b.c(F.syn)))
+        let first = try #require(table.process(a.c(.syn)))
+        let second = try #require(table.process(b.c(.syn)))
         #expect(first.uid != second.uid && second.isNewFlow)
-        var inner = TestPacket.tcp(at(0.5), "10.0.0.1", 40_000, "192.0.2.80", 80, flags: F.syn)
+        var inner = FlowTestPacket.tcp(flowTime(0.5), "10.0.0.1", 40_000, "192.0.2.80", 80, flags: .syn)
         inner.outerVLAN = 10
         inner.innerVLAN = 7
         let third = try #require(table.process(inner))
@@ -127,17 +127,17 @@ import Testing
     }
 
     @Test func nonIPAndLaterFragmentsCreateNoFlow() {
-        let (table, sink) = makeTable()
+        let (table, sink) = makeFlowTable()
         var arp = DecodedPacket()
         arp.network = .arp
-        arp.time = at(0)
+        arp.time = flowTime(0)
         #expect(table.process(arp) == nil)
-        var fragment = TestPacket.udp(at(0.1), "10.0.0.1", 0, "10.0.0.2", 0)
+        var fragment = FlowTestPacket.udp(flowTime(0.1), "10.0.0.1", 0, "10.0.0.2", 0)
         fragment.isFragment = true
         fragment.isLaterFragment = true
         fragment.hasTransport = false
         #expect(table.process(fragment) == nil)
-        var truncated = TestPacket.tcp(at(0.2), "10.0.0.1", 1, "10.0.0.2", 2, flags: F.syn)
+        var truncated = FlowTestPacket.tcp(flowTime(0.2), "10.0.0.1", 1, "10.0.0.2", 2, flags: .syn)
         truncated.hasTransport = false
         #expect(table.process(truncated) == nil)
         let stats = table.statistics
@@ -153,9 +153,9 @@ import Testing
         var t = TCPScript()
         t.clientSeq = 0xFFFF_FF00
         t.serverSeq = 0xFFFF_FFFF
-        var packets = [t.c(F.syn), t.s(F.synAck), t.c(F.ack)]
-        for _ in 0..<3 { packets.append(t.c(F.pshAck, payload: 200)) }
-        packets.append(t.s(F.pshAck, payload: 70))
+        var packets = [t.c(.syn), t.s(.synAck), t.c(.ack)]
+        for _ in 0..<3 { packets.append(t.c(.pshAck, payload: 200)) }
+        packets.append(t.s(.pshAck, payload: 70))
         #expect(t.clientSeq < 0x1000) // the client's numbers did wrap
         let r = try #require(singleFlow(packets))
         #expect(r.originatorBytes == 600)
@@ -164,14 +164,14 @@ import Testing
 
     @Test func byteCountAbove4GiB() throws {
         var t = TCPScript()
-        let (table, sink) = makeTable()
-        table.process(t.c(F.syn))
-        table.process(t.s(F.synAck))
+        let (table, sink) = makeFlowTable()
+        table.process(t.c(.syn))
+        table.process(t.s(.synAck))
         let start = t.clientSeq
         let jump: UInt32 = 0x7000_0000
         for k in 1...3 {
-            table.process(TestPacket.tcp(at(Double(k)), t.client, t.clientPort, t.server, t.serverPort,
-                                         flags: F.pshAck, seq: start &+ UInt32(k) &* jump, payload: 1))
+            table.process(FlowTestPacket.tcp(flowTime(Double(k)), t.client, t.clientPort, t.server, t.serverPort,
+                                         flags: .pshAck, seq: start &+ UInt32(k) &* jump, payload: 1))
         }
         table.flushAll()
         let r = try #require(sink.finals.first)
@@ -181,8 +181,8 @@ import Testing
     @Test func finOctetIsNotPayload() throws {
         var t = TCPScript()
         // Data on the FIN itself, then the peer's FIN and the last ACK (whose sequence number counts the FIN).
-        let r = try #require(singleFlow([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.finAck, payload: 10),
-                                         t.s(F.finAck), t.c(F.ack), t.c(F.ack)]))
+        let r = try #require(singleFlow([t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.finAck, payload: 10),
+                                         t.s(.finAck), t.c(.ack), t.c(.ack)]))
         #expect(r.originatorBytes == 10)
         #expect(r.responderBytes == 0)
         #expect(r.connState == .SF)
@@ -192,10 +192,10 @@ import Testing
     @Test func retransmissionsAndMidstreamStartFromFirstSeq() throws {
         let client = "10.0.0.1", server = "10.0.0.2"
         let packets = [
-            TestPacket.tcp(at(0), client, 5000, server, 22, flags: F.pshAck, seq: 7_000, payload: 50),
-            TestPacket.tcp(at(0.1), client, 5000, server, 22, flags: F.pshAck, seq: 7_050, payload: 50),
-            TestPacket.tcp(at(0.2), client, 5000, server, 22, flags: F.pshAck, seq: 7_000, payload: 50),
-            TestPacket.tcp(at(0.3), client, 5000, server, 22, flags: F.ack, seq: 7_100),
+            FlowTestPacket.tcp(flowTime(0), client, 5000, server, 22, flags: .pshAck, seq: 7_000, payload: 50),
+            FlowTestPacket.tcp(flowTime(0.1), client, 5000, server, 22, flags: .pshAck, seq: 7_050, payload: 50),
+            FlowTestPacket.tcp(flowTime(0.2), client, 5000, server, 22, flags: .pshAck, seq: 7_000, payload: 50),
+            FlowTestPacket.tcp(flowTime(0.3), client, 5000, server, 22, flags: .ack, seq: 7_100),
         ]
         let r = try #require(singleFlow(packets))
         #expect(r.originatorBytes == 100)
@@ -210,7 +210,7 @@ import Testing
     func expectExpiry(_ packets: [DecodedPacket], after timeout: Duration,
                       configuration: FlowTableConfiguration = FlowTableConfiguration(maxFlows: 64),
                       sourceLocation: SourceLocation = #_sourceLocation) throws -> FlowRecord {
-        let (table, sink) = makeTable(configuration)
+        let (table, sink) = makeFlowTable(configuration)
         for packet in packets { table.process(packet) }
         let last = try #require(packets.map(\.time).max(), sourceLocation: sourceLocation)
         table.advance(to: PacketTime(microseconds: (last + timeout).microseconds - 1))
@@ -227,7 +227,7 @@ import Testing
 
     @Test func tcpActiveInactivityTimeout() throws {
         var t = TCPScript()
-        let r = try expectExpiry([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.pshAck, payload: 9)],
+        let r = try expectExpiry([t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.pshAck, payload: 9)],
                                  after: .seconds(300))
         #expect(r.connState == .S1)
     }
@@ -236,34 +236,34 @@ import Testing
         var t = TCPScript()
         var configuration = FlowTableConfiguration(maxFlows: 8)
         configuration.tcpInactivityTimeout = .milliseconds(1_500)
-        _ = try expectExpiry([t.c(F.syn), t.s(F.synAck)], after: .milliseconds(1_500), configuration: configuration)
+        _ = try expectExpiry([t.c(.syn), t.s(.synAck)], after: .milliseconds(1_500), configuration: configuration)
     }
 
     @Test func tcpCloseLinger() throws {
         var t = TCPScript()
-        let r = try expectExpiry([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.finAck), t.s(F.finAck), t.c(F.ack)],
+        let r = try expectExpiry([t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.finAck), t.s(.finAck), t.c(.ack)],
                                  after: .seconds(5))
         #expect(r.connState == .SF)
     }
 
     @Test func tcpResetLinger() throws {
         var t = TCPScript()
-        let r = try expectExpiry([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.s(F.rst)], after: .seconds(5))
+        let r = try expectExpiry([t.c(.syn), t.s(.synAck), t.c(.ack), t.s(.rst)], after: .seconds(5))
         #expect(r.connState == .RSTR)
     }
 
     @Test func udpInactivityTimeout() throws {
-        let r = try expectExpiry([TestPacket.udp(at(0), "10.0.0.1", 1234, "10.0.0.2", 123),
-                                  TestPacket.udp(at(7), "10.0.0.2", 123, "10.0.0.1", 1234)], after: .seconds(60))
+        let r = try expectExpiry([FlowTestPacket.udp(flowTime(0), "10.0.0.1", 1234, "10.0.0.2", 123),
+                                  FlowTestPacket.udp(flowTime(7), "10.0.0.2", 123, "10.0.0.1", 1234)], after: .seconds(60))
         #expect(r.connState == .SF)
     }
 
     @Test func icmpInactivityTimeout() throws {
-        _ = try expectExpiry([TestPacket.icmp(at(0), "10.0.0.1", "10.0.0.2", type: 8)], after: .seconds(60))
+        _ = try expectExpiry([FlowTestPacket.icmp(flowTime(0), "10.0.0.1", "10.0.0.2", type: 8)], after: .seconds(60))
     }
 
     @Test func otherProtocolInactivityTimeout() throws {
-        var esp = TestPacket.udp(at(0), "10.0.0.1", 0, "10.0.0.2", 0)
+        var esp = FlowTestPacket.udp(flowTime(0), "10.0.0.1", 0, "10.0.0.2", 0)
         esp.ipProtocol = 50
         _ = try expectExpiry([esp], after: .seconds(60))
     }
@@ -272,15 +272,15 @@ import Testing
         var t = TCPScript()
         t.step = 100
         // SYN at 0, SYN-ACK at 100, ACK at 200, FIN from the client at 300: S2 keeps the 300 s TCP timeout.
-        let r = try expectExpiry([t.c(F.syn), t.s(F.synAck), t.c(F.ack), t.c(F.finAck)], after: .seconds(300))
+        let r = try expectExpiry([t.c(.syn), t.s(.synAck), t.c(.ack), t.c(.finAck)], after: .seconds(300))
         #expect(r.connState == .S2)
         #expect(r.duration == 300)
     }
 
     @Test func expiredFlowIsReplacedByANewOne() throws {
-        let (table, sink) = makeTable()
-        let first = try #require(table.process(TestPacket.udp(at(0), "10.0.0.1", 1, "10.0.0.2", 2)))
-        let second = try #require(table.process(TestPacket.udp(at(60), "10.0.0.1", 1, "10.0.0.2", 2)))
+        let (table, sink) = makeFlowTable()
+        let first = try #require(table.process(FlowTestPacket.udp(flowTime(0), "10.0.0.1", 1, "10.0.0.2", 2)))
+        let second = try #require(table.process(FlowTestPacket.udp(flowTime(60), "10.0.0.1", 1, "10.0.0.2", 2)))
         #expect(second.isNewFlow && second.uid != first.uid)
         #expect(sink.finals.count == 1 && sink.finals[0].uid == first.uid)
     }
@@ -289,21 +289,21 @@ import Testing
 
     @Test func attemptReportAfterDelayOnce() throws {
         var t = TCPScript()
-        let (table, sink) = makeTable()
-        let update = try #require(table.process(t.c(F.syn)))
-        table.advance(to: PacketTime(microseconds: at(3).microseconds - 1))
+        let (table, sink) = makeFlowTable()
+        let update = try #require(table.process(t.c(.syn)))
+        table.advance(to: PacketTime(microseconds: flowTime(3).microseconds - 1))
         #expect(sink.records.isEmpty)
-        table.advance(to: at(3))
+        table.advance(to: flowTime(3))
         #expect(sink.interims.count == 1)
         let interim = try #require(sink.interims.first)
         #expect(interim.connState == .S0 && interim.history == "S" && interim.uid == update.uid)
         // A retransmitted SYN (same sequence number) stays in the same flow and brings no second attempt report.
-        table.process(TestPacket.tcp(at(4), t.client, t.clientPort, t.server, t.serverPort, flags: F.syn,
+        table.process(FlowTestPacket.tcp(flowTime(4), t.client, t.clientPort, t.server, t.serverPort, flags: .syn,
                                      seq: t.clientSeq &- 1))
-        table.advance(to: at(200))
+        table.advance(to: flowTime(200))
         #expect(sink.interims.count == 1)
         #expect(sink.finals.isEmpty)
-        table.advance(to: at(304))
+        table.advance(to: flowTime(304))
         #expect(sink.finals.count == 1)
         let final = try #require(sink.finals.first)
         #expect(final.uid == update.uid && final.reason == .expired && final.connState == .S0)
@@ -313,22 +313,22 @@ import Testing
 
     @Test func answeredAttemptGetsNoAttemptReport() {
         var t = TCPScript()
-        let (table, sink) = makeTable()
-        table.process(t.c(F.syn))
-        table.process(t.s(F.synAck))
-        table.advance(to: at(10))
+        let (table, sink) = makeFlowTable()
+        table.process(t.c(.syn))
+        table.process(t.s(.synAck))
+        table.advance(to: flowTime(10))
         #expect(sink.records.isEmpty)
     }
 
     @Test func rejectedAttemptIsReportedImmediately() throws {
         var t = TCPScript()
-        let (table, sink) = makeTable()
-        table.process(t.c(F.syn))
-        table.process(t.s(F.rstAck))
+        let (table, sink) = makeFlowTable()
+        table.process(t.c(.syn))
+        table.process(t.s(.rstAck))
         #expect(sink.interims.count == 1)
         let interim = try #require(sink.interims.first)
         #expect(interim.connState == .REJ && interim.history == "Sr")
-        table.advance(to: at(0.01 + 5))
+        table.advance(to: flowTime(0.01 + 5))
         #expect(sink.finals.count == 1)
         let final = try #require(sink.finals.first)
         #expect(final.uid == interim.uid && final.connState == .REJ)
@@ -336,41 +336,62 @@ import Testing
     }
 
     @Test func longLivedFlowGetsPeriodicReports() throws {
-        let (table, sink) = makeTable()
+        let (table, sink) = makeFlowTable()
         for k in 0...70 {
-            table.process(TestPacket.udp(at(Double(k) * 10), "10.0.0.1", 4500, "10.0.0.2", 4500, payload: 100))
+            table.process(FlowTestPacket.udp(flowTime(Double(k) * 10), "10.0.0.1", 4500, "10.0.0.2", 4500, payload: 100))
         }
         // Reports at 300 s and 600 s (before the packets of those seconds are counted).
         #expect(sink.interims.count == 2)
         let first = try #require(sink.interims.first)
-        #expect(first.originatorPackets == 30 && first.lastTime == at(290))
+        #expect(first.originatorPackets == 30 && first.lastTime == flowTime(290))
         let second = sink.interims[1]
         #expect(second.originatorPackets == 60 && second.uid == first.uid)
         #expect(sink.finals.isEmpty)
-        table.advance(to: at(700 + 60))
+        table.advance(to: flowTime(700 + 60))
         #expect(sink.finals.count == 1)
         #expect(sink.finals.first?.uid == first.uid && sink.finals.first?.originatorPackets == 71)
     }
 
-    @Test func idleFlowGetsNoLongLivedReport() {
-        let (table, sink) = makeTable()
+    @Test func idleFlowGetsNoLongLivedReportBeforeItsFinalRecord() {
+        let (table, sink) = makeFlowTable()
         var t = TCPScript()
-        table.process(t.c(F.syn))
-        table.process(t.s(F.synAck))
-        table.process(t.c(F.ack))
-        // Scheduled at 0.01 s for 300.01 s; no packet after the scheduling time except the ACK at 0.02.
-        table.advance(to: at(299))
+        table.process(t.c(.syn))
+        table.process(t.s(.synAck))
+        table.process(t.c(.ack))
+        // A long-lived report is due at 300.01 s, but the flow has been idle since 0.02 s: it expires at 300.02 s.
+        table.advance(to: flowTime(300.015))
         #expect(sink.records.isEmpty)
+        table.advance(to: flowTime(300.02))
+        #expect(sink.records.count == 1 && sink.records.first?.reason == .expired)
+        #expect(table.statistics.interimReports == 0)
+    }
+
+    @Test func longLivedTcpFlowReportedWhileActive() {
+        let (table, sink) = makeFlowTable()
+        var t = TCPScript()
+        t.step = 20
+        table.process(t.c(.syn))
+        table.process(t.s(.synAck))
+        while t.time < 650 {
+            table.process(t.c(.pshAck, payload: 1_000))
+            table.process(t.s(.ack))
+        }
+        // The SYN-ACK came only at 20 s: attempt report at 3 s. Then scheduled at 20 s: reports at 320 s and 620 s,
+        // each made before the data segment of that second (client data at 40, 80, … s).
+        #expect(sink.interims.map(\.connState) == [.S0, .S1, .S1])
+        #expect(sink.interims.map(\.originatorBytes) == [0, 7 * 1_000, 15 * 1_000])
+        #expect(Set(sink.interims.map(\.uid)).count == 1)
+        #expect(sink.finals.isEmpty)
     }
 
     // MARK: - flushAll, uids, statistics
 
     @Test func flushAllEmitsEveryLiveFlow() {
-        let (table, sink) = makeTable()
+        let (table, sink) = makeFlowTable()
         var t = TCPScript()
-        table.process(t.c(F.syn))
-        table.process(TestPacket.udp(at(1), "10.0.0.1", 1, "10.0.0.2", 2))
-        table.process(TestPacket.icmp(at(2), "10.0.0.1", "10.0.0.2", type: 8))
+        table.process(t.c(.syn))
+        table.process(FlowTestPacket.udp(flowTime(1), "10.0.0.1", 1, "10.0.0.2", 2))
+        table.process(FlowTestPacket.icmp(flowTime(2), "10.0.0.1", "10.0.0.2", type: 8))
         #expect(table.statistics.liveFlows == 3)
         table.flushAll()
         #expect(sink.records.count == 3)
@@ -382,10 +403,10 @@ import Testing
     }
 
     @Test func uidsAreUniqueAndSeeded() {
-        let (table, sink) = makeTable(FlowTableConfiguration(maxFlows: 20_000), seed: 7)
+        let (table, sink) = makeFlowTable(FlowTableConfiguration(maxFlows: 20_000), seed: 7)
         var uids = Set<FlowUID>()
         for i in 0..<10_000 {
-            let update = table.process(TestPacket.udp(at(0), "10.0.0.1", UInt16(i % 60_000), "10.1.0.1",
+            let update = table.process(FlowTestPacket.udp(flowTime(0), "10.0.0.1", UInt16(i % 60_000), "10.1.0.1",
                                                       UInt16(i / 60_000 + 1)))
             if let update { uids.insert(update.uid) }
         }
@@ -395,17 +416,17 @@ import Testing
         #expect(sink.records.allSatisfy { $0.uid.description.hasPrefix("C") })
 
         // Same seed, same uids (deterministic replays); another seed, other uids.
-        let (other, _) = makeTable(seed: 8)
-        let packet = TestPacket.udp(at(0), "10.0.0.1", 1, "10.0.0.2", 2)
-        let a = makeTable(seed: 7).0.process(packet)?.uid
-        let b = makeTable(seed: 7).0.process(packet)?.uid
+        let (other, _) = makeFlowTable(seed: 8)
+        let packet = FlowTestPacket.udp(flowTime(0), "10.0.0.1", 1, "10.0.0.2", 2)
+        let a = makeFlowTable(seed: 7).0.process(packet)?.uid
+        let b = makeFlowTable(seed: 7).0.process(packet)?.uid
         let c = other.process(packet)?.uid
         #expect(a == b)
         #expect(a != c)
     }
 
     @Test func slotMemoryBudget() {
-        let (table, _) = makeTable(FlowTableConfiguration(maxFlows: 100_000))
+        let (table, _) = makeFlowTable(FlowTableConfiguration(maxFlows: 100_000))
         let bytes = table.statistics.bytesPerFlowSlot
         #expect(bytes > 0 && bytes < 200)
         #expect(table.statistics.capacity == 100_000)
@@ -413,13 +434,13 @@ import Testing
 
     @Test func portReuseStartsANewFlow() throws {
         var t = TCPScript()
-        let (table, sink) = makeTable()
-        let first = try #require(table.process(t.c(F.syn)))
-        for packet in [t.s(F.synAck), t.c(F.ack), t.c(F.finAck), t.s(F.finAck), t.c(F.ack)] {
+        let (table, sink) = makeFlowTable()
+        let first = try #require(table.process(t.c(.syn)))
+        for packet in [t.s(.synAck), t.c(.ack), t.c(.finAck), t.s(.finAck), t.c(.ack)] {
             table.process(packet)
         }
         t.clientSeq = 900_000
-        let second = try #require(table.process(t.c(F.syn)))
+        let second = try #require(table.process(t.c(.syn)))
         #expect(second.isNewFlow && second.uid != first.uid)
         #expect(sink.finals.count == 1 && sink.finals[0].connState == .SF && sink.finals[0].uid == first.uid)
         #expect(table.statistics.portReuses == 1)
@@ -428,10 +449,10 @@ import Testing
     }
 
     @Test func newSynWithOtherSequenceOnUnansweredAttemptIsANewFlow() throws {
-        let (table, sink) = makeTable()
-        let a = try #require(table.process(TestPacket.tcp(at(0), "10.0.0.9", 1111, "10.0.0.2", 22, flags: F.syn,
+        let (table, sink) = makeFlowTable()
+        let a = try #require(table.process(FlowTestPacket.tcp(flowTime(0), "10.0.0.9", 1111, "10.0.0.2", 22, flags: .syn,
                                                           seq: 1)))
-        let b = try #require(table.process(TestPacket.tcp(at(0.5), "10.0.0.9", 1111, "10.0.0.2", 22, flags: F.syn,
+        let b = try #require(table.process(FlowTestPacket.tcp(flowTime(0.5), "10.0.0.9", 1111, "10.0.0.2", 22, flags: .syn,
                                                           seq: 999)))
         #expect(a.uid != b.uid)
         #expect(sink.finals.count == 1 && sink.finals[0].connState == .S0)
@@ -443,17 +464,17 @@ import Testing
         var configuration = FlowTableConfiguration(maxFlows: 4)
         configuration.emergencyTimeoutFactor = 0.1
         configuration.emergencyExitRatio = 0.9
-        let (table, sink) = makeTable(configuration)
+        let (table, sink) = makeFlowTable(configuration)
         var signals: [FlowTableStatistics] = []
         table.onEmergency = { signals.append($0) }
         for i in 0..<4 {
-            table.process(TestPacket.udp(at(Double(i)), "10.0.0.1", UInt16(1000 + i), "10.0.0.2", 53))
+            table.process(FlowTestPacket.udp(flowTime(Double(i)), "10.0.0.1", UInt16(1000 + i), "10.0.0.2", 53))
         }
         #expect(table.statistics.liveFlows == 4 && !table.statistics.isInEmergency)
         #expect(sink.records.isEmpty)
 
         // Full: the fifth flow enters emergency mode and evicts the oldest (port 1000).
-        let fifth = try #require(table.process(TestPacket.udp(at(4), "10.0.0.1", 2000, "10.0.0.2", 53)))
+        let fifth = try #require(table.process(FlowTestPacket.udp(flowTime(4), "10.0.0.1", 2000, "10.0.0.2", 53)))
         #expect(fifth.isNewFlow)
         #expect(table.statistics.isInEmergency)
         #expect(signals.count == 1 && signals.first?.isInEmergency == true)
@@ -461,26 +482,26 @@ import Testing
         #expect(sink.finals.first?.reason == .evicted && sink.finals.first?.originatorPort == 1000)
 
         // Still full: the next one evicts port 1001, no new emergency entry.
-        table.process(TestPacket.udp(at(5), "10.0.0.1", 2001, "10.0.0.2", 53))
+        table.process(FlowTestPacket.udp(flowTime(5), "10.0.0.1", 2001, "10.0.0.2", 53))
         #expect(sink.finals.map(\.originatorPort) == [1000, 1001])
         #expect(table.statistics.emergencyEntries == 1 && signals.count == 1)
 
         // Non-SYN TCP creates nothing in emergency mode; a SYN does (evicting port 1002).
-        #expect(table.process(TestPacket.tcp(at(5.5), "10.0.0.3", 5555, "10.0.0.4", 80, flags: F.ack)) == nil)
+        #expect(table.process(FlowTestPacket.tcp(flowTime(5.5), "10.0.0.3", 5555, "10.0.0.4", 80, flags: .ack)) == nil)
         #expect(table.statistics.emergencyRefusedPackets == 1)
-        let syn = table.process(TestPacket.tcp(at(5.6), "10.0.0.3", 5556, "10.0.0.4", 80, flags: F.syn))
+        let syn = table.process(FlowTestPacket.tcp(flowTime(5.6), "10.0.0.3", 5556, "10.0.0.4", 80, flags: .syn))
         #expect(syn?.isNewFlow == true)
         #expect(sink.finals.map(\.originatorPort) == [1000, 1001, 1002])
         #expect(table.statistics.flowsEvicted == 3 && table.statistics.liveFlows == 4)
 
         // Emergency UDP timeout is 6 s: flows last seen at 3, 4, 5 expire by 11 s; 1 of 4 left < 90 %: exit.
-        table.advance(to: at(11))
+        table.advance(to: flowTime(11))
         let stats = table.statistics
         #expect(stats.liveFlows == 1)
         #expect(!stats.isInEmergency)
         #expect(stats.flowsExpired == 3)
         // Back to normal: a non-SYN TCP packet creates a (midstream) flow again.
-        let midstream = table.process(TestPacket.tcp(at(12), "10.0.0.3", 5555, "10.0.0.4", 80, flags: F.ack))
+        let midstream = table.process(FlowTestPacket.tcp(flowTime(12), "10.0.0.3", 5555, "10.0.0.4", 80, flags: .ack))
         #expect(midstream?.isNewFlow == true)
         #expect(table.statistics.emergencyEntries == 1)
     }
@@ -488,12 +509,12 @@ import Testing
     @Test func emergencyTimeoutsExpireFlowsWithoutEviction() {
         var configuration = FlowTableConfiguration(maxFlows: 10)
         configuration.emergencyTimeoutFactor = 0.1
-        let (table, sink) = makeTable(configuration)
+        let (table, sink) = makeFlowTable(configuration)
         for i in 0..<10 {
-            table.process(TestPacket.udp(at(Double(i)), "10.0.0.1", UInt16(100 + i), "10.0.0.2", 53))
+            table.process(FlowTestPacket.udp(flowTime(Double(i)), "10.0.0.1", UInt16(100 + i), "10.0.0.2", 53))
         }
         // At 20 s, under the 6 s emergency timeout, flows last seen at 0...13 are gone: no eviction needed.
-        table.process(TestPacket.udp(at(20), "10.0.0.1", 999, "10.0.0.2", 53))
+        table.process(FlowTestPacket.udp(flowTime(20), "10.0.0.1", 999, "10.0.0.2", 53))
         #expect(table.statistics.emergencyEntries == 1)
         #expect(table.statistics.flowsEvicted == 0)
         #expect(sink.finals.count == 10 && sink.finals.allSatisfy { $0.reason == .expired })
@@ -502,10 +523,10 @@ import Testing
     }
 
     @Test func slotsAreRecycled() {
-        let (table, sink) = makeTable(FlowTableConfiguration(maxFlows: 3))
+        let (table, sink) = makeFlowTable(FlowTableConfiguration(maxFlows: 3))
         for round in 0..<50 {
             for i in 0..<3 {
-                table.process(TestPacket.udp(at(Double(round) * 100 + Double(i)), "10.0.0.1", UInt16(i + 1),
+                table.process(FlowTestPacket.udp(flowTime(Double(round) * 100 + Double(i)), "10.0.0.1", UInt16(i + 1),
                                              "10.0.0.2", UInt16(round + 1)))
             }
         }

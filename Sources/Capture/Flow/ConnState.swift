@@ -24,7 +24,8 @@ public enum ConnState: String, Sendable, CaseIterable, Codable {
     case SH
     /// Responder sent SYN-ACK then FIN; no SYN from the originator seen.
     case SHR
-    /// No SYN seen, just midstream traffic (and every non-TCP flow).
+    /// No SYN seen, just midstream traffic. Every ICMP flow and every flow of another IP protocol is OTH too, as
+    /// in Zeek; UDP flows are S0 (only the originator sent), SF (both sides sent) or SHR (only the responder).
     case OTH
 
     /// Slips' split: S0, REJ, RSTOS0, RSTRH, SH, SHR are "not established".

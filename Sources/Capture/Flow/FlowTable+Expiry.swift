@@ -1,6 +1,7 @@
 extension FlowTable {
     /// Emits everything due at the current clock: expired flows (per timeout class, oldest first), attempt
-    /// reports, long-lived reports; leaves emergency mode when occupancy allows; sets the next sweep time.
+    /// reports, long-lived reports (skipped for a flow idle for more than half its inactivity timeout, whose final
+    /// record is near); leaves emergency mode when occupancy allows; sets the next sweep time.
     func sweep() {
         let now = clock
         var next = Int64.max
@@ -26,7 +27,13 @@ extension FlowTable {
                     next = min(next, due)
                     break
                 }
-                emitInterim(head)
+                // Attempt reports always; long-lived reports only for flows not idle for more than half their
+                // timeout (an idle flow's final record is near and says the same).
+                let slot = slots + Int(head)
+                if listIndex == Self.attemptList
+                    || now &- slot.pointee.lastTime < timeouts[Int(slot.pointee.timeoutClass.rawValue)] / 2 {
+                    emitInterim(head)
+                }
                 reportUnlink(head, list: listIndex)
                 slots[Int(head)].clear(FlowSlot.Flag.inAttemptList)
                 reportAppend(head, list: Self.interimList, due: now &+ interimInterval)

@@ -13,7 +13,15 @@
 /// **Time.** Expiry follows packet time: the table's clock is the highest packet time seen or passed to
 /// `advance(to:)`. A flow expires when the clock reaches its last activity plus the timeout of its class
 /// (TCP active, TCP closed by both FINs, TCP reset, UDP, ICMP, other). Flows of a class sit in one intrusive list
-/// in last-activity order, so expiry costs O(flows expired) and a packet moves its flow in O(1).
+/// in last-activity order, so expiry costs O(flows expired) and a packet moves its flow in O(1). A packet older
+/// than the clock (timestamps going backwards) counts at its own time; its flow may then expire slightly late.
+///
+/// **Keys and direction.** The key is the symmetric 5-tuple plus both VLAN ids, hashed with per-run secrets.
+/// ICMP uses Zeek's ports: the type as originator port and, for request/reply pairs, the counterpart type as
+/// responder port (so echo request and reply share a flow); other ICMP messages use the code and are one-way
+/// (taken from `icmpType`/`icmpCode`). The originator is the sender of the first packet, except that a SYN-ACK
+/// seen first makes its receiver the originator (history `^`). A SYN without ACK on a finished TCP flow, or with
+/// a sequence number other than the originator's initial one, starts a new flow (Zeek's port reuse).
 ///
 /// **Emergency mode.** When a new flow finds the table full, the table enters emergency mode (counted, reported
 /// once through `onEmergency`): timeouts are multiplied by `emergencyTimeoutFactor`, the least recently active

@@ -24,7 +24,8 @@ public struct FlowTableConfiguration: Sendable, Hashable {
     /// scans whose SYNs go unanswered are visible within seconds instead of after the inactivity timeout.
     public var attemptReportDelay: Duration
     /// A flow that lives longer than this gets an interim record, and another one each time this interval passes
-    /// again, until it ends.
+    /// again, until it ends. A flow idle for more than half its inactivity timeout when a report is due gets none
+    /// that time (its final record is near).
     public var interimReportInterval: Duration
     /// While the table is in emergency mode every timeout above is multiplied by this factor (in `(0, 1]`).
     public var emergencyTimeoutFactor: Double
