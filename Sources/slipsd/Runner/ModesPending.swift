@@ -1,11 +1,3 @@
-/// `slipsd -i IFACE`.
-struct LiveAnalysis {
-    let options: Slipsd
-    let settings: SlipsdSettings
-    let interface: String
-    func run() -> Int32 { Console.error("slipsd: -i is not wired yet"); return 1 }
-}
-
 /// `slipsd --inline`.
 struct InlineDaemon {
     let options: Slipsd

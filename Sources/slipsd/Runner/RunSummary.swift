@@ -4,7 +4,7 @@ import Detect
 /// The one-screen summary printed at the end of `slipsd -r`.
 struct RunSummary {
     let path: String
-    let source: PcapFileSource.Summary
+    let source: PcapFileSource.Summary?
     let pipeline: PacketPipeline
     let flows: FlowSummary
     let detection: DetectionWiring?
