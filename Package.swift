@@ -4,6 +4,10 @@ import PackageDescription
 /// slipsd: an inline intrusion prevention system for Linux gateways.
 ///
 /// Dependencies point one way: `slipsd` → `Detect` → `Capture`; `slipsd` → `Blocker`.
+/// The packet path is single-threaded by design (one capture thread owns its flow table), so the runtime's
+/// dynamic exclusivity checks only cost time there: off in release builds, kept in debug builds and tests.
+let hotPathSettings = SwiftSetting.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+
 let package = Package(
     name: "slipsd",
     platforms: [.macOS(.v15)],
@@ -31,9 +35,9 @@ let package = Package(
         .target(
             name: "Capture",
             dependencies: ["CPcap", "CMnl", "CNetfilterQueue"],
-            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+            swiftSettings: [.enableExperimentalFeature("Lifetimes"), hotPathSettings]
         ),
-        .target(name: "Detect", dependencies: ["Capture"]),
+        .target(name: "Detect", dependencies: ["Capture"], swiftSettings: [hotPathSettings]),
         .target(name: "Blocker", dependencies: ["CNftnl", "CMnl"]),
         .executableTarget(
             name: "slipsd",

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make bench: every figure is a ratio against a baseline measured in the same run.
+#  1. capture path: bare libpcap read loop (C) vs `slipsd -r` with the flow table only, on a synthetic capture
+#     of ≥ 5 M packets over ≥ 500 k flows; memory per live flow at peak.
+#  2. detection: `slipsd -r` with every detector on vs the capture-and-flows path alone, on ≥ 1 M flows.
+#  3. inline (when Benchmarks/inline.sh is present): forwarding rate through slipsd vs a C accept-all NFQUEUE loop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${BENCH_OUT:-bench-out}
+PACKETS=${BENCH_PACKETS:-5000000}
+FLOWS=${BENCH_FLOWS:-500000}
+mkdir -p "$OUT"
+cc -O2 -o "$OUT/pcap_read" Benchmarks/pcap-read-c/pcap_read.c $(pkg-config --cflags --libs libpcap)
+CAPTURE="$OUT/bench.pcap"
+.build/release/slipsd-bench make-capture "$CAPTURE" "$PACKETS" "$FLOWS"
+cat "$CAPTURE" > /dev/null                      # page cache warm for both readers
+
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+best_of() {  # best of 3 runs of a command printing "pps=N"
+  local best=0
+  for _ in 1 2 3; do
+    local v; v=$("$@" | field pps | cut -d. -f1)
+    [ "${v:-0}" -gt "$best" ] && best=$v
+  done
+  echo "$best"
+}
+slipsd_pps() {  # runs slipsd -r, prints pps=N and the peak memory lines
+  local out; out=$(/usr/bin/time -f "maxrss_kb=%M" "$@" 2>&1)
+  local pps; pps=$(echo "$out" | sed -n 's/.*(\([0-9]*\) packets\/s).*/\1/p')
+  echo "pps=$pps $(echo "$out" | grep -o 'maxrss_kb=[0-9]*') $(echo "$out" | grep -o 'peak [0-9]* live' | tr -d ' ' )"
+}
+
+echo "== 1. capture path =="
+base=$(best_of "$OUT/pcap_read" "$CAPTURE")
+echo "libpcap read loop (C):          $base packets/s"
+best=0; mem=""
+for _ in 1 2 3; do
+  line=$(SLIPSD_BENCH_FLOWS_ONLY=1 slipsd_pps .build/release/slipsd -r "$CAPTURE" -c config/slipsd.yaml)
+  v=$(echo "$line" | field pps); [ "${v:-0}" -gt "$best" ] && { best=$v; mem=$line; }
+done
+echo "slipsd -r, flow table only:     $best packets/s"
+awk -v a="$best" -v b="$base" 'BEGIN { printf "ratio slipsd/libpcap:           %.3f\n", a / b }'
+rss=$(echo "$mem" | field maxrss_kb); peak=$(echo "$mem" | sed -n 's/.*peak\([0-9]*\)live.*/\1/p')
+awk -v r="$rss" -v p="$peak" 'BEGIN { printf "peak RSS %d kB for %d live flows: %.0f bytes per live flow (whole process)\n", r, p, r * 1024 / p }'
+.build/release/slipsd -r "$CAPTURE" -c config/slipsd.yaml | grep "flow table"
+
+echo "== 2. detection =="
+flows_only=$(SLIPSD_BENCH_FLOWS_ONLY=1 /usr/bin/time -f "%e" .build/release/slipsd -r "$CAPTURE" -c config/slipsd.yaml 2>&1 >/dev/null | tail -1)
+all_on=$(/usr/bin/time -f "%e" .build/release/slipsd -r "$CAPTURE" -c Benchmarks/all-detectors.yaml -o "$OUT/detect" 2>&1 >/dev/null | tail -1)
+echo "capture + flows:                ${flows_only} s"
+echo "capture + flows + detectors:    ${all_on} s"
+awk -v a="$all_on" -v b="$flows_only" 'BEGIN { printf "ratio detectors/flows-only:     %.2f (goal ≤ 2)\n", a / b }'
+
+if [ -x Benchmarks/inline.sh ]; then
+  echo "== 3. inline =="
+  Benchmarks/inline.sh "$OUT"
+fi
