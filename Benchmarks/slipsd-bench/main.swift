@@ -1,5 +1,6 @@
 // slipsd-bench: helpers for `make bench` (Benchmarks/run.sh). Not a unit test.
 //   slipsd-bench make-capture PATH PACKETS FLOWS   write the synthetic benchmark capture
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -8,13 +8,15 @@ import Glibc
 /// Mix, by flow: 70 % TCP (SYN, SYN-ACK, ACK, 2 data packets each way, FIN, FIN-ACK, ACK = 10 packets),
 /// 20 % UDP request/response (2), 5 % ICMP echo/reply (2), 5 % unanswered SYN (1). 4,000 flows are in progress
 /// at any moment, interleaved packet by packet; packets are 10 µs apart.
-struct BenchmarkCaptureWriter {
+public struct BenchmarkCaptureWriter {
     private var buffer: [UInt8] = []
     private let fd: Int32
-    private(set) var packets = 0
+    /// Packets written so far.
+    public private(set) var packets = 0
     private var time: Int64 = 1_700_000_000_000_000
 
-    init(path: String) {
+    /// Creates (truncates) `path` and writes the pcap file header (Ethernet, microseconds).
+    public init(path: String) {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         precondition(fd >= 0, "cannot create \(path)")
         buffer.reserveCapacity(9 << 20)
@@ -36,7 +38,7 @@ struct BenchmarkCaptureWriter {
     }
 
     /// Writes at least `packetTarget` packets over at least `flowTarget` flows.
-    mutating func write(packets packetTarget: Int, flows flowTarget: Int) -> (packets: Int, flows: Int) {
+    public mutating func write(packets packetTarget: Int, flows flowTarget: Int) -> (packets: Int, flows: Int) {
         let concurrent = 4000
         var active: [(flow: Int, step: Int, steps: [(Bool, Step)])] = []
         var nextFlow = 0
