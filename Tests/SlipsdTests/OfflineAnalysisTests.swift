@@ -16,7 +16,7 @@ struct OfflineAnalysisTests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var writer = BenchmarkCaptureWriter(path: dir + "/t.pcap")
-        let written = writer.write(packets: 20_000, flows: 2_000)
+        let written = writer.write(packets: 60_000, flows: 2_000)   // 15 packets per interleaved slot: flow 0 completes
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary,
                                            ["-r", dir + "/t.pcap", "--flows", dir + "/conn.json", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
