@@ -3,5 +3,10 @@ public enum DetectorList {
     /// All built-in detector types, in the order they receive messages.
     public static let all: [any Detector.Type] = [
         // framework detectors (template, local_connection_detector) and flow detectors are listed here
+        PortScanDetector.self,
+        ICMPScanDetector.self,
+        ARPScanDetector.self,
+        SSHPasswordGuessingDetector.self,
+        FlowAlertsDetector.self,
     ]
 }

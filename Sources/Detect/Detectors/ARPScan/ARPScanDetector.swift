@@ -1,0 +1,139 @@
+import Capture
+
+/// ARP scans: one sender broadcasting ARP requests for many distinct IPs in a short time (Slips' `arp` module,
+/// scan part).
+///
+/// `ARP_SCAN` when one sender asks for at least `settings.arpScanThreshold` (5) distinct target IPs whose
+/// latest requests all lie within `settings.arpScanInterval` (30 s, inclusive) of packet time.
+///
+/// Counted: ARP requests (operation 1) sent to the Ethernet broadcast address (or with no MAC known, as in cooked
+/// captures). Not counted: replies; gratuitous ARP (sender IP == target IP); ARP probes (sender IP 0.0.0.0, RFC
+/// 5227); unicast requests, which the Linux neighbour cache sends to confirm hosts it already knows — a busy
+/// gateway refreshes dozens of neighbours a minute that way and is no scanner.
+///
+/// Reported once per burst: a burst lasts while the sender keeps sending counted requests with gaps of at most
+/// the interval; a scan that goes on into a new time window is reported again there (evidence belongs to a
+/// window). Threat medium; confidence 0.8: a burst of broadcast requests for many addresses is what ARP scanners
+/// do, yet a host that just joined (or a router after its cache expired) can resolve several neighbours at once.
+/// Attacker: the sender IP; no victim; no uids (ARP packets are not flows).
+///
+/// Memory: per sender, the `threshold` most recently requested distinct targets (enough to decide), at most
+/// `maxSenders` senders (~ 200 bytes each with the default threshold, estimated: ~13 MB). Senders silent for
+/// longer than the interval are dropped by `tick` and whenever the table is full; when it is still full, requests
+/// of new senders are not counted (`refusedSenders`).
+///
+/// Confined to the detection thread.
+public final class ARPScanDetector: Detector {
+    public static let name = "arp"
+    public static let description = "Detects ARP scans: one sender asking for many IPs in a short time"
+    public static let authors = ["slipsd"]
+
+    /// Senders tracked at once.
+    public static let maxSenders = 65_536
+    /// The confidence of `ARP_SCAN` evidence.
+    public static let confidence = 0.8
+
+    private struct Request {
+        var target: IPAddress
+        var time: PacketTime
+    }
+
+    private struct Sender {
+        /// Distinct targets by the time of their latest request, oldest first; at most `threshold`.
+        var recent: [Request] = []
+        var lastRequest = PacketTime.zero
+        var reportedInBurst = false
+        var reportedWindow = 0
+    }
+
+    private let context: DetectorContext
+    private let threshold: Int
+    private let interval: Duration
+    private var senders: [IPAddress: Sender] = [:]
+    private var sweeps: SweepSchedule
+    /// Requests not counted because the sender table was full.
+    private(set) var refusedSenders = 0
+
+    /// Senders tracked now.
+    var senderCount: Int { senders.count }
+
+    /// Subscribes to `new_arp`.
+    public init(context: DetectorContext) {
+        self.context = context
+        threshold = max(1, context.settings.arpScanThreshold)
+        interval = .microseconds(Int64(max(0, context.settings.arpScanInterval) * 1_000_000))
+        sweeps = SweepSchedule(interval: interval > .seconds(1) ? interval : .seconds(1))
+        context.subscribe(.newARP)
+    }
+
+    /// Handles one ARP packet.
+    public func main(_ message: ChannelMessage) {
+        guard case .newARP(let arp) = message else { return }
+        handle(arp)
+    }
+
+    /// Drops senders that have been silent for longer than the interval.
+    public func tick(now: PacketTime) {
+        if sweeps.isDue(now: now) { dropSilentSenders(now: now) }
+    }
+
+    private func dropSilentSenders(now: PacketTime) {
+        let interval = self.interval
+        senders = senders.filter { now - $0.value.lastRequest <= interval }
+    }
+
+    private func handle(_ arp: ARPMessage) {
+        guard arp.operation == 1,
+              arp.senderIP != .zeroIPv4,
+              arp.senderIP != arp.targetIP,
+              arp.destinationMAC == .broadcast || arp.destinationMAC == .zero
+        else { return }
+        if senders[arp.senderIP] == nil, senders.count >= Self.maxSenders {
+            dropSilentSenders(now: arp.time)
+            guard senders.count < Self.maxSenders else {
+                refusedSenders += 1
+                return
+            }
+        }
+        let threshold = self.threshold
+        let interval = self.interval
+        let burst: [Request]? = Self.record(arp, in: &senders[arp.senderIP, default: Sender()],
+                                            threshold: threshold, interval: interval)
+        if let burst { emit(arp, burst) }
+    }
+
+    /// Adds one request to a sender; returns the requests of the burst when it must be reported.
+    private static func record(_ arp: ARPMessage, in sender: inout Sender, threshold: Int,
+                               interval: Duration) -> [Request]? {
+        let now = arp.time
+        if now - sender.lastRequest > interval {
+            sender.recent.removeAll(keepingCapacity: true)
+            sender.reportedInBurst = false
+        }
+        sender.lastRequest = now
+        if let index = sender.recent.firstIndex(where: { $0.target == arp.targetIP }) {
+            sender.recent.remove(at: index)
+        }
+        sender.recent.append(Request(target: arp.targetIP, time: now))
+        if sender.recent.count > threshold { sender.recent.removeFirst(sender.recent.count - threshold) }
+        guard sender.recent.count >= threshold, now - sender.recent[0].time <= interval else { return nil }
+        guard !sender.reportedInBurst || sender.reportedWindow != arp.timeWindow.number else { return nil }
+        sender.reportedInBurst = true
+        sender.reportedWindow = arp.timeWindow.number
+        return sender.recent
+    }
+
+    private func emit(_ arp: ARPMessage, _ burst: [Request]) {
+        let span = Double((arp.time - burst[0].time).components.seconds)
+            + Double((arp.time - burst[0].time).components.attoseconds) / 1e18
+        let targets = burst.map { "\($0.target)" }.joined(separator: ", ")
+        let text = "ARP scan from \(arp.senderIP) (\(arp.senderMAC)): requests for \(burst.count) distinct IPs "
+            + "within \(DecimalText.format(span, digits: 1)) s (\(targets)). "
+            + "Confidence: \(DecimalText.format(Self.confidence))."
+        context.setEvidence(Evidence(
+            type: .ARP_SCAN, description: text,
+            attacker: Attacker(direction: .SRC, value: "\(arp.senderIP)"), victim: nil,
+            threatLevel: .medium, confidence: Self.confidence, profile: arp.profile,
+            timeWindow: arp.timeWindow, uids: [], timestamp: arp.time))
+    }
+}

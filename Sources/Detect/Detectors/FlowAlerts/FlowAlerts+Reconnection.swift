@@ -1,0 +1,79 @@
+import Capture
+
+extension FlowAlertsDetector {
+    /// `MULTIPLE_RECONNECTION_ATTEMPTS`: rejected TCP connections (REJ: the responder answered the SYN with a
+    /// RST) from one source to one destination IP and port, counted per (profile, time window).
+    ///
+    /// Each flow counts once (a REJ is published as an interim record right away, then as the final record).
+    /// Evidence when the count reaches `settings.reconnectionThreshold` (5), then at each further multiple (10,
+    /// 15, …). Threat medium; confidence 0.5: a client retrying a service that is down looks the same. Attacker:
+    /// the source; victim: the destination; `uids`: the rejected flows since the previous report.
+    ///
+    /// Memory: one counter and at most `threshold` uids per (destination, port), at most `keysPerWindow` per
+    /// (profile, window), all windows drawing on one budget of `FlowAlertsDetector.windowStates` units.
+    struct Reconnection {
+        /// The confidence of `MULTIPLE_RECONNECTION_ATTEMPTS` evidence.
+        static let confidence = 0.5
+        /// Most (destination, port) counters per (profile, window).
+        static let keysPerWindow = 4_096
+
+        struct Key: Hashable {
+            var ip: IPAddress
+            var port: UInt16
+        }
+
+        struct Attempts {
+            var count = 0
+            var sinceReport: [FlowUID] = []
+        }
+
+        struct Window: WindowState {
+            var attempts: [Key: Attempts] = [:]
+            var budgetUnits = 0
+            init() {}
+        }
+
+        let threshold: Int
+        private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
+
+        init(settings: DetectionSettings) { threshold = max(1, settings.reconnectionThreshold) }
+
+        /// Evidence when `message`'s flow is a rejected attempt that brings its count to a multiple of the
+        /// threshold.
+        mutating func check(_ message: FlowMessage) -> Evidence? {
+            let flow = message.flow
+            guard flow.proto == .tcp, flow.connState == .REJ, sightings.isFirst(flow) else { return nil }
+            let key = Key(ip: flow.responder, port: flow.responderPort)
+            let threshold = self.threshold
+            let budget = windows.budget
+            let report: (count: Int, uids: [FlowUID])?? = windows.withState(message.profile, message.timeWindow) { state in
+                if state.attempts[key] == nil {
+                    guard state.budgetUnits < Self.keysPerWindow, budget.reserve() else { return nil }
+                    state.budgetUnits += 1
+                    state.attempts[key] = Attempts()
+                }
+                state.attempts[key]!.count += 1
+                state.attempts[key]!.sinceReport.append(flow.uid)
+                let attempts = state.attempts[key]!
+                guard attempts.count % threshold == 0 else { return nil }
+                state.attempts[key]!.sinceReport.removeAll(keepingCapacity: true)
+                return (attempts.count, attempts.sinceReport)
+            }
+            guard let found = report, let found else { return nil }
+            let text = "Multiple reconnection attempts from \(flow.originator) to \(flow.responderEndpointText): "
+                + "\(found.count) rejected connections in this time window. "
+                + "Confidence: \(DecimalText.format(Self.confidence))."
+            return Evidence(
+                type: .MULTIPLE_RECONNECTION_ATTEMPTS, description: text,
+                attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
+                victim: Victim(direction: .DST, value: "\(flow.responder)"),
+                threatLevel: .medium, confidence: Self.confidence, profile: message.profile,
+                timeWindow: message.timeWindow, uids: found.uids, timestamp: flow.startTime,
+                dstPort: flow.responderPort, proto: .tcp)
+        }
+
+        mutating func close(profile: ProfileID, window: TimeWindow) { windows.close(profile: profile, window: window) }
+        mutating func sweep(now: PacketTime, grace: Duration) { windows.sweep(now: now, grace: grace) }
+    }
+}

@@ -1,0 +1,120 @@
+import Capture
+
+/// ICMP sweeps: one source sending echo, timestamp or address-mask requests to many distinct hosts (part of
+/// Slips' `network_discovery`; its own name here so it can be disabled on its own).
+///
+/// - `ICMP_ADDRESS_SCAN`: echo requests (ICMP type 8, ICMPv6 type 128).
+/// - `ICMP_TIMESTAMP_SCAN`: timestamp requests (type 13).
+/// - `ICMP_ADDRESS_MASK_SCAN`: address mask requests (type 17).
+///
+/// A request counts whether or not it was answered (a sweep that finds live hosts is still a sweep).
+/// Multicast and broadcast destinations are skipped. Same thresholds as port scans: evidence when the distinct
+/// hosts reach `settings.portScanMinimumTargets` (6), then once more at each of `settings.portScanReportLevels`
+/// (10, 100, 1000). Threat medium; confidence `min(request packets / 10, 1)` (Slips' scan rule). Attacker: the
+/// source; no victim (many hosts). `srcPort` carries the ICMP type, as Zeek does. `uids`: the most recent
+/// 1000 flows.
+///
+/// Memory: per (profile, window) at most three sweeps, each storing at most the top level (1000) hosts plus 1000
+/// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host or a uid slot, ~40 bytes
+/// estimated), and one window may hold `windowUnitCap`. State is dropped as in `PortScanDetector`.
+///
+/// Confined to the detection thread.
+public final class ICMPScanDetector: Detector {
+    public static let name = "icmp_scan"
+    public static let description = "Detects ICMP echo, timestamp and address-mask sweeps across many hosts"
+    public static let authors = ["slipsd"]
+
+    /// Budget units (hosts, sweeps, uid slots) of all profiles together.
+    public static let stateBudgetUnits = 262_144
+    /// Budget units one (profile, window) may hold.
+    public static let windowUnitCap = 8_192
+    static let windowGrace: Duration = .seconds(300)
+
+    private let context: DetectorContext
+    private let levels: ReportLevels
+    let budget: StateBudget
+    private(set) var windows: ProfileWindowTable<ICMPScanWindow>
+    private var packetCounts = FlowCounterDeltas()
+    private var sweeps = SweepSchedule(interval: .seconds(60))
+
+    /// Subscribes to `new_flow` and `tw_closed`.
+    public init(context: DetectorContext) {
+        self.context = context
+        levels = ReportLevels(minimum: context.settings.portScanMinimumTargets,
+                              further: context.settings.portScanReportLevels)
+        budget = StateBudget(limit: Self.stateBudgetUnits)
+        windows = ProfileWindowTable(budget: budget)
+        context.subscribe(.newFlow)
+        context.subscribe(.twClosed)
+    }
+
+    /// Handles a flow record or a closed window.
+    public func main(_ message: ChannelMessage) {
+        switch message {
+        case .newFlow(let flowMessage): handle(flowMessage)
+        case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
+        default: break
+        }
+    }
+
+    /// Drops the state of windows that ended more than `windowGrace` ago, once a minute of packet time.
+    public func tick(now: PacketTime) {
+        if sweeps.isDue(now: now) { windows.sweep(now: now, grace: Self.windowGrace) }
+    }
+
+    private struct Report {
+        var hosts: Int
+        var packets: UInt64
+        var confidence: Double
+        var uids: [FlowUID]
+    }
+
+    private func handle(_ message: FlowMessage) {
+        let flow = message.flow
+        guard let kind = ICMPScanKind(flow), !flow.responder.isMulticastOrBroadcast else { return }
+        let (packets, isFirstRecord) = packetCounts.update(flow, value: flow.originatorPackets)
+        let levels = self.levels
+        let budget = self.budget
+        let cap = Self.windowUnitCap
+        let report: Report?? = windows.withState(message.profile, message.timeWindow) { state in
+            if state.sweeps[kind] == nil {
+                guard state.reserve(cap: cap, budget: budget) else { return nil }
+                state.sweeps[kind] = ICMPScanWindow.Sweep()
+            }
+            guard !levels.isDone(next: state.sweeps[kind]!.counter.nextLevel) else { return nil }
+            state.sweeps[kind]!.counter.packets += packets
+            if isFirstRecord {
+                let newSlot = state.sweeps[kind]!.counter.uids.wantsSlot && state.reserve(cap: cap, budget: budget)
+                state.sweeps[kind]!.counter.uids.append(flow.uid, newSlot: newSlot)
+            }
+            guard !state.sweeps[kind]!.hosts.contains(flow.responder), state.reserve(cap: cap, budget: budget)
+            else { return nil }
+            state.sweeps[kind]!.hosts.insert(flow.responder)
+            state.sweeps[kind]!.counter.targets += 1
+            let counter = state.sweeps[kind]!.counter
+            var next = counter.nextLevel
+            guard levels.reached(counter.targets, next: &next) else { return nil }
+            state.sweeps[kind]!.counter.nextLevel = next
+            // Past the top level no count can report again: the hosts are no longer needed.
+            if levels.isDone(next: next) {
+                state.forgetHosts(of: kind, budget: budget)
+            }
+            return Report(hosts: counter.targets, packets: counter.packets, confidence: counter.confidence,
+                          uids: counter.uids.uids)
+        }
+        guard let found = report, let found else { return }
+        emit(found, kind, message)
+    }
+
+    private func emit(_ report: Report, _ kind: ICMPScanKind, _ message: FlowMessage) {
+        let flow = message.flow
+        let text = "\(kind.text) from \(flow.originator) to \(report.hosts) distinct hosts. "
+            + "Total packets sent: \(report.packets). Confidence: \(DecimalText.format(report.confidence))."
+        context.setEvidence(Evidence(
+            type: kind.evidenceType, description: text,
+            attacker: Attacker(direction: .SRC, value: "\(flow.originator)"), victim: nil,
+            threatLevel: .medium, confidence: report.confidence, profile: message.profile,
+            timeWindow: message.timeWindow, uids: report.uids, timestamp: flow.startTime,
+            srcPort: flow.originatorPort, proto: flow.proto))
+    }
+}

@@ -1,0 +1,32 @@
+import Capture
+
+/// What `ICMPScanDetector` keeps for one (profile, time window): per kind of request, the distinct hosts asked
+/// (stored only until the top report level is reached) and the running counter.
+struct ICMPScanWindow: WindowState {
+    /// One sweep: the hosts it reached so far and its counter.
+    struct Sweep {
+        var hosts: Set<IPAddress> = []
+        var counter = ScanCounter()
+    }
+
+    var sweeps: [ICMPScanKind: Sweep] = [:]
+    /// Units held: stored hosts, sweeps and uid slots.
+    var budgetUnits = 0
+
+    init() {}
+
+    /// Takes one unit for a new entry, within this window's cap and the detector's budget.
+    mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
+        guard budgetUnits < cap, budget.reserve() else { return false }
+        budgetUnits += 1
+        return true
+    }
+
+    /// Forgets the hosts of a sweep that can no longer report and gives their units back to `budget`.
+    mutating func forgetHosts(of kind: ICMPScanKind, budget: StateBudget) {
+        guard let count = sweeps[kind]?.hosts.count, count > 0 else { return }
+        sweeps[kind]!.hosts = []
+        budgetUnits -= count
+        budget.release(count)
+    }
+}

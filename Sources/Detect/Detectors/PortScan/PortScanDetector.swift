@@ -1,0 +1,168 @@
+import Capture
+
+/// Horizontal and vertical port scans, from TCP and UDP flows that were not established (Slips'
+/// `network_discovery` module, port-scan part).
+///
+/// - `HORIZONTAL_PORT_SCAN`: one source, one destination port and protocol, many distinct destination IPs.
+/// - `VERTICAL_PORT_SCAN`: one source, one destination IP and protocol, many distinct destination ports.
+///
+/// Counted per (profile, time window) on every `new_flow` record, so a scan is recognised while it runs (the flow
+/// table publishes interim records for unanswered SYNs within seconds). Only flows for which
+/// `FlowRecord.isUnansweredAttempt` holds count: TCP in S0, REJ, RSTOS0, RSTRH, SH, SHR; UDP flows the responder
+/// never answered. Multicast and broadcast destinations are skipped (they are not hosts being probed).
+///
+/// Evidence when the distinct targets reach `settings.portScanMinimumTargets` (6: Slips' "more than 5"), then
+/// once more at each of `settings.portScanReportLevels` (10, 100, 1000) — never for the targets in between.
+/// Threat medium; confidence `min(packets sent to the targets / 10, 1)` (Slips' rule), where a flow published
+/// several times (interim, then final) adds its packets once. The attacker is the scanning source; the victim is
+/// the destination IP for a vertical scan and none for a horizontal one. `uids` lists the most recent flows of
+/// the scan, at most `ScanCounter.uidCapacity` (1000).
+///
+/// Memory: all state of all profiles is charged to one budget of `stateBudgetUnits` units — a stored target, a
+/// counter or a uid slot is one unit, roughly 40–100 bytes each (estimated, not measured), so at most about
+/// 25 MB — and one (profile, window) may hold at most `windowUnitCap` of them, so a single scanner cannot take the
+/// whole budget. A window's state is dropped when the window closes (`tw_closed`), when the profile's flows move
+/// two windows on, or by the sweep in `tick` five minutes after the window ended. Past a cap, new targets are
+/// not counted (`budget.refused` counts them) until state is dropped.
+///
+/// Confined to the detection thread.
+public final class PortScanDetector: Detector {
+    public static let name = "network_discovery"
+    public static let description = "Detects horizontal and vertical port scans from not-established TCP and UDP flows"
+    public static let authors = ["slipsd"]
+
+    /// Budget units (targets, counters, uid slots) of all profiles together.
+    public static let stateBudgetUnits = 262_144
+    /// Budget units one (profile, window) may hold.
+    public static let windowUnitCap = 65_536
+    /// How long after its end a window's state may still receive late records.
+    static let windowGrace: Duration = .seconds(300)
+
+    private let context: DetectorContext
+    private let levels: ReportLevels
+    let budget: StateBudget
+    private(set) var windows: ProfileWindowTable<PortScanWindow>
+    private var packetCounts = FlowCounterDeltas()
+    private var sweeps = SweepSchedule(interval: .seconds(60))
+
+    /// Subscribes to `new_flow` and `tw_closed`.
+    public init(context: DetectorContext) {
+        self.context = context
+        levels = ReportLevels(minimum: context.settings.portScanMinimumTargets,
+                              further: context.settings.portScanReportLevels)
+        budget = StateBudget(limit: Self.stateBudgetUnits)
+        windows = ProfileWindowTable(budget: budget)
+        context.subscribe(.newFlow)
+        context.subscribe(.twClosed)
+    }
+
+    /// Handles a flow record or a closed window.
+    public func main(_ message: ChannelMessage) {
+        switch message {
+        case .newFlow(let flowMessage): handle(flowMessage)
+        case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
+        default: break
+        }
+    }
+
+    /// Drops the state of windows that ended more than `windowGrace` ago, once a minute of packet time.
+    public func tick(now: PacketTime) {
+        if sweeps.isDue(now: now) { windows.sweep(now: now, grace: Self.windowGrace) }
+    }
+
+    /// What one counter reports when it reaches a level.
+    private struct Report {
+        var targets: Int
+        var packets: UInt64
+        var confidence: Double
+        var uids: [FlowUID]
+    }
+
+    private func handle(_ message: FlowMessage) {
+        let flow = message.flow
+        guard flow.isUnansweredAttempt, !flow.responder.isMulticastOrBroadcast else { return }
+        let (packets, isFirstRecord) = packetCounts.update(flow, value: flow.originatorPackets)
+        let levels = self.levels
+        let budget = self.budget
+        let reports = windows.withState(message.profile, message.timeWindow) { state in
+            Self.count(flow, packets: packets, isFirstRecord: isFirstRecord, in: &state, levels: levels,
+                       budget: budget)
+        }
+        guard let reports else { return }
+        if let report = reports.horizontal { emitHorizontal(report, message) }
+        if let report = reports.vertical { emitVertical(report, message) }
+    }
+
+    /// Adds one record to the window's counters; returns the reports of counters that reached a level.
+    private static func count(_ flow: FlowRecord, packets: UInt64, isFirstRecord: Bool, in state: inout PortScanWindow,
+                              levels: ReportLevels, budget: StateBudget) -> (horizontal: Report?, vertical: Report?) {
+        let cap = windowUnitCap
+        let target = PortScanWindow.Target(ip: flow.responder, port: flow.responderPort, proto: flow.proto)
+        let hKey = PortScanWindow.HorizontalKey(port: flow.responderPort, proto: flow.proto)
+        let vKey = PortScanWindow.VerticalKey(ip: flow.responder, proto: flow.proto)
+
+        // Counters that no longer need counting (all levels reported) are left alone.
+        let hOpen = !levels.isDone(next: state.horizontal[hKey]?.nextLevel ?? 0)
+        let vOpen = !levels.isDone(next: state.vertical[vKey]?.nextLevel ?? 0)
+        guard hOpen || vOpen else { return (nil, nil) }
+
+        var isNewTarget = false
+        if !state.targets.contains(target), state.reserve(cap: cap, budget: budget) {
+            state.targets.insert(target)
+            isNewTarget = true
+        }
+        var horizontal: Report?
+        var vertical: Report?
+        if hOpen, state.horizontal[hKey] != nil || state.reserve(cap: cap, budget: budget) {
+            if state.horizontal[hKey] == nil { state.horizontal[hKey] = ScanCounter() }
+            let newSlot = isFirstRecord && state.horizontal[hKey]!.uids.wantsSlot
+                && state.reserve(cap: cap, budget: budget)
+            horizontal = advance(&state.horizontal[hKey]!, flow, packets, isNewTarget, isFirstRecord, newSlot, levels)
+        }
+        if vOpen, state.vertical[vKey] != nil || state.reserve(cap: cap, budget: budget) {
+            if state.vertical[vKey] == nil { state.vertical[vKey] = ScanCounter() }
+            let newSlot = isFirstRecord && state.vertical[vKey]!.uids.wantsSlot
+                && state.reserve(cap: cap, budget: budget)
+            vertical = advance(&state.vertical[vKey]!, flow, packets, isNewTarget, isFirstRecord, newSlot, levels)
+        }
+        return (horizontal, vertical)
+    }
+
+    private static func advance(_ counter: inout ScanCounter, _ flow: FlowRecord, _ packets: UInt64, _ isNewTarget: Bool,
+                                _ isFirstRecord: Bool, _ newSlot: Bool, _ levels: ReportLevels) -> Report? {
+        counter.packets += packets
+        if isFirstRecord { counter.uids.append(flow.uid, newSlot: newSlot) }
+        guard isNewTarget else { return nil }
+        counter.targets += 1
+        guard levels.reached(counter.targets, next: &counter.nextLevel) else { return nil }
+        return Report(targets: counter.targets, packets: counter.packets, confidence: counter.confidence,
+                      uids: counter.uids.uids)
+    }
+
+    private func emitHorizontal(_ report: Report, _ message: FlowMessage) {
+        let flow = message.flow
+        let text = "Horizontal port scan to port \(flow.responderPort)/\(flow.proto.upperName) from \(flow.originator): "
+            + "\(report.targets) distinct destination IPs, not established. Total packets sent: \(report.packets). "
+            + "Confidence: \(DecimalText.format(report.confidence))."
+        context.setEvidence(Evidence(
+            type: .HORIZONTAL_PORT_SCAN, description: text,
+            attacker: Attacker(direction: .SRC, value: "\(flow.originator)"), victim: nil,
+            threatLevel: .medium, confidence: report.confidence, profile: message.profile,
+            timeWindow: message.timeWindow, uids: report.uids, timestamp: flow.startTime,
+            dstPort: flow.responderPort, proto: flow.proto))
+    }
+
+    private func emitVertical(_ report: Report, _ message: FlowMessage) {
+        let flow = message.flow
+        let text = "Vertical port scan to IP \(flow.responder) from \(flow.originator): \(report.targets) distinct "
+            + "\(flow.proto.upperName) destination ports, not established. Total packets sent: \(report.packets). "
+            + "Confidence: \(DecimalText.format(report.confidence))."
+        context.setEvidence(Evidence(
+            type: .VERTICAL_PORT_SCAN, description: text,
+            attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
+            victim: Victim(direction: .DST, value: "\(flow.responder)"),
+            threatLevel: .medium, confidence: report.confidence, profile: message.profile,
+            timeWindow: message.timeWindow, uids: report.uids, timestamp: flow.startTime,
+            dstPort: nil, proto: flow.proto))
+    }
+}

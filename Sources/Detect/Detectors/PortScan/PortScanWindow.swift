@@ -1,0 +1,43 @@
+import Capture
+
+/// What `PortScanDetector` keeps for one (profile, time window).
+///
+/// One set of (destination IP, destination port, protocol) targets serves both scan shapes: a target seen for the
+/// first time is a new destination IP for the horizontal counter of its port and a new port for the vertical
+/// counter of its IP. Targets are only stored while one of those two counters can still report (below the top
+/// level), so a counter that reported its last level stops costing memory.
+struct PortScanWindow: WindowState {
+    /// One destination of a not-established flow.
+    struct Target: Hashable {
+        var ip: IPAddress
+        var port: UInt16
+        var proto: TransportProtocol
+    }
+
+    /// A horizontal scan: one destination port and protocol, many IPs.
+    struct HorizontalKey: Hashable {
+        var port: UInt16
+        var proto: TransportProtocol
+    }
+
+    /// A vertical scan: one destination IP and protocol, many ports.
+    struct VerticalKey: Hashable {
+        var ip: IPAddress
+        var proto: TransportProtocol
+    }
+
+    var targets: Set<Target> = []
+    var horizontal: [HorizontalKey: ScanCounter] = [:]
+    var vertical: [VerticalKey: ScanCounter] = [:]
+    /// Units held: stored targets, counters and uid slots.
+    var budgetUnits = 0
+
+    init() {}
+
+    /// Takes one unit for a new entry, within this window's cap and the detector's budget.
+    mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
+        guard budgetUnits < cap, budget.reserve() else { return false }
+        budgetUnits += 1
+        return true
+    }
+}

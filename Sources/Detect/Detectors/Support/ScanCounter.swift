@@ -1,0 +1,20 @@
+import Capture
+
+/// The running count of one scan (one port across hosts, one host across ports, one ICMP type across hosts) in
+/// one (profile, time window).
+struct ScanCounter {
+    /// Most uids an evidence lists: the most recent ones.
+    static let uidCapacity = 1000
+
+    /// Distinct targets counted.
+    var targets = 0
+    /// Originator packets of the counted flows (each flow once, across its interim and final records).
+    var packets: UInt64 = 0
+    /// Index into `ReportLevels.levels` of the next count to report.
+    var nextLevel = 0
+    /// Most recent flows of the scan.
+    var uids = UIDRing(capacity: ScanCounter.uidCapacity)
+
+    /// Slips' confidence for scans: the packets sent to the targets over 10, at most 1.
+    var confidence: Double { min(Double(packets) / 10, 1) }
+}

@@ -1,0 +1,14 @@
+import Capture
+
+/// Protocol names as Slips writes them in descriptions (`TCP`, `UDP`, `ICMP`).
+extension TransportProtocol {
+    var upperName: String {
+        switch self {
+        case .tcp: "TCP"
+        case .udp: "UDP"
+        case .icmp: "ICMP"
+        case .icmpv6: "ICMPv6"
+        case .other: "OTHER"
+        }
+    }
+}
