@@ -11,6 +11,8 @@ struct SlipsdSettings: Sendable {
     /// `whitelists.*`
     var whitelistEnabled = true
     var whitelistPath: String? = nil
+    /// True when the config named a whitelist file (then a missing file is an error, not silently skipped).
+    var whitelistPathWasSet = false
 
     /// `flows.*` (seconds; `max` flows).
     struct Flows: Sendable {

@@ -1,0 +1,252 @@
+import Capture
+
+/// Runs the detectors: builds those enabled by config, routes channel messages to subscribers, turns flows and
+/// packets from the capture side into channel messages with their profile and time window, feeds evidence to
+/// the `EvidenceHandler`, writes outputs, and publishes alerts and block requests.
+///
+/// Confined to the detection thread (not `Sendable`). A detector that throws in any phase is stopped and logged
+/// to errors.log; the others go on.
+public final class DetectionEngine: DetectionEventConsumer {
+    private final class Running {
+        let name: String
+        let detector: any Detector
+        let context: DetectorContext
+        var stopped = false
+        init(name: String, detector: any Detector, context: DetectorContext) {
+            self.name = name; self.detector = detector; self.context = context
+        }
+    }
+
+    public let settings: DetectionSettings
+    public let evidenceHandler: EvidenceHandler
+    private let output: AlertOutput?
+    private let blocking: BlockingPolicy?
+    private var clock: TimeWindowClock
+    private var detectors: [Running] = []
+    private var subscribers: [Channel: [Running]] = [:]
+    private var knownIPs: Set<IPAddress> = []
+    private var knownProfiles: Set<IPAddress> = []
+    private var activeProfiles: Set<ProfileID> = []
+    private var currentWindow = 0
+    private var lastTick: PacketTime = .zero
+    private var now: PacketTime = .zero
+    private var blocksPerIP: [IPAddress: Int] = [:]
+    private var queue: [ChannelMessage] = []
+    private var dispatching = false
+    private let verbosity: Int
+
+    /// Called for every alert (detection thread).
+    public var onAlert: ((Alert) -> Void)?
+    /// Called for every block request when blocking is on (detection thread).
+    public var onBlockRequest: ((BlockRequest) -> Void)?
+    /// Errors from detectors, also written to errors.log.
+    public private(set) var detectorErrors: [String] = []
+
+    /// Detector names that run.
+    public var runningDetectors: [String] { detectors.filter { !$0.stopped }.map(\.name) }
+
+    /// - Parameters:
+    ///   - settings: detection settings (thresholds, enabled/disabled detectors and detections).
+    ///   - detectorTypes: the detectors to consider (default: every built-in one); config decides which run.
+    ///   - whitelist: hosts whose evidence is dropped.
+    ///   - output: the `-o DIR` files, or nil.
+    ///   - blocking: the block-duration policy when blocking is on, nil otherwise.
+    ///   - verbosity: `-v` count; detector prints with `verbose ≤ verbosity` also go to stdout.
+    public init(settings: DetectionSettings, detectorTypes: [any Detector.Type] = DetectorList.all,
+                whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, blocking: BlockingPolicy? = nil,
+                verbosity: Int = 0) {
+        self.settings = settings
+        self.evidenceHandler = EvidenceHandler(settings: settings, whitelist: whitelist)
+        self.output = output
+        self.blocking = blocking
+        self.clock = TimeWindowClock(widthSeconds: settings.timeWindowWidth, onlyOneWindow: settings.onlyOneTimeWindow)
+        self.verbosity = verbosity
+        for type in detectorTypes where Self.shouldRun(type, settings) {
+            start(type)
+        }
+        for running in detectors where !running.stopped {
+            guarded(running, phase: "preMain") { try running.detector.preMain() }
+        }
+        output?.log("detectors: \(runningDetectors.joined(separator: ", "))")
+    }
+
+    static func shouldRun(_ type: any Detector.Type, _ settings: DetectionSettings) -> Bool {
+        if settings.disabledModules.contains(type.name) { return false }
+        return type.enabledByDefault || settings.enabledModules.contains(type.name)
+    }
+
+    private func start(_ type: any Detector.Type) {
+        let name = type.name
+        let context = DetectorContext(
+            detectorName: name, settings: settings,
+            evidenceSink: { [unowned self] evidence in self.setEvidence(evidence, from: name) },
+            printer: { [unowned self] text, verbose, debug in self.print(text, from: name, verbose: verbose, debug: debug) },
+            windowForTime: { [unowned self] time in self.clock.window(for: time) })
+        do {
+            let detector = try type.init(context: context)
+            let running = Running(name: name, detector: detector, context: context)
+            detectors.append(running)
+            for channel in context.subscriptions { subscribers[channel, default: []].append(running) }
+        } catch {
+            report(name, phase: "init", error)
+        }
+    }
+
+    // MARK: input from the capture side
+
+    /// Handles one event from the capture threads.
+    public func consume(_ event: DetectionEvent) {
+        switch event {
+        case .flow(let record):
+            advance(to: record.lastTime)
+            let window = clock.window(for: record.startTime)
+            let profile = ProfileID(ip: record.originator)
+            noteHosts(record, window: window)
+            activeProfiles.insert(profile)
+            publish(.newFlow(FlowMessage(flow: record, profile: profile, timeWindow: window)))
+        case .arp(let arp):
+            advance(to: arp.time)
+            let window = clock.window(for: arp.time)
+            publish(.newARP(ARPMessage(time: arp.time, operation: arp.operation, senderMAC: arp.senderMAC,
+                                       senderIP: arp.senderIP, targetMAC: arp.targetMAC, targetIP: arp.targetIP,
+                                       destinationMAC: arp.destinationMAC, profile: ProfileID(ip: arp.senderIP),
+                                       timeWindow: window)))
+        case .ssh(let ssh):
+            advance(to: ssh.time)
+            let window = clock.window(for: ssh.time)
+            publish(.newSSH(SSHMessage(time: ssh.time, uid: ssh.uid, client: ssh.client, clientPort: ssh.clientPort,
+                                       server: ssh.server, serverPort: ssh.serverPort, banner: ssh.banner,
+                                       fromServer: ssh.fromServer, profile: ProfileID(ip: ssh.client),
+                                       timeWindow: window)))
+        case .tick(let time):
+            advance(to: time)
+        }
+    }
+
+    private func noteHosts(_ record: FlowRecord, window: TimeWindow) {
+        for ip in [record.originator, record.responder] where knownIPs.insert(ip).inserted {
+            publish(.newIP(ip, record.startTime))
+        }
+        if knownProfiles.insert(record.originator).inserted {
+            publish(.newProfile(ProfileID(ip: record.originator), record.startTime))
+        }
+    }
+
+    /// Moves packet time forward: detectors tick once per second; closed windows are announced; outputs flush.
+    public func advance(to time: PacketTime) {
+        guard time > now else { return }
+        now = time
+        clock.start(at: time)
+        let window = clock.window(for: time).number
+        if currentWindow == 0 { currentWindow = window }
+        if window > currentWindow {
+            closeWindow(currentWindow, at: time)
+            currentWindow = window
+        }
+        if time.microseconds - lastTick.microseconds >= 1_000_000 {
+            lastTick = time
+            for running in detectors where !running.stopped {
+                guarded(running, phase: "tick") { try running.detector.tick(now: time) }
+            }
+            output?.flush()
+        }
+    }
+
+    private func closeWindow(_ number: Int, at time: PacketTime) {
+        let window = clock.peekWindow(for: PacketTime(microseconds: time.microseconds - clock.widthMicroseconds))
+        for profile in activeProfiles {
+            publish(.twClosed(profile, TimeWindow(number: number, start: window.start, end: window.end)))
+        }
+        activeProfiles.removeAll(keepingCapacity: true)
+        evidenceHandler.closeWindows(before: number)
+    }
+
+    /// End of input: last tick, shut detectors down, flush and close outputs.
+    public func finish() {
+        for running in detectors where !running.stopped {
+            guarded(running, phase: "tick") { try running.detector.tick(now: now) }
+        }
+        for running in detectors where !running.stopped {
+            guarded(running, phase: "shutdownGracefully") { try running.detector.shutdownGracefully() }
+        }
+        output?.log("evidence: \(evidenceHandler.evidenceCount), alerts: \(evidenceHandler.alertCount)")
+        output?.close()
+    }
+
+    // MARK: channels
+
+    /// Publishes a message to the detectors subscribed to its channel. Messages published while another is
+    /// being delivered (evidence → `evidence_added`, …) are queued and delivered after it, in order.
+    public func publish(_ message: ChannelMessage) {
+        queue.append(message)
+        guard !dispatching else { return }
+        dispatching = true
+        var index = 0
+        while index < queue.count {
+            let next = queue[index]
+            index += 1
+            guard let list = subscribers[next.channel] else { continue }
+            for running in list where !running.stopped {
+                guarded(running, phase: "main") { try running.detector.main(next) }
+            }
+        }
+        queue.removeAll(keepingCapacity: true)
+        dispatching = false
+    }
+
+    private func setEvidence(_ evidence: Evidence, from detector: String) {
+        switch evidenceHandler.handle(evidence) {
+        case .dropped:
+            return
+        case .accepted:
+            output?.write(evidence: evidence)
+            publish(.evidenceAdded(evidence))
+        case .alert(let alert):
+            output?.write(evidence: evidence)
+            publish(.evidenceAdded(evidence))
+            raise(alert)
+        }
+    }
+
+    private func raise(_ alert: Alert) {
+        output?.write(alert: alert)
+        output?.flush()
+        onAlert?(alert)
+        publish(.newAlert(alert))
+        guard let blocking else { return }
+        let ip = alert.profile.ip
+        let previous = blocksPerIP[ip, default: 0]
+        blocksPerIP[ip] = previous + 1
+        let seconds = blocking.seconds(alertTime: alert.timestamp, window: alert.timeWindow,
+                                       widthMicroseconds: clock.widthMicroseconds, previousBlocks: previous)
+        let types = Set(alert.evidence.map(\.type.rawValue)).sorted().joined(separator: ",")
+        let request = BlockRequest(ip: ip, alertID: alert.id, reason: types, durationSeconds: seconds,
+                                   timestamp: alert.timestamp)
+        onBlockRequest?(request)
+        publish(.newBlocking(request))
+    }
+
+    // MARK: errors and printing
+
+    private func guarded(_ running: Running, phase: String, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            running.stopped = true
+            report(running.name, phase: phase, error)
+        }
+    }
+
+    private func report(_ name: String, phase: String, _ error: any Error) {
+        let line = "\(TimeText.human(now)) detector \(name) stopped: \(phase) threw: \(error)"
+        detectorErrors.append(line)
+        output?.error(line)
+        output?.log(line)
+    }
+
+    private func print(_ text: String, from detector: String, verbose: Int, debug: Int) {
+        let line = "[\(detector)] \(text)"
+        output?.log(line)
+        if verbose > 0 && verbose <= verbosity { Swift.print(line) }
+    }
+}

@@ -1,0 +1,67 @@
+import Capture
+
+/// Slips' evidence handler: drops disabled and whitelisted evidence, accumulates threat level × confidence per
+/// (profile, time window) over evidence that is not info and whose attacker is the source, and turns the sum
+/// into an alert when it reaches `evidence_detection_threshold × width / 60`; the sum then starts again from 0.
+/// Confined to the detection thread.
+public final class EvidenceHandler {
+    private struct WindowKey: Hashable { var profile: ProfileID; var window: Int }
+    private struct Pending { var sum: Double = 0; var evidence: [Evidence] = [] }
+
+    public let settings: DetectionSettings
+    public let whitelist: Whitelist
+    private var pending: [WindowKey: Pending] = [:]
+    /// Evidence accepted and alerts raised so far.
+    public private(set) var evidenceCount = 0
+    public private(set) var alertCount = 0
+    public private(set) var droppedDisabled = 0
+    public private(set) var droppedWhitelisted = 0
+
+    public init(settings: DetectionSettings, whitelist: Whitelist) {
+        self.settings = settings
+        self.whitelist = whitelist
+    }
+
+    /// What handling one evidence produced.
+    public enum Outcome {
+        case dropped
+        case accepted
+        case alert(Alert)
+    }
+
+    /// Handles one evidence.
+    public func handle(_ evidence: Evidence) -> Outcome {
+        if settings.disabledDetections.contains(evidence.type) {
+            droppedDisabled += 1
+            return .dropped
+        }
+        if whitelist.contains(value: evidence.attacker.value) || evidence.victim.map({ whitelist.contains(value: $0.value) }) == true {
+            droppedWhitelisted += 1
+            return .dropped
+        }
+        evidenceCount += 1
+        guard evidence.threatLevel != .info, evidence.attacker.direction == .SRC else { return .accepted }
+        let key = WindowKey(profile: evidence.profile, window: evidence.timeWindow.number)
+        var entry = pending[key, default: Pending()]
+        entry.sum += evidence.weight
+        entry.evidence.append(evidence)
+        if entry.sum >= settings.alertThreshold - 1e-9 {
+            pending[key] = nil
+            alertCount += 1
+            return .alert(Alert(profile: evidence.profile, timeWindow: evidence.timeWindow, evidence: entry.evidence,
+                                accumulatedThreat: entry.sum, timestamp: evidence.timestamp))
+        }
+        pending[key] = entry
+        return .accepted
+    }
+
+    /// Forgets the accumulated evidence of windows before `number` (they can no longer alert).
+    public func closeWindows(before number: Int) {
+        pending = pending.filter { $0.key.window >= number }
+    }
+
+    /// The sum accumulated so far for a profile in a window (tests and status).
+    public func accumulated(profile: ProfileID, window: Int) -> Double {
+        pending[WindowKey(profile: profile, window: window)]?.sum ?? 0
+    }
+}

@@ -1,0 +1,45 @@
+import Capture
+
+/// Slips' time windows: `number = floor((ts - firstTimestamp) / width) + 1`, so a timestamp exactly on a
+/// boundary belongs to the next window. With `onlyOneWindow` every timestamp is in window 1.
+public struct TimeWindowClock: Sendable {
+    /// Window width in microseconds.
+    public let widthMicroseconds: Int64
+    public let onlyOneWindow: Bool
+    /// The first timestamp of the run (set by the first call to `window(for:)`).
+    public private(set) var firstTimestamp: PacketTime?
+
+    /// - Parameters:
+    ///   - widthSeconds: `parameters.time_window_width`.
+    ///   - onlyOneWindow: `parameters.only_one_tw`.
+    public init(widthSeconds: Double, onlyOneWindow: Bool) {
+        widthMicroseconds = max(1, Int64(widthSeconds * 1_000_000))
+        self.onlyOneWindow = onlyOneWindow
+    }
+
+    /// Starts the clock at `time` if it has not started.
+    public mutating func start(at time: PacketTime) {
+        if firstTimestamp == nil { firstTimestamp = time }
+    }
+
+    /// The window `time` falls in. The clock starts at the first time it sees; earlier times (out-of-order
+    /// packets of the first moments) belong to window 1.
+    public mutating func window(for time: PacketTime) -> TimeWindow {
+        start(at: time)
+        let first = firstTimestamp!
+        if onlyOneWindow {
+            return TimeWindow(number: 1, start: first, end: PacketTime(microseconds: .max))
+        }
+        let offset = max(0, time.microseconds - first.microseconds)
+        let index = offset / widthMicroseconds
+        let start = first.microseconds + index * widthMicroseconds
+        return TimeWindow(number: Int(index) + 1, start: PacketTime(microseconds: start),
+                          end: PacketTime(microseconds: start + widthMicroseconds))
+    }
+
+    /// The window `time` falls in, without starting the clock (window 1 before it started).
+    public func peekWindow(for time: PacketTime) -> TimeWindow {
+        var copy = self
+        return copy.window(for: time)
+    }
+}
