@@ -24,7 +24,7 @@ release: deps
 ## demo: analyse the bundled sample capture and show what slipsd found.
 demo: release
 	@rm -rf out/demo && mkdir -p out/demo
-	.build/release/slipsd -r $(SAMPLE) -o out/demo --flows out/demo/conn.log.json
+	.build/release/slipsd -r $(SAMPLE) -c samples/demo.yaml -o out/demo --flows out/demo/conn.log.json
 	@echo; echo "== out/demo/alerts.log =="; cat out/demo/alerts.log
 	@echo; echo "== first flows (out/demo/conn.log.json) =="; head -n 5 out/demo/conn.log.json
 

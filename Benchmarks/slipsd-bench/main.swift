@@ -1,5 +1,6 @@
 // slipsd-bench: helpers for `make bench` (Benchmarks/run.sh). Not a unit test.
 //   slipsd-bench make-capture PATH PACKETS FLOWS   write the synthetic benchmark capture
+//   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,11 @@ case "make-capture":
     var writer = BenchmarkCaptureWriter(path: arguments[2])
     let written = writer.write(packets: packets, flows: flows)
     print("wrote \(arguments[2]): \(written.packets) packets, \(written.flows) flows")
+case "make-sample":
+    guard arguments.count == 3 else { print("usage: slipsd-bench make-sample PATH"); exit(2) }
+    let sample = DemoCapture.build()
+    do { try sample.write(to: arguments[2]) } catch { print("\(error)"); exit(1) }
+    print("wrote \(arguments[2]): \(sample.packets) packets")
 default:
     print("unknown command \(arguments[1])")
     exit(2)
