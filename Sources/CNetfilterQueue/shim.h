@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
+/* glibc's <netinet/in.h> before the kernel headers: linux/libc-compat.h then skips its own in_addr/in6_addr,
+   which would otherwise clash with the SwiftGlibc module's definitions in files that import both. */
+#include <netinet/in.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>

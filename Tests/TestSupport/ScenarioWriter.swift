@@ -27,12 +27,12 @@ public struct ScenarioWriter {
     /// Writes the capture to `path`.
     public func write(to path: String) throws(CaptureError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CaptureError.system("creating", path, errno: errno) }
+        guard fd >= 0 else { throw CaptureError.system("creating", object: path, errno: errno) }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            guard n > 0 else { throw CaptureError.system("writing", path, errno: errno) }
+            guard n > 0 else { throw CaptureError.system("writing", object: path, errno: errno) }
             offset += n
         }
     }

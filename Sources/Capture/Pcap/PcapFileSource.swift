@@ -33,7 +33,7 @@ public final class PcapFileSource {
         self.path = path
         var info = stat()
         if stat(path, &info) != 0 {
-            throw CaptureError.system("opening capture file", path, errno: Glibc.errno)
+            throw CaptureError.system("opening capture file", object: path, errno: Glibc.errno)
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw CaptureError(operation: "opening capture file", object: path, reason: "is a directory")

@@ -84,7 +84,7 @@ public final class PcapLiveSource: @unchecked Sendable {
             let ready = poll(&descriptor, 1, 100)
             if ready < 0 {
                 if Glibc.errno == EINTR { continue }
-                throw CaptureError.system("polling", "interface \(configuration.interface)", errno: Glibc.errno)
+                throw CaptureError.system("polling", object: "interface \(configuration.interface)", errno: Glibc.errno)
             }
             if ready == 0 {
                 handler.idle(now: Self.wallClock())

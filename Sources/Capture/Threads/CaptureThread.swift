@@ -33,7 +33,7 @@ public final class CaptureThread: @unchecked Sendable {
         }, start)
         guard rc == 0 else {
             Unmanaged<Start>.fromOpaque(start).release()
-            throw CaptureError.system("starting thread", name, errno: rc)
+            throw CaptureError.system("starting thread", object: name, errno: rc)
         }
         return CaptureThread(thread: handle)
     }

@@ -17,7 +17,7 @@ public final class AlertOutput {
     public init(directory: String) throws(CaptureError) {
         self.directory = directory
         if mkdir(directory, 0o750) != 0 && errno != EEXIST {
-            throw CaptureError.system("creating output directory", directory, errno: errno)
+            throw CaptureError.system("creating output directory", object: directory, errno: errno)
         }
         alertsLog = try BufferedTextFile(path: directory + "/alerts.log")
         alertsJSON = try BufferedTextFile(path: directory + "/alerts.json")

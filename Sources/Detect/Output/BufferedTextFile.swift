@@ -16,7 +16,7 @@ public final class BufferedTextFile {
     public init(path: String, truncate: Bool = true) throws(CaptureError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0o640)
-        guard fd >= 0 else { throw CaptureError.system("creating output file", path, errno: errno) }
+        guard fd >= 0 else { throw CaptureError.system("creating output file", object: path, errno: errno) }
     }
 
     deinit { close() }

@@ -17,7 +17,7 @@ public final class FlowLogWriter {
     public init(path: String) throws(CaptureError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CaptureError.system("creating flow log", path, errno: errno) }
+        guard fd >= 0 else { throw CaptureError.system("creating flow log", object: path, errno: errno) }
         buffer.reserveCapacity(1 << 16)
     }
 

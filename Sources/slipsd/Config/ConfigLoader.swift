@@ -120,7 +120,7 @@ enum ConfigLoader {
     /// Reads a whole file as UTF-8 with POSIX calls.
     static func readFile(_ path: String) throws -> String {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CaptureError.system("opening", path, errno: errno) }
+        guard fd >= 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
         defer { close(fd) }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -128,7 +128,7 @@ enum ConfigLoader {
             let n = read(fd, &chunk, chunk.count)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CaptureError.system("reading", path, errno: errno)
+                throw CaptureError.system("reading", object: path, errno: errno)
             }
             if n == 0 { break }
             data.append(contentsOf: chunk[0..<n])

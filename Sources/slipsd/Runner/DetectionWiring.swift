@@ -18,7 +18,7 @@ final class DetectionWiring {
             if access(path, R_OK) == 0 {
                 whitelist = try Whitelist(parsing: try ConfigLoader.readFile(path), file: path)
             } else if settings.whitelistPathWasSet {
-                throw CaptureError.system("reading whitelist", path, errno: errno)
+                throw CaptureError.system("reading whitelist", object: path, errno: errno)
             }
         }
         let policy = blocking ? BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds,
