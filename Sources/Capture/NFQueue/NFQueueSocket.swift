@@ -56,12 +56,12 @@ final class NFQueueSocket: @unchecked Sendable {
     static func open(queue: UInt16, configuration: NFQueueConfiguration) throws(CaptureError) -> NFQueueSocket {
         let object = "NFQUEUE queue \(queue)"
         guard let handle = mnl_socket_open2(NETLINK_NETFILTER, Int32(SOCK_CLOEXEC.rawValue)) else {
-            throw CaptureError.system("opening a NETLINK_NETFILTER socket for", object:  object: object, errno: errno)
+            throw CaptureError.system("opening a NETLINK_NETFILTER socket for", object: object, errno: errno)
         }
         if mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) < 0 {
             let e = errno
             mnl_socket_close(handle)
-            throw CaptureError.system("binding the netlink socket of", object:  object: object, errno: e)
+            throw CaptureError.system("binding the netlink socket of", object: object, errno: e)
         }
         let socket = NFQueueSocket(queue: queue, handle: handle, failOpen: configuration.failOpen)
         try socket.setSocketOptions(receiveBufferSize: configuration.receiveBufferSize)
@@ -73,13 +73,13 @@ final class NFQueueSocket: @unchecked Sendable {
     private func setSocketOptions(receiveBufferSize: Int) throws(CaptureError) {
         var one: Int32 = 1
         if setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, socklen_t(MemoryLayout<Int32>.size)) < 0 {
-            throw CaptureError.system("setting NETLINK_NO_ENOBUFS on", object:  object: object, errno: errno)
+            throw CaptureError.system("setting NETLINK_NO_ENOBUFS on", object: object, errno: errno)
         }
         var size = Int32(clamping: receiveBufferSize)
         // SO_RCVBUFFORCE ignores rmem_max but needs CAP_NET_ADMIN; SO_RCVBUF is capped by net.core.rmem_max.
         if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) < 0,
            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) < 0 {
-            throw CaptureError.system("setting the receive buffer (\(receiveBufferSize) bytes) of", object:  object: object,
+            throw CaptureError.system("setting the receive buffer (\(receiveBufferSize) bytes) of", object: object,
                                       errno: errno)
         }
     }
@@ -109,7 +109,7 @@ final class NFQueueSocket: @unchecked Sendable {
                                reason: "queue \(queue) is already in use (bound twice by this process) (EBUSY)",
                                errno: EBUSY)
         default:
-            throw CaptureError.system("binding", object:  object: object, errno: result)
+            throw CaptureError.system("binding", object: object, errno: result)
         }
     }
 
@@ -184,7 +184,7 @@ final class NFQueueSocket: @unchecked Sendable {
             if mnl_socket_sendto(handle, bytes, count) >= 0 { return }
             let e = errno
             if e == EINTR { continue }
-            throw CaptureError.system("sending a verdict to", object:  object: object, errno: e)
+            throw CaptureError.system("sending a verdict to", object: object, errno: e)
         }
     }
 

@@ -31,7 +31,7 @@ final class NFQueueThread: Sendable {
         }, context)
         guard rc == 0 else {
             Unmanaged<Body>.fromOpaque(context).release()
-            throw CaptureError.system("starting thread \(name) for", object:  object: object, errno: rc)
+            throw CaptureError.system("starting thread \(name) for", object: object, errno: rc)
         }
         return NFQueueThread(handle: handle, name: name)
     }

@@ -135,7 +135,7 @@ final class NFQueueWorker {
                 // A verdict for a packet no longer queued: the watchdog released it first. Harmless.
                 counters.staleVerdicts.addSingleWriter(1)
             } else if error != 0 {
-                var e = CaptureError.system("verdict rejected by the kernel for", object:  object: socket.object, errno: error)
+                var e = CaptureError.system("verdict rejected by the kernel for", object: socket.object, errno: error)
                 if error == EPERM {
                     e.reason += "; this packet thread lacks CAP_NET_ADMIN: start the source after the privilege "
                         + "drop and keep CAP_NET_ADMIN"
