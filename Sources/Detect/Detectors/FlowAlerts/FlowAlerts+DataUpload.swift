@@ -70,7 +70,7 @@ extension FlowAlertsDetector {
                 if flowCandidate {
                     if state.reportedDestinations.contains(flow.responder) {
                         flowHit = false
-                    } else if state.budgetUnits < Self.destinationsPerWindow, budget.reserve() {
+                    } else if budget.reserve(held: state.budgetUnits, cap: Self.destinationsPerWindow) {
                         state.budgetUnits += 1
                         state.reportedDestinations.insert(flow.responder)
                     }

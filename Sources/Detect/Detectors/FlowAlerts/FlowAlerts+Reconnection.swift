@@ -49,7 +49,7 @@ extension FlowAlertsDetector {
             let budget = windows.budget
             let report: (count: Int, uids: [FlowUID])?? = windows.withState(message.profile, message.timeWindow) { state in
                 if state.attempts[key] == nil {
-                    guard state.budgetUnits < Self.keysPerWindow, budget.reserve() else { return nil }
+                    guard budget.reserve(held: state.budgetUnits, cap: Self.keysPerWindow) else { return nil }
                     state.budgetUnits += 1
                     state.attempts[key] = Attempts()
                 }

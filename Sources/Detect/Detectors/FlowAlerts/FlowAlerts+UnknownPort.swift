@@ -55,7 +55,7 @@ extension FlowAlertsDetector {
             let budget = windows.budget
             let fresh = windows.withState(message.profile, message.timeWindow) { state -> Bool in
                 guard !state.reported.contains(endpoint) else { return false }
-                guard state.budgetUnits < Self.endpointsPerWindow, budget.reserve() else { return false }
+                guard budget.reserve(held: state.budgetUnits, cap: Self.endpointsPerWindow) else { return false }
                 state.budgetUnits += 1
                 state.reported.insert(endpoint)
                 return true

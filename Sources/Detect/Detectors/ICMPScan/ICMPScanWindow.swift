@@ -17,7 +17,7 @@ struct ICMPScanWindow: WindowState {
 
     /// Takes one unit for a new entry, within this window's cap and the detector's budget.
     mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
-        guard budgetUnits < cap, budget.reserve() else { return false }
+        guard budget.reserve(held: budgetUnits, cap: cap) else { return false }
         budgetUnits += 1
         return true
     }

@@ -80,7 +80,7 @@ public final class SSHPasswordGuessingDetector: Detector {
         let server = SSHGuessingWindow.Server(ip: ssh.server, port: ssh.serverPort)
         let report: (count: Int, uids: [FlowUID])?? = windows.withState(ssh.profile, ssh.timeWindow) { state in
             if state.servers[server] == nil {
-                guard state.budgetUnits < Self.windowServerCap, budget.reserve() else { return nil }
+                guard budget.reserve(held: state.budgetUnits, cap: Self.windowServerCap) else { return nil }
                 state.budgetUnits += 1
                 state.servers[server] = SSHGuessingWindow.Attempts()
             }

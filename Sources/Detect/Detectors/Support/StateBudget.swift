@@ -26,6 +26,16 @@ final class StateBudget {
         return true
     }
 
+    /// Takes one unit for a new entry of a state that holds `held` units and may hold at most `cap`; a refusal
+    /// because of the cap is counted in `refused` too.
+    func reserve(held: Int, cap: Int) -> Bool {
+        guard held < cap else {
+            refused += 1
+            return false
+        }
+        return reserve()
+    }
+
     /// Gives `units` back.
     func release(_ units: Int) { used = max(0, used - units) }
 }

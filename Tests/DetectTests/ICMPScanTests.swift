@@ -1,0 +1,142 @@
+import Capture
+@testable import Detect
+import Testing
+
+@Suite("ICMPScanDetector")
+struct ICMPScanTests {
+    typealias Kit = DetectorsTestKit
+    let pinger = Kit.ip("10.0.0.7")
+
+    /// `count` ICMP requests of `type` to distinct hosts 10.3.0.x.
+    func requests(_ count: Int, type: UInt16 = 8, proto: TransportProtocol = .icmp, firstUID: UInt64 = 1,
+                  start: Double = 5, answered: Bool = false) -> [FlowRecord] {
+        (0..<count).map { i in
+            Kit.flow(uid: firstUID + UInt64(i), src: pinger, sport: type, dst: Kit.ip("10.3.0.0", plus: i + 1),
+                     dport: 0, proto: proto, state: .OTH, start: start + Double(i) * 0.1,
+                     respPackets: answered ? 1 : 0)
+        }
+    }
+
+    @Test func echoSweepReportedAtSixHostsWithEveryField() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        let flows = requests(6, answered: true)           // answered or not, a sweep is a sweep
+        for flow in flows { detector.main(Kit.message(flow)) }
+        let evidence = try #require(out.evidence.first)
+        #expect(out.evidence.count == 1)
+        #expect(evidence.type == .ICMP_ADDRESS_SCAN)
+        #expect(evidence.threatLevel == .medium)
+        #expect(evidence.confidence == 0.6)
+        #expect(evidence.attacker == Attacker(direction: .SRC, value: "10.0.0.7"))
+        #expect(evidence.victim == nil)
+        #expect(evidence.srcPort == 8)
+        #expect(evidence.proto == .icmp)
+        #expect(evidence.uids == flows.map(\.uid))
+        #expect(evidence.timeWindow == Kit.window(1))
+        #expect(evidence.profile == ProfileID(ip: pinger))
+        #expect(evidence.description.contains("6 distinct hosts"))
+    }
+
+    @Test func fiveHostsAreNotEnough() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(5) { detector.main(Kit.message(flow)) }
+        // The same five hosts again (new flows): still five hosts.
+        for flow in requests(5, firstUID: 100, start: 60) { detector.main(Kit.message(flow)) }
+        #expect(out.evidence.isEmpty)
+    }
+
+    @Test(arguments: [(5, 0), (6, 1), (9, 1), (10, 2), (99, 2), (100, 3), (999, 3), (1000, 4), (1100, 4)])
+    func reportLevels(hosts: Int, reports: Int) throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(hosts) { detector.main(Kit.message(flow)) }
+        #expect(out.evidence.count == reports)
+        let counts = out.evidence.map { evidence in
+            [6, 10, 100, 1000].first { evidence.description.contains(" \($0) distinct") } ?? -1
+        }
+        #expect(counts == Array([6, 10, 100, 1000].prefix(reports)))
+    }
+
+    @Test func hostsAreForgottenOnceTheTopLevelIsReported() throws {
+        let (detector, _) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(999) { detector.main(Kit.message(flow)) }
+        let before = detector.budget.used
+        detector.main(Kit.message(requests(1000)[999]))
+        // 999 hosts given back; what stays is the window, the sweep and its uid slots.
+        #expect(detector.budget.used == before + 1 - 999)
+        detector.main(.twClosed(ProfileID(ip: pinger), Kit.window(1)))
+        #expect(detector.budget.used == 0)
+    }
+
+    @Test(arguments: [(UInt16(13), EvidenceType.ICMP_TIMESTAMP_SCAN), (UInt16(17), EvidenceType.ICMP_ADDRESS_MASK_SCAN)])
+    func timestampAndAddressMaskSweeps(type: UInt16, evidenceType: EvidenceType) throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(5, type: type) { detector.main(Kit.message(flow)) }
+        #expect(out.evidence.isEmpty)
+        detector.main(Kit.message(requests(6, type: type)[5]))
+        let evidence = try #require(out.evidence.first)
+        #expect(evidence.type == evidenceType)
+        #expect(evidence.srcPort == type)
+        #expect(evidence.threatLevel == .medium)
+    }
+
+    @Test func icmpv6EchoRequestsAreAddressScans() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        let source = Kit.ip("2001:db8::7")
+        for i in 0..<6 {
+            detector.main(Kit.message(Kit.flow(uid: UInt64(i + 1), src: source, sport: 128,
+                                               dst: Kit.ip("2001:db8::\(200 + i)"), dport: 0, proto: .icmpv6,
+                                               state: .OTH)))
+        }
+        let evidence = try #require(out.evidence.first)
+        #expect(evidence.type == .ICMP_ADDRESS_SCAN)
+        #expect(evidence.proto == .icmpv6)
+    }
+
+    @Test func kindsAreCountedApartAndOtherTypesIgnored() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        // 3 echo + 3 timestamp requests: two sweeps of three, no evidence.
+        for flow in requests(3, type: 8) { detector.main(Kit.message(flow)) }
+        for flow in requests(3, type: 13, firstUID: 50) { detector.main(Kit.message(flow)) }
+        // Replies, unreachables, router solicitations, ICMPv6 type 8 (not an echo request there), UDP "port 8".
+        for (type, proto) in [(UInt16(0), TransportProtocol.icmp), (3, .icmp), (10, .icmp), (8, .icmpv6), (8, .udp)] {
+            for flow in requests(10, type: type, proto: proto, firstUID: 1000 + UInt64(type) * 100) {
+                detector.main(Kit.message(flow))
+            }
+        }
+        #expect(out.evidence.isEmpty)
+    }
+
+    @Test func interimAndFinalRecordsCountPacketsOnce() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(6) {
+            var interim = flow
+            interim.reason = .interim
+            detector.main(Kit.message(interim))
+            detector.main(Kit.message(flow))
+        }
+        let evidence = try #require(out.evidence.first)
+        #expect(out.evidence.count == 1)
+        #expect(evidence.confidence == 0.6)              // 6 packets, not 11
+        #expect(evidence.uids.count == 6)
+    }
+
+    @Test func aNewWindowStartsFromZero() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for flow in requests(5, start: 3500) { detector.main(Kit.message(flow)) }
+        for flow in requests(5, firstUID: 100, start: 3650) { detector.main(Kit.message(flow)) }
+        #expect(out.evidence.isEmpty)
+        detector.main(Kit.message(Kit.flow(uid: 999, src: pinger, sport: 8, dst: Kit.ip("10.3.9.9"), dport: 0,
+                                           proto: .icmp, state: .OTH, start: 3700)))
+        let evidence = try #require(out.evidence.first)
+        #expect(evidence.timeWindow == Kit.window(2))
+    }
+
+    @Test func broadcastPingsAreSkipped() throws {
+        let (detector, out) = try Kit.make(ICMPScanDetector.self)
+        for i in 0..<8 {
+            detector.main(Kit.message(Kit.flow(uid: UInt64(i + 1), src: pinger, sport: 8,
+                                               dst: Kit.ip("224.0.0.0", plus: i), dport: 0, proto: .icmp,
+                                               state: .OTH)))
+        }
+        #expect(out.evidence.isEmpty)
+    }
+}
