@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
@@ -37,5 +38,14 @@ int cpriv_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable
     *effective = (uint64_t)data[1].effective << 32 | data[0].effective;
     *permitted = (uint64_t)data[1].permitted << 32 | data[0].permitted;
     *inheritable = (uint64_t)data[1].inheritable << 32 | data[0].inheritable;
+    return 0;
+}
+
+int cpriv_peer_credentials(int fd, uint32_t *uid, uint32_t *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -errno;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
     return 0;
 }

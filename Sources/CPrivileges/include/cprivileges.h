@@ -25,4 +25,6 @@ int cpriv_capset(uint64_t effective_and_permitted);
 int cpriv_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 /* prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL). */
 int cpriv_clear_ambient(void);
+/* getsockopt(SO_PEERCRED): struct ucred needs _GNU_SOURCE, which Swift's Glibc module does not set. */
+int cpriv_peer_credentials(int fd, uint32_t *uid, uint32_t *gid);
 #endif

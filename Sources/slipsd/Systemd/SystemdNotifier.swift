@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends `READY=1`, `STOPPING=1` and `STATUS=…` to systemd through `$NOTIFY_SOCKET` (Type=notify), without
+/// libsystemd. The socket is opened at set-up (before the drop); does nothing when the variable is unset.
+final class SystemdNotifier: @unchecked Sendable {
+    private let fd: Int32
+    private var address = sockaddr_un()
+    private let length: socklen_t
+
+    init?(environmentPath: String? = getenv("NOTIFY_SOCKET").map { String(cString: $0) }) {
+        guard let path = environmentPath, !path.isEmpty else { return nil }
+        var bytes = Array(path.utf8)
+        if bytes[0] == UInt8(ascii: "@") { bytes[0] = 0 }                // abstract namespace
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: bytes) }
+        length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
+    }
+
+    deinit { close(fd) }
+
+    func notify(_ state: String) {
+        var bytes = Array(state.utf8)
+        var target = address
+        _ = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+                sendto(fd, &bytes, bytes.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
+            }
+        }
+    }
+}
