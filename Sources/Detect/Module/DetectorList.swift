@@ -2,6 +2,8 @@
 public enum DetectorList {
     /// All built-in detector types, in the order they receive messages.
     public static let all: [any Detector.Type] = [
+        TemplateDetector.self,
+        LocalConnectionDetector.self,
         // framework detectors (template, local_connection_detector) and flow detectors are listed here
         PortScanDetector.self,
         ICMPScanDetector.self,
