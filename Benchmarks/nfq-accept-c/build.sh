@@ -1,0 +1,5 @@
+#!/bin/sh
+# Builds the C accept-all NFQUEUE baseline next to this script.
+set -eu
+cd "$(dirname "$0")"
+cc -O2 -Wall -o nfq_accept nfq_accept.c $(pkg-config --cflags --libs libnetfilter_queue libmnl)
