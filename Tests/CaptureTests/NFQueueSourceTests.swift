@@ -1,4 +1,5 @@
 import Capture
+import Foundation
 import Glibc
 import Testing
 
@@ -34,6 +35,8 @@ struct NFQueueSourceTests {
         #expect(stats.verdictMessages < stats.packets, "accepts should be batched")
         #expect(stats.bytes >= UInt64(count * (20 + 8 + 64)))
         #expect(probe.packets.load(ordering: .relaxed) >= count)
+        let skew = abs(probe.lastTime.load(ordering: .relaxed) - Int64(Date().timeIntervalSince1970 * 1_000_000))
+        #expect(skew < 10_000_000, "packet time is \(skew) µs away from now")
         #expect(source.statistics(queue: Self.queue)?.packets == stats.packets)
         #expect(source.statistics(queue: Self.queue &+ 1) == nil)
     }
@@ -246,6 +249,24 @@ struct NFQueueSourceTests {
         #expect(probes[0].packets.load(ordering: .relaxed) == Int(first))
         #expect(probes[1].packets.load(ordering: .relaxed) == Int(second))
         #expect(source.statistics.packets == 160)
+    }
+
+    @Test("packet threads started without CAP_NET_ADMIN report the verdict EPERM clearly")
+    func packetThreadWithoutNetAdmin() throws {
+        let net = try NFQTopology(queue: Self.queue)
+        defer { net.remove() }
+        let client = try NFQUDPSocket(in: net.client)
+        let events = NFQEventLog()
+        let source = try net.openSource(onEvent: events.callback)
+        try nfqWithoutNetAdmin { try source.start(handler: NFQUDPPortHandler(probe: NFQHandlerProbe())) }
+        for i in 0..<5 { client.send(to: NFQTopology.serverAddress, port: 9998, sequence: UInt64(i)) }
+        let deadline = nfqSeconds() + 5
+        while source.statistics.errors == 0 && nfqSeconds() < deadline { nfqSleep(.milliseconds(5)) }
+        source.stop()
+        let messages = events.all.filter { $0.contains("EPERM") }
+        print("without CAP_NET_ADMIN: \(messages.first ?? "no EPERM event"); \(source.statistics)")
+        #expect(source.statistics.errors > 0)
+        #expect(messages.contains { $0.contains("lacks CAP_NET_ADMIN") })
     }
 
     @Test("binding a queue that another socket holds fails with a clear 'already in use' error")

@@ -235,6 +235,8 @@ final class NFQHandlerProbe: Sendable {
     let aboveMTU = Atomic<Int>(0)
     let idles = Atomic<Int>(0)
     let blockedOnce = Atomic<Bool>(false)
+    /// `time` of the last packet, microseconds since the epoch.
+    let lastTime = Atomic<Int64>(0)
 }
 
 /// A handler that reads the IPv4 header itself: drops UDP to `dropPort`, blocks `blockDuration` on the first UDP
@@ -251,6 +253,7 @@ final class NFQUDPPortHandler: PacketHandler {
     func handlePacket(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
                       linkType: LinkType) -> PacketVerdict {
         probe.packets.add(1, ordering: .relaxed)
+        probe.lastTime.store(time.microseconds, ordering: .relaxed)
         if bytes.count > probe.largest.load(ordering: .relaxed) { probe.largest.store(bytes.count, ordering: .relaxed) }
         if bytes.count > 1500 { probe.aboveMTU.add(1, ordering: .relaxed) }
         if let perPacketDelay { nfqSleep(perPacketDelay) }
@@ -285,4 +288,37 @@ final class NFQEventLog: Sendable {
             events.withLock { $0.append(event.description) }
         }
     }
+}
+
+/// Runs `body` on a fresh thread whose effective capability set lacks CAP_NET_ADMIN (capget/capset on the calling
+/// thread only, looked up at run time since Glibc's Swift module lacks them). Threads it creates inherit that.
+func nfqWithoutNetAdmin(_ body: @escaping () throws -> Void) throws {
+    nonisolated(unsafe) var result: Result<Void, any Error> = .success(())
+    let thread = NFQTestThread {
+        typealias CapCall = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Int32
+        let handle = dlopen(nil, RTLD_NOW)
+        guard let get = dlsym(handle, "capget"), let set = dlsym(handle, "capset") else {
+            result = .failure(NFQTestError(description: "capget/capset not found"))
+            return
+        }
+        // struct __user_cap_header_struct { u32 version; int pid; } and two __user_cap_data_struct
+        // { u32 effective, permitted, inheritable; } for _LINUX_CAPABILITY_VERSION_3.
+        var header: [UInt32] = [0x2008_0522, 0]
+        var data = [UInt32](repeating: 0, count: 6)
+        let rc = header.withUnsafeMutableBytes { h in
+            data.withUnsafeMutableBytes { d -> Int32 in
+                let capget = unsafeBitCast(get, to: CapCall.self), capset = unsafeBitCast(set, to: CapCall.self)
+                guard capget(h.baseAddress!, d.baseAddress!) == 0 else { return -1 }
+                d.storeBytes(of: d.load(as: UInt32.self) & ~(1 << 12), as: UInt32.self)  // CAP_NET_ADMIN = 12
+                return capset(h.baseAddress!, d.baseAddress!)
+            }
+        }
+        guard rc == 0 else {
+            result = .failure(NFQTestError(description: "capset: errno \(errno)"))
+            return
+        }
+        result = Result { try body() }
+    }
+    thread.join()
+    try result.get()
 }
