@@ -4,8 +4,10 @@
 public enum NFQueueEvent: Sendable, CustomStringConvertible {
     /// A packet thread started on `queue`.
     case started(queue: UInt16)
-    /// A packet thread finished on `queue` after verdicting everything pending and unbinding.
-    case stopped(queue: UInt16)
+    /// A packet thread finished on `queue`. `clean`: everything pending was verdicted and the queue unbound;
+    /// otherwise the teardown failed (reported as `.error` just before) and the kernel drops whatever is still
+    /// queued when the socket closes.
+    case stopped(queue: UInt16, clean: Bool)
     /// The packet thread of `queue` made no progress for `stalledFor` while packets waited; the watchdog started
     /// verdicting every queued packet (accept when fail-open, drop when fail-closed).
     case watchdogStall(queue: UInt16, stalledFor: Duration, failOpen: Bool)
@@ -22,7 +24,9 @@ public enum NFQueueEvent: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .started(let q): "NFQUEUE queue \(q): packet thread started"
-        case .stopped(let q): "NFQUEUE queue \(q): packet thread stopped, pending packets verdicted, queue unbound"
+        case .stopped(let q, let clean):
+            clean ? "NFQUEUE queue \(q): packet thread stopped, pending packets verdicted, queue unbound"
+                : "NFQUEUE queue \(q): packet thread stopped, but releasing or unbinding the queue failed"
         case .watchdogStall(let q, let d, let open):
             "NFQUEUE queue \(q): packet thread stalled for \(d); watchdog \(open ? "accepts" : "drops") queued packets"
         case .watchdogRecovered(let q, let d, let n):

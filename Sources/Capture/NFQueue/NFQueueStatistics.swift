@@ -21,7 +21,8 @@ public struct NFQueueStatistics: Sendable, Equatable {
     /// Receive overruns (`ENOBUFS`): the socket buffer overflowed and packet messages were lost. With
     /// `NFQA_CFG_F_FAIL_OPEN` the kernel accepted those packets itself.
     public var receiveOverruns: UInt64 = 0
-    /// Kernel replies `ENOENT` to a verdict: the packet had already been verdicted (by the watchdog). Harmless.
+    /// Kernel replies `ENOENT` to a verdict: the packet had already been verdicted by the watchdog, or a repeated
+    /// watchdog release found nothing left in the queue. Harmless.
     public var staleVerdicts: UInt64 = 0
     /// Stall episodes detected by the watchdog.
     public var watchdogStalls: UInt64 = 0

@@ -35,8 +35,8 @@ final class NFQueueWorker {
     private var lastReceivedID: UInt32 = 0
     private var now = PacketTime.zero
     private var lastIdle: Int64 = 0
-    private var lastErrorEvent: Int64 = .min
-    private var lastOverrunEvent: Int64 = .min
+    private var lastErrorEvent: Int64? = nil
+    private var lastOverrunEvent: Int64? = nil
 
     private static let payloadSlot = Int(NFQA_PAYLOAD.rawValue)
     private static let headerSlot = Int(NFQA_PACKET_HDR.rawValue)
@@ -105,7 +105,7 @@ final class NFQueueWorker {
             case .overrun:
                 counters.receiveOverruns.addSingleWriter(1)
                 let t = NFQueueClock.monotonicNanoseconds()
-                if t &- lastOverrunEvent >= 1_000_000_000 {
+                if lastOverrunEvent.map({ t - $0 >= 1_000_000_000 }) ?? true {
                     lastOverrunEvent = t
                     onEvent?(.receiveOverrun(queue: socket.queue,
                                              total: counters.receiveOverruns.load(ordering: .relaxed)))
@@ -117,10 +117,11 @@ final class NFQueueWorker {
             }
         }
         flushAccepts()
-        for error in socket.releaseAllAndUnbind(lastReceivedID: lastReceivedID) { reportError(error, always: true) }
+        let errors = socket.releaseAllAndUnbind(lastReceivedID: lastReceivedID)
+        for error in errors { reportError(error, always: true) }
         state.progress.addSingleWriter(1)
         state.running.store(false, ordering: .releasing)
-        onEvent?(.stopped(queue: socket.queue))
+        onEvent?(.stopped(queue: socket.queue, clean: errors.isEmpty))
     }
 
     // MARK: Messages
@@ -293,7 +294,7 @@ final class NFQueueWorker {
     private func reportError(_ error: CaptureError, always: Bool = false) {
         counters.errors.addSingleWriter(1)
         let t = NFQueueClock.monotonicNanoseconds()
-        if always || t &- lastErrorEvent >= 1_000_000_000 {
+        if always || lastErrorEvent.map({ t - $0 >= 1_000_000_000 }) ?? true {
             lastErrorEvent = t
             onEvent?(.error(error))
         }
