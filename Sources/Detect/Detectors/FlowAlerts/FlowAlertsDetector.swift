@@ -11,15 +11,20 @@ import Capture
 /// | `MULTIPLE_RECONNECTION_ATTEMPTS` | 5, 10, 15… REJ flows to one IP:port per window               | medium | 0.5        |
 /// | `UNKNOWN_PORT`                   | established TCP to a port not in `KnownServicePorts`         | medium | 1          |
 ///
-/// Thresholds come from `DetectionSettings`. Every rule copes with a flow published several times (interim
+/// Evidence timestamps are the flow's start time (Zeek's `ts`, what Slips uses), so they fall in the flow's time
+/// window even when an interim record of a long flow triggers them hours later. Thresholds come from
+/// `DetectionSettings`. Every rule copes with a flow published several times (interim
 /// records, then the final one): see each rule. State is bounded per rule (see each rule) and per-window state is
 /// dropped when the window closes (`tw_closed`), when the profile moves two windows on, or by the sweep in `tick`
 /// five minutes after the window ended.
 ///
 /// Confined to the detection thread.
 public final class FlowAlertsDetector: Detector {
+    /// The name used in config (`modules.disable`) and logs.
     public static let name = "flowalerts"
+    /// What it detects, in one line.
     public static let description = "Detects long connections, large uploads, port-0 traffic, repeated rejected connections and unknown service ports"
+    /// Who wrote it.
     public static let authors = ["slipsd"]
 
     /// Flow uids each rule remembers to tell a flow's interim and final records apart.
