@@ -16,7 +16,8 @@ import Capture
 ///
 /// Memory: per (profile, window) at most three sweeps, each storing at most the top level (1000) hosts plus 1000
 /// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host, a sweep or a uid slot; a
-/// full budget measured ~24 bytes per unit resident, ~6 MB), and one window may hold `windowUnitCap`. State is dropped as in `PortScanDetector`.
+/// full budget measured ~24 bytes per unit resident, ~6 MB), and one window may hold `windowUnitCap`. State is
+/// dropped as in `PortScanDetector`.
 ///
 /// Confined to the detection thread.
 public final class ICMPScanDetector: Detector {

@@ -21,16 +21,18 @@ import Capture
 /// Memory: all state of all profiles is charged to one budget of `stateBudgetUnits` units — a stored target, a
 /// counter or a uid slot is one unit; a full budget measured ~103 bytes per unit of resident memory (debug build,
 /// 8 scanners × 40,000 targets), so about 27 MB at most — and one (profile, window) may hold at most
-/// `windowUnitCap` of them, so a single scanner cannot take the whole budget. A window's state is dropped when the window closes (`tw_closed`), when the profile's flows move
-/// two windows on, or by the sweep in `tick` five minutes after the window ended. Past a cap, new targets are
-/// not counted (`budget.refused` counts them) until state is dropped.
+/// `windowUnitCap` of them, so a single scanner cannot take the whole budget. A window's state is dropped when
+/// the window closes (`tw_closed`), when the profile's flows move two windows on, or by the sweep in `tick` five
+/// minutes after the window ended. Past a cap, new targets are not counted (`budget.refused` counts them) until
+/// state is dropped. The vertical evidence has no `dstPort` (many ports); the horizontal one has the port.
 ///
 /// Confined to the detection thread.
 public final class PortScanDetector: Detector {
     /// The name used in config (`modules.disable`) and logs.
     public static let name = "network_discovery"
     /// What it detects, in one line.
-    public static let description = "Detects horizontal and vertical port scans from not-established TCP and UDP flows"
+    public static let description =
+        "Detects horizontal and vertical port scans from not-established TCP and UDP flows"
     /// Who wrote it.
     public static let authors = ["slipsd"]
 
