@@ -3,23 +3,29 @@ import Capture
 /// Rules on single flows and on small per-window counts (Slips' `flowalerts` module, flow part). Each rule is a
 /// nested type in its own file (`FlowAlerts+…swift`) and sets its own evidence type:
 ///
-/// | Evidence                         | Rule                                                         | Threat | Confidence |
-/// |----------------------------------|--------------------------------------------------------------|--------|------------|
-/// | `LONG_CONNECTION`                | duration > 1500 s, once per flow                             | low    | 0.5        |
-/// | `DATA_UPLOAD`                    | ≥ 100 MiB in one flow, ≥ 500 MiB per window, outside the LAN | high   | 0.6        |
-/// | `PORT_0_CONNECTION`              | TCP/UDP with source or destination port 0                    | high   | 0.8        |
-/// | `MULTIPLE_RECONNECTION_ATTEMPTS` | 5, 10, 15… REJ flows to one IP:port per window               | medium | 0.5        |
-/// | `UNKNOWN_PORT`                   | established TCP to a port not in `KnownServicePorts`         | medium | 1          |
+/// | Evidence                         | Rule                                              | Threat | Conf. |
+/// |----------------------------------|---------------------------------------------------|--------|-------|
+/// | `LONG_CONNECTION`                | duration > 1500 s, once per flow                  | low    | 0.5   |
+/// | `DATA_UPLOAD`                    | ≥ 100 MiB per flow, ≥ 500 MiB per window, outside | high   | 0.6   |
+/// | `PORT_0_CONNECTION`              | TCP/UDP with source or destination port 0         | high   | 0.8   |
+/// | `MULTIPLE_RECONNECTION_ATTEMPTS` | 5, 10, 15… REJ flows to one IP:port per window    | medium | 0.5   |
+/// | `UNKNOWN_PORT`                   | established TCP to a port not in KnownServicePorts | medium | 1     |
 ///
-/// Thresholds come from `DetectionSettings`. Every rule copes with a flow published several times (interim
+/// Evidence timestamps are the flow's start time (Zeek's `ts`, what Slips uses), so they fall in the flow's time
+/// window even when an interim record of a long flow triggers them hours later. Thresholds come from
+/// `DetectionSettings`. Every rule copes with a flow published several times (interim
 /// records, then the final one): see each rule. State is bounded per rule (see each rule) and per-window state is
 /// dropped when the window closes (`tw_closed`), when the profile moves two windows on, or by the sweep in `tick`
 /// five minutes after the window ended.
 ///
 /// Confined to the detection thread.
 public final class FlowAlertsDetector: Detector {
+    /// The name used in config (`modules.disable`) and logs.
     public static let name = "flowalerts"
-    public static let description = "Detects long connections, large uploads, port-0 traffic, repeated rejected connections and unknown service ports"
+    /// What it detects, in one line.
+    public static let description =
+        "Detects long connections, large uploads, port-0 traffic, repeated rejected connections and unknown ports"
+    /// Who wrote it.
     public static let authors = ["slipsd"]
 
     /// Flow uids each rule remembers to tell a flow's interim and final records apart.

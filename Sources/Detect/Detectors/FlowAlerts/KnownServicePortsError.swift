@@ -1,7 +1,10 @@
 /// A services file that could not be read or parsed: which file, which line (0 for the file as a whole), why.
 public struct KnownServicePortsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file (or the name given to `parseEntries`).
     public var source: String
+    /// 1-based line number; 0 when the file as a whole failed.
     public var line: Int
+    /// What is wrong.
     public var reason: String
     /// Creates an error.
     public init(source: String, line: Int, reason: String) {

@@ -15,13 +15,17 @@ import Capture
 /// 1000 flows.
 ///
 /// Memory: per (profile, window) at most three sweeps, each storing at most the top level (1000) hosts plus 1000
-/// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host or a uid slot, ~40 bytes
-/// estimated), and one window may hold `windowUnitCap`. State is dropped as in `PortScanDetector`.
+/// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host, a sweep or a uid slot; a
+/// full budget measured ~24 bytes per unit resident, ~6 MB), and one window may hold `windowUnitCap`. State is
+/// dropped as in `PortScanDetector`.
 ///
 /// Confined to the detection thread.
 public final class ICMPScanDetector: Detector {
+    /// The name used in config (`modules.disable`) and logs.
     public static let name = "icmp_scan"
+    /// What it detects, in one line.
     public static let description = "Detects ICMP echo, timestamp and address-mask sweeps across many hosts"
+    /// Who wrote it.
     public static let authors = ["slipsd"]
 
     /// Budget units (hosts, sweeps, uid slots) of all profiles together.

@@ -27,8 +27,12 @@ import Capture
 ///
 /// Confined to the detection thread.
 public final class SSHPasswordGuessingDetector: Detector {
+    /// The name used in config (`modules.disable`) and logs.
     public static let name = "ssh_brute_force"
-    public static let description = "Detects SSH password guessing: many SSH connections (by banner, any port) to one server"
+    /// What it detects, in one line.
+    public static let description =
+        "Detects SSH password guessing: many SSH connections (by banner, any port) to one server"
+    /// Who wrote it.
     public static let authors = ["slipsd"]
 
     /// The confidence of `PASSWORD_GUESSING` evidence.
