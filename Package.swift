@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SlipsdTests", dependencies: ["slipsd", "Capture", "Detect", "Blocker", "TestSupport"]),
 
         // Benchmarks (`make bench`): not unit tests.
-        .executableTarget(name: "slipsd-bench", dependencies: ["Capture", "Detect", "TestSupport", "CPcap"],
+        .executableTarget(name: "slipsd-bench", dependencies: ["Capture", "Detect", "Blocker", "TestSupport", "CPcap"],
                           path: "Benchmarks/slipsd-bench"),
     ]
 )

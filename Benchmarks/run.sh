@@ -51,7 +51,11 @@ echo "capture + flows:                ${flows_only} s"
 echo "capture + flows + detectors:    ${all_on} s"
 awk -v a="$all_on" -v b="$flows_only" 'BEGIN { printf "ratio detectors/flows-only:     %.2f (goal ≤ 2)\n", a / b }'
 
-if [ -x Benchmarks/inline.sh ]; then
-  echo "== 3. inline =="
-  Benchmarks/inline.sh "$OUT"
-fi
+echo "== 3. alert-to-kernel block latency (scratch table in a private network namespace) =="
+ns=sdbench$$
+ip netns add "$ns"
+trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+ip netns exec "$ns" .build/release/slipsd-bench block-latency 2000
+
+echo "== 4. inline: NFQUEUE accept-all, Swift source vs C loop (64-byte UDP through namespaces) =="
+SLIPSD_NFQ_BENCH=1 swift test -c release --filter NFQueueThroughputTests 2>&1 | grep -A6 "throughput (" || echo "(inline measurement unavailable)"

@@ -1,5 +1,6 @@
 // slipsd-bench: helpers for `make bench` (Benchmarks/run.sh). Not a unit test.
 //   slipsd-bench make-capture PATH PACKETS FLOWS   write the synthetic benchmark capture
+//   slipsd-bench block-latency [N]                   alert-to-kernel block latency (root, own netns)
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 import TestSupport
 #if canImport(Glibc)
@@ -19,6 +20,9 @@ case "make-capture":
     var writer = BenchmarkCaptureWriter(path: arguments[2])
     let written = writer.write(packets: packets, flows: flows)
     print("wrote \(arguments[2]): \(written.packets) packets, \(written.flows) flows")
+case "block-latency":
+    let count = arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000
+    do { try BlockLatency.run(count: count) } catch { print("\(error)"); exit(1) }
 case "make-sample":
     guard arguments.count == 3 else { print("usage: slipsd-bench make-sample PATH"); exit(2) }
     let sample = DemoCapture.build()
