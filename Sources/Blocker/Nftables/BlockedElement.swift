@@ -1,0 +1,22 @@
+/// One element of the blocked sets as the kernel reports it (`NftablesBlocker.list`).
+public struct BlockedElement: Sendable, Equatable {
+    /// The blocked address.
+    public var address: BlockAddress
+    /// The timeout the element was given (nil for an element without timeout, e.g. added by hand).
+    public var timeout: Duration?
+    /// Time left until the kernel removes the element (nil without timeout).
+    public var remaining: Duration?
+    /// The reason stored with the element (its nft comment), if any.
+    public var reason: String?
+    /// The alert id stored with the element, if any.
+    public var alertID: String?
+
+    /// Creates an element description.
+    public init(address: BlockAddress, timeout: Duration?, remaining: Duration?, reason: String?, alertID: String?) {
+        self.address = address
+        self.timeout = timeout
+        self.remaining = remaining
+        self.reason = reason
+        self.alertID = alertID
+    }
+}

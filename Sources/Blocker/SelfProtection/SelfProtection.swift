@@ -1,0 +1,152 @@
+import Synchronization
+
+/// The addresses slipsd must never block, and why: every address of every interface, loopback, the gateways
+/// of the routing tables (default routes first), the resolvers of resolv.conf, non-unicast addresses, and the
+/// operator's allowlist.
+///
+/// `refresh()` re-reads interfaces, routes and resolv.conf (interfaces change at run time); the allowlist is
+/// fixed at creation. Reads happen in the network namespace of the calling thread (for /proc files, use the
+/// `/proc/thread-self/net/...` paths when threads live in different namespaces). Thread-safe: lookups and
+/// refreshes may come from any thread.
+public final class SelfProtection: Sendable {
+    /// Where the dynamic addresses come from; nil disables a source. Injectable for tests.
+    public struct Sources: Sendable, Equatable {
+        /// resolv.conf path (default `/etc/resolv.conf`).
+        public var resolvConfPath: String?
+        /// IPv4 routing table (default `/proc/net/route`).
+        public var ipv4RoutesPath: String?
+        /// IPv6 routing table (default `/proc/net/ipv6_route`).
+        public var ipv6RoutesPath: String?
+        /// Whether to read interface addresses with `getifaddrs`.
+        public var interfaces: Bool
+
+        /// The system's defaults.
+        public init(resolvConfPath: String? = "/etc/resolv.conf", ipv4RoutesPath: String? = "/proc/net/route",
+                    ipv6RoutesPath: String? = "/proc/net/ipv6_route", interfaces: Bool = true) {
+            self.resolvConfPath = resolvConfPath
+            self.ipv4RoutesPath = ipv4RoutesPath
+            self.ipv6RoutesPath = ipv6RoutesPath
+            self.interfaces = interfaces
+        }
+    }
+
+    /// One protected range and the reason given when an address falls inside it.
+    public struct Rule: Sendable, Equatable, CustomStringConvertible {
+        /// The protected addresses (a host range for single addresses).
+        public var range: CIDR
+        /// Why, phrased to follow the address: "is the default gateway (via eth0)".
+        public var reason: String
+        /// `range: reason`.
+        public var description: String { "\(range): \(reason)" }
+    }
+
+    private struct Snapshot {
+        var hosts: [BlockAddress: String] = [:]
+        var ranges: [Rule] = []
+        var warnings: [String] = []
+    }
+
+    /// The sources read by `refresh`.
+    public let sources: Sources
+    /// The operator's allowlist.
+    public let allowlist: [CIDR]
+    private let snapshot: Mutex<Snapshot>
+
+    /// Ranges protected regardless of configuration: loopback and addresses that cannot be a blockable host.
+    static let builtInRanges: [Rule] = [
+        Rule(range: CIDR("127.0.0.0/8")!, reason: "is a loopback address (127.0.0.0/8)"),
+        Rule(range: CIDR("::1/128")!, reason: "is the IPv6 loopback address"),
+        Rule(range: CIDR("0.0.0.0/32")!, reason: "is the unspecified address"),
+        Rule(range: CIDR("::/128")!, reason: "is the unspecified address"),
+        Rule(range: CIDR("255.255.255.255/32")!, reason: "is the limited broadcast address"),
+        Rule(range: CIDR("224.0.0.0/4")!, reason: "is a multicast address"),
+        Rule(range: CIDR("ff00::/8")!, reason: "is a multicast address"),
+    ]
+
+    /// Creates the guard and reads the sources once (see `refresh`; problems are kept in `warnings`).
+    /// - Parameters:
+    ///   - allowlist: operator-configured addresses and ranges never to block.
+    ///   - sources: where interfaces, gateways and resolvers come from.
+    public init(allowlist: [CIDR] = [], sources: Sources = Sources()) {
+        self.allowlist = allowlist
+        self.sources = sources
+        snapshot = Mutex(Snapshot())
+        refresh()
+    }
+
+    /// Re-reads interfaces, routing tables and resolv.conf, replacing the previous snapshot atomically.
+    /// A source that cannot be read is skipped with a warning (the rest still protects).
+    /// - Returns: the warnings, e.g. "cannot read /etc/resolv.conf: No such file or directory (ENOENT)".
+    @discardableResult
+    public func refresh() -> [String] {
+        var next = Snapshot()
+        func protect(_ address: BlockAddress, _ reason: String) {
+            if next.hosts[address] == nil { next.hosts[address] = reason }
+        }
+        if sources.interfaces {
+            do {
+                for (address, interface) in try InterfaceAddresses.current() {
+                    protect(address, "is an address of interface \(interface)")
+                }
+            } catch {
+                next.warnings.append("cannot list interface addresses: \(error)")
+            }
+        }
+        var gateways: [RouteTable.Gateway] = []
+        if let path = sources.ipv4RoutesPath {
+            do { gateways += RouteTable.ipv4Gateways(try TextFile.read(path)) } catch {
+                next.warnings.append("cannot read \(path): \(error)")
+            }
+        }
+        if let path = sources.ipv6RoutesPath {
+            do { gateways += RouteTable.ipv6Gateways(try TextFile.read(path)) } catch {
+                next.warnings.append("cannot read \(path): \(error)")
+            }
+        }
+        for gateway in gateways where gateway.isDefault {
+            protect(gateway.address, "is the default gateway (via \(gateway.interface))")
+        }
+        for gateway in gateways where !gateway.isDefault {
+            protect(gateway.address, "is a gateway of a route (via \(gateway.interface))")
+        }
+        if let path = sources.resolvConfPath {
+            do {
+                for resolver in ResolvConf.nameservers(try TextFile.read(path)) {
+                    protect(resolver, "is a resolver in \(path)")
+                }
+            } catch {
+                next.warnings.append("cannot read \(path): \(error)")
+            }
+        }
+        next.ranges = SelfProtection.builtInRanges
+            + allowlist.map { Rule(range: $0, reason: "is in allowlist \($0)") }
+        let warnings = next.warnings
+        snapshot.withLock { $0 = next }
+        return warnings
+    }
+
+    /// Why `address` must not be blocked, or nil when it may be.
+    /// - Returns: a phrase that follows the address, e.g. "is an address of interface eth0",
+    ///   "is the default gateway (via eth0)", "is a resolver in /etc/resolv.conf", "is in allowlist 10.0.0.0/8".
+    public func reasonIfProtected(_ address: BlockAddress) -> String? {
+        snapshot.withLock { snapshot in
+            if let reason = snapshot.hosts[address] { return reason }
+            return snapshot.ranges.first { $0.range.contains(address) }?.reason
+        }
+    }
+
+    /// Every protected address and range with its reason (for the start-up log and `slipsd status`).
+    public var rules: [Rule] {
+        snapshot.withLock { snapshot in
+            let hosts = snapshot.hosts.sorted { $0.key < $1.key }.map {
+                Rule(range: CIDR(network: $0.key, prefixLength: $0.key.isIPv4 ? 32 : 128)!, reason: $0.value)
+            }
+            return hosts + snapshot.ranges
+        }
+    }
+
+    /// The warnings of the last refresh.
+    public var warnings: [String] {
+        snapshot.withLock { $0.warnings }
+    }
+}
