@@ -212,6 +212,7 @@ struct NftablesBlockerKernelTests {
             try blocker.setUp()
             _ = try blocker.block([Self.entry("198.51.100.30", seconds: 100, reason: "first")])
             let outcomes = try blocker.block([
+                Self.entry("198.51.100.30", seconds: 500, reason: "duplicate, superseded by the next entry"),
                 Self.entry("198.51.100.30", seconds: 1000, reason: "second"),
                 Self.entry(Topology.aToB4),          // an interface address of the namespace
                 Self.entry("10.99.3.4"),             // allowlisted
@@ -221,8 +222,9 @@ struct NftablesBlockerKernelTests {
             return (outcomes, try blocker.list())
         }
         #expect(outcomes[0].status == .blocked)
-        guard case .refused(let why1) = outcomes[1].status, case .refused(let why2) = outcomes[2].status,
-              case .refused(let why3) = outcomes[3].status, case .refused = outcomes[4].status else {
+        #expect(outcomes[1].status == .blocked)
+        guard case .refused(let why1) = outcomes[2].status, case .refused(let why2) = outcomes[3].status,
+              case .refused(let why3) = outcomes[4].status, case .refused = outcomes[5].status else {
             Issue.record("expected refusals, got \(outcomes.map(\.status))")
             return
         }

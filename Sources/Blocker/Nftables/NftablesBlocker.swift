@@ -130,12 +130,14 @@ public final class NftablesBlocker: Sendable {
         let started = ContinuousClock.now
         var outcomes = entries.map { BlockOutcome(address: $0.address, status: .refused("not processed"), latency: nil) }
         var lastIndex: [BlockAddress: Int] = [:]
+        var superseded: [(index: Int, by: Int)] = []
         for (index, entry) in entries.enumerated() {
             if entry.timeout < .milliseconds(1) {
                 outcomes[index].status = .refused("timeout \(entry.timeout) is shorter than 1 ms")
             } else if let why = protection?.reasonIfProtected(entry.address) {
                 outcomes[index].status = .refused("\(entry.address) \(why)")
             } else {
+                if let earlier = lastIndex[entry.address] { superseded.append((earlier, index)) }
                 lastIndex[entry.address] = index
             }
         }
@@ -171,9 +173,9 @@ public final class NftablesBlocker: Sendable {
                 }
                 if !anyCommitted, let failure = report.firstFailure { throw failure }
             }
-            // Earlier duplicates share the outcome of the entry that was sent.
-            for (index, entry) in entries.enumerated() {
-                if let sent = lastIndex[entry.address], sent != index { outcomes[index] = outcomes[sent] }
+            // An earlier valid entry for the same address shares the outcome of the entry that was sent.
+            for (index, _) in superseded {
+                if let sent = lastIndex[entries[index].address] { outcomes[index] = outcomes[sent] }
             }
             state.lastBlockTiming = BlockTiming(entries: entries.count, elementsSent: chosen.count,
                                                 messages: messages.count, batches: batches,
