@@ -89,10 +89,8 @@ public struct BlockAddress: Hashable, Sendable, Comparable, CustomStringConverti
             return [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
                     UInt8(truncatingIfNeeded: v)]
         case .ipv6:
-            return (0..<16).map { i in
-                let word = i < 8 ? high : low
-                return UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * (i % 8)))
-            }
+            let pair = (high.bigEndian, low.bigEndian)
+            return withUnsafeBytes(of: pair) { Array($0) }
         }
     }
 

@@ -37,10 +37,11 @@ enum NftMessages {
         /// Opaque userdata stored with the element (`NFTA_SET_ELEM_USERDATA`), at most 255 bytes.
         var userdata: [UInt8]
 
-        /// Upper bound of the element's encoded size inside `NFTA_SET_ELEM_LIST_ELEMENTS`.
-        var encodedSizeBound: Int {
-            // list element nest + key nest + value attribute + timeout + expiration + flags + userdata.
-            4 + 4 + 4 + align4(key.count) + 12 + 12 + 8 + 4 + align4(userdata.count)
+        /// The element's encoded size inside `NFTA_SET_ELEM_LIST_ELEMENTS`, as `nftnl_set_elem_build` writes it:
+        /// list element nest, key nest with its value, the timeout when present, the userdata when present.
+        var encodedSize: Int {
+            4 + 4 + 4 + align4(key.count) + (timeoutMilliseconds == nil ? 0 : 12)
+                + (userdata.isEmpty ? 0 : 4 + align4(userdata.count))
         }
     }
 
@@ -145,7 +146,7 @@ enum NftMessages {
                          to transaction: NftTransaction) {
         let verb = delete ? "deleting \(elements.count) element(s) from" : "adding \(elements.count) element(s) to"
         let bound = 1024 + align4(table.utf8.count + 1) + align4(name.utf8.count + 1)
-            + elements.reduce(0) { $0 + $1.encodedSizeBound }
+            + elements.reduce(0) { $0 + $1.encodedSize }
         transaction.append("\(verb) set \(family.name) \(table) \(name)", maximumSize: bound) { buffer, seq in
             let set = nftnl_set_alloc()!
             defer { nftnl_set_free(set) }   // frees the elements added to it

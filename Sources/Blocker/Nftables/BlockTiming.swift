@@ -10,13 +10,17 @@ public struct BlockTiming: Sendable, Equatable {
     public var batches: Int
     /// Wall time of the whole call, validation and acks included.
     public var duration: Duration
+    /// The part spent building the netlink messages, sending them and reading the kernel's acks.
+    public var commitDuration: Duration
 
     /// Creates a timing record.
-    public init(entries: Int, elementsSent: Int, messages: Int, batches: Int, duration: Duration) {
+    public init(entries: Int, elementsSent: Int, messages: Int, batches: Int, duration: Duration,
+                commitDuration: Duration) {
         self.entries = entries
         self.elementsSent = elementsSent
         self.messages = messages
         self.batches = batches
         self.duration = duration
+        self.commitDuration = commitDuration
     }
 }

@@ -13,19 +13,26 @@ enum ElementUserData {
     /// Longest alert id kept (a UUID is 36 bytes).
     static let alertIDLimit = 64
 
-    /// Encodes `reason` and `alertID` into at most `limit` bytes (at least 8), truncating the texts at
-    /// character boundaries: the alert id to 64 bytes, the reason to what is left.
+    /// Encodes `reason` and `alertID` into at most `limit` bytes (at least 8), cutting the texts at UTF-8
+    /// scalar boundaries: the alert id to 64 bytes (and half the limit), the reason to what is left.
     static func encode(reason: String, alertID: String, limit: Int) -> [UInt8] {
         let limit = max(limit, 8)
-        var bytes: [UInt8] = []
         let id = truncated(alertID, to: min(alertIDLimit, limit / 2))
-        if !id.isEmpty {
-            bytes += [alertIDType, UInt8(id.count + 1)] + id + [0]
-        }
-        let room = min(limit - bytes.count - 3, 254)
-        let text = truncated(reason, to: room)
+        let idRecord = id.isEmpty ? 0 : id.count + 3
+        let text = truncated(reason, to: min(limit - idRecord - 3, 254))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count + 3 + idRecord)
         if !text.isEmpty {
-            bytes = [commentType, UInt8(text.count + 1)] + text + [0] + bytes
+            bytes.append(commentType)
+            bytes.append(UInt8(text.count + 1))
+            bytes.append(contentsOf: text)
+            bytes.append(0)
+        }
+        if !id.isEmpty {
+            bytes.append(alertIDType)
+            bytes.append(UInt8(id.count + 1))
+            bytes.append(contentsOf: id)
+            bytes.append(0)
         }
         return bytes
     }
@@ -50,15 +57,30 @@ enum ElementUserData {
         return (reason, alertID)
     }
 
-    /// The UTF-8 bytes of `text` cut to at most `limit` bytes without splitting a character; NUL bytes removed.
+    /// The UTF-8 bytes of `text` without NUL bytes, cut to at most `limit` bytes without splitting a scalar.
     static func truncated(_ text: String, to limit: Int) -> [UInt8] {
         guard limit > 0 else { return [] }
-        var result: [UInt8] = []
-        for character in text where character != "\0" {
-            let utf8 = Array(String(character).utf8)
-            if result.count + utf8.count > limit { break }
-            result += utf8
+        var text = text
+        return text.withUTF8 { utf8 in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(min(utf8.count, limit))
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte != 0 {
+                    if bytes.count == limit {
+                        // Full: if this byte continues a scalar (10xxxxxx), drop that scalar's first bytes too.
+                        if byte & 0xC0 == 0x80 {
+                            while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }
+                            if !bytes.isEmpty { bytes.removeLast() }
+                        }
+                        break
+                    }
+                    bytes.append(byte)
+                }
+                index += 1
+            }
+            return bytes
         }
-        return result
     }
 }

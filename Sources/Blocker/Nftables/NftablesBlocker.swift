@@ -63,6 +63,9 @@ public final class NftablesBlocker: Sendable {
     /// Byte budget for one message's element list: below the 65,535 of a netlink attribute, with margin.
     static let elementListBudget = 60_000
 
+    /// This blocker's element-list budget: `elementListBudget`, or less when the send buffer is smaller.
+    let messageBudget: Int
+
     /// The configuration in use.
     public let configuration: Configuration
     /// The guard consulted before every block, if any.
@@ -86,6 +89,7 @@ public final class NftablesBlocker: Sendable {
         layout = BlockerLayout(table: configuration.tableName, ipv4Set: configuration.ipv4SetName,
                                ipv6Set: configuration.ipv6SetName)
         let socket = try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes)
+        messageBudget = max(1_024, min(NftablesBlocker.elementListBudget, socket.sendLimit - 4_096))
         state = Mutex(State(socket: socket, lastBlockTiming: nil))
     }
 
@@ -101,7 +105,14 @@ public final class NftablesBlocker: Sendable {
             let existed = try NftQuery.tableExists(.inet, layout.table, on: state.socket)
             let transaction = NftTransaction("setting up table inet \(layout.table)")
             layout.appendSetUp(to: transaction)
-            try transaction.commit(on: state.socket, atomic: true).throwIfFailed()
+            let report = try transaction.commit(on: state.socket, atomic: true)
+            if var failure = report.firstFailure {
+                if failure.errno == EEXIST, failure.operation.hasPrefix("creating set") {
+                    failure.reason += " — a set of that name exists with another type or flags; "
+                        + "delete table inet \(layout.table) to let slipsd create it again"
+                }
+                throw failure
+            }
             return SetUpResult(adopted: existed, duration: ContinuousClock.now - started)
         }
     }
@@ -119,12 +130,14 @@ public final class NftablesBlocker: Sendable {
         let started = ContinuousClock.now
         var outcomes = entries.map { BlockOutcome(address: $0.address, status: .refused("not processed"), latency: nil) }
         var lastIndex: [BlockAddress: Int] = [:]
+        var superseded: [(index: Int, by: Int)] = []
         for (index, entry) in entries.enumerated() {
             if entry.timeout < .milliseconds(1) {
                 outcomes[index].status = .refused("timeout \(entry.timeout) is shorter than 1 ms")
             } else if let why = protection?.reasonIfProtected(entry.address) {
                 outcomes[index].status = .refused("\(entry.address) \(why)")
             } else {
+                if let earlier = lastIndex[entry.address] { superseded.append((earlier, index)) }
                 lastIndex[entry.address] = index
             }
         }
@@ -132,13 +145,16 @@ public final class NftablesBlocker: Sendable {
         let messages = elementMessages(entries: entries, chosen: chosen)
         return try state.withLock { state in
             var batches = 0
+            var commitDuration = Duration.zero
             let transaction = NftTransaction("blocking \(chosen.count) address(es) in table inet \(layout.table)")
             for message in messages {
                 NftMessages.elements(.inet, table: layout.table, set: layout.setName(for: message.family),
                                      message.elements, delete: false, to: transaction)
             }
             if !messages.isEmpty {
+                let committing = ContinuousClock.now
                 let report = try transaction.commit(on: state.socket, atomic: false)
+                commitDuration = ContinuousClock.now - committing
                 batches = report.batchCount
                 var anyCommitted = false
                 for (message, indices) in messages.map(\.entryIndices).enumerated() {
@@ -157,19 +173,20 @@ public final class NftablesBlocker: Sendable {
                 }
                 if !anyCommitted, let failure = report.firstFailure { throw failure }
             }
-            // Earlier duplicates share the outcome of the entry that was sent.
-            for (index, entry) in entries.enumerated() {
-                if let sent = lastIndex[entry.address], sent != index { outcomes[index] = outcomes[sent] }
+            // An earlier valid entry for the same address shares the outcome of the entry that was sent.
+            for (index, _) in superseded {
+                if let sent = lastIndex[entries[index].address] { outcomes[index] = outcomes[sent] }
             }
             state.lastBlockTiming = BlockTiming(entries: entries.count, elementsSent: chosen.count,
                                                 messages: messages.count, batches: batches,
-                                                duration: ContinuousClock.now - started)
+                                                duration: ContinuousClock.now - started,
+                                                commitDuration: commitDuration)
             return outcomes
         }
     }
 
     /// The elements of one `NFT_MSG_NEWSETELEM` message and the entries they came from.
-    private struct ElementMessage: Sendable {
+    struct ElementMessage: Sendable {
         var family: BlockAddress.Family
         var elements: [NftMessages.Element]
         var entryIndices: [Int]
@@ -177,7 +194,7 @@ public final class NftablesBlocker: Sendable {
 
     /// Cuts the chosen entries into messages: per family, at most `ipv4ElementsPerMessage` /
     /// `ipv6ElementsPerMessage` elements and at most `elementListBudget` bytes of element list each.
-    private func elementMessages(entries: [BlockEntry], chosen: [Int]) -> [ElementMessage] {
+    func elementMessages(entries: [BlockEntry], chosen: [Int]) -> [ElementMessage] {
         var messages: [ElementMessage] = []
         for family in [BlockAddress.Family.ipv4, .ipv6] {
             let perMessage = family == .ipv4 ? configuration.ipv4ElementsPerMessage
@@ -192,14 +209,14 @@ public final class NftablesBlocker: Sendable {
                     userdata: ElementUserData.encode(reason: entry.reason, alertID: entry.alertID,
                                                      limit: configuration.userdataLimit))
                 if current.elements.count >= perMessage
-                    || bytes + element.encodedSizeBound > NftablesBlocker.elementListBudget {
+                    || bytes + element.encodedSize > messageBudget {
                     messages.append(current)
                     current = ElementMessage(family: family, elements: [], entryIndices: [])
                     bytes = 0
                 }
                 current.elements.append(element)
                 current.entryIndices.append(index)
-                bytes += element.encodedSizeBound
+                bytes += element.encodedSize
             }
             if !current.elements.isEmpty { messages.append(current) }
         }

@@ -198,7 +198,7 @@ public final class QueueSteering: Sendable {
     }
 
     private func appendCompat(to transaction: NftTransaction) {
-        let target = NftExpression.xtTarget(name: "NFQUEUE", revision: 3, info: nfqueueInfo())
+        let target = NftExpression.xtTarget(name: "NFQUEUE", revision: 3, info: QueueSteering.nfqueueInfo(configuration))
         for family in [NftMessages.Family.ip, .ip6] {
             appendFreshTable(family, to: transaction)
             for chain in chains {
@@ -213,8 +213,9 @@ public final class QueueSteering: Sendable {
     }
 
     /// `struct xt_NFQ_info_v3` in host byte order, padded to XT_ALIGN as nft_compat checks.
-    func nfqueueInfo() -> [UInt8] {
-        let (first, total) = queueSpan
+    static func nfqueueInfo(_ configuration: Configuration) -> [UInt8] {
+        let first = configuration.queues.lowerBound
+        let total = UInt16(configuration.queues.upperBound - configuration.queues.lowerBound) + 1
         var info = xt_NFQ_info_v3()
         info.queuenum = first
         info.queues_total = total
