@@ -123,11 +123,13 @@ public final class DetectionEngine: DetectionEventConsumer {
         }
     }
 
+    /// Publishes `new_ip` / `new_profile` for first sightings; the sets are kept only while someone listens.
     private func noteHosts(_ record: FlowRecord, window: TimeWindow) {
-        for ip in [record.originator, record.responder] where knownIPs.insert(ip).inserted {
-            publish(.newIP(ip, record.startTime))
+        if subscribers[.newIP] != nil {
+            if knownIPs.insert(record.originator).inserted { publish(.newIP(record.originator, record.startTime)) }
+            if knownIPs.insert(record.responder).inserted { publish(.newIP(record.responder, record.startTime)) }
         }
-        if knownProfiles.insert(record.originator).inserted {
+        if subscribers[.newProfile] != nil, knownProfiles.insert(record.originator).inserted {
             publish(.newProfile(ProfileID(ip: record.originator), record.startTime))
         }
     }
