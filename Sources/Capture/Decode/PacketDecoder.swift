@@ -1,66 +1,83 @@
-/// Decodes packets straight from the capture buffer into a `DecodedPacket`: link layer (Ethernet with stacked
-/// VLAN tags, Linux cooked SLL/SLL2, raw IP), ARP, IPv4, IPv6 with extension headers, TCP, UDP, ICMP, ICMPv6.
+/// Zero-copy decoding of one captured packet into a `DecodedPacket`.
 ///
-/// Nothing is copied and nothing allocated. Each header is validated in a fixed order before any field is used;
-/// every malformation throws its own `DecodeError`. Checksums are never verified: NFQUEUE with GSO hands over
-/// packets whose checksums are not filled in yet (`NFQA_SKB_CSUMNOTREADY`), and larger than the MTU.
+/// Reads straight from the borrowed capture buffer: no heap allocation, no copy of packet bytes, no existential
+/// or closure per packet. Every malformation throws its own `DecodeError` (typed throws), which the caller counts
+/// (`DecodeCounters`) and then lets the packet pass (inline) or skips it (passive); nothing crashes.
+///
+/// Non-IP traffic: a frame whose EtherType (after VLAN tags) is neither IPv4, IPv6 nor ARP throws
+/// `DecodeError.unknownEtherType`. It is not a malformation (`DecodeError.isMalformation` is false): the packet
+/// has nothing the flow table or the detectors can use, so one `catch` path handles everything that is not
+/// decoded, and the counter labelled `unknown_ethertype` tells how much non-IP traffic was seen. The decoder
+/// therefore never returns `network == .other`.
+///
+/// Called on the capture thread (pcap or NFQUEUE) while the bytes are valid; stateless and thread-safe.
 public enum PacketDecoder {
-    /// Deepest stack of VLAN tags accepted (802.1Q, 802.1ad, and the old 0x9100 QinQ tag).
-    public static let maxVLANDepth = 4
-
     /// Decodes one packet.
     /// - Parameters:
-    ///   - bytes: the captured bytes, starting at the link header of `linkType`.
-    ///   - wireLength: the length on the wire; larger than `bytes.count` when the snaplen cut the packet
-    ///     (legal: headers must be complete, the payload may be cut).
-    ///   - time: capture time, copied into the result.
-    ///   - linkType: the framing.
-    /// - Throws: the `DecodeError` of the first malformation found. `unknownEtherType` marks a frame that is
-    ///   neither IP nor ARP: not an error of the frame, but counted by the same mechanism.
+    ///   - bytes: the captured bytes, starting at the link header of `linkType` (`caplen` bytes).
+    ///   - wireLength: the packet's length on the wire (`pcap_pkthdr.len`; for NFQUEUE the payload length).
+    ///     A value below `bytes.count` is treated as `bytes.count`.
+    ///   - time: the capture time, copied into the result.
+    ///   - linkType: the framing. `.raw`, `.rawPcap` and `.nfqueue` pick IPv4 or IPv6 from the first nibble
+    ///     (an empty buffer is `ipv4Truncated`, a nibble other than 4 or 6 is `ipv4BadVersion`).
+    /// - Returns: addresses, ports, flags and lengths by value; offsets point into `bytes`.
+    /// - Throws: the `DecodeError` of the first malformation found, or `unknownEtherType` for non-IP frames.
     public static func decode(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
                               linkType: LinkType) throws(DecodeError) -> DecodedPacket {
         var packet = DecodedPacket()
         packet.time = time
-        packet.wireLength = Int32(truncatingIfNeeded: max(wireLength, bytes.count))
-        packet.capturedLength = Int32(truncatingIfNeeded: bytes.count)
-        let wire = max(wireLength, bytes.count)
-        switch linkType {
-        case .ethernet:
-            try decodeEthernet(bytes, wire: wire, into: &packet)
-        case .linuxSLL:
-            try decodeSLL(bytes, wire: wire, into: &packet)
-        case .linuxSLL2:
-            try decodeSLL2(bytes, wire: wire, into: &packet)
-        case .raw, .rawPcap, .nfqueue:
-            try decodeRawIP(bytes, at: 0, wire: wire, into: &packet)
-        case .ipv4:
-            try decodeIPv4(bytes, at: 0, wire: wire, into: &packet)
-        case .ipv6:
-            try decodeIPv6(bytes, at: 0, wire: wire, into: &packet)
-        }
+        packet.capturedLength = Int32(clamping: bytes.count)
+        packet.wireLength = Int32(clamping: wireLength)
+        try decodeFrame(bytes, wireEnd: max(wireLength, bytes.count), linkType: linkType, into: &packet)
         return packet
     }
 
-    @inline(__always)
-    static func decodeRawIP(_ bytes: UnsafeRawBufferPointer, at offset: Int, wire: Int,
-                            into packet: inout DecodedPacket) throws(DecodeError) {
-        guard bytes.count > offset else { throw .ipv4Truncated }
-        switch bytes.u8(offset) >> 4 {
-        case 4: try decodeIPv4(bytes, at: offset, wire: wire, into: &packet)
-        case 6: try decodeIPv6(bytes, at: offset, wire: wire, into: &packet)
-        default: throw .ipv4BadVersion
-        }
+    /// Decodes one packet whose framing is given as a raw libpcap DLT / LINKTYPE value (`pcap_datalink`).
+    /// - Throws: `unsupportedLinkType` when `dataLinkType` is not a `LinkType`; otherwise as
+    ///   `decode(_:wireLength:time:linkType:)`.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
+                              dataLinkType: Int32) throws(DecodeError) -> DecodedPacket {
+        guard let linkType = LinkType(rawValue: dataLinkType) else { throw .unsupportedLinkType }
+        return try decode(bytes, wireLength: wireLength, time: time, linkType: linkType)
     }
 
-    /// Dispatches on an EtherType found at the end of a link header.
+    /// Decodes the link layer, then the network layer it announces.
     @inline(__always)
-    static func decodeNetwork(_ bytes: UnsafeRawBufferPointer, etherType: UInt16, at offset: Int, wire: Int,
-                              into packet: inout DecodedPacket) throws(DecodeError) {
-        switch etherType {
-        case 0x0800: try decodeIPv4(bytes, at: offset, wire: wire, into: &packet)
-        case 0x86DD: try decodeIPv6(bytes, at: offset, wire: wire, into: &packet)
-        case 0x0806: try decodeARP(bytes, at: offset, into: &packet)
-        default: throw .unknownEtherType
+    private static func decodeFrame(_ raw: UnsafeRawBufferPointer, wireEnd: Int, linkType: LinkType,
+                            into packet: inout DecodedPacket) throws(DecodeError) {
+        let bytes = ByteReader(raw)
+        let network: (etherType: UInt16, offset: Int)
+        switch linkType {
+        case .ethernet:
+            network = try Ethernet.decode(bytes, into: &packet)
+        case .linuxSLL:
+            network = try LinuxCooked.decodeSLL(bytes, into: &packet)
+        case .linuxSLL2:
+            network = try LinuxCooked.decodeSLL2(bytes, into: &packet)
+        case .ipv4:
+            try IPv4.decode(bytes, at: 0, wireEnd: wireEnd, into: &packet)
+            return
+        case .ipv6:
+            try IPv6.decode(bytes, at: 0, wireEnd: wireEnd, into: &packet)
+            return
+        case .raw, .rawPcap, .nfqueue:
+            guard bytes.has(1, at: 0) else { throw .ipv4Truncated }
+            switch bytes.u8(at: 0) >> 4 {
+            case 4: try IPv4.decode(bytes, at: 0, wireEnd: wireEnd, into: &packet)
+            case 6: try IPv6.decode(bytes, at: 0, wireEnd: wireEnd, into: &packet)
+            default: throw .ipv4BadVersion
+            }
+            return
+        }
+        switch network.etherType {
+        case Ethernet.etherTypeIPv4:
+            try IPv4.decode(bytes, at: network.offset, wireEnd: wireEnd, into: &packet)
+        case Ethernet.etherTypeIPv6:
+            try IPv6.decode(bytes, at: network.offset, wireEnd: wireEnd, into: &packet)
+        case Ethernet.etherTypeARP:
+            try ARP.decode(bytes, at: network.offset, into: &packet)
+        default:
+            throw .unknownEtherType
         }
     }
 }
