@@ -372,6 +372,16 @@ import TestSupport
         #expect(udpPacket.payloadLength == 2 && udpPacket.payloadCaptured == 2)
         let icmp = PacketBuilder.padded(PacketBuilder.icmpEcho(src: "10.0.0.1", dst: "10.0.0.2", payload: []))
         #expect(try PacketBuilder.decode(icmp).payloadCaptured == 0)
+        let noNext = PacketBuilder.padded(PacketBuilder.frame(PacketBuilder.ipv6Packet(
+            src: PacketBuilder.address("fe80::1"), dst: PacketBuilder.address("fe80::2"), protocolNumber: 59,
+            transport: [])))
+        let noNextPacket = try PacketBuilder.decode(noNext)
+        #expect(noNext.count == 60 && noNextPacket.payloadLength == 0 && noNextPacket.payloadCaptured == 0)
+        // Some captures keep the 4-byte frame check sequence after the packet.
+        let withFCS = PacketBuilder.tcp(src: "2001:db8::1", sport: 1, dst: "2001:db8::2", dport: 2,
+                                        payload: [5, 5]) + [0xDE, 0xAD, 0xBE, 0xEF]
+        let fcsPacket = try PacketBuilder.decode(withFCS)
+        #expect(fcsPacket.payloadLength == 2 && fcsPacket.payloadCaptured == 2)
         let arp = PacketBuilder.padded(PacketBuilder.arpRequest(senderIP: "10.0.0.1", targetIP: "10.0.0.2"))
         #expect(try PacketBuilder.decode(arp).network == .arp)
     }
