@@ -372,6 +372,16 @@ import TestSupport
         #expect(udpPacket.payloadLength == 2 && udpPacket.payloadCaptured == 2)
         let icmp = PacketBuilder.padded(PacketBuilder.icmpEcho(src: "10.0.0.1", dst: "10.0.0.2", payload: []))
         #expect(try PacketBuilder.decode(icmp).payloadCaptured == 0)
+        let noNext = PacketBuilder.padded(PacketBuilder.frame(PacketBuilder.ipv6Packet(
+            src: PacketBuilder.address("fe80::1"), dst: PacketBuilder.address("fe80::2"), protocolNumber: 59,
+            transport: [])))
+        let noNextPacket = try PacketBuilder.decode(noNext)
+        #expect(noNext.count == 60 && noNextPacket.payloadLength == 0 && noNextPacket.payloadCaptured == 0)
+        // Some captures keep the 4-byte frame check sequence after the packet.
+        let withFCS = PacketBuilder.tcp(src: "2001:db8::1", sport: 1, dst: "2001:db8::2", dport: 2,
+                                        payload: [5, 5]) + [0xDE, 0xAD, 0xBE, 0xEF]
+        let fcsPacket = try PacketBuilder.decode(withFCS)
+        #expect(fcsPacket.payloadLength == 2 && fcsPacket.payloadCaptured == 2)
         let arp = PacketBuilder.padded(PacketBuilder.arpRequest(senderIP: "10.0.0.1", targetIP: "10.0.0.2"))
         #expect(try PacketBuilder.decode(arp).network == .arp)
     }
@@ -400,5 +410,48 @@ import TestSupport
         let frame = PacketBuilder.udp(src: "10.0.0.1", sport: 1, dst: "10.0.0.2", dport: 2, payload: [1, 2, 3])
         let packet = try PacketBuilder.decode(frame, wireLength: 10)
         #expect(packet.payloadLength == 3)
+    }
+
+    @Test func inoutDecodeMatchesByValueAndResetsReusedPacket() throws {
+        let packets = SyntheticTraffic.sshExchange() + SyntheticTraffic.arpScan(targets: ["10.0.0.3"])
+            + SyntheticTraffic.ipv6Fragments() + SyntheticTraffic.icmpEcho(vlan: [3, 4])
+        var reused = DecodedPacket()
+        for packet in packets {
+            let byValue = try packet.decoded()
+            // (A closure `throws(DecodeError) -> Void` passed to `withUnsafeBytes` crashes Swift 6.3.1's IRGen.)
+            let thrown = packet.bytes.withUnsafeBytes { raw -> DecodeError? in
+                do throws(DecodeError) {
+                    try PacketDecoder.decode(raw, wireLength: packet.wireLength, time: packet.time,
+                                             linkType: packet.linkType, into: &reused)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            #expect(thrown == nil)
+            #expect(reused.network == byValue.network && reused.srcIP == byValue.srcIP)
+            #expect(reused.dstIP == byValue.dstIP && reused.srcPort == byValue.srcPort)
+            #expect(reused.dstPort == byValue.dstPort && reused.tcpFlags == byValue.tcpFlags)
+            #expect(reused.tcpSeq == byValue.tcpSeq && reused.tcpAck == byValue.tcpAck)
+            #expect(reused.outerVLAN == byValue.outerVLAN && reused.innerVLAN == byValue.innerVLAN)
+            #expect(reused.isFragment == byValue.isFragment && reused.isLaterFragment == byValue.isLaterFragment)
+            #expect(reused.hasTransport == byValue.hasTransport && reused.arpOperation == byValue.arpOperation)
+            #expect(reused.payloadOffset == byValue.payloadOffset && reused.payloadLength == byValue.payloadLength)
+            #expect(reused.payloadCaptured == byValue.payloadCaptured && reused.time == packet.time)
+        }
+    }
+
+    @Test func sshBannersArriveAsPayload() throws {
+        let packets = SyntheticTraffic.sshExchange(serverPort: 2_222)
+        var payloads: [[UInt8]] = []
+        for packet in packets {
+            let decoded = try packet.decoded()
+            #expect(decoded.srcPort == 2_222 || decoded.dstPort == 2_222)
+            guard decoded.payloadCaptured > 0 else { continue }
+            let start = Int(decoded.payloadOffset)
+            payloads.append(Array(packet.bytes[start..<start + Int(decoded.payloadCaptured)]))
+        }
+        #expect(payloads.first == SyntheticTraffic.sshServerBanner)
+        #expect(payloads.dropFirst().first == SyntheticTraffic.sshClientBanner)
     }
 }

@@ -203,7 +203,7 @@ import Glibc
         let path = Self.temporaryPath("bench-small")
         defer { unlink(path) }
         let summary = try SyntheticTraffic.writeBenchmarkCapture(path: path, packets: 50, flows: 1_000)
-        #expect(summary.packets == 50 && summary.flows == 6)
+        #expect(summary.packets == 50 && summary.flows == 8)
         #expect(Self.readWithLibpcap(path).records.count == 50)
     }
 }

@@ -113,6 +113,9 @@ extension SyntheticTraffic {
                            expected: .ipv6ExtensionTruncated),
             MalformedFrame("routing header announced, payload length 0", ipv6(43, [], payloadLength: 0),
                            expected: .ipv6ExtensionTruncated),
+            MalformedFrame("hop-by-hop header outside a zero payload length, trailer bytes after",
+                           ipv6(59, [], fields: IPFields(ipv6Extensions: [.hopByHop()]), payloadLength: 0),
+                           expected: .ipv6ExtensionTruncated),
             MalformedFrame("nine destination-options headers",
                            ipv6(6, segment, fields: IPFields(ipv6Extensions: Array(
                                repeating: .destinationOptions(), count: 9))),

@@ -38,7 +38,7 @@ extension SyntheticTraffic {
     ///
     /// Clients are 4096 hosts in 10.1.0.0/20 with source ports that keep every 5-tuple unique; servers are 1024
     /// hosts in 198.18.0.0/16 (the benchmarking range). Up to 1024 flows are active at once, their packets
-    /// interleaved round robin, 5 µs apart. `flows` is clamped to 1…`packets / 8`. Checksums are valid.
+    /// interleaved round robin, 5 µs apart. `flows` is clamped to 1…`packets / 6`. Checksums are valid.
     /// - Throws: `FileOutputError` when the file cannot be written.
     @discardableResult
     public static func writeBenchmarkCapture(path: String, packets: Int, flows: Int,
@@ -115,7 +115,7 @@ struct BenchmarkGenerator {
 
     init(packets: Int, flows: Int, start: PacketTime) {
         self.packets = packets
-        flowCount = packets == 0 ? 0 : max(1, min(flows, packets / 8))
+        flowCount = packets == 0 ? 0 : max(1, min(flows, packets / 6))
         var tcpFlows = 0, fixed = 0
         for number in 0..<flowCount {
             switch Self.kind(of: number) {
