@@ -23,6 +23,8 @@ public final class PacketPipeline: PacketHandler {
     private let outbox: PipelineOutbox
     private var blocked: BlockedAddresses.Reader?
     private var lastTick: PacketTime = .zero
+    /// Reused for every packet: the decoder fills it in place (no copy of the ~170-byte result per packet).
+    private var scratch = DecodedPacket()
     private let tickInterval: Int64 = 100_000
 
     /// - Parameters:
@@ -49,13 +51,17 @@ public final class PacketPipeline: PacketHandler {
         if time > counters.lastTime { counters.lastTime = time }
         defer { passTime(time) }
 
-        let packet: DecodedPacket
         do {
-            packet = try PacketDecoder.decode(bytes, wireLength: wireLength, time: time, linkType: linkType)
+            try PacketDecoder.decode(bytes, wireLength: wireLength, time: time, linkType: linkType, into: &scratch)
         } catch {
             counters.decodeErrors.count(error)
             return .accept                                  // undecodable: counted, never dropped (fail open)
         }
+        return route(bytes, scratch, time: time)
+    }
+
+    @inline(__always)
+    private func route(_ bytes: UnsafeRawBufferPointer, _ packet: DecodedPacket, time: PacketTime) -> PacketVerdict {
         switch packet.network {
         case .arp:
             outbox.add(.arp(ARPObservation(time: time, operation: packet.arpOperation,
