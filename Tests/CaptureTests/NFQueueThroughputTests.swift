@@ -55,6 +55,33 @@ struct NFQueueThroughputTests {
         let stats = source.statistics
         let swiftRate = Double(stats.packets) / elapsed
 
+        // The whole product inline: `slipsd --inline` (decode, flow table, detectors, verdicts), no blocking,
+        // using the topology's own steering rule, forwarding the same flood.
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/release/slipsd").standardized.path
+        var slipsdForwarded = 0, slipsdSent = 0, slipsdElapsed = 1.0
+        if FileManager.default.isExecutableFile(atPath: binary) {
+            let config = NSTemporaryDirectory() + "slipsd-nfq-bench-\(getpid()).yaml"
+            try "daemon:\n  user: nobody\n  control_socket: \(NSTemporaryDirectory())slipsd-nfq-bench-\(getpid()).sock\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            daemon.arguments = ["netns", "exec", net.router, binary, "--inline", "--queue", String(Self.queue),
+                                "--no-steer", "--no-block", "-c", config]
+            daemon.standardError = FileHandle.nullDevice
+            try daemon.run()
+            let readyDeadline = nfqSeconds() + 10
+            while try net.kernelQueueTable().isEmpty && nfqSeconds() < readyDeadline { nfqSleep(.milliseconds(10)) }
+            let before3 = try udpDelivered(net)
+            let start3 = nfqSeconds()
+            slipsdSent = try flood(net, directory: directory, seconds: Self.seconds)
+            slipsdElapsed = nfqSeconds() - start3
+            slipsdForwarded = try udpDelivered(net) - before3
+            daemon.interrupt()
+            daemon.waitUntilExit()
+        }
+
         print("""
             throughput (64-byte UDP, \(Self.seconds) s):
               C baseline:    sent \(cSent), handled \(Int(cPackets)) in user space (\(Int(cRate)) pps), \
@@ -62,6 +89,8 @@ struct NFQueueThroughputTests {
               NFQueueSource: sent \(swiftSent), handled \(stats.packets) in user space (\(Int(swiftRate)) pps), \
             forwarded \(swiftForwarded), batches \(stats.batches), overruns \(stats.receiveOverruns)
               ratio Swift/C (user-space pps): \(cRate > 0 ? String(format: "%.2f", swiftRate / cRate) : "n/a")
+              slipsd --inline: sent \(slipsdSent), forwarded \(slipsdForwarded) (\(Int(Double(slipsdForwarded) / slipsdElapsed)) pps)
+              ratio slipsd/C (forwarded pps): \(cForwarded > 0 ? String(format: "%.2f", (Double(slipsdForwarded) / slipsdElapsed) / (Double(cForwarded) / (Self.seconds + 0.5))) : "n/a")
             """)
         #expect(stats.packets > 0)
     }
