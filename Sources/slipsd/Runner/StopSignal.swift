@@ -15,6 +15,12 @@ enum StopSignal {
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (some process launchers pass their mask on).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     static var isRequested: Bool { requested.load(ordering: .relaxed) > 0 }
