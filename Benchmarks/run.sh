@@ -58,4 +58,4 @@ trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
 ip netns exec "$ns" .build/release/slipsd-bench block-latency 2000
 
 echo "== 4. inline: NFQUEUE accept-all, Swift source vs C loop (64-byte UDP through namespaces) =="
-SLIPSD_NFQ_BENCH=1 swift test -c release --filter NFQueueThroughputTests 2>&1 | grep -A8 "throughput (" || echo "(inline measurement unavailable)"
+SLIPSD_NFQ_BENCH=1 swift test -c release --filter NFQueueThroughputTests 2>&1 | grep -E -A12 "^throughput|forwarded \(server" || echo "(inline measurement unavailable)"

@@ -106,9 +106,15 @@ int main(int argc, char **argv) {
 	}
 	uint16_t queue = (uint16_t)strtoul(argv[optind], NULL, 10);
 
+	/* A parent may have spawned us with these signals blocked (Foundation's Process does). */
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
 
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl)

@@ -36,6 +36,7 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         return "\(text) (errno \(value))"
     }
 
+    /// The one-line message: `"<operation> <object>: <reason>"`.
     public var description: String { "\(operation) \(object): \(reason)" }
 
     private static let errnoNames: [Int32: String] = [

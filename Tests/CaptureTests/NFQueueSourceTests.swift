@@ -269,6 +269,34 @@ struct NFQueueSourceTests {
         #expect(messages.contains { $0.contains("lacks CAP_NET_ADMIN") })
     }
 
+    @Test("IPv6 steered by ip6tables reaches the same AF_INET-bound queue")
+    func ipv6ThroughTheQueue() throws {
+        let net = try NFQTopology(queue: Self.queue)
+        defer { net.remove() }
+        for (ns, address, dev) in [(net.client, "fd00:213:1::2/64", "c0"), (net.router, "fd00:213:1::1/64", "r1"),
+                                   (net.router, "fd00:213:2::1/64", "r2"), (net.server, "fd00:213:2::2/64", "s0")] {
+            try nfqRun(["ip", "-n", ns, "-6", "addr", "add", address, "dev", dev, "nodad"])
+        }
+        try nfqRun(["ip", "-n", net.client, "-6", "route", "add", "default", "via", "fd00:213:1::1"])
+        try nfqRun(["ip", "-n", net.server, "-6", "route", "add", "default", "via", "fd00:213:2::1"])
+        try nfqRun(["ip", "netns", "exec", net.router, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+        try nfqRun(["ip", "netns", "exec", net.router, "ip6tables-nft", "-A", "FORWARD", "-j", "NFQUEUE",
+                    "--queue-num", String(Self.queue), "--queue-bypass"])
+        let server = try NFQUDPSocket(in: net.server, bind: ("fd00:213:2::2", 9998), ipv6: true)
+        let client = try NFQUDPSocket(in: net.client, ipv6: true)
+        let probe = NFQHandlerProbe()
+        let source = try net.openSource()
+        try source.start(handler: NFQUDPPortHandler(probe: probe))
+        defer { source.stop() }
+
+        for i in 0..<50 { client.send(to: "fd00:213:2::2", port: 9998, sequence: UInt64(i)) }
+        let arrivals = server.receive(count: 50, timeout: 8)
+        print("ipv6: \(arrivals.count)/50 arrived, handler saw \(probe.ipv6Packets.load(ordering: .relaxed)) IPv6 "
+              + "packets; \(source.statistics)")
+        #expect(arrivals.count == 50)
+        #expect(probe.ipv6Packets.load(ordering: .relaxed) >= 50)
+    }
+
     @Test("binding a queue that another socket holds fails with a clear 'already in use' error")
     func secondBindFails() throws {
         let net = try NFQTopology(queue: Self.queue)

@@ -160,24 +160,37 @@ func nfqAddress(_ ip: String, _ port: UInt16) -> sockaddr_in {
     return address
 }
 
+/// Calls `body` with a `sockaddr` for an IPv4 or IPv6 (if it contains ':') address string and port.
+func nfqWithSocketAddress<R>(_ ip: String, _ port: UInt16,
+                             _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    if ip.contains(":") {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        _ = inet_pton(AF_INET6, ip, &address.sin6_addr)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+    }
+    var address = nfqAddress(ip, port)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+}
+
 /// A UDP socket created inside a namespace. Datagrams carry a sequence number and the send time.
 final class NFQUDPSocket: @unchecked Sendable {
     let fd: Int32
 
-    /// Creates the socket in namespace `ns`, bound to `bind` if given.
-    init(in ns: String, bind: (String, UInt16)? = nil) throws {
+    /// Creates the socket in namespace `ns`, bound to `bind` if given; IPv6 when `ipv6` is set.
+    init(in ns: String, bind: (String, UInt16)? = nil, ipv6: Bool = false) throws {
         fd = try nfqInNamespace(ns) { () throws -> Int32 in
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw NFQTestError(description: "socket: errno \(errno)") }
             var size: Int32 = 4 << 20
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4)
             if let (ip, port) = bind {
-                var address = nfqAddress(ip, port)
-                let rc = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
+                let rc = nfqWithSocketAddress(ip, port) { Glibc.bind(fd, $0, $1) }
                 guard rc == 0 else { close(fd); throw NFQTestError(description: "bind \(ip):\(port): errno \(errno)") }
             }
             return fd
@@ -193,13 +206,8 @@ final class NFQUDPSocket: @unchecked Sendable {
             raw.storeBytes(of: sequence, toByteOffset: 0, as: UInt64.self)
             raw.storeBytes(of: nfqSeconds(), toByteOffset: 8, as: Double.self)
         }
-        var address = nfqAddress(ip, port)
         _ = payload.withUnsafeBytes { raw in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            nfqWithSocketAddress(ip, port) { sendto(fd, raw.baseAddress, raw.count, 0, $0, $1) }
         }
     }
 
@@ -234,6 +242,7 @@ final class NFQHandlerProbe: Sendable {
     let largest = Atomic<Int>(0)
     let aboveMTU = Atomic<Int>(0)
     let idles = Atomic<Int>(0)
+    let ipv6Packets = Atomic<Int>(0)
     let blockedOnce = Atomic<Bool>(false)
     /// `time` of the last packet, microseconds since the epoch.
     let lastTime = Atomic<Int64>(0)
@@ -257,6 +266,7 @@ final class NFQUDPPortHandler: PacketHandler {
         if bytes.count > probe.largest.load(ordering: .relaxed) { probe.largest.store(bytes.count, ordering: .relaxed) }
         if bytes.count > 1500 { probe.aboveMTU.add(1, ordering: .relaxed) }
         if let perPacketDelay { nfqSleep(perPacketDelay) }
+        if bytes.count >= 40, bytes[0] >> 4 == 6 { probe.ipv6Packets.add(1, ordering: .relaxed) }
         guard bytes.count >= 20, bytes[0] >> 4 == 4, bytes[9] == 17 else { return .accept }
         let headerLength = Int(bytes[0] & 0x0f) * 4
         guard bytes.count >= headerLength + 4 else { return .accept }

@@ -21,6 +21,7 @@ public enum NFQueueEvent: Sendable, CustomStringConvertible {
     /// at most once per second per queue.
     case error(CaptureError)
 
+    /// One log line describing the event.
     public var description: String {
         switch self {
         case .started(let q): "NFQUEUE queue \(q): packet thread started"
