@@ -13,7 +13,7 @@ struct SlipsdRunner {
         let settings: SlipsdSettings
         do {
             settings = try loadSettings()
-        } catch let error as ConfigError {
+        } catch {
             Console.error("slipsd: \(error)")
             return 2
         }
