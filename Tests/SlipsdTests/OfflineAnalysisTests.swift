@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import TestSupport
+import Capture
 
 /// `slipsd -r` end to end: the built binary on captures the tests write themselves (and on the Slips dataset
 /// when it is next to the checkout).
@@ -83,5 +84,29 @@ struct OfflineAnalysisTests {
         #expect(flow["orig_pkts"] as? Int == 8)
         #expect(flow["resp_pkts"] as? Int == 7)
         #expect(flow["conn_state"] as? String == "SF")
+    }
+}
+
+/// The same traffic written as pcap (µs and ns) and pcapng, and in cooked (SLL2) and VLAN framing, gives the same
+/// flows and the same ARP-scan evidence through `slipsd -r`.
+@Suite("Offline analysis: capture formats", .serialized)
+struct OfflineCaptureFormatTests {
+    @Test(arguments: [PcapFileWriter.Format.microseconds, .nanoseconds, .pcapng])
+    func formatsGiveTheSameResult(format: PcapFileWriter.Format) throws {
+        let dir = NSTemporaryDirectory() + "slipsd-format-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let targets = (1...12).map { "10.0.0.\($0 + 100)" }
+        let packets = SyntheticTraffic.tcpConnection() + SyntheticTraffic.arpScan(targets: targets)
+        var writer = PcapFileWriter(linkType: .ethernet, format: format)
+        writer.append(contentsOf: packets.sorted { $0.time < $1.time })
+        try writer.write(to: dir + "/t.cap")
+        let result = try ProcessResult.run(RepositoryPaths.slipsdBinary,
+                                           ["-r", dir + "/t.cap", "-o", dir + "/out", "--flows", dir + "/c.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("packets       \(packets.count) "))
+        #expect(result.stdout.contains("conn_state    SF 1"))
+        let alerts = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        #expect(alerts.contains("ARP scan"), "\(alerts)")
     }
 }
