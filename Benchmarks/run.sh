@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
 PACKETS=${BENCH_PACKETS:-5000000}
-FLOWS=${BENCH_FLOWS:-500000}
+FLOWS=${BENCH_FLOWS:-600000}
 mkdir -p "$OUT"
 cc -O2 -o "$OUT/pcap_read" Benchmarks/pcap-read-c/pcap_read.c $(pkg-config --cflags --libs libpcap)
 CAPTURE="$OUT/bench.pcap"
@@ -46,7 +46,7 @@ awk -v r="$rss" -v p="$peak" 'BEGIN { printf "peak RSS %d kB for %d live flows: 
 
 echo "== 2. detection (capture of at least 1 M flows) =="
 CAPTURE_1M="$OUT/bench-1m.pcap"
-.build/release/slipsd-bench make-capture "$CAPTURE_1M" "$PACKETS" 1040000   # ICMP echo flows between the same hosts merge: ≥ 1 M distinct flows
+.build/release/slipsd-bench make-capture "$CAPTURE_1M" 7000000 1050000
 cat "$CAPTURE_1M" > /dev/null
 flows_only=$(SLIPSD_BENCH_FLOWS_ONLY=1 /usr/bin/time -f "%e" .build/release/slipsd -r "$CAPTURE_1M" -c config/slipsd.yaml 2>&1 >/dev/null | tail -1)
 all_on=$(/usr/bin/time -f "%e" .build/release/slipsd -r "$CAPTURE_1M" -c Benchmarks/all-detectors.yaml -o "$OUT/detect" 2>&1 >/dev/null | tail -1)

@@ -17,9 +17,12 @@ case "make-capture":
     guard arguments.count == 5, let packets = Int(arguments[3]), let flows = Int(arguments[4]) else {
         print("usage: slipsd-bench make-capture PATH PACKETS FLOWS"); exit(2)
     }
-    var writer = BenchmarkCaptureWriter(path: arguments[2])
-    let written = writer.write(packets: packets, flows: flows)
-    print("wrote \(arguments[2]): \(written.packets) packets, \(written.flows) flows")
+    do {
+        let written = try SyntheticTraffic.writeBenchmarkCapture(path: arguments[2], packets: packets, flows: flows)
+        print("wrote \(arguments[2]): \(written)")
+    } catch {
+        print("\(error)"); exit(1)
+    }
 case "block-latency":
     let count = arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000
     do { try BlockLatency.run(count: count) } catch { print("\(error)"); exit(1) }

@@ -85,20 +85,19 @@ enum DetectorsTestKit {
     static func arp(at seconds: Double, sender: IPAddress, target: IPAddress, operation: UInt16 = 1,
                     destinationMAC: MACAddress = .broadcast) -> ChannelMessage {
         let time = at(seconds)
-        return .newARP(ARPMessage(time: time, operation: operation, senderMAC: MACAddress(0x0200_0000_0001),
-                                  senderIP: sender, targetMAC: .zero, targetIP: target,
-                                  destinationMAC: destinationMAC, profile: ProfileID(ip: sender),
-                                  timeWindow: window(for: time)))
+        let packet = ARPObservation(time: time, operation: operation, senderMAC: MACAddress(0x0200_0000_0001),
+                                    senderIP: sender, targetMAC: .zero, targetIP: target, destinationMAC: destinationMAC)
+        return .newARP(ARPMessage(packet: packet, profile: ProfileID(ip: sender), timeWindow: window(for: time)))
     }
 
     /// An SSH banner of flow `uid` `seconds` after `t0`.
     static func ssh(uid: UInt64, at seconds: Double = 0, client: IPAddress, server: IPAddress, port: UInt16,
                     fromServer: Bool = true) -> ChannelMessage {
         let time = at(seconds)
-        return .newSSH(SSHMessage(time: time, uid: FlowUID(uid), client: client, clientPort: 50_000,
-                                  server: server, serverPort: port,
-                                  banner: fromServer ? "SSH-2.0-OpenSSH_9.2p1" : "SSH-2.0-libssh_0.10.4",
-                                  fromServer: fromServer, profile: ProfileID(ip: client),
-                                  timeWindow: window(for: time)))
+        let sighting = SSHObservation(time: time, uid: FlowUID(uid), client: client, clientPort: 50_000,
+                                      server: server, serverPort: port,
+                                      banner: fromServer ? "SSH-2.0-OpenSSH_9.2p1" : "SSH-2.0-libssh_0.10.4",
+                                      fromServer: fromServer)
+        return .newSSH(SSHMessage(sighting: sighting, profile: ProfileID(ip: client), timeWindow: window(for: time)))
     }
 }

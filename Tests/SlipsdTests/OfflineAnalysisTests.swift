@@ -16,34 +16,48 @@ struct OfflineAnalysisTests {
     @Test func syntheticCaptureGivesFlowsAndSummary() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var writer = BenchmarkCaptureWriter(path: dir + "/t.pcap")
-        let written = writer.write(packets: 60_000, flows: 2_000)   // 15 packets per interleaved slot: flow 0 completes
+        let written = try SyntheticTraffic.writeBenchmarkCapture(path: dir + "/t.pcap", packets: 60_000, flows: 2_000)
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary,
                                            ["-r", dir + "/t.pcap", "--flows", dir + "/conn.json", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("packets       \(written.packets) "))
         #expect(result.stdout.contains("decode errors none"))
+        // Every TCP flow of the mix is one flow record (the unanswered SYNs are TCP too); UDP likewise.
+        #expect(result.stdout.contains("tcp \(written.tcpFlows + written.unansweredSYNFlows)"), "\(result.stdout) vs \(written)")
+        #expect(result.stdout.contains("udp \(written.udpFlows)"), "\(result.stdout) vs \(written)")
         let lines = try String(contentsOfFile: dir + "/conn.json", encoding: .utf8).split(separator: "\n")
-        #expect(lines.count > 1_000)
-        // Flow 0 of the writer: 10.0.0.0:1024 → 198.51.100.0:80, handshake, 300 bytes up, 2000 down, FIN both ways.
-        let line = try #require(lines.first { $0.contains("\"id.orig_h\":\"10.0.0.0\"") })
-        let first = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(lines.count >= written.tcpFlows + written.udpFlows)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         for key in ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "conn_state", "history",
                     "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "orig_bytes", "resp_bytes", "duration"] {
             #expect(first[key] != nil, "missing \(key)")
         }
-        #expect(first["id.resp_p"] as? Int == 80)
-        #expect(first["conn_state"] as? String == "SF")
-        #expect(first["history"] as? String == "ShADdFf")
-        #expect(first["orig_bytes"] as? Int == 300)
-        #expect(first["resp_bytes"] as? Int == 2000)
+    }
+
+    @Test func oneConnectionHasZeekFields() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let request = Array("GET / HTTP/1.1\r\nHost: example\r\n\r\n".utf8)
+        var writer = PcapFileWriter()
+        writer.append(contentsOf: SyntheticTraffic.tcpConnection(request: request, response: Array(repeating: 0x61, count: 2_000)))
+        try writer.write(to: dir + "/one.pcap")
+        let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", dir + "/one.pcap", "--flows", dir + "/c.json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try String(contentsOfFile: dir + "/c.json", encoding: .utf8).split(separator: "\n")[0]
+        let flow = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(flow["id.orig_h"] as? String == "10.0.0.1")
+        #expect(flow["id.resp_h"] as? String == "10.0.0.2")
+        #expect(flow["id.resp_p"] as? Int == 80)
+        #expect(flow["proto"] as? String == "tcp")
+        #expect(flow["conn_state"] as? String == "SF")
+        #expect(flow["orig_bytes"] as? Int == request.count)
+        #expect(flow["resp_bytes"] as? Int == 2_000)
     }
 
     @Test func truncatedCaptureKeepsWhatCameBeforeTheCut() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var writer = BenchmarkCaptureWriter(path: dir + "/full.pcap")
-        _ = writer.write(packets: 1_000, flows: 100)
+        try SyntheticTraffic.writeBenchmarkCapture(path: dir + "/full.pcap", packets: 1_000, flows: 100)
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/full.pcap"))
         try data.prefix(data.count - 30).write(to: URL(fileURLWithPath: dir + "/cut.pcap"))
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", dir + "/cut.pcap"])

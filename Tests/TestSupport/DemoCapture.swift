@@ -55,7 +55,7 @@ public enum DemoCapture {
         }
         // An ARP scan inside the LAN: 192.168.10.66 asks for 40 addresses within 4 seconds.
         for host in 100..<140 {
-            w.arp(op: 1, senderMAC: 0x0266_0000_0042, senderIP: lan + "66", targetIP: lan + "\(host)")
+            w.arpRequest(senderMAC: 0x0266_0000_0042, senderIP: lan + "66", targetIP: lan + "\(host)")
             w.advance(milliseconds: 100)
         }
         return w

@@ -107,17 +107,11 @@ public final class DetectionEngine: DetectionEventConsumer {
         case .arp(let arp):
             advance(to: arp.time)
             let window = clock.window(for: arp.time)
-            publish(.newARP(ARPMessage(time: arp.time, operation: arp.operation, senderMAC: arp.senderMAC,
-                                       senderIP: arp.senderIP, targetMAC: arp.targetMAC, targetIP: arp.targetIP,
-                                       destinationMAC: arp.destinationMAC, profile: ProfileID(ip: arp.senderIP),
-                                       timeWindow: window)))
+            publish(.newARP(ARPMessage(packet: arp, profile: ProfileID(ip: arp.senderIP), timeWindow: window)))
         case .ssh(let ssh):
             advance(to: ssh.time)
             let window = clock.window(for: ssh.time)
-            publish(.newSSH(SSHMessage(time: ssh.time, uid: ssh.uid, client: ssh.client, clientPort: ssh.clientPort,
-                                       server: ssh.server, serverPort: ssh.serverPort, banner: ssh.banner,
-                                       fromServer: ssh.fromServer, profile: ProfileID(ip: ssh.client),
-                                       timeWindow: window)))
+            publish(.newSSH(SSHMessage(sighting: ssh, profile: ProfileID(ip: ssh.client), timeWindow: window)))
         case .tick(let time):
             advance(to: time)
         }

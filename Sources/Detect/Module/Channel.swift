@@ -23,49 +23,30 @@ public struct FlowMessage: Sendable, Hashable {
     }
 }
 
-/// An ARP packet on `new_arp`. The profile is the sender's IP.
+/// An ARP packet on `new_arp`: the packet as seen (`packet`, whose fields read directly, e.g. `message.senderIP`)
+/// plus the profile (the sender's IP) and time window the engine assigned.
+@dynamicMemberLookup
 public struct ARPMessage: Sendable, Hashable {
-    public var time: PacketTime
-    /// 1 request, 2 reply.
-    public var operation: UInt16
-    public var senderMAC: MACAddress
-    public var senderIP: IPAddress
-    public var targetMAC: MACAddress
-    public var targetIP: IPAddress
-    /// Destination MAC of the Ethernet frame (broadcast for most requests).
-    public var destinationMAC: MACAddress
+    public var packet: ARPObservation
     public var profile: ProfileID
     public var timeWindow: TimeWindow
-    public init(time: PacketTime, operation: UInt16, senderMAC: MACAddress, senderIP: IPAddress,
-                targetMAC: MACAddress, targetIP: IPAddress, destinationMAC: MACAddress,
-                profile: ProfileID, timeWindow: TimeWindow) {
-        self.time = time; self.operation = operation; self.senderMAC = senderMAC; self.senderIP = senderIP
-        self.targetMAC = targetMAC; self.targetIP = targetIP; self.destinationMAC = destinationMAC
-        self.profile = profile; self.timeWindow = timeWindow
+    public init(packet: ARPObservation, profile: ProfileID, timeWindow: TimeWindow) {
+        self.packet = packet; self.profile = profile; self.timeWindow = timeWindow
     }
+    public subscript<T>(dynamicMember field: KeyPath<ARPObservation, T>) -> T { packet[keyPath: field] }
 }
 
-/// An SSH identification string (`SSH-2.0-…`) seen on any port, on `new_ssh`. `client`/`server` follow the
-/// flow's originator and responder; the profile is the client.
+/// An SSH identification string (`SSH-2.0-…`) seen on any port, on `new_ssh`: the banner as seen (`sighting`,
+/// whose fields read directly, e.g. `message.server`) plus the profile (the client) and time window.
+@dynamicMemberLookup
 public struct SSHMessage: Sendable, Hashable {
-    public var time: PacketTime
-    public var uid: FlowUID
-    public var client: IPAddress
-    public var clientPort: UInt16
-    public var server: IPAddress
-    public var serverPort: UInt16
-    /// The banner line without CR/LF, at most 255 bytes.
-    public var banner: String
-    /// True when the server sent it, false when the client did.
-    public var fromServer: Bool
+    public var sighting: SSHObservation
     public var profile: ProfileID
     public var timeWindow: TimeWindow
-    public init(time: PacketTime, uid: FlowUID, client: IPAddress, clientPort: UInt16, server: IPAddress,
-                serverPort: UInt16, banner: String, fromServer: Bool, profile: ProfileID, timeWindow: TimeWindow) {
-        self.time = time; self.uid = uid; self.client = client; self.clientPort = clientPort
-        self.server = server; self.serverPort = serverPort; self.banner = banner; self.fromServer = fromServer
-        self.profile = profile; self.timeWindow = timeWindow
+    public init(sighting: SSHObservation, profile: ProfileID, timeWindow: TimeWindow) {
+        self.sighting = sighting; self.profile = profile; self.timeWindow = timeWindow
     }
+    public subscript<T>(dynamicMember field: KeyPath<SSHObservation, T>) -> T { sighting[keyPath: field] }
 }
 
 /// An alert: enough evidence about one profile in one time window.

@@ -13,7 +13,7 @@ final class ControlServer: @unchecked Sendable {
     private let fd: Int32
     private let allowedGroup: gid_t?
     private let stopRequested = Atomic<Bool>(false)
-    private var thread: CaptureThreadHandle?
+    private var thread: CaptureThread?
 
     /// Binds and listens (root, before the drop). Removes a stale socket file first.
     init(path: String, group: String?) throws(CaptureError) {
@@ -65,12 +65,12 @@ final class ControlServer: @unchecked Sendable {
         let thread = try CaptureThread.spawn(name: "slipsd-control") { [self] in
             self.serve(handle)
         }
-        self.thread = CaptureThreadHandle(thread)
+        self.thread = thread
     }
 
     func stop() {
         stopRequested.store(true, ordering: .relaxed)
-        thread?.thread.join()
+        thread?.join()
     }
 
     private func serve(_ handle: (ControlProtocol.Request) -> [String: Any]) {
@@ -119,12 +119,6 @@ final class ControlServer: @unchecked Sendable {
         let bytes = ControlProtocol.encode(object)
         _ = bytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
     }
-}
-
-/// Wraps a thread handle so the server can keep it.
-final class CaptureThreadHandle: @unchecked Sendable {
-    let thread: CaptureThread
-    init(_ thread: CaptureThread) { self.thread = thread }
 }
 
 /// Sends one request to a running daemon.

@@ -100,7 +100,7 @@ struct InlineDaemon {
         wiring.engine.onBlockRequest = executor.map { e in { request in e.execute(request) } }
         let handoff = EventHandoff(producers: queues.count, producersMayWait: false)
         let detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: nil)
-        let pipelines = Mutex<[PacketPipelineBox]>([])
+        let pipelines = Mutex<[HandOver<PacketPipeline>]>([])
         let flowConfiguration = settings.flows.tableConfiguration
         let detectionBox = HandOver(detection)
         do {
@@ -109,7 +109,7 @@ struct InlineDaemon {
                 // Validated at start-up by PacketPipeline's own check below; cannot fail here.
                 let pipeline = try! PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
                                                    blocked: blockedInProcess, flushEagerly: true)
-                pipelines.withLock { $0.append(PacketPipelineBox(pipeline)) }
+                pipelines.withLock { $0.append(HandOver(pipeline)) }
                 return pipeline
             })
             try control.start { request in
@@ -133,7 +133,7 @@ struct InlineDaemon {
             notifier?.notify("STOPPING=1")
             log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
             source.stop()
-            for box in pipelines.withLock({ $0 }) { box.pipeline.finish() }
+            for box in pipelines.withLock({ $0 }) { box.value.finish() }
             for _ in queues { handoff.finish() }
             control.stop()
             detectionThread.join()
@@ -146,12 +146,6 @@ struct InlineDaemon {
         }
         return 0
     }
-}
-
-/// Lets the main thread finish each pipeline after its packet thread has ended.
-final class PacketPipelineBox: @unchecked Sendable {
-    let pipeline: PacketPipeline
-    init(_ pipeline: PacketPipeline) { self.pipeline = pipeline }
 }
 
 /// Builds the blocker and its self-protection from the settings.

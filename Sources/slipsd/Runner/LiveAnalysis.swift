@@ -32,19 +32,19 @@ struct LiveAnalysis {
         Console.error("slipsd: capturing on \(interface)\(options.filter.map { " (filter: \($0))" } ?? ""); Ctrl-C to stop")
         let started = MonotonicClock.now()
         let box = HandOver((source, pipeline, detection))
-        let failure = FailureBox()
+        let failure = Mailbox<String>()
         do {
             let detectionThread = try CaptureThread.spawn(name: "slipsd-detect") { box.value.2.run() }
             let captureThread = try CaptureThread.spawn(name: "slipsd-pcap") {
                 do throws(CaptureError) {
                     try box.value.0.run(handler: box.value.1)
                 } catch {
-                    failure.set("\(error)")
+                    failure.put("\(error)")
                 }
                 box.value.1.finish()
                 handoff.finish()
             }
-            while !StopSignal.isRequested && !failure.isSet { MonotonicClock.sleep(milliseconds: 100) }
+            while !StopSignal.isRequested && failure.value == nil { MonotonicClock.sleep(milliseconds: 100) }
             source.stop()
             captureThread.join()
             detectionThread.join()
@@ -52,7 +52,7 @@ struct LiveAnalysis {
             Console.error("slipsd: \(error)")
             return 1
         }
-        if let message = failure.message {
+        if let message = failure.value {
             Console.error("slipsd: \(message)")
             return 1
         }
@@ -60,13 +60,4 @@ struct LiveAnalysis {
                    detection: wiring, elapsedSeconds: MonotonicClock.now() - started, flowsOnly: false).print()
         return 0
     }
-}
-
-/// A failure message set by a worker thread and read by the main thread.
-final class FailureBox: @unchecked Sendable {
-    private let lock = PThreadLock()
-    private var text: String?
-    func set(_ message: String) { lock.locked { text = message } }
-    var message: String? { lock.locked { text } }
-    var isSet: Bool { message != nil }
 }

@@ -43,7 +43,7 @@ struct OfflineAnalysis {
         let box = HandOver((source, pipeline, detection))
         do {
             let detectionThread = try CaptureThread.spawn(name: "slipsd-detect") { box.value.2.run() }
-            let readResultBox = ResultBox()
+            let readResultBox = Mailbox<Result<PcapFileSource.Summary, CaptureError>>()
             let captureThread = try CaptureThread.spawn(name: "slipsd-pcap") {
                 let (source, pipeline, _) = box.value
                 let result = Result { () throws(CaptureError) in
@@ -51,11 +51,11 @@ struct OfflineAnalysis {
                 }
                 pipeline.finish()
                 handoff.finish()
-                readResultBox.set(result)
+                readResultBox.put(result)
             }
             captureThread.join()
             detectionThread.join()
-            readResult = readResultBox.get()
+            readResult = readResultBox.value
         } catch {
             Console.error("slipsd: \(error)")
             return 1
@@ -76,13 +76,6 @@ struct OfflineAnalysis {
             return StopSignal.isRequested ? 130 : 0
         }
     }
-}
-
-/// Carries a read result from the capture thread back to the main thread (written once, read after join).
-final class ResultBox: @unchecked Sendable {
-    private var value: Result<PcapFileSource.Summary, CaptureError>?
-    func set(_ v: Result<PcapFileSource.Summary, CaptureError>) { value = v }
-    func get() -> Result<PcapFileSource.Summary, CaptureError>? { value }
 }
 
 /// Monotonic seconds.
