@@ -5,7 +5,8 @@
 public struct DecodedPacket: Sendable, BitwiseCopyable {
     /// What the network layer of the packet is.
     public enum Network: UInt8, Sendable, BitwiseCopyable {
-        /// Not decoded further (an unknown EtherType is counted, not an error of the packet).
+        /// No network layer decoded (the initial value; the decoder throws `unknownEtherType` for non-IP, non-ARP
+        /// frames, counted apart from malformations by `DecodeError.isMalformation`).
         case other = 0
         case ipv4 = 4
         case ipv6 = 6

@@ -1,6 +1,3 @@
-// API sketch agreed between the capture, detection and inline work. The flow-table work implements
-// `FlowTable` in FlowTable.swift (and may move these declarations there); the signatures stay.
-
 /// Receives flow records from a `FlowTable`, on the table's capture thread.
 public protocol FlowRecordSink: AnyObject {
     /// A flow ended, expired, was evicted or flushed, or is reported while still active (`record.reason`).
