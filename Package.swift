@@ -3,7 +3,9 @@ import PackageDescription
 
 /// slipsd: an inline intrusion prevention system for Linux gateways.
 ///
-/// Dependencies point one way: `slipsd` → `Detect` → `Capture`; `slipsd` → `Blocker`.
+/// Layers, data flowing one way: `NetCore` (shared values, OS helpers, the netlink socket) → `Records` (Zeek-shaped
+/// records and their hand-off) → `Capture` (packets and flow files → records) and `Detect` (records → evidence →
+/// alerts; no libpcap) → `Blocker` (the response stage, on NetCore) → `slipsd` (CLI, config, daemon).
 /// The packet path is single-threaded by design (one capture thread owns its flow table), so the runtime's
 /// dynamic exclusivity checks only cost time there: off in release builds, kept in debug builds and tests.
 let hotPathSettings = SwiftSetting.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
@@ -18,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -33,16 +36,26 @@ let package = Package(
         .target(name: "CPrivileges", path: "Sources/CPrivileges"),
 
         .target(
+            name: "NetCore",
+            dependencies: ["CMnl", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: [hotPathSettings]
+        ),
+        .target(name: "Records", dependencies: ["NetCore"], swiftSettings: [hotPathSettings]),
+        .target(
             name: "Capture",
-            dependencies: ["CPcap", "CMnl", "CNetfilterQueue"],
+            dependencies: ["NetCore", "Records", "CPcap", "CMnl", "CNetfilterQueue",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes"), hotPathSettings]
         ),
-        .target(name: "Detect", dependencies: ["Capture"], swiftSettings: [hotPathSettings]),
-        .target(name: "Blocker", dependencies: ["CNftnl", "CMnl"]),
+        .target(name: "Detect", dependencies: ["NetCore", "Records", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: [hotPathSettings]),
+        .target(name: "Blocker", dependencies: ["NetCore", "CNftnl", "CMnl",
+                                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "slipsd",
             dependencies: [
-                "Capture", "Detect", "Blocker", "CPrivileges",
+                "NetCore", "Records", "Capture", "Detect", "Blocker", "CPrivileges",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -50,14 +63,18 @@ let package = Package(
         ),
 
         // Synthetic traffic: packet builder and pcap writer shared by tests and benchmarks.
-        .target(name: "TestSupport", dependencies: ["Capture"], path: "Tests/TestSupport"),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
-        .testTarget(name: "DetectTests", dependencies: ["Detect", "Capture", "TestSupport"]),
-        .testTarget(name: "BlockerTests", dependencies: ["Blocker"]),
-        .testTarget(name: "SlipsdTests", dependencies: ["slipsd", "Capture", "Detect", "Blocker", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["NetCore", "Records", "Capture"], path: "Tests/TestSupport"),
+        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Records",
+                                                        .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "CaptureTests", dependencies: ["NetCore", "Records", "Capture", "TestSupport"]),
+        // Detectors and their tests build without libpcap: Detect and its tests do not depend on Capture.
+        .testTarget(name: "DetectTests", dependencies: ["NetCore", "Records", "Detect"]),
+        .testTarget(name: "BlockerTests", dependencies: ["NetCore", "Blocker"]),
+        .testTarget(name: "SlipsdTests", dependencies: ["slipsd", "NetCore", "Records", "Capture", "Detect", "Blocker",
+                                                        "TestSupport"]),
 
         // Benchmarks (`make bench`): not unit tests.
-        .executableTarget(name: "slipsd-bench", dependencies: ["Capture", "Detect", "Blocker", "TestSupport", "CPcap"],
+        .executableTarget(name: "slipsd-bench", dependencies: ["NetCore", "Records", "Capture", "Detect", "Blocker", "TestSupport", "CPcap"],
                           path: "Benchmarks/slipsd-bench"),
     ]
 )

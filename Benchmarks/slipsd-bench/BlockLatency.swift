@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Blocker
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +15,7 @@ enum BlockLatency {
         defer { _ = try? blocker.tearDown() }
         var samples: [Double] = []
         for i in 0..<count {
-            let address = BlockAddress(ipv4: 0xC633_6400 &+ UInt32(i))            // 198.51.100.0 upwards
+            let address = IPAddress(ipv4: 0xC633_6400 &+ UInt32(i))            // 198.51.100.0 upwards
             var start = timespec(), end = timespec()
             clock_gettime(CLOCK_MONOTONIC, &start)
             let outcome = try blocker.block([BlockEntry(address: address, timeout: .seconds(60), reason: "bench", alertID: "bench")])
@@ -24,7 +26,7 @@ enum BlockLatency {
         samples.sort()
         let median = samples[samples.count / 2], p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
         print("block latency over \(count) single blocks: median \(Int(median)) µs, p99 \(Int(p99)) µs, worst \(Int(samples.last!)) µs")
-        let batch = (0..<count).map { BlockEntry(address: BlockAddress(ipv4: 0x0A40_0000 &+ UInt32($0)), timeout: .seconds(60), reason: "bench", alertID: "bench") }
+        let batch = (0..<count).map { BlockEntry(address: IPAddress(ipv4: 0x0A40_0000 &+ UInt32($0)), timeout: .seconds(60), reason: "bench", alertID: "bench") }
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         let outcomes = try blocker.block(batch)

@@ -2,6 +2,7 @@
 //   slipsd-bench make-capture PATH PACKETS FLOWS   write the synthetic benchmark capture
 //   slipsd-bench block-latency [N]                   alert-to-kernel block latency (root, own netns)
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
+import NetCore
 import TestSupport
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import NetCore
 /// Errors of the nftables blocker; each prints one line naming the operation, the object and why.
 public struct BlockerError: Error, Sendable, CustomStringConvertible {
     /// What was being done (e.g. "adding element 10.0.0.5 to set inet slipsd blocked4").

@@ -1,4 +1,6 @@
-import Glibc
+import NetCore
+import Records
+import SystemPackage
 
 /// The one error type of the Capture module. It prints one line: what was being done, on what, and why, e.g.
 /// `binding NFQUEUE queue 3: already in use by another process (EPERM)`.
@@ -29,20 +31,27 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         CaptureError(operation: operation, object: object, reason: CaptureError.describe(errno: errno), errno: errno)
     }
 
-    /// `"Operation not permitted (EPERM)"` for 1; the symbolic name only for common values.
-    public static func describe(errno value: Int32) -> String {
-        let text = String(cString: strerror(value))
-        if let name = errnoNames[value] { return "\(text) (\(name))" }
-        return "\(text) (errno \(value))"
+    /// The error of a NetCore helper (a thread, a file, the netlink socket), in Capture's terms.
+    public init(_ error: SystemError) {
+        self.init(operation: error.operation, object: error.object, reason: Errno.describe(error.errno),
+                  errno: error.errno.rawValue)
     }
 
-    /// The one-line message: `"<operation> <object>: <reason>"`.
-    public var description: String { "\(operation) \(object): \(reason)" }
+    /// `"Operation not permitted (EPERM)"` for 1: NetCore's one errno table.
+    public static func describe(errno value: Int32) -> String { Errno.describe(Errno(rawValue: value)) }
 
-    private static let errnoNames: [Int32: String] = [
-        EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EBADF: "EBADF", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM",
-        EACCES: "EACCES", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV", EINVAL: "EINVAL", ENOSPC: "ENOSPC",
-        EPROTONOSUPPORT: "EPROTONOSUPPORT", EOPNOTSUPP: "EOPNOTSUPP", ENOBUFS: "ENOBUFS", ENOTSOCK: "ENOTSOCK",
-        EMSGSIZE: "EMSGSIZE", ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", ENETDOWN: "ENETDOWN",
-    ]
+    /// The one-line message: `"<operation> <object>: <reason>"`.
+    public var description: String { object.isEmpty ? "\(operation): \(reason)" : "\(operation) \(object): \(reason)" }
+}
+
+extension OSThread {
+    /// `spawn` with the error in Capture's terms.
+    static func spawnCapture(name: String, object: String,
+                             _ body: sending @escaping () -> Void) throws(CaptureError) -> OSThread {
+        do {
+            return try spawn(name: name, object: object, body)
+        } catch {
+            throw CaptureError(error)
+        }
+    }
 }

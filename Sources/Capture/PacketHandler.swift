@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// What to do with a packet seen inline. Passive sources ignore it.
 public enum PacketVerdict: UInt8, Sendable, BitwiseCopyable {
     case accept
@@ -22,4 +24,13 @@ public protocol PacketHandler: AnyObject {
     /// Called on the capture thread when no packet arrived for a while (at most every few hundred ms) with the
     /// current wall-clock time, so idle flows still expire and batches get flushed in live modes.
     func idle(now: PacketTime)
+
+    /// Called on the capture thread once its source stopped (inline: after every queued packet got its
+    /// verdict), so the handler can flush what it holds. Offline readers call `finish` themselves.
+    func sourceStopped()
+}
+
+extension PacketHandler {
+    /// Nothing to flush by default.
+    public func sourceStopped() {}
 }

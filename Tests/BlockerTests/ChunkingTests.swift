@@ -1,3 +1,4 @@
+import NetCore
 import Testing
 @testable import Blocker
 
@@ -5,9 +6,9 @@ import Testing
 @Suite("Element messages are cut under the netlink limits")
 struct ChunkingTests {
     func entries(v4: Int, v6: Int, reason: String = "") -> [BlockEntry] {
-        (0..<v4).map { BlockEntry(address: BlockAddress(ipv4: 0x0A00_0000 + UInt32($0)), timeout: .seconds(60),
+        (0..<v4).map { BlockEntry(address: IPAddress(ipv4: 0x0A00_0000 + UInt32($0)), timeout: .seconds(60),
                                   reason: reason, alertID: "") }
-            + (0..<v6).map { BlockEntry(address: BlockAddress(ipv6High: 0x2001_0db8 << 32, low: UInt64($0)),
+            + (0..<v6).map { BlockEntry(address: IPAddress(high: 0x2001_0db8 << 32, low: UInt64($0)),
                                         timeout: .seconds(60), reason: reason, alertID: "") }
     }
 

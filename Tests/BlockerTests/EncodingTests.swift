@@ -1,3 +1,4 @@
+import NetCore
 import Testing
 @testable import Blocker
 
@@ -40,10 +41,10 @@ struct EncodingTests {
     }
 
     @Test("drop rules load the right header field", arguments: [
-        (BlockAddress.Family.ipv4, true, UInt32(12), UInt32(4)), (.ipv4, false, 16, 4),
+        (IPAddress.Family.ipv4, true, UInt32(12), UInt32(4)), (.ipv4, false, 16, 4),
         (.ipv6, true, 8, 16), (.ipv6, false, 24, 16),
     ])
-    func dropRuleOffsets(family: BlockAddress.Family, source: Bool, offset: UInt32, length: UInt32) {
+    func dropRuleOffsets(family: IPAddress.Family, source: Bool, offset: UInt32, length: UInt32) {
         let layout = BlockerLayout(table: "t", ipv4Set: "b4", ipv6Set: "b6")
         let expressions = layout.dropRule(family: family, source: source)
         #expect(expressions.count == 6)

@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 import Testing
 @testable import Blocker
@@ -7,7 +8,7 @@ import Testing
 struct NftablesBlockerKernelTests {
     static func entry(_ address: String, seconds: Int = 600, reason: String = "test reason",
                       alertID: String = "alert-1") -> BlockEntry {
-        BlockEntry(address: BlockAddress(address)!, timeout: .seconds(seconds), reason: reason, alertID: alertID)
+        BlockEntry(address: IPAddress(address)!, timeout: .seconds(seconds), reason: reason, alertID: alertID)
     }
 
     @Test("setUp twice is idempotent and a second blocker adopts existing elements")
@@ -32,7 +33,7 @@ struct NftablesBlockerKernelTests {
             return (try restarted.setUp(), try restarted.list())
         }
         #expect(third.adopted == true)
-        #expect(listed.map(\.address) == [BlockAddress("192.0.2.7")!])
+        #expect(listed.map(\.address) == [IPAddress("192.0.2.7")!])
         #expect(listed.first?.reason == "kept across restarts")
 
         // The rules were replaced, not duplicated: two per chain (IPv4 + IPv6).
@@ -88,7 +89,7 @@ struct NftablesBlockerKernelTests {
 
         let (removed, again) = try await inNamespace(topology.a) {
             let blocker = try NftablesBlocker()
-            return (try blocker.unblock(BlockAddress(Topology.b4)!), try blocker.unblock(BlockAddress(Topology.b4)!))
+            return (try blocker.unblock(IPAddress(Topology.b4)!), try blocker.unblock(IPAddress(Topology.b4)!))
         }
         #expect(removed == true)
         #expect(again == false)
@@ -136,10 +137,10 @@ struct NftablesBlockerKernelTests {
         defer { topology.destroy() }
         let results = try await inNamespace(topology.a) {
             let blocker = try NftablesBlocker()
-            let beforeSetUp = try blocker.unblock(BlockAddress("198.51.100.1")!)
+            let beforeSetUp = try blocker.unblock(IPAddress("198.51.100.1")!)
             try blocker.setUp()
-            return [beforeSetUp, try blocker.unblock(BlockAddress("198.51.100.1")!),
-                    try blocker.unblock(BlockAddress("2001:db8::1")!)]
+            return [beforeSetUp, try blocker.unblock(IPAddress("198.51.100.1")!),
+                    try blocker.unblock(IPAddress("2001:db8::1")!)]
         }
         #expect(results == [false, false, false])
     }
@@ -157,7 +158,7 @@ struct NftablesBlockerKernelTests {
         }
         // The socket stays in the namespace it was opened in, whatever thread uses it later.
         let present = try blocker.list().map(\.address)
-        #expect(present == [BlockAddress("203.0.113.9")!])
+        #expect(present == [IPAddress("203.0.113.9")!])
         var goneAfter: Duration?
         while ContinuousClock.now - started < .seconds(6) {
             try await Task.sleep(for: .milliseconds(200))
@@ -186,13 +187,13 @@ struct NftablesBlockerKernelTests {
             return try blocker.list()
         }
         #expect(listed.count == 2)
-        let v4 = try #require(listed.first { $0.address == BlockAddress("198.51.100.20")! })
+        let v4 = try #require(listed.first { $0.address == IPAddress("198.51.100.20")! })
         #expect(v4.reason == "PASSWORD_GUESSING ssh")
         #expect(v4.alertID == "alert-20")
         #expect(v4.timeout == .seconds(3600))
         let remaining = try #require(v4.remaining)
         #expect(remaining > .seconds(3590) && remaining <= .seconds(3600))
-        let v6 = try #require(listed.first { $0.address == BlockAddress("2001:db8::20")! })
+        let v6 = try #require(listed.first { $0.address == IPAddress("2001:db8::20")! })
         #expect(v6.alertID == "alert-v6")
         let cut = try #require(v6.reason)
         #expect(cut.allSatisfy { $0 == "é" })
@@ -217,7 +218,7 @@ struct NftablesBlockerKernelTests {
                 Self.entry(Topology.aToB4),          // an interface address of the namespace
                 Self.entry("10.99.3.4"),             // allowlisted
                 Self.entry("127.0.0.2"),             // loopback range, not on lo
-                BlockEntry(address: BlockAddress("198.51.100.31")!, timeout: .zero, reason: "", alertID: ""),
+                BlockEntry(address: IPAddress("198.51.100.31")!, timeout: .zero, reason: "", alertID: ""),
             ])
             return (outcomes, try blocker.list())
         }
@@ -231,7 +232,7 @@ struct NftablesBlockerKernelTests {
         #expect(why1.contains("is an address of interface sdbkrbab"))
         #expect(why2.contains("is in allowlist 10.99.0.0/16"))
         #expect(why3.contains("loopback"))
-        #expect(listed.map(\.address) == [BlockAddress("198.51.100.30")!])
+        #expect(listed.map(\.address) == [IPAddress("198.51.100.30")!])
         #expect(listed.first?.timeout == .seconds(1000))
         #expect((listed.first?.remaining ?? .zero) > .seconds(990))
         // The element keeps the reason of the block that created it.
@@ -244,18 +245,18 @@ struct NftablesBlockerKernelTests {
         defer { topology.destroy() }
         var entries: [BlockEntry] = []
         for i in 0..<10_000 {
-            let address = BlockAddress(ipv4: 0x0A80_0000 | UInt32(i))   // 10.128.0.0 + i
+            let address = IPAddress(ipv4: 0x0A80_0000 | UInt32(i))   // 10.128.0.0 + i
             entries.append(BlockEntry(address: address, timeout: .seconds(600), reason: "bulk \(i)",
                                       alertID: "bulk-\(i)"))
         }
         for i in 0..<5_000 {
-            let address = BlockAddress(ipv6High: 0x2001_0db8_0bad_0000, low: UInt64(i) + 1)
+            let address = IPAddress(high: 0x2001_0db8_0bad_0000, low: UInt64(i) + 1)
             entries.append(BlockEntry(address: address, timeout: .seconds(600), reason: "bulk6 \(i)",
                                       alertID: "bulk6-\(i)"))
         }
         let batch = entries
         let plain = (0..<10_000).map { i in
-            BlockEntry(address: BlockAddress(ipv4: 0x0A90_0000 | UInt32(i)), timeout: .seconds(600), reason: "",
+            BlockEntry(address: IPAddress(ipv4: 0x0A90_0000 | UInt32(i)), timeout: .seconds(600), reason: "",
                        alertID: "")
         }
         let (single, timing, plainTiming, outcomes, listed) = try await inNamespace(topology.a) {
@@ -272,7 +273,7 @@ struct NftablesBlockerKernelTests {
         #expect(outcomes.allSatisfy { $0.isBlocked })
         #expect(listed.count == 25_001)
         #expect(listed.filter { !$0.address.isIPv4 }.count == 5_000)
-        #expect(listed.first { $0.address == BlockAddress("10.128.39.15")! }?.alertID == "bulk-9999")
+        #expect(listed.first { $0.address == IPAddress("10.128.39.15")! }?.alertID == "bulk-9999")
         let kernelCount = try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "blocked4")?.count
         #expect(kernelCount == 20_001)
         let t = try #require(timing)
@@ -292,7 +293,7 @@ struct NftablesBlockerKernelTests {
         let topology = try Topology(tag: "sb")
         defer { topology.destroy() }
         let entries = (0..<6_000).map { i in
-            BlockEntry(address: BlockAddress(ipv4: 0x0AA0_0000 | UInt32(i)), timeout: .seconds(600),
+            BlockEntry(address: IPAddress(ipv4: 0x0AA0_0000 | UInt32(i)), timeout: .seconds(600),
                        reason: "split \(i)", alertID: "split-\(i)")
         }
         let (outcomes, timing, count) = try await inNamespace(topology.a) {

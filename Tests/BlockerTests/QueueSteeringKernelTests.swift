@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 import Testing
 @testable import Blocker

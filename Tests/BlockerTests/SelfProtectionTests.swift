@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 import Testing
 @testable import Blocker
@@ -15,8 +16,8 @@ struct SelfProtectionParserTests {
         """
         let gateways = RouteTable.ipv4Gateways(text)
         #expect(gateways == [
-            RouteTable.Gateway(address: BlockAddress("192.0.2.1")!, interface: "eth0", isDefault: true),
-            RouteTable.Gateway(address: BlockAddress("192.168.1.254")!, interface: "eth1", isDefault: false),
+            RouteTable.Gateway(address: IPAddress("192.0.2.1")!, interface: "eth0", isDefault: true),
+            RouteTable.Gateway(address: IPAddress("192.168.1.254")!, interface: "eth1", isDefault: false),
         ])
     }
 
@@ -28,7 +29,7 @@ struct SelfProtectionParserTests {
         00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo
         """
         #expect(RouteTable.ipv6Gateways(text) == [
-            RouteTable.Gateway(address: BlockAddress("fd00::1")!, interface: "eth0", isDefault: true),
+            RouteTable.Gateway(address: IPAddress("fd00::1")!, interface: "eth0", isDefault: true),
         ])
     }
 
@@ -43,7 +44,7 @@ struct SelfProtectionParserTests {
         ;nameserver 9.9.9.9
         nameserver 2001:db8::53
         """
-        #expect(ResolvConf.nameservers(text) == ["10.255.255.53", "fe80::1", "2001:db8::53"].map { BlockAddress($0)! })
+        #expect(ResolvConf.nameservers(text) == ["10.255.255.53", "fe80::1", "2001:db8::53"].map { IPAddress($0)! })
     }
 }
 
@@ -72,7 +73,7 @@ struct SelfProtectionNamespaceTests {
                           "10.61.1.3", "224.0.0.251"]
             var reasons: [String: String] = [:]
             for probe in probes {
-                reasons[probe] = protection.reasonIfProtected(BlockAddress(probe)!) ?? "-"
+                reasons[probe] = protection.reasonIfProtected(IPAddress(probe)!) ?? "-"
             }
             return (reasons, protection.warnings, protection.rules.count)
         }
@@ -104,9 +105,9 @@ struct SelfProtectionNamespaceTests {
         }
         #expect(protection.warnings.count == 1)
         #expect(protection.warnings.first?.contains("/nonexistent/sdbk-resolv.conf") == true)
-        #expect(protection.reasonIfProtected(BlockAddress("10.61.1.50")!) == nil)
+        #expect(protection.reasonIfProtected(IPAddress("10.61.1.50")!) == nil)
         try Shell.must(["ip", "-n", topology.a, "addr", "add", "10.61.1.50/24", "dev", "sdbksrab"])
         _ = try await inNamespace(topology.a) { protection.refresh() }
-        #expect(protection.reasonIfProtected(BlockAddress("10.61.1.50")!) == "is an address of interface sdbksrab")
+        #expect(protection.reasonIfProtected(IPAddress("10.61.1.50")!) == "is an address of interface sdbksrab")
     }
 }

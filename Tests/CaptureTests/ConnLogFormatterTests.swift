@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Foundation
 import Testing
@@ -49,7 +51,7 @@ import Testing
     }
 
     @Test func optionalKeysAndEscaping() throws {
-        let record = FlowRecord(
+        let record = ConnRecord(
             startTime: PacketTime(microseconds: 1_700_000_123_000_250), lastTime: PacketTime(microseconds: 1_700_000_123_000_250),
             uid: FlowUID(12345), originator: IPAddress("2001:db8::1")!, originatorPort: 128,
             responder: IPAddress("2001:db8::2")!, responderPort: 129, proto: .icmpv6, ipProtocol: 58,

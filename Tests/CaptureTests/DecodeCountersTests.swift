@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Testing
 import TestSupport

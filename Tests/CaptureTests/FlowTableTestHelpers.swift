@@ -1,15 +1,17 @@
+import NetCore
+import Records
 import Capture
 
 /// Collects every record a flow table emits.
-final class FlowRecordingSink: FlowRecordSink {
-    var records: [FlowRecord] = []
+final class FlowRecordingSink: ConnRecordSink {
+    var records: [ConnRecord] = []
 
-    func flowRecordReady(_ record: FlowRecord) { records.append(record) }
+    func flowRecordReady(_ record: ConnRecord) { records.append(record) }
 
     /// Records other than interim reports.
-    var finals: [FlowRecord] { records.filter { $0.reason != .interim } }
+    var finals: [ConnRecord] { records.filter { $0.reason != .interim } }
     /// Interim reports only.
-    var interims: [FlowRecord] { records.filter { $0.reason == .interim } }
+    var interims: [ConnRecord] { records.filter { $0.reason == .interim } }
 }
 
 /// Base time of the synthetic packets: 2023-11-14T22:13:20Z, in µs.
@@ -154,7 +156,7 @@ func makeFlowTable(_ configuration: FlowTableConfiguration = FlowTableConfigurat
 }
 
 /// Runs the packets through a fresh table, flushes it and returns the single flow's record.
-func singleFlow(_ packets: [DecodedPacket]) -> FlowRecord? {
+func singleFlow(_ packets: [DecodedPacket]) -> ConnRecord? {
     let (table, sink) = makeFlowTable()
     for packet in packets { table.process(packet) }
     table.flushAll()

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Testing
 
@@ -209,7 +211,7 @@ import Testing
     /// `last + timeout`.
     func expectExpiry(_ packets: [DecodedPacket], after timeout: Duration,
                       configuration: FlowTableConfiguration = FlowTableConfiguration(maxFlows: 64),
-                      sourceLocation: SourceLocation = #_sourceLocation) throws -> FlowRecord {
+                      sourceLocation: SourceLocation = #_sourceLocation) throws -> ConnRecord {
         let (table, sink) = makeFlowTable(configuration)
         for packet in packets { table.process(packet) }
         let last = try #require(packets.map(\.time).max(), sourceLocation: sourceLocation)

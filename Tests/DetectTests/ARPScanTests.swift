@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 

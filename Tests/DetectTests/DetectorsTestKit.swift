@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 
 /// Builds flow records, ARP and SSH messages and a `DetectorContext` that collects evidence, for the detector
@@ -57,7 +58,7 @@ enum DetectorsTestKit {
                      proto: TransportProtocol = .tcp, state: ConnState = .S0, start: Double = 0,
                      duration: Double = 0.5, origPackets: UInt64 = 1, respPackets: UInt64 = 0,
                      origBytes: UInt64 = 0, respBytes: UInt64 = 0,
-                     reason: FlowRecord.Reason = .expired) -> FlowRecord {
+                     reason: ConnRecord.Reason = .expired) -> ConnRecord {
         let ipProtocol: UInt8 = switch proto {
         case .tcp: 6
         case .udp: 17
@@ -65,7 +66,7 @@ enum DetectorsTestKit {
         case .icmpv6: 58
         case .other: 47
         }
-        return FlowRecord(startTime: at(start), lastTime: at(start + duration), uid: FlowUID(uid),
+        return ConnRecord(startTime: at(start), lastTime: at(start + duration), uid: FlowUID(uid),
                           originator: src, originatorPort: sport, responder: dst, responderPort: dport,
                           proto: proto, ipProtocol: ipProtocol, originatorBytes: origBytes,
                           responderBytes: respBytes, connState: state, history: "S",
@@ -76,28 +77,28 @@ enum DetectorsTestKit {
 
     /// The `new_flow` message of a record: profile = originator, window = the window of its start time unless
     /// given.
-    static func message(_ record: FlowRecord, window: TimeWindow? = nil) -> ChannelMessage {
-        .newFlow(FlowMessage(flow: record, profile: ProfileID(ip: record.originator),
-                             timeWindow: window ?? self.window(for: record.startTime)))
+    static func message(_ record: ConnRecord, window: TimeWindow? = nil) -> ChannelMessage {
+        .record(FlowMessage(flow: record, profile: ProfileID(ip: record.originator),
+                            timeWindow: window ?? self.window(for: record.startTime)))
     }
 
     /// An ARP packet `seconds` after `t0`.
     static func arp(at seconds: Double, sender: IPAddress, target: IPAddress, operation: UInt16 = 1,
                     destinationMAC: MACAddress = .broadcast) -> ChannelMessage {
         let time = at(seconds)
-        let packet = ARPObservation(time: time, operation: operation, senderMAC: MACAddress(0x0200_0000_0001),
+        let packet = ARPRecord(time: time, operation: operation, senderMAC: MACAddress(0x0200_0000_0001),
                                     senderIP: sender, targetMAC: .zero, targetIP: target, destinationMAC: destinationMAC)
-        return .newARP(ARPMessage(packet: packet, profile: ProfileID(ip: sender), timeWindow: window(for: time)))
+        return .record(ARPMessage(record: packet, profile: ProfileID(ip: sender), timeWindow: window(for: time)))
     }
 
     /// An SSH banner of flow `uid` `seconds` after `t0`.
     static func ssh(uid: UInt64, at seconds: Double = 0, client: IPAddress, server: IPAddress, port: UInt16,
                     fromServer: Bool = true) -> ChannelMessage {
         let time = at(seconds)
-        let sighting = SSHObservation(time: time, uid: FlowUID(uid), client: client, clientPort: 50_000,
+        let sighting = SSHRecord(time: time, uid: FlowUID(uid), client: client, clientPort: 50_000,
                                       server: server, serverPort: port,
                                       banner: fromServer ? "SSH-2.0-OpenSSH_9.2p1" : "SSH-2.0-libssh_0.10.4",
                                       fromServer: fromServer)
-        return .newSSH(SSHMessage(sighting: sighting, profile: ProfileID(ip: client), timeWindow: window(for: time)))
+        return .record(SSHMessage(record: sighting, profile: ProfileID(ip: client), timeWindow: window(for: time)))
     }
 }

@@ -1,13 +1,14 @@
 import Testing
 import Foundation
 @testable import Detect
-import Capture
+import NetCore
+import Records
 
 /// A flow record for engine tests.
 func engineFlow(_ src: String, _ sport: UInt16, _ dst: String, _ dport: UInt16, at seconds: Double,
-                state: ConnState = .SF, uid: UInt64? = nil) -> FlowRecord {
+                state: ConnState = .SF, uid: UInt64? = nil) -> ConnRecord {
     let t = PacketTime(microseconds: Int64(seconds * 1_000_000))
-    return FlowRecord(startTime: t, lastTime: t, uid: FlowUID(uid ?? UInt64(sport) << 16 | UInt64(dport)),
+    return ConnRecord(startTime: t, lastTime: t, uid: FlowUID(uid ?? UInt64(sport) << 16 | UInt64(dport)),
                       originator: IPAddress(src)!, originatorPort: sport, responder: IPAddress(dst)!,
                       responderPort: dport, proto: .tcp, ipProtocol: 6, originatorBytes: 10, responderBytes: 10,
                       connState: state, history: "ShADadFf", originatorPackets: 5, originatorIPBytes: 300,
@@ -23,7 +24,7 @@ final class ScriptedDetector: Detector {
     let context: DetectorContext
     init(context: DetectorContext) throws { self.context = context; context.subscribe(.newFlow) }
     func main(_ message: ChannelMessage) throws {
-        if case .newFlow(let m) = message { for e in Self.script(m) { context.setEvidence(e) } }
+        if let m = message.flow { for e in Self.script(m) { context.setEvidence(e) } }
     }
 }
 
@@ -36,7 +37,7 @@ final class FailingDetector: Detector {
     init(context: DetectorContext) throws { context.subscribe(.newFlow) }
     func main(_ message: ChannelMessage) throws {
         count += 1
-        if count == 2 { throw CaptureError(operation: "testing", object: "failing detector", reason: "boom") }
+        if count == 2 { throw TestFailure("testing failing detector: boom") }
     }
 }
 
@@ -49,14 +50,14 @@ struct EngineTests {
                  uids: [m.flow.uid], timestamp: m.flow.startTime)
     }
 
-    func run(_ flows: [FlowRecord], settings: DetectionSettings = DetectionSettings(),
+    func run(_ flows: [ConnRecord], settings: DetectionSettings = DetectionSettings(),
              whitelist: Whitelist = Whitelist(), types: [any Detector.Type] = [ScriptedDetector.self]) -> (DetectionEngine, [Alert]) {
         var settings = settings
         settings.enabledModules.insert("scripted")
         let engine = DetectionEngine(settings: settings, detectorTypes: types, whitelist: whitelist)
         var alerts: [Alert] = []
         engine.onAlert = { alerts.append($0) }
-        for f in flows { engine.consume(.flow(f)) }
+        for f in flows { engine.consume(.record(.conn(f))) }
         engine.finish()
         return (engine, alerts)
     }
@@ -149,7 +150,7 @@ struct EngineTests {
                                      output: try AlertOutput(directory: dir))
         var alerts = 0
         engine.onAlert = { _ in alerts += 1 }
-        for i in 0..<4 { engine.consume(.flow(engineFlow("10.0.0.7", UInt16(i), "1.1.1.1", 80, at: Double(i)))) }
+        for i in 0..<4 { engine.consume(.record(.conn(engineFlow("10.0.0.7", UInt16(i), "1.1.1.1", 80, at: Double(i))))) }
         engine.finish()
         #expect(alerts == 4)
         #expect(engine.runningDetectors == ["scripted"])
@@ -164,9 +165,9 @@ struct EngineTests {
         settings.enabledModules = ["local_connection_detector"]
         let engine = DetectionEngine(settings: settings, detectorTypes: [LocalConnectionDetector.self],
                                      output: try AlertOutput(directory: dir))
-        engine.consume(.flow(engineFlow("192.168.4.2", 40000, "192.168.4.87", 445, at: 10)))
-        engine.consume(.flow(engineFlow("192.168.4.2", 40000, "192.168.4.87", 445, at: 10)))    // same uid again
-        engine.consume(.flow(engineFlow("192.168.4.2", 40001, "8.8.8.8", 53, at: 11)))          // not local
+        engine.consume(.record(.conn(engineFlow("192.168.4.2", 40000, "192.168.4.87", 445, at: 10))))
+        engine.consume(.record(.conn(engineFlow("192.168.4.2", 40000, "192.168.4.87", 445, at: 10))))    // same uid again
+        engine.consume(.record(.conn(engineFlow("192.168.4.2", 40001, "8.8.8.8", 53, at: 11))))          // not local
         engine.finish()
         let log = try String(contentsOfFile: dir + "/alerts.log", encoding: .utf8)
         #expect(log.split(separator: "\n").count == 1)
@@ -182,21 +183,21 @@ struct EngineTests {
         #expect((json["Target"] as? [[String: Any]])?.first?["IP"] as? String == "192.168.4.87")
     }
 
-    @Test func blockRequestLastsUntilEndOfNextWindow() {
+    @Test func alertsCarryTheirWindowForTheResponseStage() {
         var settings = DetectionSettings()
         settings.timeWindowWidth = 60
         settings.enabledModules = ["scripted"]
         ScriptedDetector.script = { [self] m in [evidence(m, .critical, 1.0)] }
-        let engine = DetectionEngine(settings: settings, detectorTypes: [ScriptedDetector.self], blocking: BlockingPolicy())
-        var requests: [BlockRequest] = []
-        engine.onBlockRequest = { requests.append($0) }
-        engine.consume(.flow(engineFlow("10.0.0.8", 1, "1.1.1.1", 80, at: 0)))
-        engine.consume(.flow(engineFlow("10.0.0.8", 2, "1.1.1.1", 80, at: 20)))
+        let engine = DetectionEngine(settings: settings, detectorTypes: [ScriptedDetector.self])
+        var alerts: [Alert] = []
+        engine.onAlert = { alerts.append($0) }
+        engine.consume(.record(.conn(engineFlow("10.0.0.8", 1, "1.1.1.1", 80, at: 0))))
+        engine.consume(.record(.conn(engineFlow("10.0.0.8", 2, "1.1.1.1", 80, at: 20))))
         engine.finish()
-        #expect(requests.count == 2)
-        #expect(requests.first?.durationSeconds == 120)       // window 1 ends at 60, next at 120
-        #expect(requests.last?.durationSeconds == 100)
-        #expect(requests.first?.ip == IPAddress("10.0.0.8"))
+        #expect(alerts.count == 2)
+        #expect(alerts.first?.profile.ip == IPAddress("10.0.0.8"))
+        #expect(alerts.first?.timeWindow.end.microseconds == alerts.first.map { $0.timeWindow.start.microseconds + 60_000_000 })
+        #expect(alerts.first?.evidenceTypes == "TEMPLATE_EVIDENCE")
     }
 
     @Test func whitelistFileFormat() throws {
@@ -209,4 +210,10 @@ struct EngineTests {
         #expect(throws: Whitelist.ParseError.self) { try Whitelist(parsing: "ip,999.1.1.1,both,alerts", file: "w.conf") }
         do { _ = try Whitelist(parsing: "\nbogus,1,2,3", file: "w.conf") } catch { #expect(error.description == "w.conf:2: unknown type 'bogus' (ip, cidr, mac)") }
     }
+}
+
+/// An error thrown by test detectors.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 
@@ -11,7 +12,7 @@ struct FlowAlertsTests {
 
     func established(uid: UInt64, to dst: IPAddress, port: UInt16, sport: UInt16 = 45_000, start: Double = 10,
                      duration: Double = 2, bytes: UInt64 = 1000, state: ConnState = .SF,
-                     reason: FlowRecord.Reason = .expired) -> FlowRecord {
+                     reason: ConnRecord.Reason = .expired) -> ConnRecord {
         Kit.flow(uid: uid, src: host, sport: sport, dst: dst, dport: port, state: state, start: start,
                  duration: duration, origPackets: 10, respPackets: 10, origBytes: bytes, respBytes: 500,
                  reason: reason)
@@ -50,7 +51,7 @@ struct FlowAlertsTests {
 
     @Test func longConnectionReportedOncePerFlowFromInterimRecords() throws {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
-        for (duration, reason) in [(600.0, FlowRecord.Reason.interim), (1600, .interim), (3000, .interim),
+        for (duration, reason) in [(600.0, ConnRecord.Reason.interim), (1600, .interim), (3000, .interim),
                                    (4000, .expired)] {
             detector.main(Kit.message(established(uid: 7, to: outside, port: 22, duration: duration, reason: reason)))
         }
@@ -216,7 +217,7 @@ struct FlowAlertsTests {
     // MARK: MULTIPLE_RECONNECTION_ATTEMPTS
 
     func rejected(_ count: Int, firstUID: UInt64 = 1, start: Double = 10, port: UInt16 = 8443,
-                  reason: FlowRecord.Reason = .expired) -> [FlowRecord] {
+                  reason: ConnRecord.Reason = .expired) -> [ConnRecord] {
         (0..<count).map { i in
             Kit.flow(uid: firstUID + UInt64(i), src: host, sport: UInt16(40_000 + i), dst: outside, dport: port,
                      state: .REJ, start: start + Double(i), origPackets: 1, respPackets: 1, reason: reason)
@@ -243,7 +244,7 @@ struct FlowAlertsTests {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         for flow in rejected(4) { detector.main(Kit.message(flow)) }
         // Unanswered (S0) attempts to the same port are not rejections.
-        for flow in rejected(4, firstUID: 100).map({ flow -> FlowRecord in
+        for flow in rejected(4, firstUID: 100).map({ flow -> ConnRecord in
             var unanswered = flow
             unanswered.connState = .S0
             return unanswered

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 
@@ -9,7 +10,7 @@ struct ICMPScanTests {
 
     /// `count` ICMP requests of `type` to distinct hosts 10.3.0.x.
     func requests(_ count: Int, type: UInt16 = 8, proto: TransportProtocol = .icmp, firstUID: UInt64 = 1,
-                  start: Double = 5, answered: Bool = false) -> [FlowRecord] {
+                  start: Double = 5, answered: Bool = false) -> [ConnRecord] {
         (0..<count).map { i in
             Kit.flow(uid: firstUID + UInt64(i), src: pinger, sport: type, dst: Kit.ip("10.3.0.0", plus: i + 1),
                      dport: 0, proto: proto, state: .OTH, start: start + Double(i) * 0.1,

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 

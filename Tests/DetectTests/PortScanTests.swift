@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 
@@ -9,7 +10,7 @@ struct PortScanTests {
 
     /// `count` not-established flows from the scanner to distinct IPs 10.1.0.x on one port.
     func horizontal(_ count: Int, port: UInt16 = 80, proto: TransportProtocol = .tcp, state: ConnState = .S0,
-                    packets: UInt64 = 1, firstUID: UInt64 = 1, start: Double = 10) -> [FlowRecord] {
+                    packets: UInt64 = 1, firstUID: UInt64 = 1, start: Double = 10) -> [ConnRecord] {
         (0..<count).map { i in
             Kit.flow(uid: firstUID + UInt64(i), src: scanner, dst: Kit.ip("10.1.0.0", plus: i + 1), dport: port,
                      proto: proto, state: state, start: start + Double(i) * 0.01, origPackets: packets)
@@ -18,7 +19,7 @@ struct PortScanTests {
 
     /// `count` not-established flows from the scanner to distinct ports 1000+i of one IP.
     func vertical(_ count: Int, target: IPAddress, state: ConnState = .S0, firstUID: UInt64 = 1,
-                  start: Double = 10) -> [FlowRecord] {
+                  start: Double = 10) -> [ConnRecord] {
         (0..<count).map { i in
             Kit.flow(uid: firstUID + UInt64(i), src: scanner, dst: target, dport: UInt16(1000 + i), state: state,
                      start: start + Double(i) * 0.01)
@@ -75,7 +76,7 @@ struct PortScanTests {
         // 200 retries to already counted targets first: more flows than the cap, same target count.
         for flow in flows.prefix(200) {
             var retry = flow
-            retry.uid = FlowUID(flow.uid.value + 10_000)
+            retry.uid = FlowUID((flow.uid.value ?? 0) + 10_000)
             detector.main(Kit.message(retry))
         }
         for flow in flows { detector.main(Kit.message(flow)) }
@@ -110,7 +111,7 @@ struct PortScanTests {
         let target = Kit.ip("192.168.5.5")
         for flow in vertical(5, target: target) { detector.main(Kit.message(flow)) }
         #expect(out.evidence.isEmpty)
-        for flow in vertical(95, target: target, firstUID: 100).map({ flow -> FlowRecord in
+        for flow in vertical(95, target: target, firstUID: 100).map({ flow -> ConnRecord in
             var shifted = flow
             shifted.responderPort += 5                     // ports 1005…1099: 100 distinct in all
             return shifted
@@ -179,7 +180,7 @@ struct PortScanTests {
     @Test func udpCountsOnlyUnansweredFlows() throws {
         let (detector, out) = try Kit.make(PortScanDetector.self)
         // Answered UDP (a DNS server replying) is established.
-        for flow in horizontal(10, port: 53, proto: .udp, state: .OTH).map({ flow -> FlowRecord in
+        for flow in horizontal(10, port: 53, proto: .udp, state: .OTH).map({ flow -> ConnRecord in
             var answered = flow
             answered.responderPackets = 1
             return answered

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 @testable import Detect
 import Testing
 
@@ -18,7 +19,7 @@ struct SSHPasswordGuessingTests {
     }
 
     /// The TCP flow of an SSH connection.
-    func connection(uid: UInt64, port: UInt16, start: Double = 10, reason: FlowRecord.Reason = .expired) -> FlowRecord {
+    func connection(uid: UInt64, port: UInt16, start: Double = 10, reason: ConnRecord.Reason = .expired) -> ConnRecord {
         Kit.flow(uid: uid, src: client, sport: 50_000, dst: server, dport: port, state: .SF, start: start,
                  duration: 3, origPackets: 20, respPackets: 18, origBytes: 2_000, respBytes: 3_000, reason: reason)
     }

@@ -1,3 +1,4 @@
+import NetCore
 import Testing
 import ArgumentParser
 @testable import slipsd

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Testing
 @testable import slipsd
 import Detect

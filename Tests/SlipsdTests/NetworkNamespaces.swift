@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 
 /// Network namespaces and veth links that a test creates for itself and always removes (also when it fails):

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Testing
 import Foundation
 import TestSupport

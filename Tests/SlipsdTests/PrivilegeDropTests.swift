@@ -1,3 +1,4 @@
+import NetCore
 import Testing
 
 /// The privilege drop runs in a child process (`slipsd --privilege-self-test`): a test process must not drop

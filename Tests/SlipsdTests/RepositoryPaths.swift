@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 
 /// Paths of the checkout and of the built binaries, for tests that run `slipsd` as a subprocess.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 extension Array where Element == UInt8 {

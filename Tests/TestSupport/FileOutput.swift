@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import NetCore
 import Glibc
 #endif
 

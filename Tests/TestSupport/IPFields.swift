@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// IP-layer settings for the packet builder; every field has a sensible default.

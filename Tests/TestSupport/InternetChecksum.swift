@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// The Internet checksum (RFC 1071): one's-complement sum of 16-bit big-endian words.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// A frame paired with the `DecodeError` decoding it must throw, for table-driven tests.

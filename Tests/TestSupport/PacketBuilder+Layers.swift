@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Layer-by-layer builders: each returns the bytes of one layer (with valid checksums), so tests can assemble

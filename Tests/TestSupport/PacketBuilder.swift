@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Builds complete, valid frames as `[UInt8]` for tests and benchmarks: link framing (Ethernet with VLAN tags,

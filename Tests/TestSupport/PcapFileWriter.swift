@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Writes captures in memory, as classic pcap (microsecond magic 0xa1b2c3d4 or nanosecond magic 0xa1b23c4d) or

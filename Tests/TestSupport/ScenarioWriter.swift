@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Writes small hand-made scenarios in time order: a clock and a few conversation helpers on top of

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Scenario generators: timed packet lists for flows whose outcome is known (Zeek conn_state in each doc

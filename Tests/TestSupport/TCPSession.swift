@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// Builds one TCP conversation packet by packet with consistent sequence and acknowledgement numbers, advancing

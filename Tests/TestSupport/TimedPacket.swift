@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 
 /// One frame with its capture time and framing: what a scenario generator returns and a pcap writer stores.

@@ -1,3 +1,4 @@
+import NetCore
 #if canImport(Glibc)
 import Glibc
 #endif

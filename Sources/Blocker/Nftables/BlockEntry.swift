@@ -1,7 +1,8 @@
+import NetCore
 /// One address to block: how long, why, and which alert asked for it.
 public struct BlockEntry: Sendable, Hashable {
     /// The address to drop in both directions.
-    public var address: BlockAddress
+    public var address: IPAddress
     /// How long the kernel keeps the block (per-element nftables timeout, so it expires even if slipsd dies).
     /// Must be at least 1 ms; sent in milliseconds.
     public var timeout: Duration
@@ -12,7 +13,7 @@ public struct BlockEntry: Sendable, Hashable {
     public var alertID: String
 
     /// Creates an entry. See the properties for units and limits.
-    public init(address: BlockAddress, timeout: Duration, reason: String, alertID: String) {
+    public init(address: IPAddress, timeout: Duration, reason: String, alertID: String) {
         self.address = address
         self.timeout = timeout
         self.reason = reason

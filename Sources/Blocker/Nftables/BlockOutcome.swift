@@ -1,3 +1,4 @@
+import NetCore
 /// What `NftablesBlocker.block` did with one entry.
 public struct BlockOutcome: Sendable, Equatable {
     /// What happened.
@@ -11,7 +12,7 @@ public struct BlockOutcome: Sendable, Equatable {
     }
 
     /// The entry's address.
-    public var address: BlockAddress
+    public var address: IPAddress
     /// The result.
     public var status: Status
     /// Time from the start of the `block` call until the kernel acknowledged the batch holding this entry;
@@ -19,7 +20,7 @@ public struct BlockOutcome: Sendable, Equatable {
     public var latency: Duration?
 
     /// Creates an outcome.
-    public init(address: BlockAddress, status: Status, latency: Duration?) {
+    public init(address: IPAddress, status: Status, latency: Duration?) {
         self.address = address
         self.status = status
         self.latency = latency

@@ -1,3 +1,4 @@
+import NetCore
 /// How long one `NftablesBlocker.block` call took, for the daemon's alert-to-kernel latency log.
 public struct BlockTiming: Sendable, Equatable {
     /// Entries passed to the call.

@@ -1,7 +1,8 @@
+import NetCore
 /// One element of the blocked sets as the kernel reports it (`NftablesBlocker.list`).
 public struct BlockedElement: Sendable, Equatable {
     /// The blocked address.
-    public var address: BlockAddress
+    public var address: IPAddress
     /// The timeout the element was given (nil for an element without timeout, e.g. added by hand).
     public var timeout: Duration?
     /// Time left until the kernel removes the element (nil without timeout).
@@ -12,7 +13,7 @@ public struct BlockedElement: Sendable, Equatable {
     public var alertID: String?
 
     /// Creates an element description.
-    public init(address: BlockAddress, timeout: Duration?, remaining: Duration?, reason: String?, alertID: String?) {
+    public init(address: IPAddress, timeout: Duration?, remaining: Duration?, reason: String?, alertID: String?) {
         self.address = address
         self.timeout = timeout
         self.remaining = remaining

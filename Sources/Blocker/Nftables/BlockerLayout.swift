@@ -1,3 +1,4 @@
+import NetCore
 internal import CNftnl
 
 /// The ruleset the blocker owns, in table `inet <tableName>`:
@@ -53,12 +54,12 @@ struct BlockerLayout {
     }
 
     /// The set name for a family.
-    func setName(for family: BlockAddress.Family) -> String {
+    func setName(for family: IPAddress.Family) -> String {
         family == .ipv4 ? ipv4Set : ipv6Set
     }
 
     /// The expressions of the drop rule for one family and direction.
-    func dropRule(family: BlockAddress.Family, source: Bool) -> [NftExpression] {
+    func dropRule(family: IPAddress.Family, source: Bool) -> [NftExpression] {
         let r = NftExpression.register1
         let nfproto: UInt8 = family == .ipv4 ? UInt8(NFPROTO_IPV4) : UInt8(NFPROTO_IPV6)
         let offset: UInt32 = switch (family, source) {
@@ -93,7 +94,7 @@ struct BlockerLayout {
             NftMessages.baseChain(.inet, table: table, name: chain.name, hook: chain.hook, priority: chain.priority,
                                   to: transaction)
             NftMessages.flushChain(.inet, table: table, chain: chain.name, to: transaction)
-            for family in [BlockAddress.Family.ipv4, .ipv6] {
+            for family in [IPAddress.Family.ipv4, .ipv6] {
                 let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
                 NftMessages.rule(.inet, table: table, chain: chain.name,
                                  expressions: dropRule(family: family, source: chain.matchesSource),

@@ -1,3 +1,4 @@
+import NetCore
 /// The userdata stored with each blocked element (`NFTA_SET_ELEM_USERDATA`), so that `slipsd list` — or plain
 /// `nft list set` — can say why an address is blocked without the daemon's memory.
 ///

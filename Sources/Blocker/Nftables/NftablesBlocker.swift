@@ -1,3 +1,4 @@
+import NetCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -129,7 +130,7 @@ public final class NftablesBlocker: Sendable {
     public func block(_ entries: [BlockEntry]) throws -> [BlockOutcome] {
         let started = ContinuousClock.now
         var outcomes = entries.map { BlockOutcome(address: $0.address, status: .refused("not processed"), latency: nil) }
-        var lastIndex: [BlockAddress: Int] = [:]
+        var lastIndex: [IPAddress: Int] = [:]
         var superseded: [(index: Int, by: Int)] = []
         for (index, entry) in entries.enumerated() {
             if entry.timeout < .milliseconds(1) {
@@ -187,7 +188,7 @@ public final class NftablesBlocker: Sendable {
 
     /// The elements of one `NFT_MSG_NEWSETELEM` message and the entries they came from.
     struct ElementMessage: Sendable {
-        var family: BlockAddress.Family
+        var family: IPAddress.Family
         var elements: [NftMessages.Element]
         var entryIndices: [Int]
     }
@@ -196,7 +197,7 @@ public final class NftablesBlocker: Sendable {
     /// `ipv6ElementsPerMessage` elements and at most `elementListBudget` bytes of element list each.
     func elementMessages(entries: [BlockEntry], chosen: [Int]) -> [ElementMessage] {
         var messages: [ElementMessage] = []
-        for family in [BlockAddress.Family.ipv4, .ipv6] {
+        for family in [IPAddress.Family.ipv4, .ipv6] {
             let perMessage = family == .ipv4 ? configuration.ipv4ElementsPerMessage
                                              : configuration.ipv6ElementsPerMessage
             var current = ElementMessage(family: family, elements: [], entryIndices: [])
@@ -228,7 +229,7 @@ public final class NftablesBlocker: Sendable {
     /// - Throws: `BlockerError` for any other failure (EPERM, missing table: errno ENOENT on the table is
     ///   reported the same way as a missing element, i.e. false).
     @discardableResult
-    public func unblock(_ address: BlockAddress) throws -> Bool {
+    public func unblock(_ address: IPAddress) throws -> Bool {
         try state.withLock { state in
             let transaction = NftTransaction("unblocking \(address) in table inet \(layout.table)")
             NftMessages.elements(.inet, table: layout.table, set: layout.setName(for: address.family),
@@ -252,7 +253,7 @@ public final class NftablesBlocker: Sendable {
     public func list() throws -> [BlockedElement] {
         try state.withLock { state in
             var result: [BlockedElement] = []
-            for family in [BlockAddress.Family.ipv4, .ipv6] {
+            for family in [IPAddress.Family.ipv4, .ipv6] {
                 let dumped: [NftQuery.DumpedElement]
                 do {
                     dumped = try NftQuery.elements(.inet, table: layout.table, set: layout.setName(for: family),
@@ -261,7 +262,7 @@ public final class NftablesBlocker: Sendable {
                     continue
                 }
                 for element in dumped {
-                    guard let address = BlockAddress(networkBytes: element.key) else { continue }
+                    guard let address = IPAddress(networkBytes: element.key) else { continue }
                     let (reason, alertID) = ElementUserData.decode(element.userdata)
                     result.append(BlockedElement(
                         address: address,

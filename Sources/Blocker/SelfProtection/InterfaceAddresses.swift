@@ -1,3 +1,4 @@
+import NetCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,11 +8,11 @@ import Glibc
 enum InterfaceAddresses {
     /// Every IPv4 and IPv6 address with its interface name.
     /// - Throws: `BlockerError` when `getifaddrs` fails.
-    static func current() throws -> [(address: BlockAddress, interface: String)] {
+    static func current() throws -> [(address: IPAddress, interface: String)] {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0 else { throw BlockerError.system("listing interface addresses (getifaddrs)") }
         defer { freeifaddrs(list) }
-        var result: [(BlockAddress, String)] = []
+        var result: [(IPAddress, String)] = []
         var cursor = list
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
@@ -20,11 +21,11 @@ enum InterfaceAddresses {
             switch Int32(socketAddress.pointee.sa_family) {
             case AF_INET:
                 let value = UnsafeRawPointer(socketAddress).loadUnaligned(as: sockaddr_in.self).sin_addr.s_addr
-                result.append((BlockAddress(ipv4: UInt32(bigEndian: value)), name))
+                result.append((IPAddress(ipv4: UInt32(bigEndian: value)), name))
             case AF_INET6:
                 var v6 = UnsafeRawPointer(socketAddress).loadUnaligned(as: sockaddr_in6.self).sin6_addr
                 let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-                if let address = BlockAddress(networkBytes: bytes) { result.append((address, name)) }
+                if let address = IPAddress(networkBytes: bytes) { result.append((address, name)) }
             default:
                 continue
             }

@@ -1,9 +1,10 @@
+import NetCore
 /// Parses resolv.conf(5) text for `nameserver` lines.
 enum ResolvConf {
     /// The name server addresses in order; comments (`#`, `;`), other keywords and unparsable addresses are
     /// skipped. An IPv6 zone (`fe80::1%eth0`) is dropped.
-    static func nameservers(_ text: String) -> [BlockAddress] {
-        var result: [BlockAddress] = []
+    static func nameservers(_ text: String) -> [IPAddress] {
+        var result: [IPAddress] = []
         for line in text.split(separator: "\n") {
             var content = Substring(line)
             if let comment = content.firstIndex(where: { $0 == "#" || $0 == ";" }) {
@@ -11,7 +12,7 @@ enum ResolvConf {
             }
             let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard fields.count >= 2, fields[0] == "nameserver",
-                  let address = BlockAddress(String(fields[1])) else { continue }
+                  let address = IPAddress(String(fields[1])) else { continue }
             result.append(address)
         }
         return result

@@ -1,10 +1,11 @@
+import NetCore
 /// Parses the kernel's routing tables as text (/proc/net/route, /proc/net/ipv6_route) to find gateways: the
 /// next hops of routes with the RTF_GATEWAY flag.
 enum RouteTable {
     /// A next hop found in a routing table.
     struct Gateway: Equatable {
         /// The gateway's address.
-        var address: BlockAddress
+        var address: IPAddress
         /// The interface of the route.
         var interface: String
         /// True for a default route (destination prefix length 0).
@@ -25,7 +26,7 @@ enum RouteTable {
                   let flags = UInt32(fields[3], radix: 16),
                   let maskWord = UInt32(fields[7], radix: 16),
                   flags & gatewayFlag != 0, gatewayWord != 0 else { continue }
-            let address = BlockAddress(ipv4: UInt32(bigEndian: gatewayWord))
+            let address = IPAddress(ipv4: UInt32(bigEndian: gatewayWord))
             result.append(Gateway(address: address, interface: String(fields[0]), isDefault: maskWord == 0))
         }
         return result
@@ -49,10 +50,10 @@ enum RouteTable {
     }
 
     /// 32 hex digits (network order) as an IPv6 address; nil when malformed.
-    private static func hexAddress(_ text: Substring) -> BlockAddress? {
+    private static func hexAddress(_ text: Substring) -> IPAddress? {
         guard text.count == 32,
               let high = UInt64(text.prefix(16), radix: 16),
               let low = UInt64(text.suffix(16), radix: 16) else { return nil }
-        return BlockAddress(ipv6High: high, low: low)
+        return IPAddress(high: high, low: low)
     }
 }

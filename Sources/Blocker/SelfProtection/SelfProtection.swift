@@ -1,3 +1,4 @@
+import NetCore
 import Synchronization
 
 /// The addresses slipsd must never block, and why: every address of every interface, loopback, the gateways
@@ -41,7 +42,7 @@ public final class SelfProtection: Sendable {
     }
 
     private struct Snapshot {
-        var hosts: [BlockAddress: String] = [:]
+        var hosts: [IPAddress: String] = [:]
         var ranges: [Rule] = []
         var warnings: [String] = []
     }
@@ -80,7 +81,7 @@ public final class SelfProtection: Sendable {
     @discardableResult
     public func refresh() -> [String] {
         var next = Snapshot()
-        func protect(_ address: BlockAddress, _ reason: String) {
+        func protect(_ address: IPAddress, _ reason: String) {
             if next.hosts[address] == nil { next.hosts[address] = reason }
         }
         if sources.interfaces {
@@ -128,7 +129,7 @@ public final class SelfProtection: Sendable {
     /// Why `address` must not be blocked, or nil when it may be.
     /// - Returns: a phrase that follows the address, e.g. "is an address of interface eth0",
     ///   "is the default gateway (via eth0)", "is a resolver in /etc/resolv.conf", "is in allowlist 10.0.0.0/8".
-    public func reasonIfProtected(_ address: BlockAddress) -> String? {
+    public func reasonIfProtected(_ address: IPAddress) -> String? {
         snapshot.withLock { snapshot in
             if let reason = snapshot.hosts[address] { return reason }
             return snapshot.ranges.first { $0.range.contains(address) }?.reason

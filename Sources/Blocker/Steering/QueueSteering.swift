@@ -1,10 +1,12 @@
+import NetCore
 #if canImport(Glibc)
 import Glibc
 #endif
 import Synchronization
 internal import CNftnl
 
-/// Installs (and removes) the rules that send traffic to NFQUEUE queues `first...last`, with bypass: when no
+/// Installs (and removes) the rules that send traffic to NFQUEUE queues `first...last`, with bypass (unless
+/// `Configuration.bypass` is false, for fail-closed operation): when no
 /// process is bound to a queue the kernel lets the packets pass (fail-open while slipsd is down).
 ///
 /// Two ways, tried in this order:
@@ -47,11 +49,15 @@ public final class QueueSteering: Sendable {
         public var priority: Int32
         /// Force one path instead of trying nft_queue first (nil: automatic).
         public var forcedPath: Path?
+        /// Let traffic pass when no process is bound to the queue (fail-open, the default). False for
+        /// `--fail-closed`: with the daemon gone, steered traffic is dropped.
+        public var bypass: Bool
 
         /// Creates a configuration; see the properties.
         public init(queues: ClosedRange<UInt16> = 0...0, steerInput: Bool = false, cpuFanout: Bool = false,
                     tableName: String = "slipsd_steer", forwardChainName: String = "forward",
-                    inputChainName: String = "input", priority: Int32 = 0, forcedPath: Path? = nil) {
+                    inputChainName: String = "input", priority: Int32 = 0, forcedPath: Path? = nil,
+                    bypass: Bool = true) {
             self.queues = queues
             self.steerInput = steerInput
             self.cpuFanout = cpuFanout
@@ -60,6 +66,7 @@ public final class QueueSteering: Sendable {
             self.inputChainName = inputChainName
             self.priority = priority
             self.forcedPath = forcedPath
+            self.bypass = bypass
         }
     }
 
@@ -179,12 +186,13 @@ public final class QueueSteering: Sendable {
     private var summary: String {
         let (first, total) = queueSpan
         let queues = total == 1 ? "\(first)" : "\(first)-\(first + total - 1)"
-        return "queue num \(queues) bypass" + (configuration.cpuFanout && total > 1 ? " fanout" : "")
+        return "queue num \(queues)" + (configuration.bypass ? " bypass" : "")
+            + (configuration.cpuFanout && total > 1 ? " fanout" : "")
     }
 
     private func appendNftQueue(to transaction: NftTransaction) {
         let (first, total) = queueSpan
-        var flags = UInt16(NFT_QUEUE_FLAG_BYPASS)
+        var flags = configuration.bypass ? UInt16(NFT_QUEUE_FLAG_BYPASS) : 0
         if configuration.cpuFanout, total > 1 { flags |= UInt16(NFT_QUEUE_FLAG_CPU_FANOUT) }
         appendFreshTable(.inet, to: transaction)
         for chain in chains {
@@ -219,7 +227,7 @@ public final class QueueSteering: Sendable {
         var info = xt_NFQ_info_v3()
         info.queuenum = first
         info.queues_total = total
-        info.flags = UInt16(NFQ_FLAG_BYPASS)
+        info.flags = configuration.bypass ? UInt16(NFQ_FLAG_BYPASS) : 0
         if configuration.cpuFanout, total > 1 { info.flags |= UInt16(NFQ_FLAG_CPU_FANOUT) }
         var bytes = withUnsafeBytes(of: &info) { Array($0) }
         bytes += [UInt8](repeating: 0, count: cnftnl_xt_align(bytes.count) - bytes.count)

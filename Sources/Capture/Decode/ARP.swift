@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// ARP for Ethernet and IPv4 (RFC 826): hardware type 1, protocol type 0x0800, address lengths 6 and 4.
 ///
 /// Layout: htype (2), ptype (2), hlen (1), plen (1), operation (2), sender MAC (6), sender IP (4),

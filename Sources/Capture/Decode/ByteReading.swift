@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Bounds-checked big-endian field loads over borrowed packet bytes.
 ///
 /// A thin view over the capture buffer (libpcap's ring, the NFQUEUE receive buffer): it holds a pointer, never a

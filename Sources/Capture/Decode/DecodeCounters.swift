@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Counts decode outcomes of one capture source: one counter per `DecodeError` case (indexed by its raw value)
 /// and one per network type decoded successfully.
 ///

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 extension DecodeError {
     /// False for outcomes that are not damage to the packet: `unknownEtherType` (non-IP traffic such as LLDP or
     /// STP, which the decoder declines) and `unsupportedLinkType` (a framing slipsd does not read). True for

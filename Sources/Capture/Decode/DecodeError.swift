@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Every way a packet can fail to decode. Each case has a stable label and its own counter; a packet that fails
 /// is counted and skipped (or, inline, accepted), never a crash.
 public enum DecodeError: Int, Error, Sendable, CaseIterable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// What the decoder learned about one packet: addresses, ports, flags and lengths, by value.
 ///
 /// Trivially copyable and `Sendable`; it holds no pointer into the capture buffer, only offsets, so it can never

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Ethernet II framing, with stacked 802.1Q / 802.1ad VLAN tags.
 ///
 /// Layout: destination MAC (6), source MAC (6), EtherType (2); each VLAN tag adds a TPID (the EtherType slot:

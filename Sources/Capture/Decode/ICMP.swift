@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// ICMP (RFC 792) and ICMPv6 (RFC 4443): type and code, then the payload after the 8-byte header.
 ///
 /// As Zeek does, the type goes to `srcPort` and the code to `dstPort` so ICMP flows key like the others.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// IPv4 (RFC 791), with options and fragments.
 ///
 /// Validation order: captured ≥ 20, version 4, IHL×4 ≥ 20, IHL×4 ≤ captured, total length ≥ IHL×4, total length

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// IPv6 (RFC 8200) and its extension-header chain.
 ///
 /// Walks hop-by-hop (0), routing (43), fragment (44), destination options (60), authentication (51, length in

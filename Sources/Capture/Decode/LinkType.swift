@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// The link-layer framing of captured packets (libpcap's DLT values).
 public enum LinkType: Int32, Sendable, CaseIterable {
     /// DLT_EN10MB: Ethernet II, possibly with stacked 802.1Q/802.1ad tags.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Linux "cooked" capture headers (libpcap's `any` device): SLL (DLT_LINUX_SLL, 16 bytes) and SLL2
 /// (DLT_LINUX_SLL2, 20 bytes).
 ///

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Zero-copy decoding of one captured packet into a `DecodedPacket`.
 ///
 /// Reads straight from the borrowed capture buffer: no heap allocation, no copy of packet bytes, no existential

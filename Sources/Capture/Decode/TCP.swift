@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// TCP (RFC 9293): ports, sequence and acknowledgement numbers, flags, window, header length with options.
 ///
 /// The 20-byte fixed header and the options must be complete in both the capture and the IP packet; the

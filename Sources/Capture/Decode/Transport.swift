@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Chooses the transport decoder for an IP protocol number. Runs on the capture thread.
 enum Transport {
     /// Decodes the transport header at `offset`.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// UDP (RFC 768): ports and the length field.
 ///
 /// The length field must be at least 8 and no larger than the IP payload, except in a first fragment, where it

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Zeek's connection history packed into 16 bytes of a flow slot: letters in order of first occurrence, each at
 /// most once per direction, upper case for the originator, lower case for the responder, `^` when the direction
 /// was flipped.
@@ -68,6 +70,13 @@ struct ConnHistory: BitwiseCopyable, Equatable {
             high |= UInt64(code) << UInt64(5 * (n - 12))
         }
         high |= bit
+    }
+
+    /// True when the three-way handshake was seen in order: originator SYN, responder SYN-ACK, originator ACK.
+    @inline(__always)
+    var hasCompletedHandshake: Bool {
+        contains(code: Self.code(.syn, originator: true)) && contains(code: Self.code(.synAck, originator: false))
+            && contains(code: Self.code(.ack, originator: true))
     }
 
     /// Number of entries.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Seeded, direction-independent hash of a flow key (addresses, ports, IP protocol, VLAN ids).
 ///
 /// The secrets come from a per-run random seed, so a remote sender cannot precompute keys that collide in the
@@ -49,7 +51,7 @@ struct FlowHasher {
         let ports = UInt64(px) << 48 | UInt64(py) << 32 | UInt64(outerVLAN) << 16 | UInt64(innerVLAN)
         var h = Self.mum(x.high ^ k0, x.low ^ k1)
         h = Self.mum(h ^ y.high ^ k2, y.low ^ k3)
-        h = Self.mum(h ^ ports ^ k4, UInt64(ipProtocol) ^ k5)
+        h = Self.mum(h ^ ports ^ k4, (UInt64(ipProtocol) | UInt64(a.family.rawValue) << 8) ^ k5)
         return h
     }
 }

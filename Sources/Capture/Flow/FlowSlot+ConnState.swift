@@ -1,3 +1,5 @@
+import NetCore
+import Records
 extension FlowSlot {
     /// Zeek's `conn_state` for this flow.
     ///

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 extension FlowSlot {
     /// Applies one TCP segment to the flow: Zeek history letters, sequence progress (for the byte counts) and the
     /// two endpoint states from which `conn_state` follows.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// One flow's state inside `FlowTable`'s preallocated storage: key, counters, TCP state, Zeek history and the
 /// intrusive links of the hash chain, the timeout list and the report list. 184 bytes, trivially copyable.
 ///
@@ -6,8 +8,12 @@ struct FlowSlot: BitwiseCopyable {
     /// "No slot" in every 32-bit link.
     static let none: UInt32 = .max
 
-    var originator: IPAddress
-    var responder: IPAddress
+    /// The two addresses' 128 bits; their family is `ipv6Bit` of `originatorTCP` (one family per flow: both
+    /// come from the same IP header), so the slot stays 184 bytes.
+    var originatorHigh: UInt64
+    var originatorLow: UInt64
+    var responderHigh: UInt64
+    var responderLow: UInt64
     /// Raw `FlowUID`.
     var uid: UInt64
     /// First and last packet time, µs since the epoch.
@@ -39,7 +45,7 @@ struct FlowSlot: BitwiseCopyable {
     var outerVLAN: UInt16
     var innerVLAN: UInt16
     var ipProtocol: UInt8
-    /// Originator TCP state in bits 0..<3, its previous state in bits 3..<6, `finSeenBit`.
+    /// Originator TCP state in bits 0..<3, its previous state in bits 3..<6, `finSeenBit`, `ipv6Bit`.
     var originatorTCP: UInt8
     /// Responder TCP state, same layout.
     var responderTCP: UInt8
@@ -64,8 +70,10 @@ struct FlowSlot: BitwiseCopyable {
     init(originator: IPAddress, originatorPort: UInt16, responder: IPAddress, responderPort: UInt16,
          ipProtocol: UInt8, outerVLAN: UInt16, innerVLAN: UInt16, uid: UInt64, time: Int64,
          originatorMAC: MACAddress, responderMAC: MACAddress, timeoutClass: TimeoutClass, oneWay: Bool) {
-        self.originator = originator
-        self.responder = responder
+        self.originatorHigh = originator.high
+        self.originatorLow = originator.low
+        self.responderHigh = responder.high
+        self.responderLow = responder.low
         self.uid = uid
         self.startTime = time
         self.lastTime = time
@@ -91,9 +99,34 @@ struct FlowSlot: BitwiseCopyable {
         self.outerVLAN = outerVLAN
         self.innerVLAN = innerVLAN
         self.ipProtocol = ipProtocol
-        self.originatorTCP = 0
+        self.originatorTCP = originator.isIPv4 ? 0 : Self.ipv6Bit
         self.responderTCP = 0
         self.flags = (oneWay ? Flag.oneWay : 0) | timeoutClass.rawValue << 5
+    }
+
+    /// Bit of `originatorTCP`: the flow's addresses are IPv6.
+    static let ipv6Bit: UInt8 = 0x80
+
+    /// The flow's family.
+    var family: IPAddress.Family {
+        @inline(__always) get { originatorTCP & Self.ipv6Bit != 0 ? .ipv6 : .ipv4 }
+    }
+
+    /// The originator's address.
+    var originator: IPAddress {
+        @inline(__always) get { IPAddress(family: family, high: originatorHigh, low: originatorLow) }
+    }
+
+    /// The responder's address.
+    var responder: IPAddress {
+        @inline(__always) get { IPAddress(family: family, high: responderHigh, low: responderLow) }
+    }
+
+    /// True when the flow's originator is `a` and its responder `b`.
+    @inline(__always)
+    func hasEndpoints(originator a: IPAddress, responder b: IPAddress) -> Bool {
+        originatorLow == a.low && responderLow == b.low && originatorHigh == a.high && responderHigh == b.high
+            && family == a.family && a.family == b.family
     }
 
     @inline(__always) func has(_ flag: UInt8) -> Bool { flags & flag != 0 }
@@ -123,14 +156,16 @@ struct FlowSlot: BitwiseCopyable {
     @inline(__always)
     mutating func setState(_ state: TCPEndpointState, originator isOriginator: Bool) {
         if isOriginator {
-            originatorTCP = (originatorTCP & Self.finSeenBit) | (originatorTCP & 0x07) << 3 | state.rawValue
+            originatorTCP = (originatorTCP & Self.keptBits) | (originatorTCP & 0x07) << 3 | state.rawValue
         } else {
-            responderTCP = (responderTCP & Self.finSeenBit) | (responderTCP & 0x07) << 3 | state.rawValue
+            responderTCP = (responderTCP & Self.keptBits) | (responderTCP & 0x07) << 3 | state.rawValue
         }
     }
 
     /// Bit of `originatorTCP` / `responderTCP`: that side sent a FIN.
     static let finSeenBit: UInt8 = 0x40
+    /// Bits a state change keeps.
+    private static let keptBits: UInt8 = finSeenBit | ipv6Bit
 
     /// Notes that one side sent a FIN (its octet is then not payload).
     @inline(__always)

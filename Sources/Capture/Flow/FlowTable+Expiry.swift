@@ -1,3 +1,5 @@
+import NetCore
+import Records
 extension FlowTable {
     /// Emits everything due at the current clock: expired flows (per timeout class, oldest first), attempt
     /// reports, long-lived reports (skipped for a flow idle for more than half its inactivity timeout, whose final

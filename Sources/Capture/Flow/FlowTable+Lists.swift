@@ -1,3 +1,5 @@
+import NetCore
+import Records
 extension FlowTable {
     /// Appends a flow at the tail of a timeout-class list.
     @inline(__always)

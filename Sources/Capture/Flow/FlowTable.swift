@@ -1,5 +1,7 @@
+import NetCore
+import Records
 /// The bidirectional flow table: turns decoded packets into Zeek conn.log flows (5-tuple plus VLAN ids, direction,
-/// `conn_state`, `history`, byte and packet counts) and hands each flow out as a `FlowRecord` when it expires, is
+/// `conn_state`, `history`, byte and packet counts) and hands each flow out as a `ConnRecord` when it expires, is
 /// evicted or flushed, or as an interim report while it is still active.
 ///
 /// **Thread confinement.** Not `Sendable`: one table belongs to one capture thread, which calls `process`,
@@ -45,7 +47,7 @@ public final class FlowTable {
     /// moment. Must not call back into the table.
     public var onEmergency: ((FlowTableStatistics) -> Void)?
 
-    let sink: any FlowRecordSink
+    let sink: any ConnRecordSink
     let capacity: Int
     let slots: UnsafeMutablePointer<FlowSlot>
     let buckets: UnsafeMutablePointer<UInt32>
@@ -78,7 +80,7 @@ public final class FlowTable {
     ///   - sink: receives every record, on the calling thread.
     ///   - seed: seed of the hash secrets and uids; `nil` draws one from `SystemRandomNumberGenerator` (use a
     ///     fixed seed only in tests).
-    public init(configuration: FlowTableConfiguration, sink: any FlowRecordSink, seed: UInt64? = nil) {
+    public init(configuration: FlowTableConfiguration, sink: any ConnRecordSink, seed: UInt64? = nil) {
         do {
             try configuration.validate()
         } catch {
@@ -203,7 +205,9 @@ public final class FlowTable {
             isNew = true
         }
         update(index, packet, isOriginator: isOriginator)
-        return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew)
+        return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew,
+                          isEstablished: ipProtocol == IPProtocolNumber.tcp
+                              && slots[Int(index)].history.hasCompletedHandshake)
     }
 
     /// Moves the clock forward to `time` (never back) and emits what is due: expired flows, attempt reports,
@@ -242,11 +246,11 @@ public final class FlowTable {
             if slot.pointee.ipProtocol == packet.ipProtocol && slot.pointee.outerVLAN == packet.outerVLAN
                 && slot.pointee.innerVLAN == packet.innerVLAN {
                 if slot.pointee.originatorPort == sourcePort && slot.pointee.responderPort == destinationPort
-                    && slot.pointee.originator == packet.srcIP && slot.pointee.responder == packet.dstIP {
+                    && slot.pointee.hasEndpoints(originator: packet.srcIP, responder: packet.dstIP) {
                     return (index, true)
                 }
                 if slot.pointee.originatorPort == destinationPort && slot.pointee.responderPort == sourcePort
-                    && slot.pointee.originator == packet.dstIP && slot.pointee.responder == packet.srcIP
+                    && slot.pointee.hasEndpoints(originator: packet.dstIP, responder: packet.srcIP)
                     && !slot.pointee.has(FlowSlot.Flag.oneWay) {
                     return (index, false)
                 }
@@ -409,11 +413,11 @@ public final class FlowTable {
 
     // MARK: - Records
 
-    /// The flow as a `FlowRecord`.
-    func record(of index: UInt32, reason: FlowRecord.Reason) -> FlowRecord {
+    /// The flow as a `ConnRecord`.
+    func record(of index: UInt32, reason: ConnRecord.Reason) -> ConnRecord {
         let slot = slots[Int(index)]
         let isTCP = slot.ipProtocol == IPProtocolNumber.tcp
-        return FlowRecord(
+        return ConnRecord(
             startTime: PacketTime(microseconds: slot.startTime), lastTime: PacketTime(microseconds: slot.lastTime),
             uid: FlowUID(slot.uid), originator: slot.originator, originatorPort: slot.originatorPort,
             responder: slot.responder, responderPort: slot.responderPort,
@@ -434,7 +438,7 @@ public final class FlowTable {
     }
 
     /// Emits the flow's final record and removes it.
-    func finish(_ index: UInt32, reason: FlowRecord.Reason) {
+    func finish(_ index: UInt32, reason: ConnRecord.Reason) {
         switch reason {
         case .expired: counters.flowsExpired &+= 1
         case .evicted: counters.flowsEvicted &+= 1

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Limits and timeouts of a `FlowTable`: memory cap, Zeek-style inactivity timeouts, linger times after
 /// connection close or reset, interim reporting, and the emergency mode used when the table is full.
 ///

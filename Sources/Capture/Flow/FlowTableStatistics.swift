@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Counters of a `FlowTable`, read on its capture thread (`FlowTable.statistics`) and handed to other threads as
 /// a value.
 public struct FlowTableStatistics: Sendable, Hashable {

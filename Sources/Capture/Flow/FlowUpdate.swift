@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// What `FlowTable.process(_:)` did with a packet: which flow it belongs to and in which direction, so the caller
 /// can tag events (an SSH banner, a DNS answer) with the flow's uid.
 public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
@@ -7,11 +9,15 @@ public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
     public var isOriginator: Bool
     /// True when this packet created the flow.
     public var isNewFlow: Bool
+    /// TCP: the three-way handshake completed (SYN, SYN-ACK, ACK seen in that order); always false for other
+    /// protocols. Application analyzers believe only established flows.
+    public var isEstablished: Bool
 
     /// Creates the value.
-    public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool) {
+    public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool, isEstablished: Bool = false) {
         self.uid = uid
         self.isOriginator = isOriginator
         self.isNewFlow = isNewFlow
+        self.isEstablished = isEstablished
     }
 }

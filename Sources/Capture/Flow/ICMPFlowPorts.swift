@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Zeek's mapping of ICMP messages to flow "ports": the type becomes the originator port; for a request/reply
 /// pair the responder port is the counterpart's type, so a request and its reply fall in the same bidirectional
 /// flow (echo 8 ↔ 0 lands in (A, 8, B, 0) both ways). Any other message is one-way: the responder port is the

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// The state of one side of a TCP connection as Zeek's TCP analyzer tracks it; `conn_state` is derived from the
 /// pair of states (see `FlowSlot.connState`).
 enum TCPEndpointState: UInt8, BitwiseCopyable {

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Settings of the inline NFQUEUE packet source. Defaults suit a gateway: whole packets, GSO on, fail-open,
 /// a moderate queue so the kernel's fail-open on a full queue kicks in before latency grows.
 public struct NFQueueConfiguration: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Synchronization
 
 /// The live counters of one queue. Each counter has a single writer (the packet thread, or the watchdog for the

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// A rare event of an `NFQueueSource`, passed to its `onEvent` callback on the thread where it happened (a packet
 /// thread or the watchdog thread). Never per packet; the callback must be quick and thread-safe. Capture has no
 /// logging dependency: the daemon turns these into log lines.

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// Walking netlink messages and attributes in a received datagram, with every length checked against the bytes
 /// actually received (never trusting a header to stay inside the buffer).
 enum NFQueueMessages {

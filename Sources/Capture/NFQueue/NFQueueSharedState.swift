@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Synchronization
 
 /// What a packet thread and the watchdog share for one queue. Packet ids of a queue increase by one per packet

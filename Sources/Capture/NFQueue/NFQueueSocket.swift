@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Glibc
 internal import CMnl
 internal import CNetfilterQueue
@@ -260,7 +262,7 @@ final class NFQueueSocket: @unchecked Sendable {
         let capacity = NFQueueWorker.receiveBufferSize
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
-        let deadline = NFQueueClock.monotonicNanoseconds() + 2_000_000_000
+        let deadline = MonotonicClock.nanoseconds() + 2_000_000_000
         var releaseThrough: UInt32? = nil
         defer { if let id = releaseThrough { releaseSetupPackets(through: id) } }
         while true {
@@ -278,7 +280,7 @@ final class NFQueueSocket: @unchecked Sendable {
                 }
                 if let result { return result }
             case .wouldBlock:
-                let left = deadline - NFQueueClock.monotonicNanoseconds()
+                let left = deadline - MonotonicClock.nanoseconds()
                 if left <= 0 { return ETIMEDOUT }
                 _ = waitReadable(timeoutMilliseconds: Int32(clamping: left / 1_000_000 + 1))
             case .overrun:

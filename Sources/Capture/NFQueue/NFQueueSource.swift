@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Synchronization
 
 /// The inline packet source: NFQUEUE queues read through libmnl and libnetfilter_queue, one dedicated OS thread per
@@ -27,7 +29,7 @@ public final class NFQueueSource: Sendable {
 
     private enum Lifecycle: Sendable {
         case opened
-        case running(packetThreads: [CaptureThread], watchdog: CaptureThread)
+        case running(packetThreads: [OSThread], watchdog: OSThread)
         case stopped
     }
 
@@ -88,12 +90,12 @@ public final class NFQueueSource: Sendable {
                 throw CaptureError(operation: "starting", object: "NFQUEUE queues \(configuration.queues)",
                                    reason: "the source was already started or stopped")
             }
-            var threads: [CaptureThread] = []
+            var threads: [OSThread] = []
             do throws(CaptureError) {
                 for (socket, state) in zip(sockets, states) {
                     let configuration = configuration
                     let onEvent = onEvent
-                    threads.append(try CaptureThread.spawn(name: "slipsd-nfq\(socket.queue)",
+                    threads.append(try OSThread.spawnCapture(name: "slipsd-nfq\(socket.queue)",
                                                            object: socket.object) {
                         let worker = NFQueueWorker(socket: socket, state: state, configuration: configuration,
                                                    handler: makeHandler(socket.queue), onEvent: onEvent)
@@ -104,7 +106,7 @@ public final class NFQueueSource: Sendable {
                 let bound = configuration.watchdogStallBound
                 let stopFlag = watchdogStop
                 let onEvent = onEvent
-                let watchdog = try CaptureThread.spawn(name: "slipsd-nfq-wd", object: "NFQUEUE watchdog") {
+                let watchdog = try OSThread.spawnCapture(name: "slipsd-nfq-wd", object: "NFQUEUE watchdog") {
                     NFQueueWatchdog(queues: watched, stallBound: bound, stop: stopFlag, onEvent: onEvent).run()
                 }
                 lifecycle = .running(packetThreads: threads, watchdog: watchdog)

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 /// A snapshot of the counters of one queue, or their sum over all queues of a source.
 public struct NFQueueStatistics: Sendable, Equatable {
     /// Packets received from the kernel and handed to the handler.

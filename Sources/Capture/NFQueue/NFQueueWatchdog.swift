@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Glibc
 import Synchronization
 
@@ -52,7 +54,7 @@ final class NFQueueWatchdog {
     func run() {
         while !stop.value.load(ordering: .acquiring) {
             usleep(useconds_t(interval / 1000))
-            let now = NFQueueClock.monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             for i in watched.indices { check(&watched[i], now: now) }
         }
     }

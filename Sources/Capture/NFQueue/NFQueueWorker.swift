@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Glibc
 internal import CMnl
 internal import CNetfilterQueue
@@ -75,14 +77,14 @@ final class NFQueueWorker {
     func run() {
         state.running.store(true, ordering: .releasing)
         onEvent?(.started(queue: socket.queue))
-        now = NFQueueClock.now()
+        now = WallClock.now()
         lastIdle = now.microseconds
         let datagramCapacity = receiveBuffer.count
         while !state.stopRequested.load(ordering: .relaxed) {
             state.progress.addSingleWriter(1)
             switch socket.receive(into: receiveBuffer) {
             case .bytes(let count):
-                now = NFQueueClock.now()
+                now = WallClock.now()
                 if count > datagramCapacity {
                     handleCutDatagram()
                 } else if !NFQueueMessages.forEach(in: UnsafeRawBufferPointer(rebasing: receiveBuffer[..<count]),
@@ -99,12 +101,12 @@ final class NFQueueWorker {
                 flushAccepts()
                 state.progress.addSingleWriter(1)
                 if !socket.waitReadable(timeoutMilliseconds: pollTimeoutMilliseconds) {
-                    now = NFQueueClock.now()
+                    now = WallClock.now()
                     callIdle()
                 }
             case .overrun:
                 counters.receiveOverruns.addSingleWriter(1)
-                let t = NFQueueClock.monotonicNanoseconds()
+                let t = MonotonicClock.nanoseconds()
                 if lastOverrunEvent.map({ t - $0 >= 1_000_000_000 }) ?? true {
                     lastOverrunEvent = t
                     onEvent?(.receiveOverrun(queue: socket.queue,
@@ -119,6 +121,7 @@ final class NFQueueWorker {
         flushAccepts()
         let errors = socket.releaseAllAndUnbind(lastReceivedID: lastReceivedID)
         for error in errors { reportError(error, always: true) }
+        handler.sourceStopped()
         state.progress.addSingleWriter(1)
         state.running.store(false, ordering: .releasing)
         onEvent?(.stopped(queue: socket.queue, clean: errors.isEmpty))
@@ -293,7 +296,7 @@ final class NFQueueWorker {
     /// Counts an error and reports it through `onEvent` at most once per second (or always at shutdown).
     private func reportError(_ error: CaptureError, always: Bool = false) {
         counters.errors.addSingleWriter(1)
-        let t = NFQueueClock.monotonicNanoseconds()
+        let t = MonotonicClock.nanoseconds()
         if always || lastErrorEvent.map({ t - $0 >= 1_000_000_000 }) ?? true {
             lastErrorEvent = t
             onEvent?(.error(error))

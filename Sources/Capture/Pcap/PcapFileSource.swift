@@ -1,3 +1,5 @@
+import NetCore
+import Records
 internal import CPcap
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 internal import CPcap
 import Synchronization
 #if canImport(Glibc)

@@ -1,8 +1,10 @@
-import Capture
+import Logging
+import NetCore
+import Records
 
 /// Runs the detectors: builds those enabled by config, routes channel messages to subscribers, turns flows and
 /// packets from the capture side into channel messages with their profile and time window, feeds evidence to
-/// the `EvidenceHandler`, writes outputs, and publishes alerts and block requests.
+/// the `EvidenceHandler`, writes outputs, and publishes alerts (the response stage, outside Detect, acts on them).
 ///
 /// Confined to the detection thread (not `Sendable`). A detector that throws in any phase is stopped and logged
 /// to errors.log; the others go on.
@@ -20,7 +22,6 @@ public final class DetectionEngine: DetectionEventConsumer {
     public let settings: DetectionSettings
     public let evidenceHandler: EvidenceHandler
     private let output: AlertOutput?
-    private let blocking: BlockingPolicy?
     private var clock: TimeWindowClock
     private var detectors: [Running] = []
     private var subscribers: [Channel: [Running]] = [:]
@@ -30,15 +31,15 @@ public final class DetectionEngine: DetectionEventConsumer {
     private var currentWindow = 0
     private var lastTick: PacketTime = .zero
     private var now: PacketTime = .zero
-    private var blocksPerIP: [IPAddress: Int] = [:]
     private var queue: [ChannelMessage] = []
     private var dispatching = false
     private let verbosity: Int
 
     /// Called for every alert (detection thread).
     public var onAlert: ((Alert) -> Void)?
-    /// Called for every block request when blocking is on (detection thread).
-    public var onBlockRequest: ((BlockRequest) -> Void)?
+    /// The output's current write error, if writing `-o` files is failing.
+    public private(set) var outputError: SystemError?
+    private let logger = Logger(label: "slipsd.detect")
     /// Errors from detectors, also written to errors.log.
     public private(set) var detectorErrors: [String] = []
 
@@ -50,15 +51,12 @@ public final class DetectionEngine: DetectionEventConsumer {
     ///   - detectorTypes: the detectors to consider (default: every built-in one); config decides which run.
     ///   - whitelist: hosts whose evidence is dropped.
     ///   - output: the `-o DIR` files, or nil.
-    ///   - blocking: the block-duration policy when blocking is on, nil otherwise.
     ///   - verbosity: `-v` count; detector prints with `verbose ≤ verbosity` also go to stdout.
     public init(settings: DetectionSettings, detectorTypes: [any Detector.Type] = DetectorList.all,
-                whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, blocking: BlockingPolicy? = nil,
-                verbosity: Int = 0) {
+                whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, verbosity: Int = 0) {
         self.settings = settings
         self.evidenceHandler = EvidenceHandler(settings: settings, whitelist: whitelist)
         self.output = output
-        self.blocking = blocking
         self.clock = TimeWindowClock(widthSeconds: settings.timeWindowWidth, onlyOneWindow: settings.onlyOneTimeWindow)
         self.verbosity = verbosity
         for type in detectorTypes where Self.shouldRun(type, settings) {
@@ -95,30 +93,24 @@ public final class DetectionEngine: DetectionEventConsumer {
     // MARK: input from the capture side
 
     /// Handles one event from the capture threads.
-    public func consume(_ event: DetectionEvent) {
+    public func consume(_ event: RecordEvent) {
         switch event {
-        case .flow(let record):
-            advance(to: record.lastTime)
-            let window = clock.window(for: record.startTime)
-            let profile = ProfileID(ip: record.originator)
-            noteHosts(record, window: window)
-            activeProfiles.insert(profile)
-            publish(.newFlow(FlowMessage(flow: record, profile: profile, timeWindow: window)))
-        case .arp(let arp):
-            advance(to: arp.time)
-            let window = clock.window(for: arp.time)
-            publish(.newARP(ARPMessage(packet: arp, profile: ProfileID(ip: arp.senderIP), timeWindow: window)))
-        case .ssh(let ssh):
-            advance(to: ssh.time)
-            let window = clock.window(for: ssh.time)
-            publish(.newSSH(SSHMessage(sighting: ssh, profile: ProfileID(ip: ssh.client), timeWindow: window)))
+        case .record(let record):
+            advance(to: record.latestTime)
+            let window = clock.window(for: record.time)
+            let profile = ProfileID(ip: record.profileIP)
+            if case .conn(let flow) = record {
+                noteHosts(flow, window: window)
+                activeProfiles.insert(profile)
+            }
+            publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
             advance(to: time)
         }
     }
 
     /// Publishes `new_ip` / `new_profile` for first sightings; the sets are kept only while someone listens.
-    private func noteHosts(_ record: FlowRecord, window: TimeWindow) {
+    private func noteHosts(_ record: ConnRecord, window: TimeWindow) {
         if subscribers[.newIP] != nil {
             if knownIPs.insert(record.originator).inserted { publish(.newIP(record.originator, record.startTime)) }
             if knownIPs.insert(record.responder).inserted { publish(.newIP(record.responder, record.startTime)) }
@@ -144,7 +136,19 @@ public final class DetectionEngine: DetectionEventConsumer {
             for running in detectors where !running.stopped {
                 guarded(running, phase: "tick") { try running.detector.tick(now: time) }
             }
-            output?.flush()
+            flushOutput()
+        }
+    }
+
+    /// Flushes the outputs; a write error is logged once when it starts and kept in `outputError`.
+    private func flushOutput() {
+        guard let output else { return }
+        do {
+            try output.flush()
+            outputError = nil
+        } catch {
+            if outputError != error { logger.error("\(error); alerts are kept in memory until writes succeed") }
+            outputError = error
         }
     }
 
@@ -166,7 +170,12 @@ public final class DetectionEngine: DetectionEventConsumer {
             guarded(running, phase: "shutdownGracefully") { try running.detector.shutdownGracefully() }
         }
         output?.log("evidence: \(evidenceHandler.evidenceCount), alerts: \(evidenceHandler.alertCount)")
-        output?.close()
+        do {
+            try output?.close()
+        } catch {
+            logger.error("\(error)")
+            outputError = error
+        }
     }
 
     // MARK: channels
@@ -206,20 +215,9 @@ public final class DetectionEngine: DetectionEventConsumer {
 
     private func raise(_ alert: Alert) {
         output?.write(alert: alert)
-        output?.flush()
+        flushOutput()
         onAlert?(alert)
         publish(.newAlert(alert))
-        guard let blocking else { return }
-        let ip = alert.profile.ip
-        let previous = blocksPerIP[ip, default: 0]
-        blocksPerIP[ip] = previous + 1
-        let seconds = blocking.seconds(alertTime: alert.timestamp, window: alert.timeWindow,
-                                       widthMicroseconds: clock.widthMicroseconds, previousBlocks: previous)
-        let types = Set(alert.evidence.map(\.type.rawValue)).sorted().joined(separator: ",")
-        let request = BlockRequest(ip: ip, alertID: alert.id, reason: types, durationSeconds: seconds,
-                                   timestamp: alert.timestamp)
-        onBlockRequest?(request)
-        publish(.newBlocking(request))
     }
 
     // MARK: errors and printing

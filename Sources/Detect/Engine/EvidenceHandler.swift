@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Slips' evidence handler: drops disabled and whitelisted evidence, accumulates threat level × confidence per
 /// (profile, time window) over evidence that is not info and whose attacker is the source, and turns the sum

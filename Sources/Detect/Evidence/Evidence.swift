@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// One piece of evidence about a profile in a time window, with every field Slips' `Evidence` carries.
 public struct Evidence: Sendable, Hashable, Identifiable {

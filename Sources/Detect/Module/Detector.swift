@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// A detector: Slips' "module" carried into Swift.
 ///

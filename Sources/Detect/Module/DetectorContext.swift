@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// What a detector can reach: channel subscriptions, evidence output, printing, settings, time windows.
 ///

@@ -1,28 +1,29 @@
-import Capture
+import NetCore
+import Records
 import Foundation
 
 /// Slips' output files in `-o DIR`: `alerts.log` (one human line per evidence and per alert), `alerts.json`
 /// (one IDMEFv2 object per line: an "Event" per evidence, an "Incident" per alert), `slipsd.log` and
 /// `errors.log`. Buffered; the engine flushes them at least once per second and at the end. Detection thread.
 public final class AlertOutput {
-    private let alertsLog: BufferedTextFile
-    private let alertsJSON: BufferedTextFile
-    private let runLog: BufferedTextFile
-    private let errorLog: BufferedTextFile
+    private let alertsLog: BufferedFileWriter
+    private let alertsJSON: BufferedFileWriter
+    private let runLog: BufferedFileWriter
+    private let errorLog: BufferedFileWriter
     /// The directory holding the files.
     public let directory: String
 
     /// Creates the directory (if needed) and the four files.
-    /// - Throws: `CaptureError` naming what could not be created.
-    public init(directory: String) throws(CaptureError) {
+    /// - Throws: `SystemError` naming what could not be created.
+    public init(directory: String) throws(SystemError) {
         self.directory = directory
         if mkdir(directory, 0o750) != 0 && errno != EEXIST {
-            throw CaptureError.system("creating output directory", object: directory, errno: errno)
+            throw SystemError.current("creating output directory", object: directory)
         }
-        alertsLog = try BufferedTextFile(path: directory + "/alerts.log")
-        alertsJSON = try BufferedTextFile(path: directory + "/alerts.json")
-        runLog = try BufferedTextFile(path: directory + "/slipsd.log")
-        errorLog = try BufferedTextFile(path: directory + "/errors.log")
+        alertsLog = try BufferedFileWriter(path: directory + "/alerts.log")
+        alertsJSON = try BufferedFileWriter(path: directory + "/alerts.json")
+        runLog = try BufferedFileWriter(path: directory + "/slipsd.log")
+        errorLog = try BufferedFileWriter(path: directory + "/errors.log")
     }
 
     /// One line per evidence, in Slips' shape.
@@ -47,15 +48,30 @@ public final class AlertOutput {
     /// A line in errors.log.
     public func error(_ text: String) { errorLog.writeLine(text) }
 
+    private var files: [BufferedFileWriter] { [alertsLog, alertsJSON, runLog, errorLog] }
+
     /// Writes out every buffer.
-    public func flush() {
-        alertsLog.flush(); alertsJSON.flush(); runLog.flush(); errorLog.flush()
+    /// - Throws: the first write error (`SystemError` naming the file); the other files are still flushed.
+    public func flush() throws(SystemError) {
+        var first: SystemError?
+        for file in files {
+            do { try file.flush() } catch { first = first ?? error }
+        }
+        if let first { throw first }
     }
 
     /// Flushes and closes every file.
-    public func close() {
-        alertsLog.close(); alertsJSON.close(); runLog.close(); errorLog.close()
+    /// - Throws: the first write or close error.
+    public func close() throws(SystemError) {
+        var first: SystemError?
+        for file in files {
+            do { try file.close() } catch { first = first ?? error }
+        }
+        if let first { throw first }
     }
+
+    /// The last write error of any file, if writes are failing.
+    public var lastError: SystemError? { files.lazy.compactMap(\.lastError).first }
 
     // MARK: IDMEFv2
 

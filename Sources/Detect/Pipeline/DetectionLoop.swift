@@ -1,27 +1,30 @@
-import Capture
+import NetCore
+import Records
 
-/// Receives `DetectionEvent`s on the detection thread, one batch at a time.
+/// Receives `RecordEvent`s on the detection thread, one batch at a time.
 public protocol DetectionEventConsumer: AnyObject {
     /// Handles one event (flow, ARP, SSH banner, tick).
-    func consume(_ event: DetectionEvent)
+    func consume(_ event: RecordEvent)
     /// End of input or shutdown: final ticks, flush, shut detectors down.
     func finish()
 }
 
-/// The detection thread's loop: takes batches from the `EventHandoff`, writes the flow log, counts flows, and
+/// The detection thread's loop: takes batches from the `RecordHandoff`, writes the flow log, counts flows, and
 /// hands every event to the consumer (the detection engine). Confined to the detection thread.
 public final class DetectionLoop {
-    private let handoff: EventHandoff
+    private let handoff: RecordHandoff
     private let consumer: (any DetectionEventConsumer)?
     private let flowLog: FlowLogWriter?
     /// Final flows seen, by state and protocol.
     public private(set) var flowSummary = FlowSummary()
+    /// Why the flow log could not be written completely, if it could not.
+    public private(set) var flowLogError: SystemError?
 
     /// - Parameters:
     ///   - handoff: where capture threads push events.
     ///   - consumer: the detection engine (nil: flows only).
     ///   - flowLog: optional `--flows` writer.
-    public init(handoff: EventHandoff, consumer: (any DetectionEventConsumer)?, flowLog: FlowLogWriter?) {
+    public init(handoff: RecordHandoff, consumer: (any DetectionEventConsumer)?, flowLog: FlowLogWriter?) {
         self.handoff = handoff
         self.consumer = consumer
         self.flowLog = flowLog
@@ -30,11 +33,11 @@ public final class DetectionLoop {
     /// Runs until every producer finished and all events are consumed; then finishes the consumer and closes
     /// the flow log.
     public func run() {
-        var batch: [DetectionEvent] = []
+        var batch: [RecordEvent] = []
         batch.reserveCapacity(4096)
         while handoff.take(into: &batch) {
             for event in batch {
-                if case .flow(let record) = event {
+                if case .record(.conn(let record)) = event {
                     flowSummary.count(record)
                     flowLog?.write(record)
                 }
@@ -43,6 +46,10 @@ public final class DetectionLoop {
             batch.removeAll(keepingCapacity: true)
         }
         consumer?.finish()
-        flowLog?.close()
+        do {
+            try flowLog?.close()
+        } catch {
+            flowLogError = error
+        }
     }
 }

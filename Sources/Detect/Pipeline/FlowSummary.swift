@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Totals of the final flow records of a run (interim reports are not counted): flows by conn_state and
 /// protocol. Kept by the detection thread.
@@ -10,7 +11,7 @@ public struct FlowSummary: Sendable {
     public init() {}
 
     /// Counts one record; interim records are ignored.
-    public mutating func count(_ record: FlowRecord) {
+    public mutating func count(_ record: ConnRecord) {
         guard record.reason != .interim else { return }
         flows += 1
         byState[record.connState, default: 0] += 1

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// A profile: everything slipsd knows about one IP address. Printed as Slips does: `profile_10.0.0.1`.
 public struct ProfileID: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Slips' time windows: `number = floor((ts - firstTimestamp) / width) + 1`, so a timestamp exactly on a
 /// boundary belongs to the next window. With `onlyOneWindow` every timestamp is in window 1.

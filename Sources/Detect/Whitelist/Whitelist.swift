@@ -1,38 +1,11 @@
-import Capture
+import NetCore
+import Records
 
 /// Hosts whose evidence is dropped and who are never blocked: IPs, CIDR networks and MAC addresses, read from a
 /// file in Slips' `whitelist.conf` form (`type,value,direction,what_to_ignore`; `;` or `#` start comments).
 public struct Whitelist: Sendable {
-    /// An IPv4 or IPv6 network.
-    public struct Network: Sendable, Hashable {
-        public var address: IPAddress
-        public var prefixLength: Int
-        /// True when `ip` is inside the network.
-        public func contains(_ ip: IPAddress) -> Bool {
-            guard ip.isIPv4 == address.isIPv4 else { return false }
-            let bits = address.isIPv4 ? prefixLength + 96 : prefixLength
-            let (mh, ml) = Self.mask(bits)
-            return (ip.high & mh) == (address.high & mh) && (ip.low & ml) == (address.low & ml)
-        }
-        static func mask(_ bits: Int) -> (UInt64, UInt64) {
-            let hi = bits >= 64 ? UInt64.max : (bits == 0 ? 0 : ~UInt64(0) << (64 - bits))
-            let loBits = max(0, bits - 64)
-            let lo = loBits >= 64 ? UInt64.max : (loBits == 0 ? 0 : ~UInt64(0) << (64 - loBits))
-            return (hi, lo)
-        }
-        /// Parses `10.0.0.0/8`, `fd00::/8`, or a single address (full-length prefix).
-        public init?(_ text: some StringProtocol) {
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard (1...2).contains(parts.count), let address = IPAddress(parts[0]) else { return nil }
-            let maxBits = address.isIPv4 ? 32 : 128
-            guard let bits = parts.count == 2 ? Int(parts[1]) : maxBits, (0...maxBits).contains(bits) else { return nil }
-            self.address = address
-            self.prefixLength = bits
-        }
-    }
-
     public private(set) var addresses: Set<IPAddress> = []
-    public private(set) var networks: [Network] = []
+    public private(set) var networks: [CIDR] = []
     public private(set) var macs: Set<MACAddress> = []
 
     /// An empty whitelist.
@@ -40,12 +13,12 @@ public struct Whitelist: Sendable {
 
     /// A whitelist of the given entries (IPs or CIDRs).
     public init(networks entries: [String]) {
-        for entry in entries { if let n = Network(entry) { add(n) } }
+        for entry in entries { if let n = CIDR(entry) { add(n) } }
     }
 
-    private mutating func add(_ network: Network) {
-        if network.prefixLength == (network.address.isIPv4 ? 32 : 128) {
-            addresses.insert(network.address)
+    private mutating func add(_ network: CIDR) {
+        if network.isHost {
+            addresses.insert(network.network)
         } else {
             networks.append(network)
         }
@@ -75,7 +48,7 @@ public struct Whitelist: Sendable {
                 guard let ip = IPAddress(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not an IP address") }
                 addresses.insert(ip)
             case "cidr", "network", "subnet":
-                guard let network = Network(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not a CIDR network") }
+                guard let network = CIDR(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not a CIDR network") }
                 add(network)
             case "mac":
                 guard let mac = MACAddress(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not a MAC address") }
@@ -100,6 +73,7 @@ public struct Whitelist: Sendable {
         return false
     }
 
+    /// True when nothing is listed.
     public var isEmpty: Bool { addresses.isEmpty && networks.isEmpty && macs.isEmpty }
 }
 

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Detect
 import Yams
@@ -109,30 +111,8 @@ enum ConfigLoader {
     }
 
     /// True for `1.2.3.4`, `::1`, `10.0.0.0/8`, `fd00::/8`.
-    static func isAddressOrNetwork(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let address = IPAddress(parts[0]) else { return false }
-        guard parts.count == 2 else { return true }
-        guard let bits = Int(parts[1]) else { return false }
-        return bits >= 0 && bits <= (address.isIPv4 ? 32 : 128)
-    }
+    static func isAddressOrNetwork(_ text: String) -> Bool { CIDR(text) != nil }
 
-    /// Reads a whole file as UTF-8 with POSIX calls.
-    static func readFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
-        defer { close(fd) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CaptureError.system("reading", object: path, errno: errno)
-            }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// Reads a whole file as UTF-8 (NetCore's `TextFile`).
+    static func readFile(_ path: String) throws(SystemError) -> String { try TextFile.read(path) }
 }

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Detect
 
 /// Every setting slipsd reads from its YAML file, with the defaults in one place. Keys keep Slips' `slips.yaml`

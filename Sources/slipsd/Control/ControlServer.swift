@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import CPrivileges
 import Synchronization
@@ -13,10 +15,10 @@ final class ControlServer: @unchecked Sendable {
     private let fd: Int32
     private let allowedGroup: gid_t?
     private let stopRequested = Atomic<Bool>(false)
-    private var thread: CaptureThread?
+    private var thread: OSThread?
 
     /// Binds and listens (root, before the drop). Removes a stale socket file first.
-    init(path: String, group: String?) throws(CaptureError) {
+    init(path: String, group: String?) throws(SlipsdError) {
         self.path = path
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !directory.isEmpty { mkdir(directory, 0o755) }
@@ -24,19 +26,19 @@ final class ControlServer: @unchecked Sendable {
         var gid: gid_t?
         if let group {
             guard let entry = getgrnam(group) else {
-                throw CaptureError(operation: "opening control socket", object: path, reason: "group '\(group)' does not exist")
+                throw SlipsdError("opening control socket", object: path, reason: "group '\(group)' does not exist")
             }
             gid = entry.pointee.gr_gid
         }
         allowedGroup = gid
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw CaptureError.system("opening control socket", object: path, errno: errno) }
+        guard fd >= 0 else { throw SlipsdError.current("opening control socket", object: path) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             close(fd)
-            throw CaptureError(operation: "opening control socket", object: path, reason: "path too long")
+            throw SlipsdError("opening control socket", object: path, reason: "path too long")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
@@ -48,9 +50,9 @@ final class ControlServer: @unchecked Sendable {
         }
         umask(previousMask)
         guard bound == 0, listen(fd, 16) == 0 else {
-            let e = errno
+            let failure = SlipsdError.current("binding control socket", object: path)
             close(fd)
-            throw CaptureError.system("binding control socket", object: path, errno: e)
+            throw failure
         }
         if let gid {
             chown(path, 0, gid)
@@ -61,9 +63,12 @@ final class ControlServer: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Serves requests on a new thread until `stop()`. `handle` runs on that thread.
-    func start(handle: @escaping @Sendable (ControlProtocol.Request) -> [String: Any]) throws(CaptureError) {
-        let thread = try CaptureThread.spawn(name: "slipsd-control") { [self] in
-            self.serve(handle)
+    func start(handle: @escaping @Sendable (ControlProtocol.Request) -> [String: Any]) throws(SlipsdError) {
+        let thread: OSThread
+        do {
+            thread = try OSThread.spawn(name: "slipsd-control") { [self] in self.serve(handle) }
+        } catch {
+            throw SlipsdError(error)
         }
         self.thread = thread
     }

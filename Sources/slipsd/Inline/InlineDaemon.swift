@@ -1,158 +1,116 @@
 import Blocker
 import Capture
 import Detect
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import Logging
+import NetCore
+import Records
 
 /// `slipsd --inline --queue N`: sits on NFQUEUE, runs flows and detectors on every forwarded packet, and blocks
 /// attackers in the kernel.
 ///
-/// Start-up, in this order, on the main thread with no other thread alive:
-/// 1. as root: outputs, detection, nftables blocker table (existing blocks adopted), steering rule (with
-///    bypass), NFQUEUE sockets, control socket, systemd notify socket;
-/// 2. privilege drop to the configured user keeping only CAP_NET_ADMIN (verified, or refuse to run);
-/// 3. threads: detection (also executes blocks), one packet thread per queue plus the watchdog, control.
-/// Shutdown (SIGINT/SIGTERM): every queued packet gets a verdict, the steering rule is removed, blocks stay in
-/// the kernel with their timeouts.
+/// `run()` is four steps, in this order, on the main thread:
+/// 1. `InlineSetUp` as root, with no other thread alive: outputs, detection, the response stage (nftables table,
+///    existing blocks adopted), NFQUEUE sockets, the steering rule, the control socket;
+/// 2. the privilege drop to the configured user keeping only CAP_NET_ADMIN (verified, or refuse to run);
+/// 3. `serve`: the threads (detection, which also executes blocks; one packet thread per queue and the watchdog;
+///    control), inheriting CAP_NET_ADMIN, until SIGINT/SIGTERM;
+/// 4. `shutDown`: every queued packet gets a verdict, the steering rule is removed, blocks stay in the kernel
+///    with their timeouts.
 struct InlineDaemon {
     let options: Slipsd
     let settings: SlipsdSettings
+    private let logger = Logger(label: "slipsd.inline")
+
+    init(options: Slipsd, settings: SlipsdSettings) {
+        self.options = options
+        self.settings = settings
+    }
 
     func run() -> Int32 {
         StopSignal.install()
-        let blocking = !options.noBlock
-        let queues: ClosedRange<UInt16>
+        let detectionSide: InlineDetectionSide
+        let setUp: InlineSetUp
         do {
-            let range = try QueueRange.parse(options.queue ?? "0")
-            queues = range.first...range.last
-        } catch {
-            Console.error("slipsd: \(error)")
-            return 2
-        }
-        let notifier = SystemdNotifier()
-        var messages: [String] = []
-        let log: @Sendable (String) -> Void = { Console.error("slipsd: \($0)") }
-
-        // 1. Privileged set-up.
-        let wiring: DetectionWiring
-        let blocker: NftablesBlocker?
-        let steering: QueueSteering?
-        let source: NFQueueSource
-        let control: ControlServer
-        let blockedInProcess = BlockedAddresses()
-        let grace = UnblockGrace(seconds: settings.blocking.unblockGraceSeconds)
-        do {
-            wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
-                                         verbosity: options.verbose, blocking: blocking)
-            if blocking {
-                blocker = try BlockerFactory.make(settings: settings)
-                let setUp = try blocker!.setUp()
-                messages.append("nftables table inet \(settings.blocking.table) \(setUp.adopted ? "adopted (existing blocks kept)" : "created")")
-                for element in try blocker!.list() {
-                    if let ip = IPAddress(element.address.description) { blockedInProcess.insert([ip]) }
-                }
-                for warning in blocker!.protection?.warnings ?? [] { messages.append(warning) }
-            } else {
-                blocker = nil
-            }
-            var nfq = NFQueueConfiguration(queues: queues)
-            nfq.copyRange = UInt32(settings.inline.copyRange)
-            nfq.maxQueueLength = UInt32(settings.inline.queueMaxLength)
-            nfq.receiveBufferSize = settings.inline.socketBufferBytes
-            nfq.failOpen = !(settings.inline.failClosed || options.failClosed)
-            nfq.gso = settings.inline.gso
-            nfq.watchdogStallBound = .milliseconds(settings.inline.watchdogMilliseconds)
-            source = try NFQueueSource(configuration: nfq, onEvent: { event in log("\(event)") })
-            if options.steer {
-                steering = try QueueSteering(configuration: .init(queues: queues, steerInput: settings.inline.steerInput))
-                let path = try steering!.install()
-                messages.append("steering forwarded traffic to queue \(queues) with bypass (\(path.rawValue))")
-            } else {
-                steering = nil
-            }
-            control = try ControlServer(path: settings.daemon.controlSocket, group: settings.daemon.controlGroup)
+            detectionSide = try InlineDetectionSide(options: options, settings: settings)
+            setUp = try InlineSetUp(options: options, settings: settings)
         } catch {
             Console.error("slipsd: \(error)")
             return 1
         }
-
-        // 2. Privilege drop: only CAP_NET_ADMIN stays (verdicts and nftables messages need it).
-        if options.noDropPrivileges {
-            messages.append("WARNING: --no-drop-privileges: running as root")
-        } else {
-            do {
-                let (user, state) = try PrivilegeDrop.drop(to: options.user ?? settings.daemon.user, keep: [PrivilegeDrop.netAdmin])
-                messages.append("running as \(user) with only CAP_NET_ADMIN (\(state))")
-            } catch {
-                Console.error("slipsd: \(error); refusing to run")
-                steering.map { try? $0.remove() }
-                return 1
-            }
-        }
-
-        // 3. Threads (they inherit CAP_NET_ADMIN from this thread).
-        let executor = blocker.map { BlockExecutor(blocker: $0, blockedInProcess: blockedInProcess, grace: grace, log: { line in
-            log(line)
-            wiring.output?.log(line)
-        }) }
-        wiring.engine.onBlockRequest = executor.map { e in { request in e.execute(request) } }
-        let handoff = EventHandoff(producers: queues.count, producersMayWait: false)
-        let detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: nil)
-        let pipelines = Mutex<[HandOver<PacketPipeline>]>([])
-        let flowConfiguration = settings.flows.tableConfiguration
-        let detectionBox = HandOver(detection)
+        var messages = detectionSide.messages + setUp.messages
         do {
-            let detectionThread = try CaptureThread.spawn(name: "slipsd-detect") { detectionBox.value.run() }
-            try source.start(makeHandler: { _ in
-                // Validated at start-up by PacketPipeline's own check below; cannot fail here.
-                let pipeline = try! PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
-                                                   blocked: blockedInProcess, flushEagerly: true)
-                pipelines.withLock { $0.append(HandOver(pipeline)) }
-                return pipeline
-            })
-            try control.start { request in
-                switch request {
-                case .status:
-                    return ["ok": true, "queues": "\(queues)", "blocked_in_process": blockedInProcess.snapshot.count]
-                case .unblock(let text):
-                    guard let ip = IPAddress(text) else { return ["ok": false, "error": "bad IP"] }
-                    grace.start(ip)
-                    blockedInProcess.remove(ip)
-                    let removed = (try? blocker?.unblock(BlockAddress(text)!)) ?? false
-                    return ["ok": true, "removed": removed, "grace_seconds": settings.blocking.unblockGraceSeconds]
-                }
-            }
-            for message in messages { log(message); wiring.output?.log(message) }
-            log("inline on queue \(queues) ready (\(blocking ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
-            notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
-
-            while !StopSignal.isRequested { MonotonicClock.sleep(milliseconds: 100) }
-
-            notifier?.notify("STOPPING=1")
-            log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
-            source.stop()
-            for box in pipelines.withLock({ $0 }) { box.value.finish() }
-            for _ in queues { handoff.finish() }
-            control.stop()
-            detectionThread.join()
-            if let steering { try steering.remove() }
+            messages.append(try dropPrivileges())
+        } catch {
+            Console.error("slipsd: \(error); refusing to run")
+            setUp.removeSteering()
+            return 1
+        }
+        do {
+            try serve(setUp, detectionSide, messages: messages)
         } catch {
             Console.error("slipsd: \(error)")
-            source.stop()
-            steering.map { try? $0.remove() }
+            setUp.source.stop()
+            setUp.removeSteering()
             return 1
         }
         return 0
     }
+
+    /// Step 2: only CAP_NET_ADMIN stays (verdicts and nftables messages need it).
+    private func dropPrivileges() throws -> String {
+        if options.noDropPrivileges { return "WARNING: --no-drop-privileges: running as root" }
+        let (user, state) = try PrivilegeDrop.drop(to: options.user ?? settings.daemon.user, keep: [PrivilegeDrop.netAdmin])
+        return "running as \(user) with only CAP_NET_ADMIN (\(state))"
+    }
+
+    /// Step 3: starts the threads and waits for SIGINT/SIGTERM; then step 4.
+    private func serve(_ setUp: InlineSetUp, _ detectionSide: sending InlineDetectionSide,
+                       messages: [String]) throws {
+        let log = setUp.log
+        let queues = setUp.queues
+        let source = setUp.source
+        let controls = detectionSide.controls
+        let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
+        for message in messages { log(message) }
+        // The outputs belong to the detection thread from here on: only it writes them.
+        let detectionThread = try OSThread.spawn(name: "slipsd-detect") {
+            for message in messages { detectionSide.wiring.output?.log(message) }
+            DetectionLoop(handoff: handoff, consumer: detectionSide.wiring.consumer, flowLog: nil).run()
+            withExtendedLifetime(detectionSide) {}
+        }
+        let flowConfiguration = settings.flows.tableConfiguration
+        let drops = controls?.drops
+        try source.start(makeHandler: { _ in
+            // The configuration was validated when the YAML was read; an error here cannot happen, but if it
+            // did the queue would be served by a pipeline without detection rather than trap.
+            let filter = drops.map(DropSet.Reader.init)
+            return (try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff, blocked: filter,
+                                        flushEagerly: true))
+                ?? PassThroughHandler()
+        })
+        try setUp.control.start { request in
+            InlineControl.handle(request, queues: queues, controls: controls,
+                                 graceSeconds: settings.blocking.unblockGraceSeconds, source: source)
+        }
+        log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
+        setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
+
+        while !StopSignal.isRequested { MonotonicClock.sleep(milliseconds: 100) }
+
+        // Step 4.
+        setUp.notifier?.notify("STOPPING=1")
+        log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
+        source.stop()                          // each packet thread verdicts its queue and flushes its pipeline
+        for _ in queues { handoff.finish() }
+        setUp.control.stop()
+        detectionThread.join()
+        setUp.removeSteering()
+    }
 }
 
-/// Builds the blocker and its self-protection from the settings.
-enum BlockerFactory {
-    static func make(settings: SlipsdSettings) throws -> NftablesBlocker {
-        let allowlist = settings.blocking.allowlist.compactMap { CIDR($0.contains("/") ? $0 : $0 + ($0.contains(":") ? "/128" : "/32")) }
-        let protection = SelfProtection(allowlist: allowlist)
-        return try NftablesBlocker(configuration: .init(tableName: settings.blocking.table), protection: protection)
-    }
+/// A handler that accepts everything: stands in for a pipeline that could not be built, so a queue never traps.
+final class PassThroughHandler: PacketHandler {
+    func handlePacket(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
+                      linkType: LinkType) -> PacketVerdict { .accept }
+    func idle(now: PacketTime) {}
 }

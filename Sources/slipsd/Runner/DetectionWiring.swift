@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Detect
 
@@ -9,23 +11,20 @@ final class DetectionWiring {
     /// What the detection loop feeds.
     var consumer: (any DetectionEventConsumer)? { engine }
 
-    /// - Throws: `CaptureError` when the output directory cannot be created, `Whitelist.ParseError` for a bad
+    /// - Throws: `SystemError` when the output directory or the whitelist cannot be opened, `Whitelist.ParseError` for a bad
     ///   whitelist file.
-    init(settings: SlipsdSettings, outputDirectory: String?, verbosity: Int, blocking: Bool) throws {
-        output = try outputDirectory.map { directory throws(CaptureError) in try AlertOutput(directory: directory) }
+    init(settings: SlipsdSettings, outputDirectory: String?, verbosity: Int) throws {
+        output = try outputDirectory.map { directory throws(SystemError) in try AlertOutput(directory: directory) }
         var whitelist = Whitelist()
         if settings.whitelistEnabled, let path = settings.whitelistPath {
             if access(path, R_OK) == 0 {
                 whitelist = try Whitelist(parsing: try ConfigLoader.readFile(path), file: path)
             } else if settings.whitelistPathWasSet {
-                throw CaptureError.system("reading whitelist", object: path, errno: errno)
+                throw SystemError.current("reading whitelist", object: path)
             }
         }
-        let policy = blocking ? BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds,
-                                               escalate: settings.blocking.escalate,
-                                               maxSeconds: settings.blocking.maxDurationSeconds) : nil
         engine = DetectionEngine(settings: settings.detection, whitelist: whitelist, output: output,
-                                 blocking: policy, verbosity: verbosity)
+                                 verbosity: verbosity)
     }
 
     /// Lines for the run summary (evidence and alerts).

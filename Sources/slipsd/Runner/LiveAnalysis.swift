@@ -1,8 +1,13 @@
+import Blocker
 import Capture
 import Detect
+import NetCore
+import Records
 
 /// `slipsd -i IFACE`: captures live until SIGINT/SIGTERM on a capture thread, with detection on its own
-/// thread, then prints the summary. With `-p` alerts also block (the inline daemon's blocker).
+/// thread, then prints the summary. With `-p` alerts also block: the same response stage as `--inline`
+/// (nftables table and sets, self-protection, blocks with timeouts); a passive capture cannot drop packets by
+/// verdict, so the kernel's drop rules do the dropping.
 struct LiveAnalysis {
     let options: Slipsd
     let settings: SlipsdSettings
@@ -13,7 +18,7 @@ struct LiveAnalysis {
         var configuration = LiveCaptureConfiguration(interface: interface)
         configuration.filter = options.filter
         let source: PcapLiveSource
-        let handoff = EventHandoff(producers: 1, producersMayWait: false)
+        let handoff = RecordHandoff(producers: 1, producersMayWait: false)
         let pipeline: PacketPipeline
         let detection: DetectionLoop
         let wiring: DetectionWiring
@@ -22,42 +27,60 @@ struct LiveAnalysis {
             pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration, handoff: handoff,
                                           flushEagerly: true)
             wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
-                                         verbosity: options.verbose, blocking: options.blocking)
-            let flowLog = try options.flowsFile.map { path throws(CaptureError) in try FlowLogWriter(path: path) }
+                                         verbosity: options.verbose)
+            if options.blocking {
+                let output = wiring.output
+                let built = try ResponseWiring.make(settings: settings, report: { line in
+                    Console.error("slipsd: \(line)")
+                    output?.log(line)
+                })
+                for message in built.messages { Console.error("slipsd: \(message)") }
+                ResponseWiring.connect(wiring.engine, to: built.stage,
+                                       windowWidthSeconds: settings.detection.timeWindowWidth)
+            }
+            let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
             detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: flowLog)
         } catch {
             Console.error("slipsd: \(error)")
             return 1
         }
-        Console.error("slipsd: capturing on \(interface)\(options.filter.map { " (filter: \($0))" } ?? ""); Ctrl-C to stop")
+        Console.error("slipsd: capturing on \(interface)\(options.filter.map { " (filter: \($0))" } ?? "")\(options.blocking ? ", blocking" : ""); Ctrl-C to stop")
         let started = MonotonicClock.now()
-        let box = HandOver((source, pipeline, detection))
-        let failure = Mailbox<String>()
+        let finished: (detection: DetectionLoop, wiring: DetectionWiring)?
+        let captured: (failure: CaptureError?, pipeline: PacketPipeline)?
         do {
-            let detectionThread = try CaptureThread.spawn(name: "slipsd-detect") { box.value.2.run() }
-            let captureThread = try CaptureThread.spawn(name: "slipsd-pcap") {
-                do throws(CaptureError) {
-                    try box.value.0.run(handler: box.value.1)
-                } catch {
-                    failure.put("\(error)")
-                }
-                box.value.1.finish()
-                handoff.finish()
+            let detectionThread = try OSThreadTask.start(name: "slipsd-detect") {
+                detection.run()
+                return (detection: detection, wiring: wiring)
             }
-            while !StopSignal.isRequested && failure.value == nil { MonotonicClock.sleep(milliseconds: 100) }
+            let captureThread = try OSThreadTask.start(name: "slipsd-pcap") {
+                var failure: CaptureError?
+                do throws(CaptureError) {
+                    try source.run(handler: pipeline)
+                } catch {
+                    failure = error
+                    StopSignal.request()
+                }
+                pipeline.finish()
+                handoff.finish()
+                return (failure: failure, pipeline: pipeline)
+            }
+            while !StopSignal.isRequested { MonotonicClock.sleep(milliseconds: 100) }
             source.stop()
-            captureThread.join()
-            detectionThread.join()
+            captured = captureThread.join()
+            finished = detectionThread.join()
         } catch {
             Console.error("slipsd: \(error)")
             return 1
         }
-        if let message = failure.value {
-            Console.error("slipsd: \(message)")
+        guard let captured, let finished else { return 1 }
+        if let failure = captured.failure {
+            Console.error("slipsd: \(failure)")
             return 1
         }
-        RunSummary(path: "interface \(interface)", source: nil, pipeline: pipeline, flows: detection.flowSummary,
-                   detection: wiring, elapsedSeconds: MonotonicClock.now() - started, flowsOnly: false).print()
+        RunSummary(path: "interface \(interface)", source: nil, pipeline: captured.pipeline,
+                   flows: finished.detection.flowSummary, detection: finished.wiring,
+                   elapsedSeconds: MonotonicClock.now() - started, flowsOnly: false).print()
         return 0
     }
 }

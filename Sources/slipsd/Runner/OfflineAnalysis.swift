@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Detect
 #if canImport(Glibc)
@@ -22,7 +24,7 @@ struct OfflineAnalysis {
             return 1
         }
         let flowsOnly = ProcessEnvironment.flag("SLIPSD_BENCH_FLOWS_ONLY")
-        let handoff = EventHandoff(producers: 1, producersMayWait: true)
+        let handoff = RecordHandoff(producers: 1, producersMayWait: true)
         let pipeline: PacketPipeline
         let detection: DetectionLoop
         let wiring: DetectionWiring?
@@ -30,8 +32,8 @@ struct OfflineAnalysis {
             pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration,
                                           handoff: flowsOnly ? nil : handoff, flushEagerly: false)
             wiring = flowsOnly ? nil : try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
-                                                           verbosity: options.verbose, blocking: false)
-            let flowLog = try options.flowsFile.map { path throws(CaptureError) in try FlowLogWriter(path: path) }
+                                                           verbosity: options.verbose)
+            let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
             detection = DetectionLoop(handoff: handoff, consumer: wiring?.consumer, flowLog: flowLog)
         } catch {
             Console.error("slipsd: \(error)")
@@ -39,56 +41,44 @@ struct OfflineAnalysis {
         }
 
         let started = MonotonicClock.now()
-        var readResult: Result<PcapFileSource.Summary, CaptureError>?
-        let box = HandOver((source, pipeline, detection))
+        let finished: (detection: DetectionLoop, wiring: DetectionWiring?)?
+        let read: (result: Result<PcapFileSource.Summary, CaptureError>, pipeline: PacketPipeline)?
         do {
-            let detectionThread = try CaptureThread.spawn(name: "slipsd-detect") { box.value.2.run() }
-            let readResultBox = Mailbox<Result<PcapFileSource.Summary, CaptureError>>()
-            let captureThread = try CaptureThread.spawn(name: "slipsd-pcap") {
-                let (source, pipeline, _) = box.value
+            let detectionThread = try OSThreadTask.start(name: "slipsd-detect") {
+                detection.run()
+                return (detection: detection, wiring: wiring)
+            }
+            let captureThread = try OSThreadTask.start(name: "slipsd-pcap") {
                 let result = Result { () throws(CaptureError) in
                     try source.run(handler: pipeline, shouldStop: { StopSignal.isRequested })
                 }
                 pipeline.finish()
                 handoff.finish()
-                readResultBox.put(result)
+                return (result: result, pipeline: pipeline)
             }
-            captureThread.join()
-            detectionThread.join()
-            readResult = readResultBox.value
+            read = captureThread.join()
+            finished = detectionThread.join()
         } catch {
             Console.error("slipsd: \(error)")
             return 1
         }
         let elapsed = MonotonicClock.now() - started
+        guard let read, let finished else { return 1 }
+        if let error = finished.detection.flowLogError { Console.error("slipsd: \(error)") }
 
-        switch readResult! {
+        switch read.result {
         case .failure(let error):
             Console.error("slipsd: \(error)")
             return 1
         case .success(let summary):
-            RunSummary(path: path, source: summary, pipeline: pipeline, flows: detection.flowSummary,
-                       detection: wiring, elapsedSeconds: elapsed, flowsOnly: flowsOnly).print()
+            RunSummary(path: path, source: summary, pipeline: read.pipeline, flows: finished.detection.flowSummary,
+                       detection: finished.wiring, elapsedSeconds: elapsed, flowsOnly: flowsOnly).print()
             if let truncation = summary.truncation {
                 Console.error("slipsd: \(path) is truncated: it ends in the middle of a packet (\(truncation)); the \(summary.packets) packets before the cut were analysed")
                 return 3
             }
             return StopSignal.isRequested ? 130 : 0
         }
-    }
-}
-
-/// Monotonic seconds.
-enum MonotonicClock {
-    static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
-
-    static func sleep(milliseconds: Int) {
-        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        _ = nanosleep(&request, nil)
     }
 }
 

@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Blocker
 import Capture
 import Foundation
@@ -9,9 +11,9 @@ struct OperatorCommands {
 
     func block(ip: String, seconds: Int?, force: Bool) -> Int32 {
         do {
-            let blocker = try BlockerFactory.make(settings: settings)
+            let blocker = try ResponseWiring.blocker(settings: settings)
             _ = try blocker.setUp()
-            guard let address = BlockAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
+            guard let address = IPAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
             if !force, let reason = blocker.protection?.reasonIfProtected(address) {
                 Console.error("slipsd: refusing to block \(ip): it \(reason) (use --force to block it anyway)")
                 return 1
@@ -34,8 +36,8 @@ struct OperatorCommands {
     func unblock(ip: String) -> Int32 {
         let daemon = ControlClient.send(["cmd": "unblock", "ip": ip], to: settings.daemon.controlSocket)
         do {
-            let blocker = try BlockerFactory.make(settings: settings)
-            guard let address = BlockAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
+            let blocker = try ResponseWiring.blocker(settings: settings)
+            guard let address = IPAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
             let removed = try blocker.unblock(address)
             let daemonRemoved = (daemon?["removed"] as? Bool) ?? false
             if removed || daemonRemoved {
@@ -52,7 +54,7 @@ struct OperatorCommands {
 
     func listBlocked(json: Bool) -> Int32 {
         do {
-            let blocker = try BlockerFactory.make(settings: settings)
+            let blocker = try ResponseWiring.blocker(settings: settings)
             let elements = try blocker.list().sorted { $0.address < $1.address }
             if json {
                 let rows: [[String: Any]] = elements.map { e in

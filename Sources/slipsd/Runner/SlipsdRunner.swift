@@ -1,3 +1,5 @@
+import NetCore
+import Records
 import Capture
 import Detect
 import Logging
@@ -84,10 +86,4 @@ extension SlipsdSettings.Flows {
             attemptReportDelay: .milliseconds(Int64(attemptReportDelay * 1000)),
             interimReportInterval: .milliseconds(Int64(interimReportInterval * 1000)))
     }
-}
-
-/// Moves a non-Sendable object into the one thread that will own it from then on.
-struct HandOver<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -24,4 +24,10 @@ enum StopSignal {
     }
 
     static var isRequested: Bool { requested.load(ordering: .relaxed) > 0 }
+
+    /// Asks the run to stop as a signal would (a capture thread that failed), without counting as a second
+    /// signal.
+    static func request() {
+        _ = requested.compareExchange(expected: 0, desired: 1, ordering: .relaxed)
+    }
 }

@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 
 /// Reads what `nft -j` reports inside a test namespace: the independent view used to check the blocker.

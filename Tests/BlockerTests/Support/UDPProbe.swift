@@ -1,3 +1,4 @@
+import NetCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

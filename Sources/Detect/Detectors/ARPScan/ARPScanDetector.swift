@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// ARP scans: one sender broadcasting ARP requests for many distinct IPs in a short time (Slips' `arp` module,
 /// scan part).
@@ -71,7 +72,7 @@ public final class ARPScanDetector: Detector {
 
     /// Handles one ARP packet.
     public func main(_ message: ChannelMessage) {
-        guard case .newARP(let arp) = message else { return }
+        guard let arp = message.arp else { return }
         handle(arp)
     }
 

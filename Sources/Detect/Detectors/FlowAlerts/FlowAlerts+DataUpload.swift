@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension FlowAlertsDetector {
     /// `DATA_UPLOAD`: large uploads from a profile to destinations outside the local networks.

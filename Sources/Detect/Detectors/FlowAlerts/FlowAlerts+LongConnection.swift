@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension FlowAlertsDetector {
     /// `LONG_CONNECTION`: a flow that lasted longer than `settings.longConnectionThreshold` (1500 s, strictly

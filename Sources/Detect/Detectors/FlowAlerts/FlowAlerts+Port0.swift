@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension FlowAlertsDetector {
     /// `PORT_0_CONNECTION`: a TCP or UDP flow whose source or destination port is 0 — reserved, never used by a

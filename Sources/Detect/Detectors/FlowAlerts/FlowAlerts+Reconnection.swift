@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension FlowAlertsDetector {
     /// `MULTIPLE_RECONNECTION_ATTEMPTS`: rejected TCP connections (REJ: the responder answered the SYN with a

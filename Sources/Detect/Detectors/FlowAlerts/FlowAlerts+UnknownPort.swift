@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension FlowAlertsDetector {
     /// `UNKNOWN_PORT`: an established TCP connection to a destination port that is not a known service

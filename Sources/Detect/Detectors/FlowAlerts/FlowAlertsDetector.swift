@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Rules on single flows and on small per-window counts (Slips' `flowalerts` module, flow part). Each rule is a
 /// nested type in its own file (`FlowAlerts+…swift`) and sets its own evidence type:
@@ -70,7 +71,8 @@ public final class FlowAlertsDetector: Detector {
     /// Runs every rule on a flow record, or closes a window.
     public func main(_ message: ChannelMessage) {
         switch message {
-        case .newFlow(let flowMessage):
+        case .record:
+            guard let flowMessage = message.flow else { return }
             if let evidence = longConnection.check(flowMessage) { context.setEvidence(evidence) }
             let upload = dataUpload.check(flowMessage)
             if let evidence = upload.flow { context.setEvidence(evidence) }

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 extension KnownServicePorts {
     /// slipsd's shipped list: common services of the IANA registry and widely deployed services on other ports

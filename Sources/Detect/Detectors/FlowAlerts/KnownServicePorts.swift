@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Capture
+import NetCore
+import Records
 
 /// Well-known TCP and UDP service ports with their names: what `UNKNOWN_PORT` compares destination ports against.
 ///

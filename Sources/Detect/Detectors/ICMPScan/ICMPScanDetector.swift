@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// ICMP sweeps: one source sending echo, timestamp or address-mask requests to many distinct hosts (part of
 /// Slips' `network_discovery`; its own name here so it can be disabled on its own).
@@ -55,7 +56,7 @@ public final class ICMPScanDetector: Detector {
     /// Handles a flow record or a closed window.
     public func main(_ message: ChannelMessage) {
         switch message {
-        case .newFlow(let flowMessage): handle(flowMessage)
+        case .record: if let flowMessage = message.flow { handle(flowMessage) }
         case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
         default: break
         }

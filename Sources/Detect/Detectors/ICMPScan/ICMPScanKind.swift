@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// The ICMP requests whose sweeps across hosts `ICMPScanDetector` reports. The flow table puts the ICMP type of
 /// a flow's first packet in `originatorPort` (as Zeek does in `id.orig_p`).
@@ -11,7 +12,7 @@ enum ICMPScanKind: CaseIterable, Hashable {
     case addressMask
 
     /// The kind of a flow, or nil when it is not one of these requests.
-    init?(_ flow: FlowRecord) {
+    init?(_ flow: ConnRecord) {
         switch (flow.proto, flow.originatorPort) {
         case (.icmp, 8), (.icmpv6, 128): self = .echo
         case (.icmp, 13): self = .timestamp

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// What `ICMPScanDetector` keeps for one (profile, time window): per kind of request, the distinct hosts asked
 /// (stored only until the top report level is reached) and the running counter.

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// The Slips guide's example module in Swift: a private address talking to another private address is evidence
 /// `CONNECTION_TO_LOCAL_DEVICE` (high threat, confidence 0.8). Disabled by default: on a LAN it fires on
@@ -20,7 +21,8 @@ public final class LocalConnectionDetector: Detector {
 
     public func main(_ message: ChannelMessage) throws {
         switch message {
-        case .newFlow(let message):
+        case .record:
+            guard let message = message.flow else { return }
             let flow = message.flow
             guard flow.originator.isPrivate, flow.responder.isPrivate, seen.insert(flow.uid).inserted else { return }
             context.setEvidence(Evidence(

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Horizontal and vertical port scans, from TCP and UDP flows that were not established (Slips'
 /// `network_discovery` module, port-scan part).
@@ -8,7 +9,7 @@ import Capture
 ///
 /// Counted per (profile, time window) on every `new_flow` record, so a scan is recognised while it runs (the flow
 /// table publishes interim records for unanswered SYNs within seconds). Only flows for which
-/// `FlowRecord.isUnansweredAttempt` holds count: TCP in S0, REJ, RSTOS0, RSTRH, SH, SHR; UDP flows the responder
+/// `ConnRecord.isUnansweredAttempt` holds count: TCP in S0, REJ, RSTOS0, RSTRH, SH, SHR; UDP flows the responder
 /// never answered. Multicast and broadcast destinations are skipped (they are not hosts being probed).
 ///
 /// Evidence when the distinct targets reach `settings.portScanMinimumTargets` (6: Slips' "more than 5"), then
@@ -64,7 +65,7 @@ public final class PortScanDetector: Detector {
     /// Handles a flow record or a closed window.
     public func main(_ message: ChannelMessage) {
         switch message {
-        case .newFlow(let flowMessage): handle(flowMessage)
+        case .record: if let flowMessage = message.flow { handle(flowMessage) }
         case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
         default: break
         }
@@ -99,7 +100,7 @@ public final class PortScanDetector: Detector {
     }
 
     /// Adds one record to the window's counters; returns the reports of counters that reached a level.
-    private static func count(_ flow: FlowRecord, packets: UInt64, isFirstRecord: Bool, in state: inout PortScanWindow,
+    private static func count(_ flow: ConnRecord, packets: UInt64, isFirstRecord: Bool, in state: inout PortScanWindow,
                               levels: ReportLevels, budget: StateBudget) -> (horizontal: Report?, vertical: Report?) {
         let cap = windowUnitCap
         let target = PortScanWindow.Target(ip: flow.responder, port: flow.responderPort, proto: flow.proto)
@@ -133,7 +134,7 @@ public final class PortScanDetector: Detector {
         return (horizontal, vertical)
     }
 
-    private static func advance(_ counter: inout ScanCounter, _ flow: FlowRecord, _ packets: UInt64, _ isNewTarget: Bool,
+    private static func advance(_ counter: inout ScanCounter, _ flow: ConnRecord, _ packets: UInt64, _ isNewTarget: Bool,
                                 _ isFirstRecord: Bool, _ newSlot: Bool, _ levels: ReportLevels) -> Report? {
         counter.packets += packets
         if isFirstRecord { counter.uids.append(flow.uid, newSlot: newSlot) }

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// What `PortScanDetector` keeps for one (profile, time window).
 ///

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// What `SSHPasswordGuessingDetector` keeps for one (client profile, time window): the SSH connections counted
 /// per server endpoint.

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// SSH password guessing: many SSH connections from one client to one server endpoint in a time window.
 ///
@@ -65,7 +66,7 @@ public final class SSHPasswordGuessingDetector: Detector {
     /// Handles an SSH banner or a closed window.
     public func main(_ message: ChannelMessage) {
         switch message {
-        case .newSSH(let ssh): handle(ssh)
+        case .record: if let ssh = message.ssh { handle(ssh) }
         case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
         default: break
         }

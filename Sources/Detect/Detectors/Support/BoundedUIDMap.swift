@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// A map from flow uid to a small value that never holds more than `capacity` entries.
 ///

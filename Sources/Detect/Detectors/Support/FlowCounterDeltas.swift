@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Turns the cumulative counters of interim and final records into increments, so that a flow reported several
 /// times adds its packets or bytes once, and tells whether a record is the first one of its flow.
@@ -19,7 +20,7 @@ struct FlowCounterDeltas {
 
     /// The increase of a cumulative counter (`value`) since the previous record of the same flow, and whether
     /// this is the first record seen of the flow.
-    mutating func update(_ record: FlowRecord, value: UInt64) -> (increment: UInt64, isFirstRecord: Bool) {
+    mutating func update(_ record: ConnRecord, value: UInt64) -> (increment: UInt64, isFirstRecord: Bool) {
         let previous: UInt64?
         if record.reason == .interim {
             previous = lastValue[record.uid]

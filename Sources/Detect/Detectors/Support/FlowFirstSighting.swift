@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Tells whether a flow record is the first one published for its uid.
 ///
@@ -12,7 +13,7 @@ struct FlowFirstSighting {
     init(capacity: Int = 65_536) { seenInterim = BoundedUIDMap(capacity: capacity) }
 
     /// True the first time a record of `record.uid` is seen, false for later records of the same flow.
-    mutating func isFirst(_ record: FlowRecord) -> Bool {
+    mutating func isFirst(_ record: ConnRecord) -> Bool {
         if record.reason == .interim {
             if seenInterim[record.uid] != nil { return false }
             seenInterim.set((), for: record.uid)

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// State a detector keeps per (profile, time window).
 protocol WindowState {

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// The running count of one scan (one port across hosts, one host across ports, one ICMP type across hosts) in
 /// one (profile, time window).

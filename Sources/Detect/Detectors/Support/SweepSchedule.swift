@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Decides when a detector's periodic clean-up runs, in packet time: at most once per `interval`.
 struct SweepSchedule {

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// Protocol names as Slips writes them in descriptions (`TCP`, `UDP`, `ICMP`).
 extension TransportProtocol {

@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// The most recent flow uids of something a detector counts (a scan, a series of attempts), for the evidence's
 /// `uids` field: at most `capacity` of them, oldest overwritten first.

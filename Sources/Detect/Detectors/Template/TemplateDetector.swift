@@ -1,4 +1,5 @@
-import Capture
+import NetCore
+import Records
 
 /// The detector to copy when writing a new one (see docs/writing-a-detector.md). Disabled by default; enable it
 /// with `modules.enable: [template]` to see it work: it reports every flow to port 31337.
@@ -30,7 +31,8 @@ public final class TemplateDetector: Detector {
     // 4. Slips' `main`: one call per message of a subscribed channel.
     public func main(_ message: ChannelMessage) throws {
         switch message {
-        case .newFlow(let message):
+        case .record:
+            guard let message = message.flow else { return }
             let flow = message.flow
             guard flow.responderPort == 31337, reported.insert(flow.uid).inserted else { return }
             context.setEvidence(Evidence(

@@ -1,0 +1,118 @@
+import Logging
+import NetCore
+
+/// The response stage: everything between "an alert says block this host" and the kernel dropping its packets.
+///
+/// Per request, in order: the blocking policy gives the duration (Slips' "until the end of the next window",
+/// a fixed time, escalation for repeat offenders); a host in its unblock grace period is skipped; a protected
+/// host (self-protection: the gateway's addresses, routes, resolvers, the allowlist) is refused with the reason;
+/// the host enters the in-process `DropSet` first (packets already queued get a drop verdict at once) with the
+/// same deadline as its kernel element; then the nftables element is added with its timeout.
+///
+/// Confined to the thread that calls `execute` (the detection thread, created after the privilege drop so it
+/// holds CAP_NET_ADMIN, which nfnetlink checks on the sending thread); not `Sendable`. Other threads reach the
+/// shared parts through `controls`.
+public final class ResponseStage {
+    /// The kernel side.
+    public var blocker: NftablesBlocker { controls.blocker }
+    /// What the packet threads drop.
+    public var drops: DropSet { controls.drops }
+    /// Hosts recently unblocked by an operator.
+    public var grace: UnblockGrace { controls.grace }
+    /// The parts other threads (the control socket) use.
+    public let controls: BlockControls
+    /// The duration policy.
+    public let policy: BlockingPolicy
+    private let logger = Logger(label: "slipsd.block")
+    private let report: (String) -> Void
+    private var blocksPerAddress: [IPAddress: Int] = [:]
+
+    /// - Parameters:
+    ///   - report: also receives every decision line (e.g. for `slipsd.log`).
+    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, policy: BlockingPolicy,
+                report: @escaping (String) -> Void = { _ in }) {
+        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace)
+        self.policy = policy; self.report = report
+    }
+
+    /// Loads the kernel's current elements into the drop set (start-up: existing blocks adopted).
+    /// - Throws: `BlockerError` when the sets cannot be listed.
+    public func adoptKernelBlocks() throws {
+        let now = WallClock.now()
+        var entries: [IPAddress: PacketTime] = [:]
+        for element in try blocker.list() {
+            let remaining = element.remaining ?? element.timeout ?? .seconds(7 * 24 * 3600)
+            entries[element.address] = now + remaining
+        }
+        drops.replace(with: entries)
+    }
+
+    /// Blocks the request's host (see the type's order of checks).
+    public func execute(_ request: BlockRequest) {
+        let started = MonotonicClock.now()
+        let ip = request.address
+        if grace.isInGrace(ip) {
+            note("not blocking \(ip): unblocked by an operator less than the grace period ago")
+            return
+        }
+        if let reason = blocker.protection?.reasonIfProtected(ip) {
+            note("refusing to block \(ip): it \(reason)")
+            return
+        }
+        let previous = blocksPerAddress[ip, default: 0]
+        let seconds = policy.seconds(alertTime: request.alertTime, windowEnd: request.windowEnd,
+                                     windowWidthMicroseconds: request.windowWidthMicroseconds,
+                                     previousBlocks: previous)
+        drops.insert(ip, until: WallClock.now() + .seconds(seconds))
+        let entry = BlockEntry(address: ip, timeout: .seconds(seconds), reason: request.reason, alertID: request.alertID)
+        do {
+            let outcome = try blocker.block([entry]).first
+            let micros = Int((MonotonicClock.now() - started) * 1_000_000)
+            switch outcome?.status {
+            case .blocked?:
+                blocksPerAddress[ip] = previous + 1
+                note("blocked \(ip) for \(seconds) s (alert \(request.alertID), \(request.reason)); alert to kernel element \(micros) µs")
+            case .refused(let why)?:
+                drops.remove(ip)
+                note("refusing to block \(ip): \(why)")
+            case .failed(let why)?:
+                note("blocking \(ip) failed: \(why); packets are still dropped in process until the deadline")
+            case nil:
+                note("blocking \(ip): no outcome")
+            }
+        } catch {
+            note("blocking \(ip) failed: \(error); packets are still dropped in process until the deadline")
+        }
+    }
+
+    private func note(_ line: String) {
+        logger.notice("\(line)")
+        report(line)
+    }
+}
+
+/// The response stage's shared parts, usable from any thread (the control socket's): lifting blocks and
+/// reading what is dropped.
+public struct BlockControls: Sendable {
+    /// The kernel side.
+    public let blocker: NftablesBlocker
+    /// What the packet threads drop.
+    public let drops: DropSet
+    /// Hosts recently unblocked by an operator.
+    public let grace: UnblockGrace
+
+    /// Groups the parts.
+    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace) {
+        self.blocker = blocker; self.drops = drops; self.grace = grace
+    }
+
+    /// Lifts a block: the grace period starts, the drop-set entry and the kernel element go.
+    /// - Returns: true when a kernel element was removed.
+    /// - Throws: `BlockerError` when the kernel refused.
+    @discardableResult
+    public func unblock(_ address: IPAddress) throws -> Bool {
+        grace.start(address)
+        drops.remove(address)
+        return try blocker.unblock(address)
+    }
+}

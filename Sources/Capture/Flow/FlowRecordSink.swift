@@ -1,5 +1,0 @@
-/// Receives flow records from a `FlowTable`, on the table's capture thread.
-public protocol FlowRecordSink: AnyObject {
-    /// A flow ended, expired, was evicted or flushed, or is reported while still active (`record.reason`).
-    func flowRecordReady(_ record: FlowRecord)
-}

@@ -1,0 +1,150 @@
+import NetCore
+import Records
+
+/// decode → flow table → analyzers → records for the detection thread → verdict, for every packet of one source.
+///
+/// One pipeline per capture thread, confined to it (not `Sendable`). Per packet it allocates nothing, copies no
+/// packet bytes and takes no lock: records (conn, ARP, SSH; rare) are collected in a reused array and handed to
+/// the detection thread in batches through `RecordHandoff`. Whether a host is blocked is asked of a
+/// `BlockedHostFilter`; the pipeline knows nothing of the blocker.
+public final class PacketPipeline: PacketHandler {
+    /// Counters of this pipeline; read them on its thread or after it stopped.
+    public struct Counters: Sendable {
+        public var packets: UInt64 = 0
+        public var bytes: UInt64 = 0
+        public var decodeErrors = DecodeCounters()
+        /// Packets dropped inline because their source or destination is blocked.
+        public var blockedDrops: UInt64 = 0
+        public var firstTime: PacketTime?
+        public var lastTime: PacketTime = .zero
+    }
+
+    public private(set) var counters = Counters()
+    /// The flow table; its statistics are readable on this thread.
+    public let flowTable: FlowTable
+    private let outbox: PipelineOutbox
+    private let blocked: (any BlockedHostFilter)?
+    private let ssh: SSHBannerAnalyzer
+    private var lastTick: PacketTime = .zero
+    /// Reused for every packet: the decoder fills it in place (no copy of the ~170-byte result per packet).
+    private var scratch = DecodedPacket()
+    private let tickInterval: Int64 = 100_000
+
+    /// - Parameters:
+    ///   - flowConfiguration: flow table limits and timeouts.
+    ///   - handoff: where events go; nil to only assemble flows (benchmarks of the capture path).
+    ///   - blocked: tells which hosts' packets get a drop verdict (inline); nil for passive sources.
+    ///   - flushEagerly: live/inline sources hand events over as soon as a packet produced one (latency);
+    ///     offline analysis batches them (throughput).
+    public init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
+                blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool) throws(FlowTableConfigurationError) {
+        try flowConfiguration.validate()
+        let ssh = SSHBannerAnalyzer()
+        self.ssh = ssh
+        let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, ssh: ssh)
+        self.outbox = outbox
+        self.flowTable = FlowTable(configuration: flowConfiguration, sink: outbox)
+        self.blocked = blocked
+    }
+
+    /// Handles one packet on the capture thread; see `PacketHandler`.
+    public func handlePacket(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
+                             linkType: LinkType) -> PacketVerdict {
+        counters.packets &+= 1
+        counters.bytes &+= UInt64(wireLength)
+        if counters.firstTime == nil { counters.firstTime = time }
+        if time > counters.lastTime { counters.lastTime = time }
+        defer { passTime(time) }
+
+        do {
+            try PacketDecoder.decode(bytes, wireLength: wireLength, time: time, linkType: linkType, into: &scratch)
+        } catch {
+            counters.decodeErrors.count(error)
+            return .accept                                  // undecodable: counted, never dropped (fail open)
+        }
+        return route(bytes, scratch, time: time)
+    }
+
+    @inline(__always)
+    private func route(_ bytes: UnsafeRawBufferPointer, _ packet: DecodedPacket, time: PacketTime) -> PacketVerdict {
+        switch packet.network {
+        case .arp:
+            outbox.add(.record(.arp(ARPRecord(time: time, operation: packet.arpOperation,
+                                              senderMAC: packet.arpSenderMAC, senderIP: packet.srcIP,
+                                              targetMAC: packet.arpTargetMAC, targetIP: packet.dstIP,
+                                              destinationMAC: packet.dstMAC))))
+            return .accept
+        case .ipv4, .ipv6:
+            if let blocked, blocked.isBlocked(packet.srcIP, now: time) || blocked.isBlocked(packet.dstIP, now: time) {
+                counters.blockedDrops &+= 1
+                return .drop
+            }
+            if let update = flowTable.process(packet), packet.ipProtocol == IPProtocolNumber.tcp,
+               packet.payloadCaptured >= 4, let record = ssh.inspect(bytes, packet: packet, update: update) {
+                outbox.add(.record(.ssh(record)))
+            }
+            return .accept
+        case .other:
+            return .accept
+        }
+    }
+
+    /// Live sources call this when no packet came for a while: time still passes, flows still expire.
+    public func idle(now: PacketTime) {
+        passTime(now)
+        outbox.flush()
+    }
+
+    /// The inline source stopped: flush as at end of input.
+    public func sourceStopped() { finish() }
+
+    /// End of input: every live flow is flushed as a record and handed over, with a final tick.
+    public func finish() {
+        flowTable.flushAll()
+        outbox.add(.tick(counters.lastTime))
+        outbox.flush()
+    }
+
+    @inline(__always)
+    private func passTime(_ time: PacketTime) {
+        guard time.microseconds(since: lastTick) >= tickInterval else { return }
+        lastTick = time
+        flowTable.advance(to: time)
+        outbox.add(.tick(time))
+        outbox.flush()
+    }
+}
+
+/// Collects a pipeline's events in a reused array and pushes them to the detection thread. Also the flow
+/// table's sink. Confined to the pipeline's thread.
+final class PipelineOutbox: ConnRecordSink {
+    private let handoff: RecordHandoff?
+    private let flushEagerly: Bool
+    private var batch: [RecordEvent] = []
+
+    private let ssh: SSHBannerAnalyzer
+
+    init(handoff: RecordHandoff?, flushEagerly: Bool, ssh: SSHBannerAnalyzer) {
+        self.handoff = handoff
+        self.flushEagerly = flushEagerly
+        self.ssh = ssh
+        batch.reserveCapacity(4096)
+    }
+
+    func flowRecordReady(_ record: ConnRecord) {
+        if record.reason != .interim { ssh.flowEnded(record.uid) }
+        add(.record(.conn(record)))
+    }
+
+    @inline(__always)
+    func add(_ event: RecordEvent) {
+        guard handoff != nil else { return }
+        batch.append(event)
+        if flushEagerly || batch.count >= 4096 { flush() }
+    }
+
+    func flush() {
+        guard let handoff, !batch.isEmpty else { return }
+        handoff.push(&batch)
+    }
+}

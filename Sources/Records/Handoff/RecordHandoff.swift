@@ -1,0 +1,90 @@
+import NetCore
+import Synchronization
+
+/// Hands batches of `RecordEvent`s from capture threads to the detection thread.
+///
+/// Producers fill a thread-local array and `push` it; the arrays are swapped, not copied, and keep their
+/// capacity, so steady-state hand-over allocates nothing. One lock per batch, never per packet.
+public final class RecordHandoff: Sendable {
+    private struct State: ~Copyable {
+        var pending: [RecordEvent] = []
+        var producersFinished = 0
+        var dropped = 0
+    }
+
+    private let state = Mutex(State())
+    private let producers: Int
+    /// Above this many pending events, producers either wait (offline) or drop and count (inline).
+    public let capacity: Int
+    /// Producers that may wait when the detection thread falls behind (offline analysis must lose nothing).
+    public let producersMayWait: Bool
+
+    /// - Parameters:
+    ///   - producers: how many capture threads will call `finish()`.
+    ///   - capacity: pending events above which back-pressure applies.
+    ///   - producersMayWait: true offline (wait, lose nothing), false inline (never stall the packet path:
+    ///     drop the batch and count it).
+    public init(producers: Int, capacity: Int = 1 << 20, producersMayWait: Bool) {
+        self.producers = producers
+        self.capacity = capacity
+        self.producersMayWait = producersMayWait
+    }
+
+    /// Moves the events of `batch` to the detection thread; `batch` comes back empty with its capacity.
+    /// Called on a capture thread.
+    public func push(_ batch: inout [RecordEvent]) {
+        guard !batch.isEmpty else { return }
+        while true {
+            let accepted: Bool = state.withLock { state in
+                if state.pending.isEmpty {
+                    swap(&state.pending, &batch)
+                    return true
+                }
+                if state.pending.count >= capacity {
+                    if producersMayWait { return false }
+                    state.dropped += batch.count
+                    batch.removeAll(keepingCapacity: true)
+                    return true
+                }
+                state.pending.append(contentsOf: batch)
+                batch.removeAll(keepingCapacity: true)
+                return true
+            }
+            if accepted { return }
+            Self.pause(microseconds: 200)
+        }
+    }
+
+    /// Says that one producer will push no more.
+    public func finish() {
+        state.withLock { $0.producersFinished += 1 }
+    }
+
+    /// Takes everything pending into `batch` (which must be empty), waiting up to `timeoutMicroseconds` for
+    /// something to arrive. Returns false once every producer has finished and nothing is left.
+    /// Called on the detection thread.
+    public func take(into batch: inout [RecordEvent], timeoutMicroseconds: Int = 5_000) -> Bool {
+        var waited = 0
+        var step = 50
+        while true {
+            let (gotSome, done): (Bool, Bool) = state.withLock { state in
+                if !state.pending.isEmpty {
+                    swap(&state.pending, &batch)
+                    return (true, false)
+                }
+                return (false, state.producersFinished >= producers)
+            }
+            if gotSome { return true }
+            if done { return false }
+            if waited >= timeoutMicroseconds { return true }
+            Self.pause(microseconds: step)
+            waited += step
+            step = min(step * 2, 1_000)
+        }
+    }
+
+    /// Events dropped because the detection thread fell behind (inline only).
+    public var droppedEvents: Int { state.withLock { $0.dropped } }
+
+    private static func pause(microseconds: Int) { MonotonicClock.sleep(microseconds: microseconds) }
+}

@@ -1,0 +1,78 @@
+import NetCore
+
+/// What every record kind provides: the channel it travels on (Slips' channel names), its time and the profile
+/// it belongs to. A record kind is one file declaring a type that conforms, plus one case in `Record`.
+public protocol RecordBody: Sendable {
+    /// The channel records of this kind are published on (`new_flow`, `new_arp`, `new_dns`, …).
+    static var channel: String { get }
+    /// When it happened (packet or log time): drives time windows.
+    var time: PacketTime { get }
+    /// The IP whose profile the record belongs to (the originator of a flow, the sender of an ARP packet).
+    var profileIP: IPAddress { get }
+    /// The latest time the record covers (a flow's last packet); drives packet time forward.
+    var latestTime: PacketTime { get }
+    /// The record wrapped in its `Record` case.
+    var record: Record { get }
+    /// The value of this kind inside `record`, or nil when it holds another kind.
+    static func from(_ record: Record) -> Self?
+}
+
+extension RecordBody {
+    /// Records of one instant: their own time.
+    public var latestTime: PacketTime { time }
+}
+
+/// One record of any kind, as it crosses from the capture side to the detection thread. Values only; nothing
+/// points into capture buffers.
+public enum Record: Sendable {
+    /// A connection (Zeek's conn.log).
+    case conn(ConnRecord)
+    /// An ARP packet.
+    case arp(ARPRecord)
+    /// An SSH identification string.
+    case ssh(SSHRecord)
+
+    /// Calls `visitor` with the record's value at its concrete type (no existential box, no allocation).
+    /// The one place that lists the cases.
+    @inline(__always)
+    public func accept<Visitor: RecordVisitor>(_ visitor: Visitor) -> Visitor.Result {
+        switch self {
+        case .conn(let value): visitor.visit(value)
+        case .arp(let value): visitor.visit(value)
+        case .ssh(let value): visitor.visit(value)
+        }
+    }
+
+    /// The channel this record travels on, derived from its kind.
+    public var channel: String { accept(ChannelOf()) }
+    /// When it happened.
+    public var time: PacketTime { accept(TimeOf()) }
+    /// The profile it belongs to.
+    public var profileIP: IPAddress { accept(ProfileOf()) }
+    /// The latest time it covers.
+    public var latestTime: PacketTime { accept(LatestTimeOf()) }
+}
+
+/// Works on a record at its concrete type; see `Record.accept(_:)`.
+public protocol RecordVisitor {
+    /// What the visit returns.
+    associatedtype Result
+    /// Called with the record's value.
+    func visit<Body: RecordBody>(_ body: Body) -> Result
+}
+
+private struct ChannelOf: RecordVisitor {
+    func visit<Body: RecordBody>(_ body: Body) -> String { Body.channel }
+}
+
+private struct TimeOf: RecordVisitor {
+    func visit<Body: RecordBody>(_ body: Body) -> PacketTime { body.time }
+}
+
+private struct ProfileOf: RecordVisitor {
+    func visit<Body: RecordBody>(_ body: Body) -> IPAddress { body.profileIP }
+}
+
+private struct LatestTimeOf: RecordVisitor {
+    func visit<Body: RecordBody>(_ body: Body) -> PacketTime { body.latestTime }
+}

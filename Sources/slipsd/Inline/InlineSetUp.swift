@@ -1,0 +1,96 @@
+import Blocker
+import Capture
+import Detect
+import NetCore
+
+/// The detection thread's side of the inline daemon, built as root in step 1 and then moved, as one value, to
+/// the detection thread: the engine and outputs, and the response stage that acts on its alerts.
+struct InlineDetectionSide {
+    let wiring: DetectionWiring
+    let response: ResponseStage?
+    /// What the control thread may use of the response stage.
+    let controls: BlockControls?
+    /// Set-up lines for slipsd.log.
+    let messages: [String]
+
+    /// - Throws: output, whitelist or nftables set-up errors.
+    init(options: Slipsd, settings: SlipsdSettings) throws {
+        let detection = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
+                                            verbosity: options.verbose)
+        wiring = detection
+        if options.noBlock {
+            response = nil
+            messages = []
+        } else {
+            let built = try ResponseWiring.make(settings: settings, report: { line in detection.output?.log(line) })
+            response = built.stage
+            messages = built.messages
+            ResponseWiring.connect(detection.engine, to: built.stage,
+                                   windowWidthSeconds: settings.detection.timeWindowWidth)
+        }
+        controls = response?.controls
+    }
+}
+
+/// Step 1 of the inline daemon: the kernel side that needs root (NFQUEUE sockets, the steering rule, the
+/// control socket), done on the main thread before any other thread exists. On failure nothing is left behind
+/// (the steering rule is removed if it was installed). Every member is `Sendable`: the main thread keeps it.
+struct InlineSetUp: Sendable {
+    let queues: ClosedRange<UInt16>
+    let source: NFQueueSource
+    let steering: QueueSteering?
+    let control: ControlServer
+    let notifier: SystemdNotifier?
+    /// Lines to log once the outputs are owned by the detection thread.
+    let messages: [String]
+    /// Writes a line to stderr (journald) from any thread.
+    let log: @Sendable (String) -> Void = { Console.error("slipsd: \($0)") }
+
+    /// - Throws: the first set-up error (configuration of the queue, the blocker, steering, the control socket).
+    init(options: Slipsd, settings: SlipsdSettings) throws {
+        let range = try QueueRange.parse(options.queue ?? "0")
+        queues = range.first...range.last
+        var messages: [String] = []
+        source = try NFQueueSource(configuration: settings.inline.queueConfiguration(queues: queues,
+                                                                                      failClosed: options.failClosed),
+                                   onEvent: { event in Console.error("slipsd: \(event)") })
+        let failClosed = settings.inline.failClosed || options.failClosed
+        if options.steer {
+            let steering = try QueueSteering(configuration: .init(queues: queues, steerInput: settings.inline.steerInput,
+                                                                  bypass: !failClosed))
+            let path = try steering.install()
+            messages.append("steering forwarded traffic to queue \(queues) \(failClosed ? "without bypass (fail-closed: traffic stops if slipsd dies)" : "with bypass") (\(path.rawValue))")
+            self.steering = steering
+        } else {
+            steering = nil
+        }
+        do {
+            control = try ControlServer(path: settings.daemon.controlSocket, group: settings.daemon.controlGroup)
+        } catch {
+            try? steering?.remove()
+            throw error
+        }
+        notifier = SystemdNotifier()
+        self.messages = messages
+    }
+
+    /// Removes the steering rule (best effort; logged on failure).
+    func removeSteering() {
+        guard let steering else { return }
+        do { try steering.remove() } catch { log("removing the steering rule: \(error)") }
+    }
+}
+
+extension SlipsdSettings.Inline {
+    /// The NFQUEUE configuration of these settings.
+    func queueConfiguration(queues: ClosedRange<UInt16>, failClosed: Bool) -> NFQueueConfiguration {
+        var nfq = NFQueueConfiguration(queues: queues)
+        nfq.copyRange = UInt32(copyRange)
+        nfq.maxQueueLength = UInt32(queueMaxLength)
+        nfq.receiveBufferSize = socketBufferBytes
+        nfq.failOpen = !(self.failClosed || failClosed)
+        nfq.gso = gso
+        nfq.watchdogStallBound = .milliseconds(watchdogMilliseconds)
+        return nfq
+    }
+}

@@ -1,0 +1,57 @@
+import Capture
+import Blocker
+import Detect
+import NetCore
+
+/// Builds the response stage from the settings (nftables blocker with self-protection, drop set, grace period,
+/// blocking policy) and connects it to the detection engine's alerts. Used by `--inline` and `-i … -p`.
+enum ResponseWiring {
+    /// The stage and the set-up lines to log.
+    struct Built {
+        let stage: ResponseStage
+        let messages: [String]
+    }
+
+    /// Creates (or adopts) the nftables table and loads existing blocks into the drop set.
+    /// - Parameter report: receives every blocking decision (slipsd.log).
+    /// - Throws: `BlockerError` when the table cannot be set up or listed.
+    static func make(settings: SlipsdSettings, report: @escaping (String) -> Void) throws -> Built {
+        let blocker = try self.blocker(settings: settings)
+        let setUp = try blocker.setUp()
+        var messages = ["nftables table inet \(settings.blocking.table) \(setUp.adopted ? "adopted (existing blocks kept)" : "created")"]
+        messages += blocker.protection?.warnings ?? []
+        let policy = BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds, escalate: settings.blocking.escalate,
+                                    maxSeconds: settings.blocking.maxDurationSeconds)
+        let stage = ResponseStage(blocker: blocker, drops: DropSet(),
+                                  grace: UnblockGrace(seconds: settings.blocking.unblockGraceSeconds),
+                                  policy: policy, report: report)
+        try stage.adoptKernelBlocks()
+        return Built(stage: stage, messages: messages)
+    }
+
+    /// The nftables blocker of the settings, with self-protection (`blocking.allowlist` plus the gateway's own
+    /// addresses, routes and resolvers). Opens the netlink socket; changes nothing in the kernel.
+    /// - Throws: `BlockerError` when the netlink socket cannot be opened.
+    static func blocker(settings: SlipsdSettings) throws -> NftablesBlocker {
+        let protection = SelfProtection(allowlist: settings.blocking.allowlist.compactMap(CIDR.init))
+        return try NftablesBlocker(configuration: .init(tableName: settings.blocking.table), protection: protection)
+    }
+
+    /// Sends every alert of `engine` to `stage` (both confined to the detection thread).
+    static func connect(_ engine: DetectionEngine, to stage: ResponseStage, windowWidthSeconds: Double) {
+        let width = Int64(windowWidthSeconds * 1_000_000)
+        engine.onAlert = { alert in stage.execute(BlockRequest(alert: alert, windowWidthMicroseconds: width)) }
+    }
+}
+
+extension BlockRequest {
+    /// The request an alert makes: block its profile's IP, for the reason of its evidence types.
+    init(alert: Alert, windowWidthMicroseconds: Int64) {
+        self.init(address: alert.profile.ip, alertID: alert.id, reason: alert.evidenceTypes,
+                  alertTime: alert.timestamp,
+                  windowEnd: alert.timeWindow.end.microseconds == .max ? nil : alert.timeWindow.end,
+                  windowWidthMicroseconds: windowWidthMicroseconds)
+    }
+}
+
+extension DropSet.Reader: BlockedHostFilter {}
