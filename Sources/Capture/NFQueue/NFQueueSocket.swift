@@ -5,7 +5,7 @@ internal import CMnl
 internal import CNetfilterQueue
 import Synchronization
 
-/// Owns the libmnl netlink socket bound to one NFQUEUE queue; `deinit` closes it.
+/// One NFQUEUE queue on NetCore's `NetlinkSocket` (the netlink socket nftables uses too); `deinit` closes it.
 ///
 /// Setup (`open`) runs on the calling thread: the daemon calls it as root, before dropping privileges and before
 /// any packet thread exists. The socket stays in the network namespace where it was opened. Afterwards the packet
@@ -21,8 +21,8 @@ final class NFQueueSocket: @unchecked Sendable {
     let fd: Int32
     /// `NF_ACCEPT` when fail-open, `NF_DROP` when fail-closed: the verdict for packets nobody inspected.
     let failVerdict: Int32
-    private let handle: OpaquePointer
-    private let closed = Atomic<Bool>(false)
+    /// The netlink socket (`Options.nfqueue`: large receive buffer, `NETLINK_NO_ENOBUFS`).
+    private let netlink: NetlinkSocket
     /// Sequence numbers of acknowledged config messages; used only by the thread doing setup or teardown.
     private let nextSequence = Atomic<UInt32>(1)
 
@@ -34,20 +34,18 @@ final class NFQueueSocket: @unchecked Sendable {
     /// ids modulo 2^32 (`nfq_id_after`), so `last + 2^30` is "after" every queued id and before any future one.
     static func releaseAllID(after lastReceived: UInt32) -> UInt32 { lastReceived &+ 0x4000_0000 }
 
-    private init(queue: UInt16, handle: OpaquePointer, failOpen: Bool) {
+    private init(queue: UInt16, netlink: NetlinkSocket, failOpen: Bool) {
         self.queue = queue
         self.object = "NFQUEUE queue \(queue)"
-        self.handle = handle
-        self.fd = mnl_socket_get_fd(handle)
+        self.netlink = netlink
+        self.fd = netlink.fd
         self.failVerdict = failOpen ? Int32(NF_ACCEPT) : Int32(NF_DROP)
     }
 
     deinit { close() }
 
-    /// Closes the socket (`mnl_socket_close`); the kernel then destroys the queue instance if still bound. Idempotent.
-    func close() {
-        if !closed.exchange(true, ordering: .acquiringAndReleasing) { mnl_socket_close(handle) }
-    }
+    /// Closes the socket; the kernel then destroys the queue instance if still bound. Idempotent.
+    func close() { netlink.close() }
 
     // MARK: Setup
 
@@ -57,33 +55,17 @@ final class NFQueueSocket: @unchecked Sendable {
     /// - Throws: `CaptureError`; a queue bound by another process gives "already in use by another process".
     static func open(queue: UInt16, configuration: NFQueueConfiguration) throws(CaptureError) -> NFQueueSocket {
         let object = "NFQUEUE queue \(queue)"
-        guard let handle = mnl_socket_open2(NETLINK_NETFILTER, Int32(SOCK_CLOEXEC.rawValue)) else {
-            throw CaptureError.system("opening a NETLINK_NETFILTER socket for", object: object, errno: errno)
+        let netlink: NetlinkSocket
+        do {
+            netlink = try NetlinkSocket(options: .nfqueue(receiveBufferBytes: configuration.receiveBufferSize),
+                                        object: object)
+        } catch {
+            throw CaptureError(error)
         }
-        if mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) < 0 {
-            let e = errno
-            mnl_socket_close(handle)
-            throw CaptureError.system("binding the netlink socket of", object: object, errno: e)
-        }
-        let socket = NFQueueSocket(queue: queue, handle: handle, failOpen: configuration.failOpen)
-        try socket.setSocketOptions(receiveBufferSize: configuration.receiveBufferSize)
+        let socket = NFQueueSocket(queue: queue, netlink: netlink, failOpen: configuration.failOpen)
         try socket.bindQueue()
         try socket.configureQueue(configuration)
         return socket
-    }
-
-    private func setSocketOptions(receiveBufferSize: Int) throws(CaptureError) {
-        var one: Int32 = 1
-        if setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, socklen_t(MemoryLayout<Int32>.size)) < 0 {
-            throw CaptureError.system("setting NETLINK_NO_ENOBUFS on", object: object, errno: errno)
-        }
-        var size = Int32(clamping: receiveBufferSize)
-        // SO_RCVBUFFORCE ignores rmem_max but needs CAP_NET_ADMIN; SO_RCVBUF is capped by net.core.rmem_max.
-        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) < 0,
-           setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) < 0 {
-            throw CaptureError.system("setting the receive buffer (\(receiveBufferSize) bytes) of", object: object,
-                                      errno: errno)
-        }
     }
 
     private func bindQueue() throws(CaptureError) {
@@ -179,62 +161,29 @@ final class NFQueueSocket: @unchecked Sendable {
         return Int(nlh.pointee.nlmsg_len)
     }
 
-    /// Sends `count` bytes of netlink messages (`mnl_socket_sendto`), retrying `EINTR`.
+    /// Sends `count` bytes of netlink messages, retrying `EINTR`.
     /// - Throws: `CaptureError` with the errno (e.g. `ENOBUFS` under memory pressure).
-    func send(_ bytes: UnsafeRawPointer, count: Int) throws(CaptureError) {
-        while true {
-            if mnl_socket_sendto(handle, bytes, count) >= 0 { return }
-            let e = errno
-            if e == EINTR { continue }
-            throw CaptureError.system("sending a verdict to", object: object, errno: e)
-        }
-    }
-
-    /// Outcome of one non-blocking receive.
-    enum Receive {
-        /// A datagram of this many bytes; larger than the buffer means it was cut (`MSG_TRUNC`).
-        case bytes(Int)
-        /// Nothing pending (`EAGAIN`).
-        case wouldBlock
-        /// The socket buffer overflowed (`ENOBUFS`); messages were lost.
-        case overrun
-        /// Any other errno.
-        case failed(Int32)
-    }
-
-    /// Receives one datagram without blocking (`recv` with `MSG_DONTWAIT | MSG_TRUNC`), retrying `EINTR`.
     @inline(__always)
-    func receive(into buffer: UnsafeMutableRawBufferPointer) -> Receive {
-        while true {
-            let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
-            if n >= 0 { return .bytes(n) }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            case ENOBUFS: return .overrun
-            case let e: return .failed(e)
-            }
+    func send(_ bytes: UnsafeRawPointer, count: Int) throws(CaptureError) {
+        do {
+            try netlink.send(bytes, count: count, operation: "sending a verdict to \(object)")
+        } catch {
+            throw CaptureError.system("sending a verdict to", object: object, errno: error.errno.rawValue)
         }
+    }
+
+    /// Receives one datagram without blocking; see `NetlinkSocket.receiveNonBlocking`.
+    @inline(__always)
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> NetlinkSocket.Receive {
+        netlink.receiveNonBlocking(into: buffer)
     }
 
     /// Waits up to `timeoutMilliseconds` for data (`poll`); `true` when readable. 0 checks without waiting.
-    func waitReadable(timeoutMilliseconds: Int32) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, timeoutMilliseconds) > 0
-    }
+    func waitReadable(timeoutMilliseconds: Int32) -> Bool { netlink.waitReadable(timeoutMilliseconds: timeoutMilliseconds) }
 
     /// Packet messages the kernel could not deliver to this socket (`SO_MEMINFO` drops). With
     /// `NETLINK_NO_ENOBUFS` set, this is the only place receive overruns show up.
-    func kernelDrops() -> UInt64 {
-        // struct sock's meminfo array (linux/sock_diag.h): SK_MEMINFO_DROPS is index 8.
-        let dropsIndex = 8
-        var info = [UInt32](repeating: 0, count: 16)
-        var length = socklen_t(info.count * 4)
-        let rc = info.withUnsafeMutableBytes { getsockopt(fd, SOL_SOCKET, 55 /* SO_MEMINFO */, $0.baseAddress,
-                                                          &length) }
-        guard rc == 0, Int(length) / 4 > dropsIndex else { return 0 }
-        return UInt64(info[dropsIndex])
-    }
+    func kernelDrops() -> UInt64 { netlink.kernelDrops() }
 
     // MARK: Acknowledged config requests (setup and teardown only)
 
@@ -286,7 +235,7 @@ final class NFQueueSocket: @unchecked Sendable {
             case .overrun:
                 continue
             case .failed(let e):
-                return e
+                return e.rawValue
             }
         }
     }

@@ -112,7 +112,8 @@ final class NFQueueWorker {
                     onEvent?(.receiveOverrun(queue: socket.queue,
                                              total: counters.receiveOverruns.load(ordering: .relaxed)))
                 }
-            case .failed(let e):
+            case .failed(let errno):
+                let e = errno.rawValue
                 reportError(.system("receiving from", object: socket.object, errno: e))
                 if e == EBADF || e == ENOTSOCK { state.stopRequested.store(true, ordering: .relaxed) }
                 else { usleep(1000) }
