@@ -70,9 +70,13 @@ final class PcapHandle: @unchecked Sendable {
         let context = DispatchContext(handler: handler, linkType: linkType)
         let status = withExtendedLifetime(context) {
             pcap_dispatch(pointer, count, { user, header, bytes in
-                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user!)).takeUnretainedValue()
-                let h = header!.pointee
-                let time = PacketTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
+                guard let user, let header else { return }            // libpcap always passes both
+                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+                let h = header.pointee
+                // Sanitised where it enters: a forged or 64-bit pcapng time is clamped to `0...PacketTime.latest`,
+                // a fraction of a second or more carries into the seconds.
+                let time = PacketTime(sanitizingSeconds: Int64(h.ts.tv_sec), fraction: Int64(h.ts.tv_usec),
+                                      unitsPerSecond: 1_000_000)
                 let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(h.caplen))
                 _ = context.handler.handlePacket(buffer, wireLength: Int(h.len), time: time, linkType: context.linkType)
                 context.lastTime = time

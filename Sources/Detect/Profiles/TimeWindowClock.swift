@@ -6,6 +6,7 @@ import Records
 public struct TimeWindowClock: Sendable {
     /// Window width in microseconds.
     public let widthMicroseconds: Int64
+    /// `parameters.only_one_tw`: every time is in window 1, which ends at `endOfTime`.
     public let onlyOneWindow: Bool
     /// The first timestamp of the run (set by the first call to `window(for:)`).
     public private(set) var firstTimestamp: PacketTime?
@@ -24,19 +25,23 @@ public struct TimeWindowClock: Sendable {
     }
 
     /// The window `time` falls in. The clock starts at the first time it sees; earlier times (out-of-order
-    /// packets of the first moments) belong to window 1.
+    /// packets of the first moments) belong to window 1. With `onlyOneWindow` the one window ends at the end of
+    /// time (`endOfTime`), so no sweep ever finds it ended. Arithmetic saturates: no time traps it.
     public mutating func window(for time: PacketTime) -> TimeWindow {
         start(at: time)
-        let first = firstTimestamp!
+        let first = firstTimestamp ?? time
         if onlyOneWindow {
-            return TimeWindow(number: 1, start: first, end: PacketTime(microseconds: .max))
+            return TimeWindow(number: 1, start: first, end: Self.endOfTime)
         }
-        let offset = max(0, time.microseconds - first.microseconds)
+        let offset = max(0, time.microseconds(since: first))
         let index = offset / widthMicroseconds
-        let start = first.microseconds + index * widthMicroseconds
-        return TimeWindow(number: Int(index) + 1, start: PacketTime(microseconds: start),
-                          end: PacketTime(microseconds: start + widthMicroseconds))
+        let start = first.adding(microseconds: index.multipliedReportingOverflow(by: widthMicroseconds).partialValue)
+        return TimeWindow(number: Int(clamping: index) &+ 1, start: start,
+                          end: start.adding(microseconds: widthMicroseconds))
     }
+
+    /// The end of the single window of `only_one_tw`: the latest representable packet time.
+    public static let endOfTime = PacketTime(microseconds: .max)
 
     /// The window `time` falls in, without starting the clock (window 1 before it started).
     public func peekWindow(for time: PacketTime) -> TimeWindow {
