@@ -156,7 +156,8 @@ struct OfflineCorrectnessTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
-    /// Starts `slipsd -r fifo` and waits until it holds the FIFO open (its signal handlers are installed by then).
+    /// Starts `slipsd -r fifo` and waits until it catches SIGINT and SIGTERM (`SigCgt` in /proc), which it sets
+    /// up before it opens the capture.
     private func startOnFIFO(_ fifo: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.slipsdBinary)
@@ -165,16 +166,18 @@ struct OfflineCorrectnessTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(10)
-        let fdDirectory = "/proc/\(process.processIdentifier)/fd"
+        let wanted: UInt64 = (1 << (UInt64(SIGINT) - 1)) | (1 << (UInt64(SIGTERM) - 1))
         while Date() < deadline {
-            let fds = (try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []
-            if fds.contains(where: { (try? FileManager.default.destinationOfSymbolicLink(atPath: fdDirectory + "/" + $0)) == fifo }) {
+            let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+               let caught = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+               caught & wanted == wanted {
                 return process
             }
             usleep(10_000)
         }
         process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "slipsd never opened \(fifo)"])
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "slipsd never installed its signal handlers"])
     }
 
     private func waitForExit(_ process: Process, seconds: Double) -> Bool {
@@ -294,5 +297,26 @@ struct OfflineCorrectnessTests {
                                            ["-r", dir + "/t.cap", "-o", dir + "/out", "--flows", dir + "/c.json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("packets       \(count) "), "\(result.stdout)")
+    }
+
+    /// A horizontal scan of 1200 hosts, one SYN every 6 s of packet time (2 h): with `only_one_tw` it is one
+    /// window's scan, reported once at each level (6, 10, 100, 1000 targets), never swept and reported again.
+    @Test func onlyOneTimeWindowReportsALongScanOncePerLevel() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "parameters:\n  only_one_tw: true\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let targets = (0..<1_200).map { "10.1.\($0 / 250).\($0 % 250 + 1)" }
+        var writer = PcapFileWriter()
+        writer.append(contentsOf: SyntheticTraffic.horizontalScan(targets: targets, port: 80, interval: 6_000_000))
+        try writer.write(to: dir + "/scan.pcap")
+        let result = try ProcessResult.run(RepositoryPaths.slipsdBinary,
+                                           ["-c", dir + "/c.yaml", "-r", dir + "/scan.pcap", "-o", dir + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let scans = log.split(separator: "\n").filter { $0.contains("Horizontal port scan") || $0.contains("horizontal port scan") }
+        #expect(scans.count == 4, "\(scans.joined(separator: "\n"))")
+        for level in [6, 10, 100, 1000] {
+            #expect(scans.filter { $0.contains(" \(level) distinct") }.count == 1, "level \(level): \(scans)")
+        }
     }
 }
