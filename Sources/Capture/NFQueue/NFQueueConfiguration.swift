@@ -103,8 +103,7 @@ extension Duration {
     /// Whole milliseconds, rounded down, saturating at `Int32.max` (for `poll`).
     var nfqMilliseconds: Int32 {
         let (seconds, attoseconds) = components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: ms)
+        return Int32(clamping: Int128(seconds) * 1000 + Int128(attoseconds / 1_000_000_000_000_000))
     }
 
     /// Whole nanoseconds, saturating.

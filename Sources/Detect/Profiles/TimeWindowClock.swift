@@ -15,7 +15,9 @@ public struct TimeWindowClock: Sendable {
     ///   - widthSeconds: `parameters.time_window_width`.
     ///   - onlyOneWindow: `parameters.only_one_tw`.
     public init(widthSeconds: Double, onlyOneWindow: Bool) {
-        widthMicroseconds = max(1, Int64(widthSeconds * 1_000_000))
+        let micros = (widthSeconds * 1_000_000).rounded()
+        // A NaN, negative or absurd width (not reachable from the YAML ranges) cannot trap: 1 µs ... Int64.max.
+        widthMicroseconds = micros.isNaN || micros < 1 ? 1 : micros >= 9.2e18 ? .max : Int64(micros)
         self.onlyOneWindow = onlyOneWindow
     }
 
