@@ -315,6 +315,22 @@ struct EngineCorrectnessTests {
         #expect(RecordingDetector.closed.isEmpty)
     }
 
+    /// Packet time jumping over several windows closes the last active one with its own bounds.
+    @Test func aWindowClosedByAJumpKeepsItsBounds() {
+        RecordingDetector.reset()
+        var settings = DetectionSettings()
+        settings.enabledModules.insert(RecordingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [RecordingDetector.self])
+        engine.consume(.record(.conn(engineFlow("10.9.0.1", 1_000, "192.0.2.1", 80, at: 10))))
+        engine.consume(.record(.conn(engineFlow("10.9.0.2", 1_000, "192.0.2.1", 80, at: 10 + 3_600 * 4 + 5))))
+        engine.finish()
+        let closed = RecordingDetector.closed
+        #expect(closed.count == 1)
+        #expect(closed.first?.0.ip == IPAddress("10.9.0.1"))
+        #expect(closed.first?.1 == TimeWindow(number: 1, start: PacketTime(microseconds: 10_000_000),
+                                              end: PacketTime(microseconds: 3_610_000_000)))
+    }
+
     @Test func timeWindowClockSaturates() {
         var clock = TimeWindowClock(widthSeconds: 3_600, onlyOneWindow: false)
         let late = clock.window(for: PacketTime(microseconds: .max - 5))
@@ -325,5 +341,7 @@ struct EngineCorrectnessTests {
         var single = TimeWindowClock(widthSeconds: 60, onlyOneWindow: true)
         #expect(single.window(for: PacketTime(microseconds: -1)).end == TimeWindowClock.endOfTime)
         #expect(single.window(for: PacketTime(microseconds: .max)).number == 1)
+        #expect(clock.window(number: .max).end == PacketTime(microseconds: .max))
+        #expect(clock.window(number: 2).start == PacketTime(microseconds: .max))
     }
 }

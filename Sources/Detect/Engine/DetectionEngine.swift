@@ -207,9 +207,9 @@ public final class DetectionEngine: DetectionEventConsumer {
     }
 
     private func closeWindow(_ number: Int, at time: PacketTime) {
-        let window = clock.peekWindow(for: time.adding(microseconds: -clock.widthMicroseconds))
+        let window = clock.window(number: number)
         for profile in activeProfiles {
-            publish(.twClosed(profile, TimeWindow(number: number, start: window.start, end: window.end)))
+            publish(.twClosed(profile, window))
         }
         activeProfiles.removeAll(keepingCapacity: true)
         evidenceHandler.closeWindows(before: number)

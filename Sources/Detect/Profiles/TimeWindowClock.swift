@@ -45,6 +45,20 @@ public struct TimeWindowClock: Sendable {
     /// The end of the single window of `only_one_tw`: the latest representable packet time.
     public static let endOfTime = PacketTime(microseconds: .max)
 
+    /// Window `number` (1-based) of this run, from its number rather than from a time inside it (a closed window
+    /// keeps its own bounds when packet time jumped several windows ahead). Window 1 when the clock has not started
+    /// or with `onlyOneWindow`.
+    public func window(number: Int) -> TimeWindow {
+        let first = firstTimestamp ?? .zero
+        if onlyOneWindow || number <= 1 {
+            return onlyOneWindow ? TimeWindow(number: 1, start: first, end: Self.endOfTime)
+                                 : TimeWindow(number: 1, start: first, end: first.adding(microseconds: widthMicroseconds))
+        }
+        let (offset, overflow) = Int64(number - 1).multipliedReportingOverflow(by: widthMicroseconds)
+        let start = first.adding(microseconds: overflow ? .max : offset)
+        return TimeWindow(number: number, start: start, end: start.adding(microseconds: widthMicroseconds))
+    }
+
     /// The window `time` falls in, without starting the clock (window 1 before it started).
     public func peekWindow(for time: PacketTime) -> TimeWindow {
         var copy = self
