@@ -363,9 +363,13 @@ func nfqTCPTransfer(net: NFQTopology, bytes total: Int) throws -> (Int, Double) 
     setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
     nonisolated(unsafe) var received = 0
+    nonisolated(unsafe) var acceptErrno: Int32?
     let reader = NFQTestThread {
         let peer = accept(listener, nil, nil)
-        guard peer >= 0 else { return }
+        guard peer >= 0 else {
+            acceptErrno = errno                      // reported after the join: a failure, not a silent pass
+            return
+        }
         defer { close(peer) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -397,5 +401,7 @@ func nfqTCPTransfer(net: NFQTopology, bytes total: Int) throws -> (Int, Double) 
         shutdown(listener, Int32(SHUT_RDWR))
     }
     reader.join()
+    if rc != 0 { throw NFQTestError(description: "connect to the server namespace failed") }
+    if let acceptErrno { throw NFQTestError(description: "accept in the server namespace: errno \(acceptErrno)") }
     return (received, nfqSeconds() - start)
 }

@@ -217,3 +217,131 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A detector that records what the engine publishes on `tw_closed`, `new_ip` and `evidence_added`.
+final class RecordingDetector: Detector {
+    static let name = "recording"
+    static let description = "test"
+    static let authors = ["tests"]
+    nonisolated(unsafe) static var closed: [(ProfileID, TimeWindow)] = []
+    nonisolated(unsafe) static var newIPs: [IPAddress] = []
+    nonisolated(unsafe) static var evidence: [Evidence] = []
+    static func reset() { closed = []; newIPs = []; evidence = [] }
+    init(context: DetectorContext) throws {
+        context.subscribe(.twClosed)
+        context.subscribe(.newIP)
+        context.subscribe(.evidenceAdded)
+    }
+    func main(_ message: ChannelMessage) throws {
+        switch message {
+        case .twClosed(let profile, let window): Self.closed.append((profile, window))
+        case .newIP(let ip, _): Self.newIPs.append(ip)
+        case .evidenceAdded(let evidence): Self.evidence.append(evidence)
+        default: break
+        }
+    }
+}
+
+/// Bounds and the single time window: the engine's state under a spoofed-source flood, and `only_one_tw`.
+@Suite("Detection engine: correctness", .serialized)
+struct EngineCorrectnessTests {
+    typealias Kit = DetectorsTestKit
+
+    @Test func activeProfilesAreCappedAndTheKeptOnesStillClose() {
+        RecordingDetector.reset()
+        var settings = DetectionSettings()
+        settings.enabledModules.insert(RecordingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [RecordingDetector.self], profileLimit: 4)
+        let sources = (0..<10).map { "10.9.0.\($0 + 1)" }
+        // Ten spoofed sources in window 1, then the first again (kept) and time moves into window 2.
+        for (index, source) in sources.enumerated() {
+            engine.consume(.record(.conn(engineFlow(source, 1_000, "192.0.2.1", 80, at: 10 + Double(index)))))
+        }
+        engine.consume(.record(.conn(engineFlow(sources[0], 1_001, "192.0.2.1", 80, at: 30))))
+        engine.consume(.tick(PacketTime(microseconds: Int64(3_700 * 1_000_000))))
+        engine.finish()
+        #expect(engine.untrackedProfileRecords == 6)
+        let closed = RecordingDetector.closed
+        #expect(Set(closed.map(\.0.ip)) == Set(sources.prefix(4).compactMap(IPAddress.init)))
+        #expect(closed.count == 4)
+        for (_, window) in closed {
+            #expect(window.number == 1)
+            #expect(window.start == PacketTime(microseconds: 10_000_000))
+            #expect(window.end == PacketTime(microseconds: 3_610_000_000))
+        }
+        // The first-sighting set starts over when full: every host is still announced.
+        #expect(Set(RecordingDetector.newIPs) == Set((sources + ["192.0.2.1"]).compactMap(IPAddress.init)))
+        #expect(engine.firstSightingResets >= 1)
+    }
+
+    @Test func profilesUnderTheLimitAreAllTracked() {
+        RecordingDetector.reset()
+        var settings = DetectionSettings()
+        settings.enabledModules.insert(RecordingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [RecordingDetector.self], profileLimit: 4)
+        for window in 0..<3 {
+            for index in 0..<4 {
+                let at = 10 + Double(window) * 3_600 + Double(index)
+                engine.consume(.record(.conn(engineFlow("10.9.\(window).\(index + 1)", 1_000, "192.0.2.1", 80, at: at))))
+            }
+        }
+        engine.consume(.tick(PacketTime(microseconds: Int64(4 * 3_600 * 1_000_000))))
+        engine.finish()
+        #expect(engine.untrackedProfileRecords == 0)
+        #expect(RecordingDetector.closed.count == 12)
+        #expect(RecordingDetector.closed.map(\.1.number).sorted() == [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
+    }
+
+    /// One horizontal scan target every 6 s of packet time for 2 h (1200 targets): with `only_one_tw` the scan is
+    /// one window's state, reported once at each level (6, 10, 100, 1000), never swept and counted again.
+    @Test func onlyOneTimeWindowKeepsDetectorStateForTheWholeRun() {
+        RecordingDetector.reset()
+        var settings = DetectionSettings()
+        settings.onlyOneTimeWindow = true
+        settings.enabledModules.insert(RecordingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [PortScanDetector.self, RecordingDetector.self])
+        let scanner = Kit.ip("10.0.0.66")
+        for index in 0..<1_200 {
+            let flow = Kit.flow(uid: UInt64(index + 1), src: scanner, sport: UInt16(20_000 + index),
+                                dst: Kit.ip("10.1.0.0", plus: index + 1), dport: 80, state: .S0,
+                                start: Double(index) * 6)
+            engine.consume(.record(.conn(flow)))
+        }
+        engine.consume(.tick(Kit.at(2 * 3_600 + 600)))
+        engine.finish()
+        let scans = RecordingDetector.evidence.filter { $0.type == .HORIZONTAL_PORT_SCAN }
+        #expect(scans.count == 4, "\(scans.map(\.description))")
+        #expect(scans.allSatisfy { $0.timeWindow.number == 1 && $0.timeWindow.end == TimeWindowClock.endOfTime })
+        #expect(RecordingDetector.closed.isEmpty)
+    }
+
+    /// Packet time jumping over several windows closes the last active one with its own bounds.
+    @Test func aWindowClosedByAJumpKeepsItsBounds() {
+        RecordingDetector.reset()
+        var settings = DetectionSettings()
+        settings.enabledModules.insert(RecordingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [RecordingDetector.self])
+        engine.consume(.record(.conn(engineFlow("10.9.0.1", 1_000, "192.0.2.1", 80, at: 10))))
+        engine.consume(.record(.conn(engineFlow("10.9.0.2", 1_000, "192.0.2.1", 80, at: 10 + 3_600 * 4 + 5))))
+        engine.finish()
+        let closed = RecordingDetector.closed
+        #expect(closed.count == 1)
+        #expect(closed.first?.0.ip == IPAddress("10.9.0.1"))
+        #expect(closed.first?.1 == TimeWindow(number: 1, start: PacketTime(microseconds: 10_000_000),
+                                              end: PacketTime(microseconds: 3_610_000_000)))
+    }
+
+    @Test func timeWindowClockSaturates() {
+        var clock = TimeWindowClock(widthSeconds: 3_600, onlyOneWindow: false)
+        let late = clock.window(for: PacketTime(microseconds: .max - 5))
+        #expect(late.number == 1)
+        #expect(late.end == PacketTime(microseconds: .max))
+        let early = clock.window(for: PacketTime(microseconds: .min))
+        #expect(early.number == 1)
+        var single = TimeWindowClock(widthSeconds: 60, onlyOneWindow: true)
+        #expect(single.window(for: PacketTime(microseconds: -1)).end == TimeWindowClock.endOfTime)
+        #expect(single.window(for: PacketTime(microseconds: .max)).number == 1)
+        #expect(clock.window(number: .max).end == PacketTime(microseconds: .max))
+        #expect(clock.window(number: 2).start == PacketTime(microseconds: .max))
+    }
+}

@@ -115,8 +115,8 @@ struct KnownServicePortsTests {
         }
     }
 
-    @Test func systemServicesFileParsesWhenPresent() throws {
-        guard access("/etc/services", R_OK) == 0 else { return }
+    @Test(.enabled(if: access("/etc/services", R_OK) == 0, "/etc/services is absent or unreadable on this machine"))
+    func systemServicesFileParsesWhenPresent() throws {
         let entries = try KnownServicePorts.loadEntries(fromFile: "/etc/services")
         #expect(entries.contains(.init(port: 22, proto: .tcp, name: "ssh")))
     }

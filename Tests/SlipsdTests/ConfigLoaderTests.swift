@@ -3,6 +3,7 @@ import Records
 import Testing
 @testable import slipsd
 import Detect
+import Capture
 
 @Suite("Configuration")
 struct ConfigLoaderTests {
@@ -58,5 +59,34 @@ struct ConfigLoaderTests {
 
     @Test func missingFileIsAnError() {
         #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/slipsd.yaml") }
+    }
+
+    /// The flow table and NFQUEUE (with its watchdog) check their own configuration; the loader runs those checks
+    /// while it reads the file, so a value the YAML range allows but they refuse is reported at its key.
+    @Test("derived configurations are validated at their YAML key", arguments: [
+        ("flows:\n  tcp_close_delay: 0\n", "t.yaml:2:20: flows.tcp_close_delay: "),
+        ("flows:\n  max: 64\n  tcp_reset_delay: 0\n", "t.yaml:3:20: flows.tcp_reset_delay: "),
+        ("inline:\n  watchdog_ms: 100\n", "t.yaml:2:16: inline.watchdog_ms: "),
+    ])
+    func derivedConfigurationErrors(yaml: String, prefix: String) {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "t.yaml")
+            Issue.record("accepted \(yaml)")
+        } catch {
+            #expect(error.description.hasPrefix(prefix), "\(error.description)")
+            #expect(!error.description.contains("tcpCloseLinger") && !error.description.contains("watchdogStallBound"),
+                    "names an internal field: \(error.description)")
+        }
+    }
+
+    @Test func derivedConfigurationsOfTheDefaultsAndShippedFileAreValid() throws {
+        try SlipsdSettings().flows.tableConfiguration.validate()
+        #expect(SlipsdSettings().inline.queueConfiguration(queues: 0...0, failClosed: false).firstProblem == nil)
+        let shipped = try ConfigLoader.load(path: RepositoryPaths.root + "/config/slipsd.yaml")
+        try shipped.flows.tableConfiguration.validate()
+        #expect(shipped.inline.queueConfiguration(queues: 0...3, failClosed: true).firstProblem == nil)
+        // Sub-millisecond delays are kept to the microsecond, not truncated to zero.
+        let fine = try ConfigLoader.parse("flows:\n  tcp_close_delay: 0.0005\n", file: "t.yaml")
+        #expect(fine.flows.tableConfiguration.tcpCloseLinger == .microseconds(500))
     }
 }

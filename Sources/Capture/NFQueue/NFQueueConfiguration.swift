@@ -51,28 +51,51 @@ public struct NFQueueConfiguration: Sendable, Equatable {
         return first...last
     }
 
-    /// Checks every setting; `NFQueueSource` calls it before opening sockets.
-    /// - Throws: `CaptureError` naming the setting and its allowed range.
-    public func validate() throws(CaptureError) {
-        func fail(_ setting: String, _ why: String) -> CaptureError {
-            CaptureError(operation: "validating", object: "NFQUEUE setting \(setting)", reason: why)
+    /// A setting `validate()` refuses.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// The property's name in `NFQueueConfiguration` (`copyRange`, `watchdogStallBound`, …).
+        public var setting: String
+        /// Why the value is refused, with the value and the allowed range.
+        public var reason: String
+
+        /// Creates a problem report.
+        public init(setting: String, reason: String) {
+            self.setting = setting
+            self.reason = reason
         }
+
+        /// `<setting>: <reason>`.
+        public var description: String { "\(setting): \(reason)" }
+    }
+
+    /// The first setting out of range, in declaration order, or nil when every setting is valid. Callers that
+    /// know where a setting came from (a YAML key) use it to name that source; `validate()` throws it.
+    public var firstProblem: Problem? {
+        func problem(_ setting: String, _ why: String) -> Problem { Problem(setting: setting, reason: why) }
         guard copyRange >= 64, copyRange <= 0xffff else {
-            throw fail("copyRange", "\(copyRange) is outside 64...65535")
+            return problem("copyRange", "\(copyRange) is outside 64...65535")
         }
-        guard maxQueueLength >= 1 else { throw fail("maxQueueLength", "must be at least 1") }
+        guard maxQueueLength >= 1 else { return problem("maxQueueLength", "must be at least 1") }
         guard receiveBufferSize >= 1 << 16, receiveBufferSize <= Int(Int32.max) else {
-            throw fail("receiveBufferSize", "\(receiveBufferSize) is outside 65536...\(Int32.max) bytes")
+            return problem("receiveBufferSize", "\(receiveBufferSize) is outside 65536...\(Int32.max) bytes")
         }
-        guard verdictBatchSize >= 1 else { throw fail("verdictBatchSize", "must be at least 1") }
+        guard verdictBatchSize >= 1 else { return problem("verdictBatchSize", "must be at least 1") }
         guard maxBatchDelay >= .zero, maxBatchDelay <= .seconds(1) else {
-            throw fail("maxBatchDelay", "\(maxBatchDelay) is outside 0...1 s")
+            return problem("maxBatchDelay", "\(maxBatchDelay) is outside 0...1 s")
         }
-        guard pollTimeout >= .milliseconds(1) else { throw fail("pollTimeout", "must be at least 1 ms") }
+        guard pollTimeout >= .milliseconds(1) else { return problem("pollTimeout", "must be at least 1 ms") }
         guard watchdogStallBound >= pollTimeout * 2 else {
-            throw fail("watchdogStallBound",
-                       "\(watchdogStallBound) must be at least twice pollTimeout (\(pollTimeout))")
+            return problem("watchdogStallBound",
+                           "\(watchdogStallBound) must be at least twice the packet threads' poll timeout (\(pollTimeout))")
         }
+        return nil
+    }
+
+    /// Checks every setting; `NFQueueSource` calls it before opening sockets.
+    /// - Throws: `CaptureError` naming the setting and its allowed range (`firstProblem`).
+    public func validate() throws(CaptureError) {
+        guard let problem = firstProblem else { return }
+        throw CaptureError(operation: "validating", object: "NFQUEUE setting \(problem.setting)", reason: problem.reason)
     }
 }
 
@@ -80,8 +103,7 @@ extension Duration {
     /// Whole milliseconds, rounded down, saturating at `Int32.max` (for `poll`).
     var nfqMilliseconds: Int32 {
         let (seconds, attoseconds) = components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: ms)
+        return Int32(clamping: Int128(seconds) * 1000 + Int128(attoseconds / 1_000_000_000_000_000))
     }
 
     /// Whole nanoseconds, saturating.

@@ -28,21 +28,23 @@ public final class PcapFileSource {
     /// The capture's link type.
     public var linkType: LinkType { handle.linkType }
 
-    /// Opens `path` (`pcap_open_offline_with_tstamp_precision`, microseconds).
+    /// Opens `path` and reads its capture header (`pcap_fopen_offline_with_tstamp_precision`, microseconds).
+    ///
+    /// The file is opened with `O_NONBLOCK`, so a FIFO without a writer does not block `open()`; for a FIFO the
+    /// call then polls (100 ms steps) until a writer has sent data or `shouldStop` returns true, and only then
+    /// hands the descriptor to libpcap, which reads it blocking from there on.
+    /// - Parameters:
+    ///   - path: a pcap or pcapng file, or a FIFO a capture is written into.
+    ///   - shouldStop: polled while waiting for a FIFO's writer (e.g. SIGINT/SIGTERM seen).
     /// - Throws: `CaptureError` naming the file and libpcap's reason (missing, unreadable, not a capture,
-    ///   unsupported link type).
-    public init(path: String) throws(CaptureError) {
+    ///   unsupported link type), or that it stopped while waiting for a writer.
+    public init(path: String, shouldStop: () -> Bool = { false }) throws(CaptureError) {
         self.path = path
-        var info = stat()
-        if stat(path, &info) != 0 {
-            throw CaptureError.system("opening capture file", object: path, errno: Glibc.errno)
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw CaptureError(operation: "opening capture file", object: path, reason: "is a directory")
-        }
+        let file = try Self.openStream(path: path, shouldStop: shouldStop)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let pointer = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_MICRO),
-                                                                    &errorBuffer) else {
+        guard let pointer = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_MICRO),
+                                                                     &errorBuffer) else {
+            fclose(file)                                        // libpcap closes it only once it owns the handle
             var reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if reason.contains("unknown file format") || reason.contains("bad dump file format") {
                 reason = "not a pcap or pcapng capture (\(reason))"
@@ -52,6 +54,69 @@ public final class PcapFileSource {
             throw CaptureError(operation: "opening capture file", object: path, reason: reason)
         }
         self.handle = try PcapHandle(pointer: pointer, object: path)
+    }
+
+    /// Opens `path` without blocking, refuses directories, waits for a FIFO's writer, then returns a blocking
+    /// stdio stream over the descriptor.
+    private static func openStream(path: String, shouldStop: () -> Bool) throws(CaptureError) -> UnsafeMutablePointer<FILE> {
+        let operation = "opening capture file"
+        var fd: Int32
+        repeat {
+            fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        } while fd < 0 && Glibc.errno == EINTR
+        guard fd >= 0 else { throw CaptureError.system(operation, object: path, errno: Glibc.errno) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = Glibc.errno
+            close(fd)
+            throw CaptureError.system(operation, object: path, errno: error)
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+            close(fd)
+            throw CaptureError(operation: operation, object: path, reason: "is a directory")
+        case S_IFIFO:
+            do throws(CaptureError) {
+                try waitForWriter(fd: fd, path: path, shouldStop: shouldStop)
+            } catch {
+                close(fd)
+                throw error
+            }
+        default:
+            break
+        }
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
+            let error = Glibc.errno
+            close(fd)
+            throw CaptureError.system("making the descriptor blocking for", object: path, errno: error)
+        }
+        guard let file = fdopen(fd, "rb") else {
+            let error = Glibc.errno
+            close(fd)
+            throw CaptureError.system(operation, object: path, errno: error)
+        }
+        return file
+    }
+
+    /// Polls a FIFO opened with `O_NONBLOCK` until it has data or its writer has come and gone (then libpcap reads
+    /// the end of file and reports it), checking `shouldStop` every 100 ms. On Linux a FIFO that never had a
+    /// writer does not report `POLLHUP`, so the wait lasts until a writer appears.
+    private static func waitForWriter(fd: Int32, path: String, shouldStop: () -> Bool) throws(CaptureError) {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            if shouldStop() {
+                throw CaptureError(operation: "opening capture file", object: path,
+                                   reason: "stopped while waiting for a writer on the FIFO")
+            }
+            descriptor.revents = 0
+            let ready = poll(&descriptor, 1, 100)
+            if ready < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw CaptureError.system("waiting for a writer on", object: path, errno: Glibc.errno)
+            }
+            if ready > 0 { return }
+        }
     }
 
     /// Reads every packet, calling `handler.handlePacket` for each, on the calling thread.

@@ -70,9 +70,10 @@ final class PcapHandle: @unchecked Sendable {
         let context = DispatchContext(handler: handler, linkType: linkType)
         let status = withExtendedLifetime(context) {
             pcap_dispatch(pointer, count, { user, header, bytes in
-                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user!)).takeUnretainedValue()
-                let h = header!.pointee
-                let time = PacketTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
+                guard let user, let header else { return }            // libpcap always passes both
+                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+                let h = header.pointee
+                let time = PcapHandle.packetTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
                 let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(h.caplen))
                 _ = context.handler.handlePacket(buffer, wireLength: Int(h.len), time: time, linkType: context.linkType)
                 context.lastTime = time
@@ -80,6 +81,26 @@ final class PcapHandle: @unchecked Sendable {
             }, UnsafeMutableRawPointer(Unmanaged.passUnretained(context).toOpaque()).assumingMemoryBound(to: UInt8.self))
         }
         return DispatchResult(packets: context.packets, lastTime: context.lastTime, status: status)
+    }
+
+    /// A capture timestamp as libpcap reports it, sanitised where it enters: the result is in
+    /// `0...PacketTime.latest` whatever the file says, so no later time arithmetic can overflow.
+    ///
+    /// libpcap reads classic pcap's unsigned 32-bit fields as signed, so seconds after 2038 arrive negative: a
+    /// value in `Int32.min..<0` is read back as the unsigned 32-bit count it was (up to 2106). A more negative
+    /// value is a pcapng 64-bit time beyond `Int64` seconds and is clamped to `PacketTime.latest`. A negative
+    /// fraction (a field of 2³¹ or more, sign-extended) is dropped; a fraction of a second or more carries into
+    /// the seconds.
+    static func packetTime(seconds: Int64, microseconds: Int64) -> PacketTime {
+        let unsignedSeconds: Int64
+        if seconds >= 0 {
+            unsignedSeconds = seconds
+        } else if seconds >= Int64(Int32.min) {
+            unsignedSeconds = Int64(UInt32(truncatingIfNeeded: seconds))
+        } else {
+            return .latest
+        }
+        return PacketTime(sanitizingSeconds: unsignedSeconds, fraction: max(0, microseconds), unitsPerSecond: 1_000_000)
     }
 
     /// Makes a running `dispatch` return as soon as possible (`pcap_breakloop`). Any thread.

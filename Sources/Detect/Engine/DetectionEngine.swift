@@ -8,7 +8,16 @@ import Records
 ///
 /// Confined to the detection thread (not `Sendable`). A detector that throws in any phase is stopped and logged
 /// to errors.log; the others go on.
+///
+/// Memory is bounded under a spoofed-source flood: the profiles active in the current window (those that get
+/// `tw_closed`) and the hosts remembered for `new_ip` / `new_profile` hold at most `profileLimit` entries each.
+/// Past the limit a new active profile is not tracked (its detectors' own sweeps drop its state; the profiles
+/// kept still get their `tw_closed`), and a full first-sighting set starts over (a host may be announced a
+/// second time, none is missed). Both are counted and logged once.
 public final class DetectionEngine: DetectionEventConsumer {
+    /// The default of `profileLimit`: about a million profiles (tens of MB at most per set).
+    public static let defaultProfileLimit = 1 << 20
+
     private final class Running {
         let name: String
         let detector: any Detector
@@ -28,6 +37,14 @@ public final class DetectionEngine: DetectionEventConsumer {
     private var knownIPs: Set<IPAddress> = []
     private var knownProfiles: Set<IPAddress> = []
     private var activeProfiles: Set<ProfileID> = []
+    /// Most entries of `activeProfiles`, `knownIPs` and `knownProfiles` each.
+    public let profileLimit: Int
+    /// Records of profiles not tracked for `tw_closed` because `profileLimit` active profiles were already held.
+    public private(set) var untrackedProfileRecords = 0
+    /// Times a first-sighting set (`knownIPs`, `knownProfiles`) reached `profileLimit` and started over.
+    public private(set) var firstSightingResets = 0
+    private var loggedProfileLimit = false
+    private var loggedSightingLimit = false
     private var currentWindow = 0
     private var lastTick: PacketTime = .zero
     private var now: PacketTime = .zero
@@ -52,9 +69,12 @@ public final class DetectionEngine: DetectionEventConsumer {
     ///   - whitelist: hosts whose evidence is dropped.
     ///   - output: the `-o DIR` files, or nil.
     ///   - verbosity: `-v` count; detector prints with `verbose ≤ verbosity` also go to stdout.
+    ///   - profileLimit: most active profiles per window and most remembered hosts (at least 1).
     public init(settings: DetectionSettings, detectorTypes: [any Detector.Type] = DetectorList.all,
-                whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, verbosity: Int = 0) {
+                whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, verbosity: Int = 0,
+                profileLimit: Int = DetectionEngine.defaultProfileLimit) {
         self.settings = settings
+        self.profileLimit = max(1, profileLimit)
         self.evidenceHandler = EvidenceHandler(settings: settings, whitelist: whitelist)
         self.output = output
         self.clock = TimeWindowClock(widthSeconds: settings.timeWindowWidth, onlyOneWindow: settings.onlyOneTimeWindow)
@@ -101,7 +121,7 @@ public final class DetectionEngine: DetectionEventConsumer {
             let profile = ProfileID(ip: record.profileIP)
             if case .conn(let flow) = record {
                 noteHosts(flow, window: window)
-                activeProfiles.insert(profile)
+                noteActive(profile)
             }
             publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
@@ -109,15 +129,48 @@ public final class DetectionEngine: DetectionEventConsumer {
         }
     }
 
+    /// Remembers `profile` as active in the current window, unless `profileLimit` profiles already are.
+    private func noteActive(_ profile: ProfileID) {
+        if activeProfiles.count < profileLimit {
+            activeProfiles.insert(profile)
+            return
+        }
+        guard !activeProfiles.contains(profile) else { return }
+        untrackedProfileRecords += 1
+        if !loggedProfileLimit {
+            loggedProfileLimit = true
+            logger.warning("""
+                \(profileLimit) profiles active in one time window (a spoofed-source flood?): further profiles \
+                get no tw_closed until the window ends; detectors drop their state by age
+                """, metadata: ["detect.profile_limit": "\(profileLimit)"])
+        }
+    }
+
     /// Publishes `new_ip` / `new_profile` for first sightings; the sets are kept only while someone listens.
     private func noteHosts(_ record: ConnRecord, window: TimeWindow) {
         if subscribers[.newIP] != nil {
-            if knownIPs.insert(record.originator).inserted { publish(.newIP(record.originator, record.startTime)) }
-            if knownIPs.insert(record.responder).inserted { publish(.newIP(record.responder, record.startTime)) }
+            if firstSighting(record.originator, in: &knownIPs) { publish(.newIP(record.originator, record.startTime)) }
+            if firstSighting(record.responder, in: &knownIPs) { publish(.newIP(record.responder, record.startTime)) }
         }
-        if subscribers[.newProfile] != nil, knownProfiles.insert(record.originator).inserted {
+        if subscribers[.newProfile] != nil, firstSighting(record.originator, in: &knownProfiles) {
             publish(.newProfile(ProfileID(ip: record.originator), record.startTime))
         }
+    }
+
+    /// Inserts `ip` into a first-sighting set; a set holding `profileLimit` hosts starts over first.
+    private func firstSighting(_ ip: IPAddress, in set: inout Set<IPAddress>) -> Bool {
+        if set.count >= profileLimit, !set.contains(ip) {
+            set.removeAll(keepingCapacity: true)
+            firstSightingResets += 1
+            if !loggedSightingLimit {
+                loggedSightingLimit = true
+                logger.warning("""
+                    \(profileLimit) hosts remembered for new_ip/new_profile: the set starts over (hosts seen before \
+                    may be announced again)
+                    """, metadata: ["detect.profile_limit": "\(profileLimit)"])
+            }
+        }
+        return set.insert(ip).inserted
     }
 
     /// Moves packet time forward: detectors tick once per second; closed windows are announced; outputs flush.
@@ -127,11 +180,12 @@ public final class DetectionEngine: DetectionEventConsumer {
         clock.start(at: time)
         let window = clock.window(for: time).number
         if currentWindow == 0 { currentWindow = window }
-        if window > currentWindow {
+        // With `only_one_tw` every time is in window 1, whose end is the end of time: nothing ever closes.
+        if window > currentWindow, !clock.onlyOneWindow {
             closeWindow(currentWindow, at: time)
             currentWindow = window
         }
-        if time.microseconds - lastTick.microseconds >= 1_000_000 {
+        if time.microseconds(since: lastTick) >= 1_000_000 {
             lastTick = time
             for running in detectors where !running.stopped {
                 guarded(running, phase: "tick") { try running.detector.tick(now: time) }
@@ -153,9 +207,9 @@ public final class DetectionEngine: DetectionEventConsumer {
     }
 
     private func closeWindow(_ number: Int, at time: PacketTime) {
-        let window = clock.peekWindow(for: PacketTime(microseconds: time.microseconds - clock.widthMicroseconds))
+        let window = clock.window(number: number)
         for profile in activeProfiles {
-            publish(.twClosed(profile, TimeWindow(number: number, start: window.start, end: window.end)))
+            publish(.twClosed(profile, window))
         }
         activeProfiles.removeAll(keepingCapacity: true)
         evidenceHandler.closeWindows(before: number)

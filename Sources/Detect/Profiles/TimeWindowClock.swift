@@ -6,6 +6,7 @@ import Records
 public struct TimeWindowClock: Sendable {
     /// Window width in microseconds.
     public let widthMicroseconds: Int64
+    /// `parameters.only_one_tw`: every time is in window 1, which ends at `endOfTime`.
     public let onlyOneWindow: Bool
     /// The first timestamp of the run (set by the first call to `window(for:)`).
     public private(set) var firstTimestamp: PacketTime?
@@ -14,7 +15,9 @@ public struct TimeWindowClock: Sendable {
     ///   - widthSeconds: `parameters.time_window_width`.
     ///   - onlyOneWindow: `parameters.only_one_tw`.
     public init(widthSeconds: Double, onlyOneWindow: Bool) {
-        widthMicroseconds = max(1, Int64(widthSeconds * 1_000_000))
+        let micros = (widthSeconds * 1_000_000).rounded()
+        // A NaN, negative or absurd width (not reachable from the YAML ranges) cannot trap: 1 µs ... Int64.max.
+        widthMicroseconds = micros.isNaN || micros < 1 ? 1 : micros >= 9.2e18 ? .max : Int64(micros)
         self.onlyOneWindow = onlyOneWindow
     }
 
@@ -24,18 +27,36 @@ public struct TimeWindowClock: Sendable {
     }
 
     /// The window `time` falls in. The clock starts at the first time it sees; earlier times (out-of-order
-    /// packets of the first moments) belong to window 1.
+    /// packets of the first moments) belong to window 1. With `onlyOneWindow` the one window ends at the end of
+    /// time (`endOfTime`), so no sweep ever finds it ended. Arithmetic saturates: no time traps it.
     public mutating func window(for time: PacketTime) -> TimeWindow {
         start(at: time)
-        let first = firstTimestamp!
+        let first = firstTimestamp ?? time
         if onlyOneWindow {
-            return TimeWindow(number: 1, start: first, end: PacketTime(microseconds: .max))
+            return TimeWindow(number: 1, start: first, end: Self.endOfTime)
         }
-        let offset = max(0, time.microseconds - first.microseconds)
+        let offset = max(0, time.microseconds(since: first))
         let index = offset / widthMicroseconds
-        let start = first.microseconds + index * widthMicroseconds
-        return TimeWindow(number: Int(index) + 1, start: PacketTime(microseconds: start),
-                          end: PacketTime(microseconds: start + widthMicroseconds))
+        let start = first.adding(microseconds: index.multipliedReportingOverflow(by: widthMicroseconds).partialValue)
+        return TimeWindow(number: Int(clamping: index) &+ 1, start: start,
+                          end: start.adding(microseconds: widthMicroseconds))
+    }
+
+    /// The end of the single window of `only_one_tw`: the latest representable packet time.
+    public static let endOfTime = PacketTime(microseconds: .max)
+
+    /// Window `number` (1-based) of this run, from its number rather than from a time inside it (a closed window
+    /// keeps its own bounds when packet time jumped several windows ahead). Window 1 when the clock has not started
+    /// or with `onlyOneWindow`.
+    public func window(number: Int) -> TimeWindow {
+        let first = firstTimestamp ?? .zero
+        if onlyOneWindow || number <= 1 {
+            return onlyOneWindow ? TimeWindow(number: 1, start: first, end: Self.endOfTime)
+                                 : TimeWindow(number: 1, start: first, end: first.adding(microseconds: widthMicroseconds))
+        }
+        let (offset, overflow) = Int64(number - 1).multipliedReportingOverflow(by: widthMicroseconds)
+        let start = first.adding(microseconds: overflow ? .max : offset)
+        return TimeWindow(number: number, start: start, end: start.adding(microseconds: widthMicroseconds))
     }
 
     /// The window `time` falls in, without starting the clock (window 1 before it started).

@@ -81,6 +81,7 @@ enum ConfigLoader {
             try r.double("icmp_inactivity_timeout", into: &settings.flows.icmpInactivityTimeout, in: 1...86400)
             try r.double("attempt_report_delay", into: &settings.flows.attemptReportDelay, in: 0.1...3600)
             try r.double("interim_report_interval", into: &settings.flows.interimReportInterval, in: 1...86400)
+            try r.validateFlowTable(settings.flows)
         }
         try reader.section("blocking") { (r: inout ConfigReader) throws(ConfigError) in
             try r.string("table", into: &settings.blocking.table)
@@ -100,6 +101,7 @@ enum ConfigLoader {
             try r.bool("gso", into: &settings.inline.gso)
             try r.bool("steer_input", into: &settings.inline.steerInput)
             try r.int("watchdog_ms", into: &settings.inline.watchdogMilliseconds, in: 10...60_000)
+            try r.validateQueue(settings.inline)
         }
         try reader.section("daemon") { (r: inout ConfigReader) throws(ConfigError) in
             try r.string("user", into: &settings.daemon.user)

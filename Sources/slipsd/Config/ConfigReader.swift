@@ -7,10 +7,13 @@ struct ConfigReader {
     let path: String
     private let pairs: [(key: String, node: Node, keyNode: Node)]
     private var used: Set<String> = []
+    /// Where the mapping itself is (for problems that belong to the section, not to one of its keys).
+    private let mark: Mark?
 
     init(file: String, path: String, node: Node) throws(ConfigError) {
         self.file = file
         self.path = path
+        self.mark = node.mark
         guard case let .mapping(mapping) = node else {
             throw ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: path,
                               reason: "expected a mapping of keys")
@@ -30,6 +33,16 @@ struct ConfigReader {
 
     func error(_ node: Node, _ key: String, _ reason: String) -> ConfigError {
         ConfigError(file: file, line: node.mark?.line, column: node.mark?.column, keyPath: fullPath(key), reason: reason)
+    }
+
+    /// An error about `key` of this mapping, placed at its value when the file sets it, else at the mapping
+    /// (a problem a default value causes together with a key that is set). An empty `key` means the mapping.
+    func error(forKey key: String, _ reason: String) -> ConfigError {
+        if key.isEmpty {
+            return ConfigError(file: file, line: mark?.line, column: mark?.column, keyPath: path, reason: reason)
+        }
+        if let pair = pairs.first(where: { $0.key == key }) { return error(pair.node, key, reason) }
+        return ConfigError(file: file, line: mark?.line, column: mark?.column, keyPath: fullPath(key), reason: reason)
     }
 
     private mutating func take(_ key: String) -> Node? {

@@ -18,10 +18,11 @@ struct OfflineAnalysis {
         StopSignal.install()
         let source: PcapFileSource
         do {
-            source = try PcapFileSource(path: path)
+            // A FIFO without a writer waits here; SIGINT/SIGTERM ends the wait (the first signal, not the second).
+            source = try PcapFileSource(path: path, shouldStop: { StopSignal.isRequested })
         } catch {
             Console.error("slipsd: \(error)")
-            return 1
+            return StopSignal.isRequested ? 130 : 1
         }
         let flowsOnly = ProcessEnvironment.flag("SLIPSD_BENCH_FLOWS_ONLY")
         let handoff = RecordHandoff(producers: 1, producersMayWait: true)

@@ -66,24 +66,12 @@ enum Console {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return Glibc.write(fd, base + offset, raw.count - offset)
+            }
             if n <= 0 { if errno == EINTR { continue }; return }
             offset += n
         }
-    }
-}
-
-extension SlipsdSettings.Flows {
-    /// The flow table's configuration from the `flows.*` keys.
-    var tableConfiguration: FlowTableConfiguration {
-        FlowTableConfiguration(
-            maxFlows: maxFlows,
-            tcpInactivityTimeout: .milliseconds(Int64(tcpInactivityTimeout * 1000)),
-            tcpCloseLinger: .milliseconds(Int64(tcpCloseDelay * 1000)),
-            tcpResetLinger: .milliseconds(Int64(tcpResetDelay * 1000)),
-            udpInactivityTimeout: .milliseconds(Int64(udpInactivityTimeout * 1000)),
-            icmpInactivityTimeout: .milliseconds(Int64(icmpInactivityTimeout * 1000)),
-            attemptReportDelay: .milliseconds(Int64(attemptReportDelay * 1000)),
-            interimReportInterval: .milliseconds(Int64(interimReportInterval * 1000)))
     }
 }
