@@ -29,7 +29,7 @@ extension FlowAlertsDetector {
         /// Bytes per MB in the settings.
         static let bytesPerMB: Double = 1_048_576
 
-        struct Window: WindowState {
+        struct Window: BudgetedWindowState {
             var bytes: UInt64 = 0
             var windowReported = false
             var reportedDestinations: Set<IPAddress> = []
@@ -71,8 +71,7 @@ extension FlowAlertsDetector {
                 if flowCandidate {
                     if state.reportedDestinations.contains(flow.responder) {
                         flowHit = false
-                    } else if budget.reserve(held: state.budgetUnits, cap: Self.destinationsPerWindow) {
-                        state.budgetUnits += 1
+                    } else if state.reserve(cap: Self.destinationsPerWindow, budget: budget) {
                         state.reportedDestinations.insert(flow.responder)
                     }
                 }

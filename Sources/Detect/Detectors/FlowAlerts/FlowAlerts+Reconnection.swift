@@ -28,7 +28,7 @@ extension FlowAlertsDetector {
             var sinceReport: [FlowUID] = []
         }
 
-        struct Window: WindowState {
+        struct Window: BudgetedWindowState {
             var attempts: [Key: Attempts] = [:]
             var budgetUnits = 0
             init() {}
@@ -50,8 +50,7 @@ extension FlowAlertsDetector {
             let budget = windows.budget
             let report: (count: Int, uids: [FlowUID])?? = windows.withState(message.profile, message.timeWindow) { state in
                 if state.attempts[key] == nil {
-                    guard budget.reserve(held: state.budgetUnits, cap: Self.keysPerWindow) else { return nil }
-                    state.budgetUnits += 1
+                    guard state.reserve(cap: Self.keysPerWindow, budget: budget) else { return nil }
                     state.attempts[key] = Attempts()
                 }
                 state.attempts[key]!.count += 1
