@@ -8,9 +8,13 @@ import Records
 /// The flows reported are remembered per (profile, time window) as in `TemplateDetector`, so a flow whose final
 /// record arrives after its window closed is not reported again.
 public final class LocalConnectionDetector: Detector {
+    /// The name used in config and logs.
     public static let name = "local_connection_detector"
+    /// What it detects, in one line.
     public static let description = "Detects connections to other devices in the local network"
+    /// Who wrote it.
     public static let authors = ["slipsd developers"]
+    /// Off unless `modules.enable` lists it (it fires on every LAN).
     public static let enabledByDefault = false
 
     struct Window: BudgetedWindowState {
@@ -27,12 +31,14 @@ public final class LocalConnectionDetector: Detector {
     private let context: DetectorContext
     private(set) var windows = WindowedDetectorState<Window>(budgetUnits: LocalConnectionDetector.budgetUnits)
 
+    /// Subscribes to `new_flow` and `tw_closed`.
     public init(context: DetectorContext) throws {
         self.context = context
         context.subscribe(.newFlow)
         windows.subscribe(context)
     }
 
+    /// Reports a flow between two private addresses, once per flow; drops the state of closed windows.
     public func main(_ message: ChannelMessage) throws {
         guard let flowMessage = message.flow else { return windows.handle(message) }
         let flow = flowMessage.flow
@@ -56,5 +62,6 @@ public final class LocalConnectionDetector: Detector {
             srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto))
     }
 
+    /// Sweeps windows that ended more than five minutes ago.
     public func tick(now: PacketTime) throws { windows.tick(now: now) }
 }

@@ -13,21 +13,28 @@ import Records
 public final class TemplateDetector: Detector {
     // 1. Identity: `name` is what config uses (modules.enable / modules.disable, and the `template:` section).
     //    No spaces.
+    /// The name used in config and logs.
     public static let name = "template"
+    /// What it detects, in one line.
     public static let description = "Template: reports flows to port 31337 (copy me)"
+    /// Who wrote it.
     public static let authors = ["slipsd developers"]
+    /// Off unless `modules.enable` lists it.
     public static let enabledByDefault = false
 
     // 2. Settings: the `template:` section of the YAML file. Defaults live in the properties; each key is read
     //    with `value(_:default:)`; a key that is not read here is refused when the config is loaded.
+    /// The `template:` section.
     public struct Settings: DetectorSettings {
         /// `port`: the destination port reported.
         public var port: UInt16 = 31337
 
+        /// The defaults.
         public init() {}
 
         enum CodingKeys: String, CodingKey { case port }
 
+        /// Reads the section over the defaults; `port` must be 1…65535.
         public init(from decoder: any Decoder) throws {
             self.init()
             let section = try decoder.container(keyedBy: CodingKeys.self)
@@ -54,6 +61,7 @@ public final class TemplateDetector: Detector {
     private(set) var windows = WindowedDetectorState<Window>(budgetUnits: TemplateDetector.budgetUnits)
 
     // 4. Slips' `init`: subscribe to the channels you need and read settings.
+    /// Subscribes to `new_flow` and `tw_closed`; reads the `template:` settings.
     public init(context: DetectorContext) throws {
         self.context = context
         port = context.detectorSettings(Settings.self).port
