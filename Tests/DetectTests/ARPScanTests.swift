@@ -117,10 +117,8 @@ struct ARPScanTests {
     }
 
     @Test func settingsChangeThresholdAndInterval() throws {
-        var settings = DetectionSettings()
-        settings.arpScanThreshold = 3
-        settings.arpScanInterval = 5
-        let (detector, out) = try Kit.make(ARPScanDetector.self, settings: settings)
+        let (detector, out) = try Kit.make(ARPScanDetector.self,
+                                           own: ARPScanDetector.Settings(scanThreshold: 3, scanInterval: 5))
         for message in requests(at: [0, 3, 6]) { detector.main(message) }   // three targets in 6 s: too slow
         #expect(out.evidence.isEmpty)
         detector.main(Kit.arp(at: 7, sender: sender, target: target(3)))     // the last three in 4 s

@@ -42,9 +42,12 @@ enum DetectorsTestKit {
         IPAddress(ipv4: IPAddress(base)!.ipv4Value &+ UInt32(index))
     }
 
-    /// A detector of type `D` with a collecting context.
-    static func make<D: Detector>(_ type: D.Type, settings: DetectionSettings = DetectionSettings())
-        throws -> (D, Collector) {
+    /// A detector of type `D` with a collecting context; `own` are the detector's settings (default: its
+    /// defaults, or those already in `settings`).
+    static func make<D: Detector>(_ type: D.Type, settings: DetectionSettings = DetectionSettings(),
+                                  own: D.Settings? = nil) throws -> (D, Collector) {
+        var settings = settings
+        if let own { settings.setSettings(own, for: D.self) }
         let collector = Collector()
         let context = DetectorContext(detectorName: D.name, settings: settings,
                                       evidenceSink: { collector.evidence.append($0) },

@@ -126,9 +126,8 @@ struct SSHPasswordGuessingTests {
     }
 
     @Test func thresholdComesFromTheSettings() throws {
-        var settings = DetectionSettings()
-        settings.sshPasswordGuessingThreshold = 3
-        let (detector, out) = try Kit.make(SSHPasswordGuessingDetector.self, settings: settings)
+        let (detector, out) = try Kit.make(SSHPasswordGuessingDetector.self,
+                                           own: SSHPasswordGuessingDetector.Settings(attemptThreshold: 3))
         for message in banners(2) { detector.main(message) }
         #expect(out.evidence.isEmpty)
         for message in banners(1, firstUID: 3) { detector.main(message) }

@@ -1,5 +1,6 @@
-/// Detection settings, decoded from the YAML config by `slipsd` (keys named as Slips' `slips.yaml`).
-public struct DetectionSettings: Sendable, Hashable {
+/// Detection settings, decoded from the YAML config by `slipsd` (keys named as Slips' `slips.yaml`): the shared
+/// ones, and each detector's own settings from its section.
+public struct DetectionSettings: Sendable {
     /// `detection.evidence_detection_threshold`: alert when Σ threat×confidence ≥ this × width / 60.
     public var evidenceDetectionThreshold: Double = 0.25
     /// `parameters.time_window_width` in seconds.
@@ -12,25 +13,23 @@ public struct DetectionSettings: Sendable, Hashable {
     public var enabledModules: Set<String> = []
     /// `disabled_detections`: evidence types that are dropped.
     public var disabledDetections: Set<EvidenceType> = []
-    /// `detection.long_connection_threshold` seconds (Slips: 1500).
-    public var longConnectionThreshold: Double = 1500
-    /// `detection.data_exfiltration_threshold` in MB for one flow (Slips: 100 MB for a flow, 500 MB per window).
-    public var dataUploadFlowThresholdMB: Double = 100
-    public var dataUploadWindowThresholdMB: Double = 500
-    /// `detection.ssh_password_guessing_threshold` (Slips: 9 attempts).
-    public var sshPasswordGuessingThreshold: Int = 9
-    /// `detection.arp_scan_threshold` targets within `arp_scan_interval` seconds (Slips: 5 in 30 s).
-    public var arpScanThreshold: Int = 5
-    public var arpScanInterval: Double = 30
-    /// Port-scan targets after which evidence is first set (Slips: more than 5), then again at each level.
-    public var portScanMinimumTargets: Int = 6
-    public var portScanReportLevels: [Int] = [10, 100, 1000]
-    /// `detection.reconnection_attempts_threshold` (Slips: 5 reconnections).
-    public var reconnectionThreshold: Int = 5
+    /// Each detector's settings by detector name, decoded from the section of that name. A detector missing
+    /// here runs with its defaults.
+    public var detectorSettings: [String: any DetectorSettings] = [:]
 
     /// The default settings (Slips' defaults).
     public init() {}
 
     /// Σ threat × confidence per window at which an alert is generated.
     public var alertThreshold: Double { evidenceDetectionThreshold * timeWindowWidth / 60 }
+
+    /// The settings `detector` runs with: those set for it, else its defaults.
+    public func settings<D: Detector>(for detector: D.Type) -> D.Settings {
+        detectorSettings[D.name] as? D.Settings ?? D.Settings()
+    }
+
+    /// Sets the settings `detector` runs with (what the configuration loader does with the detector's section).
+    public mutating func setSettings<D: Detector>(_ value: D.Settings, for detector: D.Type) {
+        detectorSettings[D.name] = value
+    }
 }

@@ -7,7 +7,7 @@ import Records
 public final class DetectorContext {
     /// The detector's name (for `print` and `errors.log`).
     public let detectorName: String
-    /// Detection settings from the config.
+    /// The shared detection settings from the config (time windows, thresholds of the evidence handler).
     public let settings: DetectionSettings
     /// Channels the detector subscribed to in `init`.
     public private(set) var subscriptions: Set<Channel> = []
@@ -23,6 +23,12 @@ public final class DetectorContext {
                 windowForTime: @escaping (PacketTime) -> TimeWindow) {
         self.detectorName = detectorName; self.settings = settings
         self.evidenceSink = evidenceSink; self.printer = printer; self.windowForTime = windowForTime
+    }
+
+    /// The detector's own settings, decoded from its YAML section (the defaults, `S()`, when the configuration
+    /// has no section for it). Call it as `context.detectorSettings(Settings.self)`.
+    public func detectorSettings<S: DetectorSettings>(_ type: S.Type) -> S {
+        settings.detectorSettings[detectorName] as? S ?? S()
     }
 
     /// Subscribes to a channel: the detector's `main` will receive its messages.

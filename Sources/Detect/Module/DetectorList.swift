@@ -1,10 +1,11 @@
-/// Every detector slipsd ships, registered in one place. The engine instantiates those enabled by config.
+/// Every detector slipsd ships, registered in one place. The engine instantiates those enabled by config, and
+/// the configuration loader decodes each one's settings section (named after the detector) from this list: a
+/// new detector is its file plus one line here.
 public enum DetectorList {
     /// All built-in detector types, in the order they receive messages.
     public static let all: [any Detector.Type] = [
         TemplateDetector.self,
         LocalConnectionDetector.self,
-        // framework detectors (template, local_connection_detector) and flow detectors are listed here
         PortScanDetector.self,
         ICMPScanDetector.self,
         ARPScanDetector.self,

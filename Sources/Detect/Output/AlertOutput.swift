@@ -4,7 +4,7 @@ import Foundation
 
 /// Slips' output files in `-o DIR`: `alerts.log` (one human line per evidence and per alert), `alerts.json`
 /// (one IDMEFv2 object per line: an "Event" per evidence, an "Incident" per alert), `slipsd.log` and
-/// `errors.log`. Buffered; the engine flushes them at least once per second and at the end. Detection thread.
+/// `errors.log`. The JSON is written from `Codable` values (`IDMEFv2`) with a `JSONEncoder`. Buffered; the engine flushes them at least once per second and at the end. Detection thread.
 public final class AlertOutput {
     private let alertsLog: BufferedFileWriter
     private let alertsJSON: BufferedFileWriter
@@ -12,6 +12,7 @@ public final class AlertOutput {
     private let errorLog: BufferedFileWriter
     /// The directory holding the files.
     public let directory: String
+    private let encoder = AlertOutput.makeEncoder()
 
     /// Creates the directory (if needed) and the four files.
     /// - Throws: `SystemError` naming what could not be created.
@@ -30,7 +31,7 @@ public final class AlertOutput {
     public func write(evidence e: Evidence) {
         alertsLog.writeLine("\(TimeText.human(e.timestamp)) (TW \(e.timeWindow.number)): Src IP \(e.profile.ip). "
                             + "Detected \(e.description) threat level: \(e.threatLevel.rawValue).")
-        alertsJSON.writeLine(Self.json(Self.event(e)))
+        alertsJSON.writeLine(Self.json(Self.event(e, encoder: encoder), encoder))
     }
 
     /// One line per alert.
@@ -38,8 +39,8 @@ public final class AlertOutput {
         let types = Set(a.evidence.map(\.type.rawValue)).sorted().joined(separator: ", ")
         alertsLog.writeLine("\(TimeText.human(a.timestamp)) (TW \(a.timeWindow.number)): Src IP \(a.profile.ip). "
                             + "Generated an alert given enough evidence on timewindow \(a.timeWindow.number) "
-                            + "(accumulated threat \(Self.rounded(a.accumulatedThreat)); \(types)).")
-        alertsJSON.writeLine(Self.json(Self.incident(a)))
+                            + "(accumulated threat \(IDMEFv2.rounded(a.accumulatedThreat)); \(types)).")
+        alertsJSON.writeLine(Self.json(Self.incident(a, encoder: encoder), encoder))
     }
 
     /// A line in slipsd.log.
@@ -75,62 +76,48 @@ public final class AlertOutput {
 
     // MARK: IDMEFv2
 
-    static func party(_ value: String, port: UInt16?) -> [String: Any] {
-        var entry: [String: Any] = [IPAddress(value) != nil ? "IP" : "Hostname": value]
-        if let port { entry["Port"] = [Int(port)] }
-        return entry
+    /// The IDMEFv2 Event of an evidence.
+    static func event(_ e: Evidence, encoder: JSONEncoder) -> IDMEFv2.Event {
+        let note = IDMEFv2.EventNote(
+            evidenceType: e.type.rawValue, threatLevel: e.threatLevel.rawValue, timewindow: e.timeWindow.number,
+            profileIP: e.profile.ip.description, uids: e.uids.map(\.description),
+            attackerDirection: e.attacker.direction.rawValue, attackerIoCType: e.attacker.iocType.rawValue,
+            proto: e.proto?.description, victimDirection: e.victim?.direction.rawValue,
+            victimIoCType: e.victim?.iocType.rawValue)
+        return IDMEFv2.Event(
+            id: e.id, severity: IDMEFv2.severity(e.threatLevel), confidence: IDMEFv2.rounded(e.confidence),
+            description: e.description, createTime: TimeText.iso8601(e.timestamp),
+            startTime: TimeText.iso8601(e.timestamp),
+            source: [IDMEFv2.Party(e.attacker.value, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort)],
+            target: e.victim.map { [IDMEFv2.Party($0.value, port: $0.direction == .DST ? e.dstPort : e.srcPort)] },
+            note: json(note, encoder))
     }
 
-    static func event(_ e: Evidence) -> [String: Any] {
-        var object: [String: Any] = [
-            "Version": "2.0.3", "ID": e.id, "Status": "Event", "Severity": severity(e.threatLevel),
-            "Confidence": rounded(e.confidence), "Description": e.description,
-            "CreateTime": TimeText.iso8601(e.timestamp), "StartTime": TimeText.iso8601(e.timestamp),
-            "Source": [party(e.attacker.value, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort)],
-        ]
-        if let victim = e.victim {
-            object["Target"] = [party(victim.value, port: victim.direction == .DST ? e.dstPort : e.srcPort)]
-        }
-        var note: [String: Any] = [
-            "evidence_type": e.type.rawValue, "threat_level": e.threatLevel.rawValue,
-            "timewindow": e.timeWindow.number, "profile_ip": e.profile.ip.description,
-            "uids": e.uids.map(\.description), "attacker_direction": e.attacker.direction.rawValue,
-            "attacker_ioc_type": e.attacker.iocType.rawValue,
-        ]
-        if let proto = e.proto { note["proto"] = proto.description }
-        if let victim = e.victim { note["victim_direction"] = victim.direction.rawValue; note["victim_ioc_type"] = victim.iocType.rawValue }
-        object["Note"] = json(note)
-        return object
-    }
-
-    static func incident(_ a: Alert) -> [String: Any] {
+    /// The IDMEFv2 Incident of an alert.
+    static func incident(_ a: Alert, encoder: JSONEncoder) -> IDMEFv2.Incident {
         let worst = a.evidence.map(\.threatLevel).max() ?? .info
-        let note: [String: Any] = ["timewindow": a.timeWindow.number, "accumulated_threat_level": rounded(a.accumulatedThreat),
-                                   "evidence_types": a.evidence.map(\.type.rawValue)]
-        return [
-            "Version": "2.0.3", "ID": a.id, "Status": "Incident", "Severity": severity(worst),
-            "Confidence": 1, "Description": "Generated an alert given enough evidence on timewindow \(a.timeWindow.number)",
-            "CreateTime": TimeText.iso8601(a.timestamp),
-            "StartTime": TimeText.iso8601(a.evidence.map(\.timestamp).min() ?? a.timestamp),
-            "Source": [["IP": a.profile.ip.description]], "CorrelID": a.evidence.map(\.id),
-            "Note": json(note),
-        ]
+        let note = IDMEFv2.IncidentNote(timewindow: a.timeWindow.number,
+                                        accumulatedThreatLevel: IDMEFv2.rounded(a.accumulatedThreat),
+                                        evidenceTypes: a.evidence.map(\.type.rawValue))
+        return IDMEFv2.Incident(
+            id: a.id, severity: IDMEFv2.severity(worst),
+            description: "Generated an alert given enough evidence on timewindow \(a.timeWindow.number)",
+            createTime: TimeText.iso8601(a.timestamp),
+            startTime: TimeText.iso8601(a.evidence.map(\.timestamp).min() ?? a.timestamp),
+            source: [IDMEFv2.Party(a.profile.ip.description, port: nil)], correlID: a.evidence.map(\.id),
+            note: json(note, encoder))
     }
 
-    static func severity(_ level: ThreatLevel) -> String {
-        switch level {
-        case .info: "Info"
-        case .low: "Low"
-        case .medium: "Medium"
-        case .high: "High"
-        case .critical: "Critical"
-        }
-    }
-
-    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
-
-    static func json(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+    /// One line of JSON with sorted keys (`{}` if a value cannot be encoded, which finite numbers always can).
+    static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
+        guard let data = try? encoder.encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The encoder for `alerts.json`: sorted keys, one line per object.
+    static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

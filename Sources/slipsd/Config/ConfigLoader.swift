@@ -31,7 +31,8 @@ enum ConfigLoader {
             throw ConfigError(file: file, line: nil, column: nil, keyPath: "", reason: "not valid YAML: \(error)")
         }
         guard let root else { return settings }                  // empty file: all defaults
-        var reader = try ConfigReader(file: file, path: "", node: root)
+        let rest = try readDetectorSettings(root, file: file, into: &settings.detection)
+        var reader = try ConfigReader(file: file, path: "", node: rest)
 
         try reader.section("parameters") { (r: inout ConfigReader) throws(ConfigError) in
             try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400))
@@ -39,14 +40,6 @@ enum ConfigLoader {
         }
         try reader.section("detection") { (r: inout ConfigReader) throws(ConfigError) in
             try r.double("evidence_detection_threshold", into: &settings.detection.evidenceDetectionThreshold, in: 0.0001...1000)
-            try r.double("long_connection_threshold", into: &settings.detection.longConnectionThreshold, in: 1...1e9)
-            try r.double("data_exfiltration_threshold", into: &settings.detection.dataUploadFlowThresholdMB, in: 0.001...1e9)
-            try r.double("data_exfiltration_window_threshold", into: &settings.detection.dataUploadWindowThresholdMB, in: 0.001...1e9)
-            try r.int("ssh_password_guessing_threshold", into: &settings.detection.sshPasswordGuessingThreshold, in: 1...1_000_000)
-            try r.int("arp_scan_threshold", into: &settings.detection.arpScanThreshold, in: 1...1_000_000)
-            try r.double("arp_scan_interval", into: &settings.detection.arpScanInterval, in: 0.001...86400)
-            try r.int("port_scan_minimum_targets", into: &settings.detection.portScanMinimumTargets, in: 1...1_000_000)
-            try r.int("reconnection_attempts_threshold", into: &settings.detection.reconnectionThreshold, in: 1...1_000_000)
         }
         let knownModules = Set(DetectorList.all.map { $0.name })
         let checkModule: (String) -> String? = { name in

@@ -4,8 +4,8 @@ import Records
 /// ARP scans: one sender broadcasting ARP requests for many distinct IPs in a short time (Slips' `arp` module,
 /// scan part).
 ///
-/// `ARP_SCAN` when one sender asks for at least `settings.arpScanThreshold` (5) distinct target IPs whose
-/// latest requests all lie within `settings.arpScanInterval` (30 s, inclusive) of packet time.
+/// `ARP_SCAN` when one sender asks for at least `arp.arp_scan_threshold` (5) distinct target IPs whose
+/// latest requests all lie within `arp.arp_scan_interval` (30 s, inclusive) of packet time.
 ///
 /// Counted: ARP requests (operation 1) sent to the Ethernet broadcast address (or with no MAC known, as in cooked
 /// captures). Not counted: replies; gratuitous ARP (sender IP == target IP); ARP probes (sender IP 0.0.0.0, RFC
@@ -31,6 +31,37 @@ public final class ARPScanDetector: Detector {
     public static let description = "Detects ARP scans: one sender asking for many IPs in a short time"
     /// Who wrote it.
     public static let authors = ["slipsd"]
+
+    /// The `arp:` section.
+    public struct Settings: DetectorSettings, Equatable {
+        /// `arp_scan_threshold`: distinct target IPs …
+        public var scanThreshold = 5
+        /// `arp_scan_interval`: … requested within this many seconds.
+        public var scanInterval = 30.0
+
+        /// The defaults (5 targets in 30 s).
+        public init() {}
+        /// Creates settings with the given threshold and interval (seconds).
+        public init(scanThreshold: Int, scanInterval: Double) {
+            self.scanThreshold = scanThreshold; self.scanInterval = scanInterval
+        }
+
+        /// The older `detection.arp_scan_threshold` and `detection.arp_scan_interval`.
+        public static let legacyDetectionKeys = ["arp_scan_threshold": "arp_scan_threshold",
+                                                 "arp_scan_interval": "arp_scan_interval"]
+
+        enum CodingKeys: String, CodingKey {
+            case scanThreshold = "arp_scan_threshold", scanInterval = "arp_scan_interval"
+        }
+
+        /// Reads the section over the defaults.
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let section = try decoder.container(keyedBy: CodingKeys.self)
+            scanThreshold = try section.value(.scanThreshold, default: scanThreshold, in: 1...1_000_000)
+            scanInterval = try section.value(.scanInterval, default: scanInterval, in: 0.001...86400)
+        }
+    }
 
     /// Senders tracked at once.
     public static let maxSenders = 65_536
@@ -61,11 +92,12 @@ public final class ARPScanDetector: Detector {
     /// Senders tracked now.
     var senderCount: Int { senders.count }
 
-    /// Subscribes to `new_arp`.
+    /// Subscribes to `new_arp`; reads the `arp:` settings.
     public init(context: DetectorContext) {
         self.context = context
-        threshold = max(1, context.settings.arpScanThreshold)
-        interval = .microseconds(Int64(max(0, context.settings.arpScanInterval) * 1_000_000))
+        let settings = context.detectorSettings(Settings.self)
+        threshold = max(1, settings.scanThreshold)
+        interval = .microseconds(Int64(max(0, settings.scanInterval) * 1_000_000))
         sweeps = SweepSchedule(interval: interval > .seconds(1) ? interval : .seconds(1))
         context.subscribe(.newARP)
     }

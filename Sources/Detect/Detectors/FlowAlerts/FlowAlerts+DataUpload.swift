@@ -4,10 +4,10 @@ import Records
 extension FlowAlertsDetector {
     /// `DATA_UPLOAD`: large uploads from a profile to destinations outside the local networks.
     ///
-    /// - One flow: originator payload bytes ≥ `settings.dataUploadFlowThresholdMB` (100). Reported once per flow
+    /// - One flow: originator payload bytes ≥ `flowalerts.data_exfiltration_threshold` (100). Reported once per flow
     ///   (interim records of a running upload can trigger it) and at most once per (profile, window,
     ///   destination), so thirty large files to one storage endpoint make one piece of evidence, not thirty.
-    /// - One window: the sum over the profile's flows in the time window ≥ `settings.dataUploadWindowThresholdMB`
+    /// - One window: the sum over the profile's flows in the time window ≥ `flowalerts.data_exfiltration_window_threshold`
     ///   (500), summed over all destinations (a profile spreading an upload over many hosts is caught too).
     ///   Reported once per window. Each flow adds its bytes once across interim and final records.
     ///
@@ -29,7 +29,7 @@ extension FlowAlertsDetector {
         /// Bytes per MB in the settings.
         static let bytesPerMB: Double = 1_048_576
 
-        struct Window: WindowState {
+        struct Window: BudgetedWindowState {
             var bytes: UInt64 = 0
             var windowReported = false
             var reportedDestinations: Set<IPAddress> = []
@@ -43,7 +43,7 @@ extension FlowAlertsDetector {
         private var reportedFlows = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
         private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
 
-        init(settings: DetectionSettings) {
+        init(settings: FlowAlertsDetector.Settings) {
             flowThresholdBytes = UInt64(max(0, settings.dataUploadFlowThresholdMB) * Self.bytesPerMB)
             windowThresholdBytes = UInt64(max(0, settings.dataUploadWindowThresholdMB) * Self.bytesPerMB)
         }
@@ -71,8 +71,7 @@ extension FlowAlertsDetector {
                 if flowCandidate {
                     if state.reportedDestinations.contains(flow.responder) {
                         flowHit = false
-                    } else if budget.reserve(held: state.budgetUnits, cap: Self.destinationsPerWindow) {
-                        state.budgetUnits += 1
+                    } else if state.reserve(cap: Self.destinationsPerWindow, budget: budget) {
                         state.reportedDestinations.insert(flow.responder)
                     }
                 }

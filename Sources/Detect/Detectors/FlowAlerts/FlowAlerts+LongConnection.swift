@@ -2,7 +2,7 @@ import NetCore
 import Records
 
 extension FlowAlertsDetector {
-    /// `LONG_CONNECTION`: a flow that lasted longer than `settings.longConnectionThreshold` (1500 s, strictly
+    /// `LONG_CONNECTION`: a flow that lasted longer than `flowalerts.long_connection_threshold` (1500 s, strictly
     /// more, as Slips).
     ///
     /// Interim records of a flow that is still running can trigger it (the flow table reports long-lived flows
@@ -18,7 +18,7 @@ extension FlowAlertsDetector {
         let thresholdSeconds: Double
         private var reported = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
 
-        init(settings: DetectionSettings) { thresholdSeconds = settings.longConnectionThreshold }
+        init(settings: FlowAlertsDetector.Settings) { thresholdSeconds = settings.longConnectionThreshold }
 
         /// Evidence when `message`'s flow is long and was not reported yet.
         mutating func check(_ message: FlowMessage) -> Evidence? {

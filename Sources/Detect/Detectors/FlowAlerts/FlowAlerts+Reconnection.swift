@@ -6,7 +6,7 @@ extension FlowAlertsDetector {
     /// RST) from one source to one destination IP and port, counted per (profile, time window).
     ///
     /// Each flow counts once (a REJ is published as an interim record right away, then as the final record).
-    /// Evidence when the count reaches `settings.reconnectionThreshold` (5), then at each further multiple (10,
+    /// Evidence when the count reaches `flowalerts.reconnection_attempts_threshold` (5), then at each further multiple (10,
     /// 15, …). Threat medium; confidence 0.5: a client retrying a service that is down looks the same. Attacker:
     /// the source; victim: the destination; `uids`: the rejected flows since the previous report.
     ///
@@ -28,7 +28,7 @@ extension FlowAlertsDetector {
             var sinceReport: [FlowUID] = []
         }
 
-        struct Window: WindowState {
+        struct Window: BudgetedWindowState {
             var attempts: [Key: Attempts] = [:]
             var budgetUnits = 0
             init() {}
@@ -38,7 +38,7 @@ extension FlowAlertsDetector {
         private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
         private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
 
-        init(settings: DetectionSettings) { threshold = max(1, settings.reconnectionThreshold) }
+        init(settings: FlowAlertsDetector.Settings) { threshold = max(1, settings.reconnectionThreshold) }
 
         /// Evidence when `message`'s flow is a rejected attempt that brings its count to a multiple of the
         /// threshold.
@@ -50,8 +50,7 @@ extension FlowAlertsDetector {
             let budget = windows.budget
             let report: (count: Int, uids: [FlowUID])?? = windows.withState(message.profile, message.timeWindow) { state in
                 if state.attempts[key] == nil {
-                    guard budget.reserve(held: state.budgetUnits, cap: Self.keysPerWindow) else { return nil }
-                    state.budgetUnits += 1
+                    guard state.reserve(cap: Self.keysPerWindow, budget: budget) else { return nil }
                     state.attempts[key] = Attempts()
                 }
                 state.attempts[key]!.count += 1

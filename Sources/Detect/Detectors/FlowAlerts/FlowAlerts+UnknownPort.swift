@@ -32,7 +32,7 @@ extension FlowAlertsDetector {
             var port: UInt16
         }
 
-        struct Window: WindowState {
+        struct Window: BudgetedWindowState {
             var reported: Set<Endpoint> = []
             var budgetUnits = 0
             init() {}
@@ -56,8 +56,7 @@ extension FlowAlertsDetector {
             let budget = windows.budget
             let fresh = windows.withState(message.profile, message.timeWindow) { state -> Bool in
                 guard !state.reported.contains(endpoint) else { return false }
-                guard budget.reserve(held: state.budgetUnits, cap: Self.endpointsPerWindow) else { return false }
-                state.budgetUnits += 1
+                guard state.reserve(cap: Self.endpointsPerWindow, budget: budget) else { return false }
                 state.reported.insert(endpoint)
                 return true
             }

@@ -13,8 +13,8 @@ import Records
 /// | `UNKNOWN_PORT`                   | established TCP to a port not in KnownServicePorts | medium | 1     |
 ///
 /// Evidence timestamps are the flow's start time (Zeek's `ts`, what Slips uses), so they fall in the flow's time
-/// window even when an interim record of a long flow triggers them hours later. Thresholds come from
-/// `DetectionSettings`. Every rule copes with a flow published several times (interim
+/// window even when an interim record of a long flow triggers them hours later. Thresholds come from the
+/// `flowalerts:` section (`FlowAlertsDetector.Settings`). Every rule copes with a flow published several times (interim
 /// records, then the final one): see each rule. State is bounded per rule (see each rule) and per-window state is
 /// dropped when the window closes (`tw_closed`), when the profile moves two windows on, or by the sweep in `tick`
 /// five minutes after the window ended.
@@ -36,6 +36,7 @@ public final class FlowAlertsDetector: Detector {
     static let windowGrace: Duration = .seconds(300)
 
     private let context: DetectorContext
+    private let settings: Settings
     private var longConnection: LongConnection
     private var dataUpload: DataUpload
     private var port0 = Port0()
@@ -46,19 +47,28 @@ public final class FlowAlertsDetector: Detector {
     /// The service ports `UNKNOWN_PORT` treats as known: `KnownServicePorts.builtIn` plus any added.
     public var knownPorts: KnownServicePorts { unknownPort.knownPorts }
 
-    /// Subscribes to `new_flow` and `tw_closed`.
+    /// Subscribes to `new_flow` and `tw_closed`; reads the `flowalerts:` settings.
     public init(context: DetectorContext) {
         self.context = context
-        longConnection = LongConnection(settings: context.settings)
-        dataUpload = DataUpload(settings: context.settings)
-        reconnection = Reconnection(settings: context.settings)
+        settings = context.detectorSettings(Settings.self)
+        longConnection = LongConnection(settings: settings)
+        dataUpload = DataUpload(settings: settings)
+        reconnection = Reconnection(settings: settings)
         unknownPort = UnknownPort(knownPorts: .builtIn)
         context.subscribe(.newFlow)
         context.subscribe(.twClosed)
     }
 
-    /// Adds the services of an `/etc/services`-format file to the known ports. Meant for `preMain` once the
-    /// settings carry a path (call it from there); usable before any message.
+    /// Adds the ports of `flowalerts.known_services_file`, when set.
+    ///
+    /// - Throws: `KnownServicePortsError` when the file cannot be read or a line is malformed (the detector is
+    ///   then stopped and the error written to errors.log).
+    public func preMain() throws {
+        if let path = settings.knownServicesFile { try addKnownPorts(fromFile: path) }
+    }
+
+    /// Adds the services of an `/etc/services`-format file to the known ports (`preMain` does it for
+    /// `flowalerts.known_services_file`); usable before any message.
     ///
     /// - Throws: `KnownServicePortsError` when the file cannot be read or a line is malformed; the known ports
     ///   are then unchanged.

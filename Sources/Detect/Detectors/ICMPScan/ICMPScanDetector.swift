@@ -10,7 +10,7 @@ import Records
 ///
 /// A request counts whether or not it was answered (a sweep that finds live hosts is still a sweep).
 /// Multicast and broadcast destinations are skipped. Same thresholds as port scans: evidence when the distinct
-/// hosts reach `settings.portScanMinimumTargets` (6), then once more at each of `settings.portScanReportLevels`
+/// hosts reach `icmp_scan.minimum_targets` (6), then once more at each of `icmp_scan.report_levels`
 /// (10, 100, 1000). Threat medium; confidence `min(request packets / 10, 1)` (Slips' scan rule). Attacker: the
 /// source; no victim (many hosts). `srcPort` carries the ICMP type, as Zeek does. `uids`: the most recent
 /// 1000 flows.
@@ -29,43 +29,40 @@ public final class ICMPScanDetector: Detector {
     /// Who wrote it.
     public static let authors = ["slipsd"]
 
+    /// Settings from the `icmp_scan:` section (same keys as `network_discovery:`).
+    public typealias Settings = ScanReportSettings
+
     /// Budget units (hosts, sweeps, uid slots) of all profiles together.
     public static let stateBudgetUnits = 262_144
     /// Budget units one (profile, window) may hold.
     public static let windowUnitCap = 8_192
-    static let windowGrace: Duration = .seconds(300)
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    let budget: StateBudget
-    private(set) var windows: ProfileWindowTable<ICMPScanWindow>
+    private(set) var windowed = WindowedDetectorState<ICMPScanWindow>(budgetUnits: ICMPScanDetector.stateBudgetUnits)
     private var packetCounts = FlowCounterDeltas()
-    private var sweeps = SweepSchedule(interval: .seconds(60))
 
-    /// Subscribes to `new_flow` and `tw_closed`.
+    /// The budget every window state draws from.
+    var budget: StateBudget { windowed.budget }
+    /// The per-(profile, window) states.
+    var windows: ProfileWindowTable<ICMPScanWindow> { windowed.windows }
+
+    /// Subscribes to `new_flow` and `tw_closed`; reads the `icmp_scan:` settings.
     public init(context: DetectorContext) {
         self.context = context
-        levels = ReportLevels(minimum: context.settings.portScanMinimumTargets,
-                              further: context.settings.portScanReportLevels)
-        budget = StateBudget(limit: Self.stateBudgetUnits)
-        windows = ProfileWindowTable(budget: budget)
+        levels = context.detectorSettings(Settings.self).levels
         context.subscribe(.newFlow)
-        context.subscribe(.twClosed)
+        windowed.subscribe(context)
     }
 
     /// Handles a flow record or a closed window.
     public func main(_ message: ChannelMessage) {
-        switch message {
-        case .record: if let flowMessage = message.flow { handle(flowMessage) }
-        case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
-        default: break
-        }
+        guard let flowMessage = message.flow else { return windowed.handle(message) }
+        handle(flowMessage)
     }
 
-    /// Drops the state of windows that ended more than `windowGrace` ago, once a minute of packet time.
-    public func tick(now: PacketTime) {
-        if sweeps.isDue(now: now) { windows.sweep(now: now, grace: Self.windowGrace) }
-    }
+    /// Drops the state of windows that ended more than five minutes ago, once a minute of packet time.
+    public func tick(now: PacketTime) { windowed.tick(now: now) }
 
     private struct Report {
         var hosts: Int
@@ -81,7 +78,7 @@ public final class ICMPScanDetector: Detector {
         let levels = self.levels
         let budget = self.budget
         let cap = Self.windowUnitCap
-        let report: Report?? = windows.withState(message.profile, message.timeWindow) { state in
+        let report: Report?? = windowed.withState(of: message) { state in
             if state.sweeps[kind] == nil {
                 guard state.reserve(cap: cap, budget: budget) else { return nil }
                 state.sweeps[kind] = ICMPScanWindow.Sweep()

@@ -3,7 +3,7 @@ import Records
 
 /// What `ICMPScanDetector` keeps for one (profile, time window): per kind of request, the distinct hosts asked
 /// (stored only until the top report level is reached) and the running counter.
-struct ICMPScanWindow: WindowState {
+struct ICMPScanWindow: BudgetedWindowState {
     /// One sweep: the hosts it reached so far and its counter.
     struct Sweep {
         var hosts: Set<IPAddress> = []
@@ -16,18 +16,10 @@ struct ICMPScanWindow: WindowState {
 
     init() {}
 
-    /// Takes one unit for a new entry, within this window's cap and the detector's budget.
-    mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
-        guard budget.reserve(held: budgetUnits, cap: cap) else { return false }
-        budgetUnits += 1
-        return true
-    }
-
     /// Forgets the hosts of a sweep that can no longer report and gives their units back to `budget`.
     mutating func forgetHosts(of kind: ICMPScanKind, budget: StateBudget) {
         guard let count = sweeps[kind]?.hosts.count, count > 0 else { return }
         sweeps[kind]!.hosts = []
-        budgetUnits -= count
-        budget.release(count)
+        release(count, to: budget)
     }
 }

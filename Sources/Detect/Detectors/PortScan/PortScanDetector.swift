@@ -12,8 +12,8 @@ import Records
 /// `ConnRecord.isUnansweredAttempt` holds count: TCP in S0, REJ, RSTOS0, RSTRH, SH, SHR; UDP flows the responder
 /// never answered. Multicast and broadcast destinations are skipped (they are not hosts being probed).
 ///
-/// Evidence when the distinct targets reach `settings.portScanMinimumTargets` (6: Slips' "more than 5"), then
-/// once more at each of `settings.portScanReportLevels` (10, 100, 1000) — never for the targets in between.
+/// Evidence when the distinct targets reach `network_discovery.minimum_targets` (6: Slips' "more than 5"), then
+/// once more at each of `network_discovery.report_levels` (10, 100, 1000) — never for the targets in between.
 /// Threat medium; confidence `min(packets sent to the targets / 10, 1)` (Slips' rule), where a flow published
 /// several times (interim, then final) adds its packets once. The attacker is the scanning source; the victim is
 /// the destination IP for a vertical scan and none for a horizontal one. `uids` lists the most recent flows of
@@ -37,44 +37,40 @@ public final class PortScanDetector: Detector {
     /// Who wrote it.
     public static let authors = ["slipsd"]
 
+    /// Settings from the `network_discovery:` section.
+    public typealias Settings = ScanReportSettings
+
     /// Budget units (targets, counters, uid slots) of all profiles together.
     public static let stateBudgetUnits = 262_144
     /// Budget units one (profile, window) may hold.
     public static let windowUnitCap = 65_536
-    /// How long after its end a window's state may still receive late records.
-    static let windowGrace: Duration = .seconds(300)
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    let budget: StateBudget
-    private(set) var windows: ProfileWindowTable<PortScanWindow>
+    private(set) var windowed = WindowedDetectorState<PortScanWindow>(budgetUnits: PortScanDetector.stateBudgetUnits)
     private var packetCounts = FlowCounterDeltas()
-    private var sweeps = SweepSchedule(interval: .seconds(60))
 
-    /// Subscribes to `new_flow` and `tw_closed`.
+    /// The budget every window state draws from.
+    var budget: StateBudget { windowed.budget }
+    /// The per-(profile, window) states.
+    var windows: ProfileWindowTable<PortScanWindow> { windowed.windows }
+
+    /// Subscribes to `new_flow` and `tw_closed`; reads the `network_discovery:` settings.
     public init(context: DetectorContext) {
         self.context = context
-        levels = ReportLevels(minimum: context.settings.portScanMinimumTargets,
-                              further: context.settings.portScanReportLevels)
-        budget = StateBudget(limit: Self.stateBudgetUnits)
-        windows = ProfileWindowTable(budget: budget)
+        levels = context.detectorSettings(Settings.self).levels
         context.subscribe(.newFlow)
-        context.subscribe(.twClosed)
+        windowed.subscribe(context)
     }
 
     /// Handles a flow record or a closed window.
     public func main(_ message: ChannelMessage) {
-        switch message {
-        case .record: if let flowMessage = message.flow { handle(flowMessage) }
-        case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
-        default: break
-        }
+        guard let flowMessage = message.flow else { return windowed.handle(message) }
+        handle(flowMessage)
     }
 
-    /// Drops the state of windows that ended more than `windowGrace` ago, once a minute of packet time.
-    public func tick(now: PacketTime) {
-        if sweeps.isDue(now: now) { windows.sweep(now: now, grace: Self.windowGrace) }
-    }
+    /// Drops the state of windows that ended more than five minutes ago, once a minute of packet time.
+    public func tick(now: PacketTime) { windowed.tick(now: now) }
 
     /// What one counter reports when it reaches a level.
     private struct Report {
@@ -90,7 +86,7 @@ public final class PortScanDetector: Detector {
         let (packets, isFirstRecord) = packetCounts.update(flow, value: flow.originatorPackets)
         let levels = self.levels
         let budget = self.budget
-        let reports = windows.withState(message.profile, message.timeWindow) { state in
+        let reports = windowed.withState(of: message) { state in
             Self.count(flow, packets: packets, isFirstRecord: isFirstRecord, in: &state, levels: levels,
                        budget: budget)
         }

@@ -7,7 +7,7 @@ import Records
 /// first time is a new destination IP for the horizontal counter of its port and a new port for the vertical
 /// counter of its IP. Targets are only stored while one of those two counters can still report (below the top
 /// level), so a counter that reported its last level stops costing memory.
-struct PortScanWindow: WindowState {
+struct PortScanWindow: BudgetedWindowState {
     /// One destination of a not-established flow.
     struct Target: Hashable {
         var ip: IPAddress
@@ -34,11 +34,4 @@ struct PortScanWindow: WindowState {
     var budgetUnits = 0
 
     init() {}
-
-    /// Takes one unit for a new entry, within this window's cap and the detector's budget.
-    mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
-        guard budget.reserve(held: budgetUnits, cap: cap) else { return false }
-        budgetUnits += 1
-        return true
-    }
 }

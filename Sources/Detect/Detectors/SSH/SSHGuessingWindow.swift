@@ -3,7 +3,7 @@ import Records
 
 /// What `SSHPasswordGuessingDetector` keeps for one (client profile, time window): the SSH connections counted
 /// per server endpoint.
-struct SSHGuessingWindow: WindowState {
+struct SSHGuessingWindow: BudgetedWindowState {
     /// A server endpoint: the IP and the port its SSH banner was seen on.
     struct Server: Hashable {
         var ip: IPAddress

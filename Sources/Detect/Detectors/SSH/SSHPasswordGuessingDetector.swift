@@ -16,7 +16,7 @@ import Records
 /// Slips counts Zeek's failed logins). So every connection is an attempt, and the confidence says so.
 ///
 /// `PASSWORD_GUESSING` when the connections from the client (the profile) to one server IP and port reach
-/// `settings.sshPasswordGuessingThreshold` (9) in a time window, and again at each further multiple (18, 27, …):
+/// `ssh_brute_force.ssh_attempt_threshold` (9) in a time window, and again at each further multiple (18, 27, …):
 /// Slips starts counting afresh after each report, and a sustained guessing run keeps adding weight. Threat high;
 /// confidence 0.5, because connections that did log in count too (tools such as Ansible open many). Attacker:
 /// the client; victim: the server; `dstPort` the server port, proto TCP; `uids`: the connections since the
@@ -36,6 +36,30 @@ public final class SSHPasswordGuessingDetector: Detector {
     /// Who wrote it.
     public static let authors = ["slipsd"]
 
+    /// The `ssh_brute_force:` section.
+    public struct Settings: DetectorSettings, Equatable {
+        /// `ssh_attempt_threshold` (Slips' key): SSH connections to one server endpoint per window that are
+        /// reported, then again at each multiple.
+        public var attemptThreshold = 9
+
+        /// Slips' default (9).
+        public init() {}
+        /// Creates settings with the given threshold.
+        public init(attemptThreshold: Int) { self.attemptThreshold = attemptThreshold }
+
+        /// `detection.ssh_password_guessing_threshold` stands for `ssh_attempt_threshold`.
+        public static let legacyDetectionKeys = ["ssh_password_guessing_threshold": "ssh_attempt_threshold"]
+
+        enum CodingKeys: String, CodingKey { case attemptThreshold = "ssh_attempt_threshold" }
+
+        /// Reads the section over the defaults.
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let section = try decoder.container(keyedBy: CodingKeys.self)
+            attemptThreshold = try section.value(.attemptThreshold, default: attemptThreshold, in: 1...1_000_000)
+        }
+    }
+
     /// The confidence of `PASSWORD_GUESSING` evidence.
     public static let confidence = 0.5
     /// Server endpoints (windows count one unit each too) tracked over all profiles.
@@ -44,38 +68,34 @@ public final class SSHPasswordGuessingDetector: Detector {
     public static let windowServerCap = 4_096
     /// Connection uids remembered to count each connection once.
     public static let uidMemory = 65_536
-    static let windowGrace: Duration = .seconds(300)
 
     private let context: DetectorContext
     private let threshold: Int
-    let budget: StateBudget
-    private(set) var windows: ProfileWindowTable<SSHGuessingWindow>
+    private(set) var windowed = WindowedDetectorState<SSHGuessingWindow>(
+        budgetUnits: SSHPasswordGuessingDetector.stateBudgetUnits)
     private var counted = BoundedUIDMap<Void>(capacity: SSHPasswordGuessingDetector.uidMemory)
-    private var sweeps = SweepSchedule(interval: .seconds(60))
 
-    /// Subscribes to `new_ssh` and `tw_closed`.
+    /// The budget every window state draws from.
+    var budget: StateBudget { windowed.budget }
+    /// The per-(profile, window) states.
+    var windows: ProfileWindowTable<SSHGuessingWindow> { windowed.windows }
+
+    /// Subscribes to `new_ssh` and `tw_closed`; reads the `ssh_brute_force:` settings.
     public init(context: DetectorContext) {
         self.context = context
-        threshold = max(1, context.settings.sshPasswordGuessingThreshold)
-        budget = StateBudget(limit: Self.stateBudgetUnits)
-        windows = ProfileWindowTable(budget: budget)
+        threshold = max(1, context.detectorSettings(Settings.self).attemptThreshold)
         context.subscribe(.newSSH)
-        context.subscribe(.twClosed)
+        windowed.subscribe(context)
     }
 
     /// Handles an SSH banner or a closed window.
     public func main(_ message: ChannelMessage) {
-        switch message {
-        case .record: if let ssh = message.ssh { handle(ssh) }
-        case .twClosed(let profile, let window): windows.close(profile: profile, window: window)
-        default: break
-        }
+        guard let ssh = message.ssh else { return windowed.handle(message) }
+        handle(ssh)
     }
 
-    /// Drops the state of windows that ended more than `windowGrace` ago, once a minute of packet time.
-    public func tick(now: PacketTime) {
-        if sweeps.isDue(now: now) { windows.sweep(now: now, grace: Self.windowGrace) }
-    }
+    /// Drops the state of windows that ended more than five minutes ago, once a minute of packet time.
+    public func tick(now: PacketTime) { windowed.tick(now: now) }
 
     private func handle(_ ssh: SSHMessage) {
         guard counted[ssh.uid] == nil else { return }
@@ -83,10 +103,9 @@ public final class SSHPasswordGuessingDetector: Detector {
         let threshold = self.threshold
         let budget = self.budget
         let server = SSHGuessingWindow.Server(ip: ssh.server, port: ssh.serverPort)
-        let report: (count: Int, uids: [FlowUID])?? = windows.withState(ssh.profile, ssh.timeWindow) { state in
+        let report: (count: Int, uids: [FlowUID])?? = windowed.withState(of: ssh) { state in
             if state.servers[server] == nil {
-                guard budget.reserve(held: state.budgetUnits, cap: Self.windowServerCap) else { return nil }
-                state.budgetUnits += 1
+                guard state.reserve(cap: Self.windowServerCap, budget: budget) else { return nil }
                 state.servers[server] = SSHGuessingWindow.Attempts()
             }
             state.servers[server]!.count += 1

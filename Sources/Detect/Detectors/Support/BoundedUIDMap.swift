@@ -11,28 +11,28 @@ import Records
 ///
 /// Used by detectors to recognise the interim and final records of one flow. Not `Sendable`: confined to the
 /// detection thread like the detector that owns it.
-struct BoundedUIDMap<Value> {
+public struct BoundedUIDMap<Value> {
     private struct Stored { var sequence: UInt64; var value: Value }
     private struct Slot { var uid: FlowUID; var sequence: UInt64 }
 
     /// Most entries kept at once.
-    let capacity: Int
+    public let capacity: Int
     private var values: [FlowUID: Stored] = [:]
     private var ring: [Slot] = []
     private var head = 0
     private var nextSequence: UInt64 = 0
 
     /// Creates an empty map; `capacity` is at least 1.
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Entries currently held (≤ `capacity`).
-    var count: Int { values.count }
+    public var count: Int { values.count }
 
     /// The value stored for `uid`, if it is still remembered.
-    subscript(uid: FlowUID) -> Value? { values[uid]?.value }
+    public subscript(uid: FlowUID) -> Value? { values[uid]?.value }
 
     /// Stores `value` for `uid`. Updating a present uid keeps its place in the eviction order.
-    mutating func set(_ value: Value, for uid: FlowUID) {
+    public mutating func set(_ value: Value, for uid: FlowUID) {
         if values[uid] != nil {
             values[uid]!.value = value
             return
@@ -53,7 +53,7 @@ struct BoundedUIDMap<Value> {
 
     /// Forgets `uid` and returns its value, if it was remembered.
     @discardableResult
-    mutating func removeValue(for uid: FlowUID) -> Value? {
+    public mutating func removeValue(for uid: FlowUID) -> Value? {
         values.removeValue(forKey: uid)?.value
     }
 }

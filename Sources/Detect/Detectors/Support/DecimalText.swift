@@ -1,7 +1,7 @@
 /// Formats numbers for evidence descriptions without Foundation.
-enum DecimalText {
+public enum DecimalText {
     /// `value` rounded to `digits` decimals, trailing zeros removed (`1`, `0.6`, `0.25`).
-    static func format(_ value: Double, digits: Int = 2) -> String {
+    public static func format(_ value: Double, digits: Int = 2) -> String {
         guard value.isFinite else { return "\(value)" }
         var scale = 1.0
         for _ in 0..<max(0, digits) { scale *= 10 }
@@ -15,5 +15,5 @@ enum DecimalText {
     }
 
     /// Bytes as mebibytes with one decimal (`512.0 MiB` → `512`), for upload descriptions.
-    static func mebibytes(_ bytes: UInt64) -> String { format(Double(bytes) / 1_048_576, digits: 1) }
+    public static func mebibytes(_ bytes: UInt64) -> String { format(Double(bytes) / 1_048_576, digits: 1) }
 }

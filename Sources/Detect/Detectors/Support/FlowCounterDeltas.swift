@@ -9,18 +9,18 @@ import Records
 /// forgotten), so only live flows with interim reports are held — at most `capacity` of them, oldest forgotten
 /// first. A flow forgotten because of the cap counts in full at its next record: an over-count bounded by what its
 /// earlier records had already added.
-struct FlowCounterDeltas {
+public struct FlowCounterDeltas {
     private var lastValue: BoundedUIDMap<UInt64>
 
     /// Creates the tracker; `capacity` bounds the live flows it remembers.
-    init(capacity: Int = 65_536) { lastValue = BoundedUIDMap(capacity: capacity) }
+    public init(capacity: Int = 65_536) { lastValue = BoundedUIDMap(capacity: capacity) }
 
     /// Flows remembered now.
-    var count: Int { lastValue.count }
+    public var count: Int { lastValue.count }
 
     /// The increase of a cumulative counter (`value`) since the previous record of the same flow, and whether
     /// this is the first record seen of the flow.
-    mutating func update(_ record: ConnRecord, value: UInt64) -> (increment: UInt64, isFirstRecord: Bool) {
+    public mutating func update(_ record: ConnRecord, value: UInt64) -> (increment: UInt64, isFirstRecord: Bool) {
         let previous: UInt64?
         if record.reason == .interim {
             previous = lastValue[record.uid]

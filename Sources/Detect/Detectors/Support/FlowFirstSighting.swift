@@ -6,14 +6,14 @@ import Records
 /// The flow table may publish interim records (`reason == .interim`) before the final one. The uid of an interim
 /// record is remembered until its final record arrives (then forgotten), so the set only holds flows that are
 /// still live and had an interim report — at most `capacity` of them (oldest forgotten first).
-struct FlowFirstSighting {
+public struct FlowFirstSighting {
     private var seenInterim: BoundedUIDMap<Void>
 
     /// Creates the tracker; `capacity` bounds the live flows with interim records it remembers.
-    init(capacity: Int = 65_536) { seenInterim = BoundedUIDMap(capacity: capacity) }
+    public init(capacity: Int = 65_536) { seenInterim = BoundedUIDMap(capacity: capacity) }
 
     /// True the first time a record of `record.uid` is seen, false for later records of the same flow.
-    mutating func isFirst(_ record: ConnRecord) -> Bool {
+    public mutating func isFirst(_ record: ConnRecord) -> Bool {
         if record.reason == .interim {
             if seenInterim[record.uid] != nil { return false }
             seenInterim.set((), for: record.uid)

@@ -1,8 +1,8 @@
 import NetCore
 import Records
 
-/// State a detector keeps per (profile, time window).
-protocol WindowState {
+/// State a detector keeps per (profile, time window), held by a `ProfileWindowTable`. Part of the detector kit.
+public protocol WindowState {
     /// An empty state.
     init()
     /// Units of the detector's `StateBudget` this state holds (given back when it is dropped), not counting the
@@ -11,6 +11,8 @@ protocol WindowState {
 }
 
 /// Per-profile detector state for the current time window and the one before it, dropped when the window closes.
+/// Part of the detector kit; most detectors hold one through `WindowedDetectorState`, which also handles
+/// `tw_closed` and the periodic sweep.
 ///
 /// Why two windows: the flow table publishes a flow's final record when it expires, so records of flows that
 /// started just before a window boundary keep arriving after the profile's next window has begun. Older windows
@@ -26,7 +28,7 @@ protocol WindowState {
 /// Creating a state takes one unit of `budget`; the state's own `budgetUnits` are given back when it is dropped.
 /// When the budget is spent, no new state is created and the record is not counted. Confined to the detection
 /// thread.
-struct ProfileWindowTable<State: WindowState> {
+public struct ProfileWindowTable<State: WindowState> {
     private struct Entry {
         var window: TimeWindow
         var state: State
@@ -42,23 +44,23 @@ struct ProfileWindowTable<State: WindowState> {
     }
 
     /// The budget every state of this table draws from.
-    let budget: StateBudget
+    public let budget: StateBudget
     private var slots: [ProfileID: Slot] = [:]
     /// Records ignored because their window was closed or older than the two kept.
-    private(set) var ignoredLateRecords = 0
+    public private(set) var ignoredLateRecords = 0
 
     /// Creates an empty table drawing from `budget`.
-    init(budget: StateBudget) { self.budget = budget }
+    public init(budget: StateBudget) { self.budget = budget }
 
     /// Number of (profile, window) states held.
-    var stateCount: Int { slots.values.reduce(0) { $0 + ($1.current == nil ? 0 : 1) + ($1.previous == nil ? 0 : 1) } }
+    public var stateCount: Int { slots.values.reduce(0) { $0 + ($1.current == nil ? 0 : 1) + ($1.previous == nil ? 0 : 1) } }
 
     /// Profiles with a slot (states or a closed-window marker).
-    var profileCount: Int { slots.count }
+    public var profileCount: Int { slots.count }
 
     /// Runs `body` on the state of (`profile`, `window`), creating it if needed. Returns nil without calling
     /// `body` when the window is closed, too old, or the budget has no room for a new state.
-    mutating func withState<R>(_ profile: ProfileID, _ window: TimeWindow, _ body: (inout State) -> R) -> R? {
+    public mutating func withState<R>(_ profile: ProfileID, _ window: TimeWindow, _ body: (inout State) -> R) -> R? {
         if slots[profile] == nil {
             guard budget.reserve() else { return nil }
             slots[profile] = Slot(current: Entry(window: window, state: State()))
@@ -112,7 +114,7 @@ struct ProfileWindowTable<State: WindowState> {
     }
 
     /// Drops the state of `window` and of older windows of `profile`; later records for them are ignored.
-    mutating func close(profile: ProfileID, window: TimeWindow) {
+    public mutating func close(profile: ProfileID, window: TimeWindow) {
         guard var slot = slots.removeValue(forKey: profile) else { return }
         if window.number > slot.closedThrough {
             slot.closedThrough = window.number
@@ -134,7 +136,7 @@ struct ProfileWindowTable<State: WindowState> {
     }
 
     /// Drops every state whose window ended at least `grace` before `now`, and closed-window markers as old.
-    mutating func sweep(now: PacketTime, grace: Duration) {
+    public mutating func sweep(now: PacketTime, grace: Duration) {
         var emptied: [ProfileID] = []
         for index in slots.indices {
             let profile = slots.keys[index]
@@ -158,10 +160,33 @@ struct ProfileWindowTable<State: WindowState> {
     }
 
     /// Calls `body` with every state held (for tests and metrics).
-    func forEachState(_ body: (ProfileID, TimeWindow, State) -> Void) {
+    public func forEachState(_ body: (ProfileID, TimeWindow, State) -> Void) {
         for (profile, slot) in slots {
             if let current = slot.current { body(profile, current.window, current.state) }
             if let previous = slot.previous { body(profile, previous.window, previous.state) }
         }
+    }
+}
+
+/// A `WindowState` that counts its own budget units, so entries can be reserved with `reserve(cap:budget:)`.
+public protocol BudgetedWindowState: WindowState {
+    /// Units held by this state's entries (stored targets, counters, uid slots …).
+    var budgetUnits: Int { get set }
+}
+
+extension BudgetedWindowState {
+    /// Takes one unit of `budget` for a new entry of this state, unless the state already holds `cap` units or
+    /// the budget is spent (both counted in `budget.refused`). True when the entry may be stored.
+    public mutating func reserve(cap: Int, budget: StateBudget) -> Bool {
+        guard budget.reserve(held: budgetUnits, cap: cap) else { return false }
+        budgetUnits += 1
+        return true
+    }
+
+    /// Gives back `units` this state held (entries it forgot) to `budget`.
+    public mutating func release(_ units: Int, to budget: StateBudget) {
+        let freed = min(units, budgetUnits)
+        budgetUnits -= freed
+        budget.release(freed)
     }
 }

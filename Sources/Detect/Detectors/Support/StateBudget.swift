@@ -5,19 +5,19 @@
 /// dropped. When the budget is spent, new entries are not stored (and `refused` counts them); what is already
 /// stored keeps working. A reference type so that every window state of a detector draws from the same budget.
 /// Confined to the detection thread.
-final class StateBudget {
+public final class StateBudget {
     /// Most units that may be held at once.
-    let limit: Int
+    public let limit: Int
     /// Units held now.
-    private(set) var used = 0
+    public private(set) var used = 0
     /// Reservations refused because the budget was spent (for metrics and tests).
-    private(set) var refused = 0
+    public private(set) var refused = 0
 
     /// Creates a budget of `limit` units.
-    init(limit: Int) { self.limit = max(0, limit) }
+    public init(limit: Int) { self.limit = max(0, limit) }
 
     /// Takes `units` from the budget; false (and nothing taken) when that would exceed the limit.
-    func reserve(_ units: Int = 1) -> Bool {
+    public func reserve(_ units: Int = 1) -> Bool {
         guard used + units <= limit else {
             refused += 1
             return false
@@ -28,7 +28,7 @@ final class StateBudget {
 
     /// Takes one unit for a new entry of a state that holds `held` units and may hold at most `cap`; a refusal
     /// because of the cap is counted in `refused` too.
-    func reserve(held: Int, cap: Int) -> Bool {
+    public func reserve(held: Int, cap: Int) -> Bool {
         guard held < cap else {
             refused += 1
             return false
@@ -37,5 +37,5 @@ final class StateBudget {
     }
 
     /// Gives `units` back.
-    func release(_ units: Int) { used = max(0, used - units) }
+    public func release(_ units: Int) { used = max(0, used - units) }
 }

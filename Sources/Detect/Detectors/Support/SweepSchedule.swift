@@ -2,16 +2,16 @@ import NetCore
 import Records
 
 /// Decides when a detector's periodic clean-up runs, in packet time: at most once per `interval`.
-struct SweepSchedule {
+public struct SweepSchedule {
     /// Packet time between clean-ups.
-    let interval: Duration
+    public let interval: Duration
     private var last: PacketTime?
 
     /// Creates a schedule; the first call to `isDue` starts it and returns false.
-    init(interval: Duration) { self.interval = interval }
+    public init(interval: Duration) { self.interval = interval }
 
     /// True when at least `interval` passed since the last clean-up (and records `now` as that clean-up).
-    mutating func isDue(now: PacketTime) -> Bool {
+    public mutating func isDue(now: PacketTime) -> Bool {
         guard let last else {
             self.last = now
             return false

@@ -6,23 +6,23 @@ import Records
 ///
 /// Storage grows one slot at a time up to `capacity`, and only when the caller says it took a budget unit for the
 /// new slot (`newSlot`); otherwise the oldest uid is overwritten (or, with no slot at all, the uid is not kept).
-struct UIDRing {
+public struct UIDRing {
     /// Most uids kept.
-    let capacity: Int
+    public let capacity: Int
     private var storage: [FlowUID] = []
     private var head = 0
 
     /// Creates an empty ring.
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
 
     /// Slots allocated (each one budget unit).
-    var slots: Int { storage.count }
+    public var slots: Int { storage.count }
 
     /// True when another uid would need a new slot (and so a budget unit).
-    var wantsSlot: Bool { storage.count < capacity }
+    public var wantsSlot: Bool { storage.count < capacity }
 
     /// Adds a uid: into a new slot when `newSlot` (the caller reserved a unit for it), else over the oldest one.
-    mutating func append(_ uid: FlowUID, newSlot: Bool) {
+    public mutating func append(_ uid: FlowUID, newSlot: Bool) {
         if newSlot, storage.count < capacity {
             storage.append(uid)
             return
@@ -33,12 +33,12 @@ struct UIDRing {
     }
 
     /// The uids kept, oldest first.
-    var uids: [FlowUID] {
+    public var uids: [FlowUID] {
         head == 0 ? storage : Array(storage[head...]) + Array(storage[..<head])
     }
 
     /// Forgets every uid; returns the number of slots freed (budget units to give back).
-    mutating func removeAll() -> Int {
+    public mutating func removeAll() -> Int {
         let freed = storage.count
         storage = []
         head = 0
