@@ -66,6 +66,7 @@ extension FlowTable {
         for classIndex in 0..<TimeoutClass.count {
             timeouts[classIndex] = normalTimeouts[classIndex]
         }
+        onEmergencyEnd?(statistics)
     }
 
     /// Evicts the least recently active flow (the oldest head of the timeout-class lists).

@@ -46,6 +46,8 @@ public final class FlowTable {
     /// Called on the capture thread each time the table enters emergency mode, with the statistics at that
     /// moment. Must not call back into the table.
     public var onEmergency: ((FlowTableStatistics) -> Void)?
+    /// Called on the capture thread when the table leaves emergency mode (occupancy back under the exit ratio).
+    public var onEmergencyEnd: ((FlowTableStatistics) -> Void)?
 
     let sink: any ConnRecordSink
     let capacity: Int
@@ -113,7 +115,7 @@ public final class FlowTable {
             .icmp: configuration.icmpInactivityTimeout, .other: configuration.otherInactivityTimeout,
         ]
         for timeoutClass in TimeoutClass.allCases {
-            let value = perClass[timeoutClass]!.flowMicroseconds
+            let value = (perClass[timeoutClass] ?? configuration.tcpInactivityTimeout).flowMicroseconds
             (normalTimeouts + Int(timeoutClass.rawValue)).initialize(to: value)
             (timeouts + Int(timeoutClass.rawValue)).initialize(to: value)
         }

@@ -153,13 +153,14 @@ final class NFQueueWorker {
     @inline(__always)
     private func handlePacketMessage(_ message: UnsafeRawBufferPointer) {
         attributes.update(repeating: nil, count: attributeSlots)
-        let nlh = message.baseAddress!.assumingMemoryBound(to: nlmsghdr.self)
+        guard let base = message.baseAddress else { return }
+        let nlh = base.assumingMemoryBound(to: nlmsghdr.self)
         guard nfq_nlmsg_parse(nlh, attributes) >= 0, let header = attributes[Self.headerSlot],
-              mnl_attr_get_payload_len(header) >= 7 else {
+              mnl_attr_get_payload_len(header) >= 7, let headerPayload = mnl_attr_get_payload(header) else {
             handleMalformed(message)
             return
         }
-        let headerBytes = UnsafeRawPointer(mnl_attr_get_payload(header)!)
+        let headerBytes = UnsafeRawPointer(headerPayload)
         let id = UInt32(bigEndian: headerBytes.loadUnaligned(as: UInt32.self))
         // hw_protocol (offset 4) and hook (offset 6) are not needed: the payload starts at the network header and
         // the handler reads the IP version from its first nibble.
@@ -180,11 +181,12 @@ final class NFQueueWorker {
             if info & UInt32(NFQA_SKB_GSO) != 0 { counters.gsoPackets.addSingleWriter(1) }
         }
         var time = now
-        if let attribute = attributes[Self.timestampSlot], mnl_attr_get_payload_len(attribute) >= 16 {
-            let stamp = UnsafeRawPointer(mnl_attr_get_payload(attribute)!)
-            time = PacketTime(seconds: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(as: UInt64.self))),
-                              microseconds: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(
-                                  fromByteOffset: 8, as: UInt64.self))))
+        if let attribute = attributes[Self.timestampSlot], mnl_attr_get_payload_len(attribute) >= 16,
+           let stampPayload = mnl_attr_get_payload(attribute) {
+            let stamp = UnsafeRawPointer(stampPayload)
+            time = PacketTime(
+                sanitizingSeconds: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(as: UInt64.self))),
+                fraction: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(fromByteOffset: 8, as: UInt64.self))))
         }
         counters.packets.addSingleWriter(1)
         counters.bytes.addSingleWriter(UInt64(wireLength))

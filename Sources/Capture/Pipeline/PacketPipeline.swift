@@ -1,3 +1,4 @@
+import Logging
 import NetCore
 import Records
 
@@ -45,7 +46,17 @@ public final class PacketPipeline: PacketHandler {
         self.outbox = outbox
         self.flowTable = FlowTable(configuration: flowConfiguration, sink: outbox)
         self.blocked = blocked
+        let logger = Logger(label: "slipsd.capture")
+        flowTable.onEmergency = { statistics in
+            logger.warning("flow table in emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; timeouts shortened, oldest flows evicted, only SYNs create TCP flows")
+        }
+        flowTable.onEmergencyEnd = { statistics in
+            logger.notice("flow table out of emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; \(statistics.flowsEvicted) flows evicted so far")
+        }
     }
+
+    /// True while the flow table is in emergency mode (this thread).
+    public var isInEmergency: Bool { flowTable.statistics.isInEmergency }
 
     /// Handles one packet on the capture thread; see `PacketHandler`.
     public func handlePacket(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,

@@ -1,3 +1,4 @@
+import Logging
 import NetCore
 import Records
 
@@ -35,7 +36,16 @@ public final class DetectionLoop {
     public func run() {
         var batch: [RecordEvent] = []
         batch.reserveCapacity(4096)
+        var droppedSeen = 0
+        var lastDropLog = -Double.infinity
+        let logger = Logger(label: "slipsd.detect")
         while handoff.take(into: &batch) {
+            let dropped = handoff.droppedEvents
+            if dropped > droppedSeen, MonotonicClock.now() - lastDropLog >= 10 {   // at most one line per 10 s
+                logger.warning("the detection thread fell behind: \(dropped - droppedSeen) records dropped (\(dropped) in all); packets still get their verdicts")
+                droppedSeen = dropped
+                lastDropLog = MonotonicClock.now()
+            }
             for event in batch {
                 if case .record(.conn(let record)) = event {
                     flowSummary.count(record)

@@ -41,7 +41,7 @@ extension FlowAlertsDetector {
         let windowThresholdBytes: UInt64
         private var increments = FlowCounterDeltas(capacity: FlowAlertsDetector.uidMemory)
         private var reportedFlows = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
-        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
+        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
         init(settings: FlowAlertsDetector.Settings) {
             flowThresholdBytes = UInt64(max(0, settings.dataUploadFlowThresholdMB) * Self.bytesPerMB)

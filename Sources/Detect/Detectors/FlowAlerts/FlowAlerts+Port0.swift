@@ -23,7 +23,7 @@ extension FlowAlertsDetector {
         }
 
         private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
-        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
+        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
         init() {}
 

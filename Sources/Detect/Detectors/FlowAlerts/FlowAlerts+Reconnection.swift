@@ -36,7 +36,7 @@ extension FlowAlertsDetector {
 
         let threshold: Int
         private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
-        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
+        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
         init(settings: FlowAlertsDetector.Settings) { threshold = max(1, settings.reconnectionThreshold) }
 

@@ -39,7 +39,7 @@ extension FlowAlertsDetector {
         }
 
         var knownPorts: KnownServicePorts
-        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates))
+        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
         init(knownPorts: KnownServicePorts) { self.knownPorts = knownPorts }
 

@@ -39,7 +39,7 @@ public final class ICMPScanDetector: Detector {
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    private(set) var windowed = WindowedDetectorState<ICMPScanWindow>(budgetUnits: ICMPScanDetector.stateBudgetUnits)
+    private(set) var windowed = WindowedDetectorState<ICMPScanWindow>(budgetUnits: ICMPScanDetector.stateBudgetUnits, owner: ICMPScanDetector.name)
     private var packetCounts = FlowCounterDeltas()
 
     /// The budget every window state draws from.

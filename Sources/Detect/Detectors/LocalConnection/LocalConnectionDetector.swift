@@ -29,7 +29,7 @@ public final class LocalConnectionDetector: Detector {
     static let uidsPerWindow = 16_384
 
     private let context: DetectorContext
-    private(set) var windows = WindowedDetectorState<Window>(budgetUnits: LocalConnectionDetector.budgetUnits)
+    private(set) var windows = WindowedDetectorState<Window>(budgetUnits: LocalConnectionDetector.budgetUnits, owner: LocalConnectionDetector.name)
 
     /// Subscribes to `new_flow` and `tw_closed`.
     public init(context: DetectorContext) throws {

@@ -47,7 +47,7 @@ public final class PortScanDetector: Detector {
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    private(set) var windowed = WindowedDetectorState<PortScanWindow>(budgetUnits: PortScanDetector.stateBudgetUnits)
+    private(set) var windowed = WindowedDetectorState<PortScanWindow>(budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name)
     private var packetCounts = FlowCounterDeltas()
 
     /// The budget every window state draws from.

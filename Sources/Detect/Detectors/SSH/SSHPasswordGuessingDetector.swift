@@ -72,7 +72,7 @@ public final class SSHPasswordGuessingDetector: Detector {
     private let context: DetectorContext
     private let threshold: Int
     private(set) var windowed = WindowedDetectorState<SSHGuessingWindow>(
-        budgetUnits: SSHPasswordGuessingDetector.stateBudgetUnits)
+        budgetUnits: SSHPasswordGuessingDetector.stateBudgetUnits, owner: SSHPasswordGuessingDetector.name)
     private var counted = BoundedUIDMap<Void>(capacity: SSHPasswordGuessingDetector.uidMemory)
 
     /// The budget every window state draws from.

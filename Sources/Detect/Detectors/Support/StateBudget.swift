@@ -1,3 +1,4 @@
+import Logging
 /// A count of stored entries (set members, map entries, uid slots) shared by all the state of one detector, so
 /// that its memory has a fixed ceiling whatever the traffic.
 ///
@@ -8,18 +9,32 @@
 public final class StateBudget {
     /// Most units that may be held at once.
     public let limit: Int
+    /// Whose budget this is, for the log line when it runs out (a detector's name).
+    public let owner: String
+    /// True after the refusal that was logged, until the budget has room again.
+    private var exhaustionLogged = false
+    private static let logger = Logger(label: "slipsd.detect")
     /// Units held now.
     public private(set) var used = 0
     /// Reservations refused because the budget was spent (for metrics and tests).
     public private(set) var refused = 0
 
     /// Creates a budget of `limit` units.
-    public init(limit: Int) { self.limit = max(0, limit) }
+    /// - Parameter owner: named in the log line when the budget runs out.
+    public init(limit: Int, owner: String = "a detector") {
+        self.limit = max(0, limit)
+        self.owner = owner
+    }
 
-    /// Takes `units` from the budget; false (and nothing taken) when that would exceed the limit.
+    /// Takes `units` from the budget; false (and nothing taken) when that would exceed the limit. The first
+    /// refusal after the budget had room is logged (warning, `slipsd.detect`): new state is not being kept.
     public func reserve(_ units: Int = 1) -> Bool {
         guard used + units <= limit else {
             refused += 1
+            if !exhaustionLogged {
+                exhaustionLogged = true
+                Self.logger.warning("\(owner): state budget of \(limit) entries spent; new entries are not kept until old windows are dropped (\(refused) refused so far)")
+            }
             return false
         }
         used += units
@@ -37,5 +52,8 @@ public final class StateBudget {
     }
 
     /// Gives `units` back.
-    public func release(_ units: Int) { used = max(0, used - units) }
+    public func release(_ units: Int) {
+        used = max(0, used - units)
+        if exhaustionLogged, used < limit - limit / 10 { exhaustionLogged = false }
+    }
 }

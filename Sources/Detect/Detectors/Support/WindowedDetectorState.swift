@@ -40,8 +40,10 @@ public struct WindowedDetectorState<State: WindowState> {
     ///   - budgetUnits: the most units (states plus what they hold) kept over all profiles.
     ///   - grace: packet time after a window's end before the sweep drops it.
     ///   - sweepInterval: packet time between sweeps (default one minute).
-    public init(budgetUnits: Int, grace: Duration = .seconds(300), sweepInterval: Duration = .seconds(60)) {
-        budget = StateBudget(limit: budgetUnits)
+    ///   - owner: the detector's name, for the log line when the budget runs out.
+    public init(budgetUnits: Int, grace: Duration = .seconds(300), sweepInterval: Duration = .seconds(60),
+                owner: String = "a detector") {
+        budget = StateBudget(limit: budgetUnits, owner: owner)
         windows = ProfileWindowTable(budget: budget)
         self.grace = grace
         sweeps = SweepSchedule(interval: sweepInterval)

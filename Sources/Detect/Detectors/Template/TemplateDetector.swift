@@ -58,7 +58,7 @@ public final class TemplateDetector: Detector {
 
     private let context: DetectorContext
     private let port: UInt16
-    private(set) var windows = WindowedDetectorState<Window>(budgetUnits: TemplateDetector.budgetUnits)
+    private(set) var windows = WindowedDetectorState<Window>(budgetUnits: TemplateDetector.budgetUnits, owner: TemplateDetector.name)
 
     // 4. Slips' `init`: subscribe to the channels you need and read settings.
     /// Subscribes to `new_flow` and `tw_closed`; reads the `template:` settings.
