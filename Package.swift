@@ -47,7 +47,8 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes"), hotPathSettings]
         ),
-        .target(name: "Detect", dependencies: ["NetCore", "Records", .product(name: "Logging", package: "swift-log")],
+        .target(name: "Detect", dependencies: ["NetCore", "Records", .product(name: "Logging", package: "swift-log"),
+                                              .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: [hotPathSettings]),
         .target(name: "Blocker", dependencies: ["NetCore", "CNftnl", "CMnl",
                                                 .product(name: "Logging", package: "swift-log")]),

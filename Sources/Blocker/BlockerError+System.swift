@@ -1,4 +1,5 @@
 import NetCore
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,14 +13,22 @@ extension BlockerError {
         BlockerError(operation: operation, reason: errnoText(code), errno: code)
     }
 
-    /// `strerror` text plus the symbolic name for the errors nftables users meet most.
-    static func errnoText(_ code: Int32) -> String {
-        let text = String(cString: strerror(code))
-        let names: [Int32: String] = [EPERM: "EPERM", ENOENT: "ENOENT", EEXIST: "EEXIST", EINVAL: "EINVAL",
-                                      EMSGSIZE: "EMSGSIZE", ENOBUFS: "ENOBUFS", EOPNOTSUPP: "EOPNOTSUPP",
-                                      EBUSY: "EBUSY", ENOSPC: "ENOSPC", ERANGE: "ERANGE"]
-        if let name = names[code] { return "\(text) (\(name))" }
-        return "\(text) (errno \(code))"
+    /// The C library's text and the symbolic name: NetCore's one errno table.
+    static func errnoText(_ code: Int32) -> String { Errno.describe(Errno(rawValue: code)) }
+
+    /// A NetCore failure (the netlink socket, a file) in the Blocker's terms.
+    public init(_ error: SystemError) {
+        let operation = error.object.isEmpty ? error.operation : "\(error.operation) \(error.object)"
+        self.init(operation: operation, reason: Errno.describe(error.errno), errno: error.errno.rawValue)
+    }
+
+    /// Runs `body`, turning a NetCore `SystemError` into a `BlockerError`.
+    static func mapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SystemError {
+            throw BlockerError(error)
+        }
     }
 
     /// True when the kernel answered ENOENT (no such table, set, chain or element).

@@ -38,10 +38,12 @@ enum NftQuery {
             nftnl_table_nlmsg_build_payload(nlh, table)
             return Int(nlh.pointee.nlmsg_len)
         }
-        try buffer.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
-                                                     operation: operation) }
+        try BlockerError.mapping {
+            try buffer.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
+                                                         operation: operation) }
+        }
         while true {
-            guard let datagram = try socket.receive(wait: true, operation: operation) else {
+            guard let datagram = try BlockerError.mapping({ try socket.receive(wait: true, operation: operation) }) else {
                 throw BlockerError(operation: operation, reason: "no answer from the kernel within 5 s")
             }
             var answer: Int32?
@@ -87,14 +89,16 @@ enum NftQuery {
             nftnl_set_elems_nlmsg_build_payload(nlh, set)
             return Int(nlh.pointee.nlmsg_len)
         }
-        try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
-                                                      operation: operation) }
+        try BlockerError.mapping {
+            try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
+                                                          operation: operation) }
+        }
         var result: [DumpedElement] = []
         var interrupted = false
         var finished = false
         var failure: Int32?
         while !finished {
-            guard let datagram = try socket.receive(wait: true, operation: operation) else {
+            guard let datagram = try BlockerError.mapping({ try socket.receive(wait: true, operation: operation) }) else {
                 throw BlockerError(operation: operation, reason: "the dump stalled: no answer within 5 s")
             }
             NetlinkReply.forEach(in: datagram) { reply in

@@ -136,7 +136,9 @@ final class NftTransaction {
             _ = mnl_nlmsg_batch_next(batch)
 
             let bytes = UnsafeRawBufferPointer(start: mnl_nlmsg_batch_head(batch), count: mnl_nlmsg_batch_size(batch))
-            try socket.send(bytes, operation: "sending \(description) (\(bytes.count) bytes, \(sent.count) messages)")
+            try BlockerError.mapping {
+                try socket.send(bytes, operation: "sending \(description) (\(bytes.count) bytes, \(sent.count) messages)")
+            }
             report.batchCount += 1
             let firstIndex = index - sent.count
             let outcomes = try readAcks(on: socket, sequences: sent, firstIndex: firstIndex,
@@ -172,7 +174,7 @@ final class NftTransaction {
         var batchFailure: String?
         let operation = "reading the kernel's acks for \(description)"
         while !pending.isEmpty {
-            guard let datagram = try socket.receive(wait: batchFailure == nil, operation: operation) else {
+            guard let datagram = try BlockerError.mapping({ try socket.receive(wait: batchFailure == nil, operation: operation) }) else {
                 if batchFailure != nil { break }
                 throw BlockerError(operation: operation,
                                    reason: "no answer within 5 s for \(pending.count) of \(sequences.count) messages")

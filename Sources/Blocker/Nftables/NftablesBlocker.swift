@@ -89,7 +89,7 @@ public final class NftablesBlocker: Sendable {
         self.protection = protection
         layout = BlockerLayout(table: configuration.tableName, ipv4Set: configuration.ipv4SetName,
                                ipv6Set: configuration.ipv6SetName)
-        let socket = try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes)
+        let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
         messageBudget = max(1_024, min(NftablesBlocker.elementListBudget, socket.sendLimit - 4_096))
         state = Mutex(State(socket: socket, lastBlockTiming: nil))
     }

@@ -83,7 +83,7 @@ public final class QueueSteering: Sendable {
     /// - Throws: `BlockerError` when the socket cannot be opened.
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
-        state = Mutex(State(socket: try NetlinkSocket(sendBufferBytes: 1 << 20, receiveBufferBytes: 1 << 20),
+        state = Mutex(State(socket: try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: 1 << 20, receiveBufferBytes: 1 << 20) },
                             installed: nil))
     }
 

@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,28 +125,14 @@ public struct KnownServicePorts: Sendable {
         try parseEntries(try readFile(path), source: path)
     }
 
-    /// Reads a whole file as UTF-8 (invalid bytes replaced), with `open`/`read` and `EINTR` retried. At most 16 MB.
+    /// Reads a whole file as UTF-8 (invalid bytes replaced) through NetCore's `TextFile`. At most 16 MB.
     private static func readFile(_ path: String) throws(KnownServicePortsError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw KnownServicePortsError(source: path, line: 0, reason: "cannot open: \(String(cString: strerror(errno)))")
+        do {
+            return String(decoding: try TextFile.readBytes(path, limit: 16 << 20, failAboveLimit: true), as: UTF8.self)
+        } catch {
+            let verb = error.operation == "opening" ? "cannot open" : "cannot read"
+            let reason = error.errno == .fileTooLarge ? "larger than 16 MB" : "\(verb): \(Errno.describe(error.errno))"
+            throw KnownServicePortsError(source: path, line: 0, reason: reason)
         }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw KnownServicePortsError(source: path, line: 0,
-                                             reason: "cannot read: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            guard bytes.count <= 16 << 20 else {
-                throw KnownServicePortsError(source: path, line: 0, reason: "larger than 16 MB")
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
