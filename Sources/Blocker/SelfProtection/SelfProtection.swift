@@ -5,7 +5,8 @@ import Synchronization
 /// of the routing tables (default routes first), the resolvers of resolv.conf, non-unicast addresses, and the
 /// operator's allowlist.
 ///
-/// `refresh()` re-reads interfaces, routes and resolv.conf (interfaces change at run time); the allowlist is
+/// `refresh()` re-reads interfaces, routes and resolv.conf (interfaces change at run time; `SelfProtectionWatcher`
+/// calls it on every rtnetlink address or route event and every few seconds); the allowlist is
 /// fixed at creation. Reads happen in the network namespace of the calling thread (for /proc files, use the
 /// `/proc/thread-self/net/...` paths when threads live in different namespaces). Thread-safe: lookups and
 /// refreshes may come from any thread.
@@ -14,16 +15,16 @@ public final class SelfProtection: Sendable {
     public struct Sources: Sendable, Equatable {
         /// resolv.conf path (default `/etc/resolv.conf`).
         public var resolvConfPath: String?
-        /// IPv4 routing table (default `/proc/net/route`).
+        /// IPv4 routing table (default `/proc/thread-self/net/route`: the calling thread's namespace).
         public var ipv4RoutesPath: String?
-        /// IPv6 routing table (default `/proc/net/ipv6_route`).
+        /// IPv6 routing table (default `/proc/thread-self/net/ipv6_route`).
         public var ipv6RoutesPath: String?
         /// Whether to read interface addresses with `getifaddrs`.
         public var interfaces: Bool
 
         /// The system's defaults.
-        public init(resolvConfPath: String? = "/etc/resolv.conf", ipv4RoutesPath: String? = "/proc/net/route",
-                    ipv6RoutesPath: String? = "/proc/net/ipv6_route", interfaces: Bool = true) {
+        public init(resolvConfPath: String? = "/etc/resolv.conf", ipv4RoutesPath: String? = "/proc/thread-self/net/route",
+                    ipv6RoutesPath: String? = "/proc/thread-self/net/ipv6_route", interfaces: Bool = true) {
             self.resolvConfPath = resolvConfPath
             self.ipv4RoutesPath = ipv4RoutesPath
             self.ipv6RoutesPath = ipv6RoutesPath
