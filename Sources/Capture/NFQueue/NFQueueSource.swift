@@ -29,6 +29,8 @@ public final class NFQueueSource: Sendable {
 
     private enum Lifecycle: Sendable {
         case opened
+        /// `start` is creating the threads.
+        case starting
         case running(packetThreads: [OSThread], watchdog: OSThread)
         case stopped
     }
@@ -69,12 +71,24 @@ public final class NFQueueSource: Sendable {
     /// - Throws: `CaptureError` if the source has more than one queue, was already started or stopped, or a
     ///   thread cannot be created.
     public func start(handler: sending any PacketHandler) throws(CaptureError) {
-        guard sockets.count == 1 else {
+        guard sockets.count == 1, let socket = sockets.first, let state = states.first else {
             throw CaptureError(operation: "starting", object: "NFQUEUE queues \(configuration.queues)",
                                reason: "one handler for \(sockets.count) queues: use start(makeHandler:)")
         }
-        let box = HandlerBox(handler)
-        try start(makeHandler: { _ in box.handler })
+        try claimStart()
+        let configuration = configuration
+        let onEvent = onEvent
+        let thread: OSThread
+        do throws(CaptureError) {
+            thread = try OSThread.spawnCapture(name: "slipsd-nfq\(socket.queue)", object: socket.object) {
+                NFQueueWorker(socket: socket, state: state, configuration: configuration, handler: handler,
+                              onEvent: onEvent).run()
+            }
+        } catch {
+            lifecycle.withLock { $0 = .stopped }
+            throw error
+        }
+        try startWatchdog(packetThreads: [thread])
     }
 
     /// Starts one packet thread per queue and the watchdog thread. `makeHandler(queue)` runs on each packet
@@ -85,38 +99,67 @@ public final class NFQueueSource: Sendable {
     public func start(makeHandler: @escaping @Sendable (_ queue: UInt16) -> any PacketHandler)
         throws(CaptureError)
     {
+        try claimStart()
+        var threads: [OSThread] = []
+        do throws(CaptureError) {
+            for (socket, state) in zip(sockets, states) {
+                let configuration = configuration
+                let onEvent = onEvent
+                threads.append(try OSThread.spawnCapture(name: "slipsd-nfq\(socket.queue)", object: socket.object) {
+                    NFQueueWorker(socket: socket, state: state, configuration: configuration,
+                                  handler: makeHandler(socket.queue), onEvent: onEvent).run()
+                })
+            }
+        } catch {
+            abortStart(threads)
+            throw error
+        }
+        try startWatchdog(packetThreads: threads)
+    }
+
+    /// Moves the source from `.opened` to `.starting`; throws when it was already started or stopped.
+    private func claimStart() throws(CaptureError) {
         try lifecycle.withLock { (lifecycle: inout Lifecycle) throws(CaptureError) in
             guard case .opened = lifecycle else {
                 throw CaptureError(operation: "starting", object: "NFQUEUE queues \(configuration.queues)",
                                    reason: "the source was already started or stopped")
             }
-            var threads: [OSThread] = []
-            do throws(CaptureError) {
-                for (socket, state) in zip(sockets, states) {
-                    let configuration = configuration
-                    let onEvent = onEvent
-                    threads.append(try OSThread.spawnCapture(name: "slipsd-nfq\(socket.queue)",
-                                                           object: socket.object) {
-                        let worker = NFQueueWorker(socket: socket, state: state, configuration: configuration,
-                                                   handler: makeHandler(socket.queue), onEvent: onEvent)
-                        worker.run()
-                    })
-                }
-                let watched = Array(zip(sockets, states))
-                let bound = configuration.watchdogStallBound
-                let stopFlag = watchdogStop
-                let onEvent = onEvent
-                let watchdog = try OSThread.spawnCapture(name: "slipsd-nfq-wd", object: "NFQUEUE watchdog") {
-                    NFQueueWatchdog(queues: watched, stallBound: bound, stop: stopFlag, onEvent: onEvent).run()
-                }
-                lifecycle = .running(packetThreads: threads, watchdog: watchdog)
-            } catch {
-                for state in states { state.stopRequested.store(true, ordering: .relaxed) }
-                for thread in threads { thread.join() }
-                lifecycle = .stopped
-                throw error
-            }
+            lifecycle = .starting
         }
+    }
+
+    /// Starts the watchdog over every queue and records the running threads.
+    private func startWatchdog(packetThreads threads: [OSThread]) throws(CaptureError) {
+        let watched = Array(zip(sockets, states))
+        let bound = configuration.watchdogStallBound
+        let stopFlag = watchdogStop
+        let onEvent = onEvent
+        do throws(CaptureError) {
+            let watchdog = try OSThread.spawnCapture(name: "slipsd-nfq-wd", object: "NFQUEUE watchdog") {
+                NFQueueWatchdog(queues: watched, stallBound: bound, stop: stopFlag, onEvent: onEvent).run()
+            }
+            let stillStarting = lifecycle.withLock { lifecycle -> Bool in
+                guard case .starting = lifecycle else { return false }
+                lifecycle = .running(packetThreads: threads, watchdog: watchdog)
+                return true
+            }
+            if !stillStarting {                 // `stop()` came while starting: finish its work here
+                for state in states { state.stopRequested.store(true, ordering: .releasing) }
+                for thread in threads { thread.join() }
+                watchdogStop.request()
+                watchdog.join()
+            }
+        } catch {
+            abortStart(threads)
+            throw error
+        }
+    }
+
+    /// Stops the packet threads already started after a failed start.
+    private func abortStart(_ threads: [OSThread]) {
+        for state in states { state.stopRequested.store(true, ordering: .relaxed) }
+        for thread in threads { thread.join() }
+        lifecycle.withLock { $0 = .stopped }
     }
 
     /// Stops the source and waits for its threads (at most about one poll timeout, plus the time the handlers
@@ -130,8 +173,8 @@ public final class NFQueueSource: Sendable {
             return previous
         }
         switch previous {
-        case .stopped:
-            return
+        case .stopped, .starting:
+            return                              // a concurrent `start` stops what it started
         case .opened:
             for socket in sockets {
                 for error in socket.releaseAllAndUnbind(lastReceivedID: 0) { onEvent?(.error(error)) }
@@ -160,11 +203,5 @@ public final class NFQueueSource: Sendable {
         var s = state.counters.snapshot()
         s.receiveOverruns &+= socket.kernelDrops()
         return s
-    }
-
-    /// Carries a non-`Sendable` handler to the one packet thread that will use it.
-    private final class HandlerBox: @unchecked Sendable {
-        let handler: any PacketHandler
-        init(_ handler: any PacketHandler) { self.handler = handler }
     }
 }
