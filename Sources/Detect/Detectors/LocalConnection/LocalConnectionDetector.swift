@@ -51,15 +51,9 @@ public final class LocalConnectionDetector: Detector {
             return true
         }
         guard isNew == true else { return }
-        context.setEvidence(Evidence(
-            type: .CONNECTION_TO_LOCAL_DEVICE,
-            description: "A connection to a local device \(flow.responder)",
-            attacker: Attacker(direction: .SRC, value: flow.originator.description),
-            victim: Victim(direction: .DST, value: flow.responder.description),
-            threatLevel: .high, confidence: 0.8,
-            profile: flowMessage.profile, timeWindow: flowMessage.timeWindow,
-            uids: [flow.uid], timestamp: flow.startTime,
-            srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto))
+        context.setEvidence(Evidence(flow: flowMessage, type: .CONNECTION_TO_LOCAL_DEVICE,
+                                     description: "A connection to a local device \(flow.responder)",
+                                     threatLevel: .high, confidence: 0.8))
     }
 
     /// Sweeps windows that ended more than five minutes ago.

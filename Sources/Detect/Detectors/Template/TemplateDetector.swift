@@ -87,15 +87,9 @@ public final class TemplateDetector: Detector {
             return true
         }
         guard isNew == true else { return }   // nil: the window is closed (or too old, or no budget)
-        context.setEvidence(Evidence(
-            type: .TEMPLATE_EVIDENCE,
-            description: "Connection to port \(port) of \(flow.responder)",
-            attacker: Attacker(direction: .SRC, value: flow.originator.description),
-            victim: Victim(direction: .DST, value: flow.responder.description),
-            threatLevel: .low, confidence: 0.5,
-            profile: flowMessage.profile, timeWindow: flowMessage.timeWindow,
-            uids: [flow.uid], timestamp: flow.startTime,
-            srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto))
+        context.setEvidence(Evidence(flow: flowMessage, type: .TEMPLATE_EVIDENCE,
+                                     description: "Connection to port \(port) of \(flow.responder)",
+                                     threatLevel: .low, confidence: 0.5))
     }
 
     // 7. Called at least once per second of packet time: drops windows that ended long ago.
