@@ -37,9 +37,17 @@ public final class PacketPipeline: PacketHandler {
     ///   - blocked: tells which hosts' packets get a drop verdict (inline); nil for passive sources.
     ///   - flushEagerly: live/inline sources hand events over as soon as a packet produced one (latency);
     ///     offline analysis batches them (throughput).
-    public init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
-                blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool) throws(FlowTableConfigurationError) {
-        try flowConfiguration.validate()
+    public convenience init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
+                            blocked: (any BlockedHostFilter)? = nil,
+                            flushEagerly: Bool) throws(FlowTableConfigurationError) {
+        self.init(flowConfiguration: try flowConfiguration.validated(), handoff: handoff, blocked: blocked,
+                  flushEagerly: flushEagerly)
+    }
+
+    /// A pipeline on an already checked configuration: cannot fail (packet threads build theirs this way).
+    public init(flowConfiguration valid: ValidFlowTableConfiguration, handoff: RecordHandoff?,
+                blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool) {
+        let flowConfiguration = valid.configuration
         let ssh = SSHBannerAnalyzer()
         self.ssh = ssh
         let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, ssh: ssh)
