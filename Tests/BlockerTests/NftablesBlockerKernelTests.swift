@@ -36,10 +36,12 @@ struct NftablesBlockerKernelTests {
         #expect(listed.map(\.address) == [IPAddress("192.0.2.7")!])
         #expect(listed.first?.reason == "kept across restarts")
 
-        // The rules were replaced, not duplicated: two per chain (IPv4 + IPv6).
-        for chain in ["prerouting", "forward", "output"] {
+        // The rules were replaced, not duplicated: prerouting has the IPv4-mapped drop, two reverse-path rules and
+        // the two source drops; forward the two destination drops and two new-connection drops; input the two
+        // new-connection drops; output the two destination drops.
+        for (chain, count) in [("prerouting", 5), ("forward", 4), ("input", 2), ("output", 2)] {
             let rules = try NftInspect.rules(namespace: topology.a, family: "inet", table: "slipsd_t1", chain: chain)
-            #expect(rules?.count == 2, "chain \(chain)")
+            #expect(rules?.count == count, "chain \(chain)")
         }
         let ruleset = try NftInspect.ruleset(namespace: topology.a)
         #expect(ruleset.contains("ip saddr @blocked4 counter packets 0 bytes 0 drop"), "\(ruleset)")
@@ -48,6 +50,10 @@ struct NftablesBlockerKernelTests {
         #expect(ruleset.contains("hook prerouting priority raw"), "\(ruleset)")
         #expect(ruleset.contains("hook forward priority filter - 10"), "\(ruleset)")
         #expect(ruleset.contains("hook output priority filter - 10"), "\(ruleset)")
+        #expect(ruleset.contains("ip6 saddr ::ffff:0.0.0.0/96 counter packets 0 bytes 0 drop"), "\(ruleset)")
+        #expect(ruleset.contains("ip saddr != 0.0.0.0 fib saddr . iif oif 0 counter"), "\(ruleset)")
+        #expect(ruleset.contains("ct state new ip saddr @blocked_new4 counter"), "\(ruleset)")
+        #expect(ruleset.contains("ct state new ip6 saddr @blocked_new6 counter"), "\(ruleset)")
 
         let (removed, removedAgain) = try await inNamespace(topology.a) {
             let blocker = try NftablesBlocker(configuration: config)

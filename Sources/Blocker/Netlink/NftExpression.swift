@@ -23,6 +23,13 @@ enum NftExpression: Equatable {
     case queue(first: UInt16, total: UInt16, flags: UInt16)
     /// An xtables target through nft_compat (as iptables-nft emits): name, revision, info bytes (XT_ALIGNed).
     case xtTarget(name: String, revision: UInt32, info: [UInt8])
+    /// `ct load <key> => reg` (e.g. `NFT_CT_STATE`, a 4-byte bit mask in host order).
+    case ctLoad(key: UInt32, register: UInt32)
+    /// `bitwise reg = (reg & mask) ^ xor` over `mask.count` bytes.
+    case bitwise(register: UInt32, mask: [UInt8], xor: [UInt8])
+    /// `fib <flags> <result> => reg` (`NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF`, `NFT_FIB_RESULT_OIF`: the output
+    /// interface index of the route back to the source through the input interface, 0 when there is none).
+    case fib(flags: UInt32, result: UInt32, register: UInt32)
 
     /// The first NFT register of 16 bytes (`NFT_REG_1`).
     static let register1 = UInt32(NFT_REG_1.rawValue)
@@ -68,14 +75,35 @@ enum NftExpression: Equatable {
             nftnl_expr_set_u16(e, UInt16(NFTNL_EXPR_QUEUE_TOTAL), total)
             nftnl_expr_set_u16(e, UInt16(NFTNL_EXPR_QUEUE_FLAGS), flags)
             return e
+        case .ctLoad(let key, let register):
+            guard let e = nftnl_expr_alloc("ct") else { return nil }
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_CT_KEY), key)
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_CT_DREG), register)
+            return e
+        case .bitwise(let register, let mask, let xor):
+            guard let e = nftnl_expr_alloc("bitwise") else { return nil }
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_BITWISE_SREG), register)
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_BITWISE_DREG), register)
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_BITWISE_LEN), UInt32(mask.count))
+            _ = mask.withUnsafeBytes { nftnl_expr_set(e, UInt16(NFTNL_EXPR_BITWISE_MASK), $0.baseAddress,
+                                                      UInt32($0.count)) }
+            _ = xor.withUnsafeBytes { nftnl_expr_set(e, UInt16(NFTNL_EXPR_BITWISE_XOR), $0.baseAddress,
+                                                     UInt32($0.count)) }
+            return e
+        case .fib(let flags, let result, let register):
+            guard let e = nftnl_expr_alloc("fib") else { return nil }
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_FIB_FLAGS), flags)
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_FIB_RESULT), result)
+            nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_FIB_DREG), register)
+            return e
         case .xtTarget(let name, let revision, let info):
             guard let e = nftnl_expr_alloc("target") else { return nil }
             _ = nftnl_expr_set_str(e, UInt16(NFTNL_EXPR_TG_NAME), name)
             nftnl_expr_set_u32(e, UInt16(NFTNL_EXPR_TG_REV), revision)
             // libnftnl keeps the pointer it is given for TG_INFO and frees it with the expression: hand it a
             // malloc'ed copy.
-            let copy = malloc(max(info.count, 1))!
-            info.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: info.count) }
+            guard let copy = malloc(max(info.count, 1)) else { nftnl_expr_free(e); return nil }
+            info.withUnsafeBytes { if let base = $0.baseAddress { copy.copyMemory(from: base, byteCount: info.count) } }
             _ = nftnl_expr_set(e, UInt16(NFTNL_EXPR_TG_INFO), copy, UInt32(info.count))
             return e
         }

@@ -11,12 +11,15 @@ public struct BlockEntry: Sendable, Hashable {
     public var reason: String
     /// The alert's id (a UUID); stored with the element, cut to 64 bytes.
     public var alertID: String
+    /// Which set the address goes to: all its traffic, or only the connections it originates.
+    public var scope: BlockScope
 
     /// Creates an entry. See the properties for units and limits.
-    public init(address: IPAddress, timeout: Duration, reason: String, alertID: String) {
+    public init(address: IPAddress, timeout: Duration, reason: String, alertID: String, scope: BlockScope = .full) {
         self.address = address
         self.timeout = timeout
         self.reason = reason
         self.alertID = alertID
+        self.scope = scope
     }
 }

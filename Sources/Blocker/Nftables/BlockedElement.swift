@@ -11,9 +11,13 @@ public struct BlockedElement: Sendable, Equatable {
     public var reason: String?
     /// The alert id stored with the element, if any.
     public var alertID: String?
+    /// The set it is in.
+    public var scope: BlockScope
 
     /// Creates an element description.
-    public init(address: IPAddress, timeout: Duration?, remaining: Duration?, reason: String?, alertID: String?) {
+    public init(address: IPAddress, timeout: Duration?, remaining: Duration?, reason: String?, alertID: String?,
+                scope: BlockScope = .full) {
+        self.scope = scope
         self.address = address
         self.timeout = timeout
         self.remaining = remaining

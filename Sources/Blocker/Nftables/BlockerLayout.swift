@@ -4,19 +4,30 @@ internal import CNftnl
 /// The ruleset the blocker owns, in table `inet <tableName>`:
 ///
 /// ```
-/// set blocked4 { type ipv4_addr; flags timeout; }      # key type 7, 4 bytes
-/// set blocked6 { type ipv6_addr; flags timeout; }      # key type 8, 16 bytes
+/// set blocked4 { type ipv4_addr; flags timeout; }          # key type 7, 4 bytes: blocked fully
+/// set blocked6 { type ipv6_addr; flags timeout; }          # key type 8, 16 bytes
+/// set blocked_new4 { type ipv4_addr; flags timeout; }      # only the connections it originates
+/// set blocked_new6 { type ipv6_addr; flags timeout; }
 /// chain prerouting { type filter hook prerouting priority raw (-300);
+///     ip6 saddr ::ffff:0.0.0.0/96 counter drop            # IPv4-mapped sources never exist on the wire
+///     ip saddr != 0.0.0.0 fib saddr . iif oif 0 counter drop    # reverse path (reversePathCheck): no route
+///                                                             # back through the arrival interface
+///     ip6 saddr != :: fib saddr . iif oif 0 counter drop
 ///     ip saddr @blocked4 counter drop;  ip6 saddr @blocked6 counter drop }   # from a blocked host: forwarded
 ///                                                                             # and local, before conntrack
 /// chain forward { type filter hook forward priority -10;
-///     ip daddr @blocked4 counter drop;  ip6 daddr @blocked6 counter drop }   # forwarded to a blocked host,
+///     ip daddr @blocked4 counter drop;  ip6 daddr @blocked6 counter drop     # forwarded to a blocked host,
 ///                                                                             # before the NFQUEUE rule at 0
+///     ct state new ip saddr @blocked_new4 counter drop;  (ip6 likewise) }    # after conntrack (-200)
+/// chain input { type filter hook input priority -10;
+///     ct state new ip saddr @blocked_new4 counter drop;  (ip6 likewise) }
 /// chain output { type filter hook output priority -10;
 ///     ip daddr @blocked4 counter drop;  ip6 daddr @blocked6 counter drop }   # from the gateway itself
 /// ```
-/// Both directions are dropped, as Slips does. Each rule is `meta nfproto` → `cmp` → `payload` (network header,
-/// source at offset 12/8 or destination at 16/24) → `lookup` → `counter` → `immediate drop`.
+/// A full block drops both directions, as Slips does. A new-connections block drops only what the host starts:
+/// replies to connections others opened to it, and those connections themselves, pass. The reverse-path rule
+/// drops a source that would not be routed back through the interface it came in on (a spoofed neighbour's or
+/// server's address from the wrong side); 0.0.0.0 and `::` (DHCP, duplicate address detection) are exempt.
 struct BlockerLayout {
     /// A base chain and the direction its rules match.
     struct Chain {
@@ -38,6 +49,9 @@ struct BlockerLayout {
     static let ipv4SetID: UInt32 = 1
     /// Set id of `blocked6` inside the set-up batch.
     static let ipv6SetID: UInt32 = 2
+    /// Set ids of `blocked_new4` and `blocked_new6`.
+    static let ipv4NewSetID: UInt32 = 3
+    static let ipv6NewSetID: UInt32 = 4
 
     /// Table name.
     var table: String
@@ -45,17 +59,87 @@ struct BlockerLayout {
     var ipv4Set: String
     /// IPv6 set name.
     var ipv6Set: String
+    /// Whether prerouting drops sources that fail the reverse-path check.
+    var reversePathCheck: Bool = true
 
-    /// The three base chains.
+    /// The four base chains.
     var chains: [Chain] {
         [Chain(name: "prerouting", hook: UInt32(NF_INET_PRE_ROUTING.rawValue), priority: -300, matchesSource: true),
          Chain(name: "forward", hook: UInt32(NF_INET_FORWARD.rawValue), priority: -10, matchesSource: false),
+         Chain(name: "input", hook: UInt32(NF_INET_LOCAL_IN.rawValue), priority: -10, matchesSource: true),
          Chain(name: "output", hook: UInt32(NF_INET_LOCAL_OUT.rawValue), priority: -10, matchesSource: false)]
     }
 
-    /// The set name for a family.
-    func setName(for family: IPAddress.Family) -> String {
-        family == .ipv4 ? ipv4Set : ipv6Set
+    /// The set name for a family and scope (`blocked4`, `blocked_new6`, …).
+    func setName(for family: IPAddress.Family, scope: BlockScope = .full) -> String {
+        let base = family == .ipv4 ? ipv4Set : ipv6Set
+        guard scope == .newConnections else { return base }
+        // `blocked4` → `blocked_new4`; any other name gets `_new` appended.
+        if let digit = base.last, digit.isNumber { return String(base.dropLast()) + "_new" + String(digit) }
+        return base + "_new"
+    }
+
+    private func setID(for family: IPAddress.Family, scope: BlockScope) -> UInt32 {
+        switch (family, scope) {
+        case (.ipv4, .full): BlockerLayout.ipv4SetID
+        case (.ipv6, .full): BlockerLayout.ipv6SetID
+        case (.ipv4, .newConnections): BlockerLayout.ipv4NewSetID
+        case (.ipv6, .newConnections): BlockerLayout.ipv6NewSetID
+        }
+    }
+
+    private static func nfproto(_ family: IPAddress.Family) -> [NftExpression] {
+        [.metaLoad(key: UInt32(NFT_META_NFPROTO.rawValue), register: NftExpression.register1),
+         .compare(register: NftExpression.register1, op: UInt32(NFT_CMP_EQ.rawValue),
+                  data: [family == .ipv4 ? UInt8(NFPROTO_IPV4) : UInt8(NFPROTO_IPV6)])]
+    }
+
+    private static func sourceAddress(_ family: IPAddress.Family) -> NftExpression {
+        .payloadLoad(base: UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue), offset: family == .ipv4 ? 12 : 8,
+                     length: family == .ipv4 ? 4 : 16, register: NftExpression.register1)
+    }
+
+    /// `ct state new <family> saddr @blocked_new… counter drop`.
+    func newConnectionDropRule(family: IPAddress.Family) -> [NftExpression] {
+        let r = NftExpression.register1
+        let newBit: [UInt8] = [8, 0, 0, 0]          // NF_CT_STATE_BIT(IP_CT_NEW), host order
+        return Self.nfproto(family) + [
+            .ctLoad(key: UInt32(NFT_CT_STATE.rawValue), register: r),
+            .bitwise(register: r, mask: newBit, xor: [0, 0, 0, 0]),
+            .compare(register: r, op: UInt32(NFT_CMP_NEQ.rawValue), data: [0, 0, 0, 0]),
+            Self.sourceAddress(family),
+            .lookup(register: r, setName: setName(for: family, scope: .newConnections),
+                    setID: setID(for: family, scope: .newConnections)),
+            .counter,
+            .verdict(NF_DROP),
+        ]
+    }
+
+    /// `<family> saddr != <unspecified> fib saddr . iif oif 0 counter drop` (nft's `oif missing`).
+    func reversePathRule(family: IPAddress.Family) -> [NftExpression] {
+        let r = NftExpression.register1
+        let unspecified = [UInt8](repeating: 0, count: family == .ipv4 ? 4 : 16)
+        return Self.nfproto(family) + [
+            Self.sourceAddress(family),
+            .compare(register: r, op: UInt32(NFT_CMP_NEQ.rawValue), data: unspecified),
+            .fib(flags: UInt32(NFTA_FIB_F_SADDR.rawValue | NFTA_FIB_F_IIF.rawValue),
+                 result: UInt32(NFT_FIB_RESULT_OIF.rawValue), register: r),
+            .compare(register: r, op: UInt32(NFT_CMP_EQ.rawValue), data: [0, 0, 0, 0]),
+            .counter,
+            .verdict(NF_DROP),
+        ]
+    }
+
+    /// `ip6 saddr ::ffff:0.0.0.0/96 counter drop`.
+    func mappedSourceDropRule() -> [NftExpression] {
+        let r = NftExpression.register1
+        let prefix: [UInt8] = [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF]
+        return Self.nfproto(.ipv6) + [
+            .payloadLoad(base: UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue), offset: 8, length: 12, register: r),
+            .compare(register: r, op: UInt32(NFT_CMP_EQ.rawValue), data: prefix),
+            .counter,
+            .verdict(NF_DROP),
+        ]
     }
 
     /// The expressions of the drop rule for one family and direction.
@@ -73,8 +157,7 @@ struct BlockerLayout {
             .compare(register: r, op: UInt32(NFT_CMP_EQ.rawValue), data: [nfproto]),
             .payloadLoad(base: UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue), offset: offset,
                          length: family == .ipv4 ? 4 : 16, register: r),
-            .lookup(register: r, setName: setName(for: family),
-                    setID: family == .ipv4 ? BlockerLayout.ipv4SetID : BlockerLayout.ipv6SetID),
+            .lookup(register: r, setName: setName(for: family), setID: setID(for: family, scope: .full)),
             .counter,
             .verdict(NF_DROP),
         ]
@@ -86,20 +169,49 @@ struct BlockerLayout {
     func appendSetUp(to transaction: NftTransaction) {
         NftMessages.table(.inet, table, to: transaction)
         let flags = UInt32(NFT_SET_TIMEOUT.rawValue)
-        NftMessages.set(.inet, table: table, name: ipv4Set, keyType: BlockerLayout.ipv4KeyType, keyLength: 4,
-                        flags: flags, id: BlockerLayout.ipv4SetID, to: transaction)
-        NftMessages.set(.inet, table: table, name: ipv6Set, keyType: BlockerLayout.ipv6KeyType, keyLength: 16,
-                        flags: flags, id: BlockerLayout.ipv6SetID, to: transaction)
+        for scope in BlockScope.allCases {
+            for family in [IPAddress.Family.ipv4, .ipv6] {
+                NftMessages.set(.inet, table: table, name: setName(for: family, scope: scope),
+                                keyType: family == .ipv4 ? BlockerLayout.ipv4KeyType : BlockerLayout.ipv6KeyType,
+                                keyLength: family == .ipv4 ? 4 : 16, flags: flags,
+                                id: setID(for: family, scope: scope), to: transaction)
+            }
+        }
         for chain in chains {
             NftMessages.baseChain(.inet, table: table, name: chain.name, hook: chain.hook, priority: chain.priority,
                                   to: transaction)
             NftMessages.flushChain(.inet, table: table, chain: chain.name, to: transaction)
-            for family in [IPAddress.Family.ipv4, .ipv6] {
-                let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
-                NftMessages.rule(.inet, table: table, chain: chain.name,
-                                 expressions: dropRule(family: family, source: chain.matchesSource),
-                                 summary: "\(field) @\(setName(for: family)) counter drop", to: transaction)
+            for (summary, expressions) in rules(of: chain) {
+                NftMessages.rule(.inet, table: table, chain: chain.name, expressions: expressions, summary: summary,
+                                 to: transaction)
             }
         }
+    }
+
+    /// The rules of one chain, each with its `nft` text for error messages.
+    func rules(of chain: Chain) -> [(String, [NftExpression])] {
+        var rules: [(String, [NftExpression])] = []
+        let families = [IPAddress.Family.ipv4, .ipv6]
+        if chain.name == "prerouting" {
+            rules.append(("ip6 saddr ::ffff:0.0.0.0/96 counter drop", mappedSourceDropRule()))
+            if reversePathCheck {
+                rules.append(("ip saddr != 0.0.0.0 fib saddr . iif oif 0 counter drop", reversePathRule(family: .ipv4)))
+                rules.append(("ip6 saddr != :: fib saddr . iif oif 0 counter drop", reversePathRule(family: .ipv6)))
+            }
+        }
+        if chain.name != "input" {
+            for family in families {
+                let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
+                rules.append(("\(field) @\(setName(for: family)) counter drop",
+                              dropRule(family: family, source: chain.matchesSource)))
+            }
+        }
+        if chain.name == "forward" || chain.name == "input" {
+            for family in families {
+                rules.append(("ct state new \(family == .ipv4 ? "ip" : "ip6") saddr @\(setName(for: family, scope: .newConnections)) counter drop",
+                              newConnectionDropRule(family: family)))
+            }
+        }
+        return rules
     }
 }

@@ -37,12 +37,17 @@ public final class NftablesBlocker: Sendable {
         public var ipv4ElementsPerMessage: Int
         /// Most IPv6 elements per message (about 1,638 fit without userdata).
         public var ipv6ElementsPerMessage: Int
+        /// Drop, in prerouting, sources that would not be routed back through the interface they arrived on
+        /// (`fib saddr . iif oif missing drop`; `blocking.reverse_path_check`). On by default.
+        public var reversePathCheck: Bool
 
         /// The defaults: table `slipsd`, sets `blocked4`/`blocked6`, 200 bytes of userdata, 8 MB send buffer,
         /// 2,000 / 1,400 elements per message.
         public init(tableName: String = "slipsd", ipv4SetName: String = "blocked4",
                     ipv6SetName: String = "blocked6", userdataLimit: Int = 200, sendBufferBytes: Int = 8 << 20,
-                    ipv4ElementsPerMessage: Int = 2_000, ipv6ElementsPerMessage: Int = 1_400) {
+                    ipv4ElementsPerMessage: Int = 2_000, ipv6ElementsPerMessage: Int = 1_400,
+                    reversePathCheck: Bool = true) {
+            self.reversePathCheck = reversePathCheck
             self.tableName = tableName
             self.ipv4SetName = ipv4SetName
             self.ipv6SetName = ipv6SetName
@@ -88,7 +93,7 @@ public final class NftablesBlocker: Sendable {
         self.configuration = configuration
         self.protection = protection
         layout = BlockerLayout(table: configuration.tableName, ipv4Set: configuration.ipv4SetName,
-                               ipv6Set: configuration.ipv6SetName)
+                               ipv6Set: configuration.ipv6SetName, reversePathCheck: configuration.reversePathCheck)
         let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
         messageBudget = max(1_024, min(NftablesBlocker.elementListBudget, socket.sendLimit - 4_096))
         state = Mutex(State(socket: socket, lastBlockTiming: nil))
@@ -149,7 +154,8 @@ public final class NftablesBlocker: Sendable {
             var commitDuration = Duration.zero
             let transaction = NftTransaction("blocking \(chosen.count) address(es) in table inet \(layout.table)")
             for message in messages {
-                NftMessages.elements(.inet, table: layout.table, set: layout.setName(for: message.family),
+                NftMessages.elements(.inet, table: layout.table,
+                                     set: layout.setName(for: message.family, scope: message.scope),
                                      message.elements, delete: false, to: transaction)
             }
             if !messages.isEmpty {
@@ -189,6 +195,7 @@ public final class NftablesBlocker: Sendable {
     /// The elements of one `NFT_MSG_NEWSETELEM` message and the entries they came from.
     struct ElementMessage: Sendable {
         var family: IPAddress.Family
+        var scope: BlockScope = .full
         var elements: [NftMessages.Element]
         var entryIndices: [Int]
     }
@@ -197,12 +204,13 @@ public final class NftablesBlocker: Sendable {
     /// `ipv6ElementsPerMessage` elements and at most `elementListBudget` bytes of element list each.
     func elementMessages(entries: [BlockEntry], chosen: [Int]) -> [ElementMessage] {
         var messages: [ElementMessage] = []
+        for scope in BlockScope.allCases {
         for family in [IPAddress.Family.ipv4, .ipv6] {
             let perMessage = family == .ipv4 ? configuration.ipv4ElementsPerMessage
                                              : configuration.ipv6ElementsPerMessage
-            var current = ElementMessage(family: family, elements: [], entryIndices: [])
+            var current = ElementMessage(family: family, scope: scope, elements: [], entryIndices: [])
             var bytes = 0
-            for index in chosen where entries[index].address.family == family {
+            for index in chosen where entries[index].address.family == family && entries[index].scope == scope {
                 let entry = entries[index]
                 let element = NftMessages.Element(
                     key: entry.address.networkBytes,
@@ -212,7 +220,7 @@ public final class NftablesBlocker: Sendable {
                 if current.elements.count >= perMessage
                     || bytes + element.encodedSize > messageBudget {
                     messages.append(current)
-                    current = ElementMessage(family: family, elements: [], entryIndices: [])
+                    current = ElementMessage(family: family, scope: scope, elements: [], entryIndices: [])
                     bytes = 0
                 }
                 current.elements.append(element)
@@ -221,43 +229,47 @@ public final class NftablesBlocker: Sendable {
             }
             if !current.elements.isEmpty { messages.append(current) }
         }
+        }
         return messages
     }
 
-    /// Removes one address from its blocked set (`NFT_MSG_DELSETELEM`).
+    /// Removes one address from its blocked sets, full and new-connections (`NFT_MSG_DELSETELEM`).
     /// - Returns: true when it was blocked, false when it was not (the kernel's ENOENT: "not blocked").
     /// - Throws: `BlockerError` for any other failure (EPERM, missing table: errno ENOENT on the table is
     ///   reported the same way as a missing element, i.e. false).
     @discardableResult
     public func unblock(_ address: IPAddress) throws -> Bool {
         try state.withLock { state in
-            let transaction = NftTransaction("unblocking \(address) in table inet \(layout.table)")
-            NftMessages.elements(.inet, table: layout.table, set: layout.setName(for: address.family),
-                                 [NftMessages.Element(key: address.networkBytes, timeoutMilliseconds: nil,
-                                                      userdata: [])],
-                                 delete: true, to: transaction)
-            let report = try transaction.commit(on: state.socket, atomic: true)
-            switch report.outcomes[0] {
-            case .committed: return true
-            case .failed(let code, _) where code == ENOENT: return false
-            default:
-                try report.throwIfFailed()
-                return false
+            var removed = false
+            for scope in BlockScope.allCases {
+                let transaction = NftTransaction("unblocking \(address) in table inet \(layout.table)")
+                NftMessages.elements(.inet, table: layout.table, set: layout.setName(for: address.family, scope: scope),
+                                     [NftMessages.Element(key: address.networkBytes, timeoutMilliseconds: nil,
+                                                          userdata: [])],
+                                     delete: true, to: transaction)
+                let report = try transaction.commit(on: state.socket, atomic: true)
+                switch report.outcomes[0] {
+                case .committed: removed = true
+                case .failed(let code, _) where code == ENOENT: break
+                default: try report.throwIfFailed()
+                }
             }
+            return removed
         }
     }
 
-    /// Dumps both sets (`NFT_MSG_GETSETELEM`, `NLM_F_DUMP`) — on demand only; the blocking path never dumps.
+    /// Dumps the four sets (`NFT_MSG_GETSETELEM`, `NLM_F_DUMP`) — on demand only; the blocking path never dumps.
     /// - Returns: the elements sorted by address; empty when the table does not exist.
     /// - Throws: `BlockerError` (EPERM without CAP_NET_ADMIN).
     public func list() throws -> [BlockedElement] {
         try state.withLock { state in
             var result: [BlockedElement] = []
+            for scope in BlockScope.allCases {
             for family in [IPAddress.Family.ipv4, .ipv6] {
                 let dumped: [NftQuery.DumpedElement]
                 do {
-                    dumped = try NftQuery.elements(.inet, table: layout.table, set: layout.setName(for: family),
-                                                   on: state.socket)
+                    dumped = try NftQuery.elements(.inet, table: layout.table,
+                                                   set: layout.setName(for: family, scope: scope), on: state.socket)
                 } catch let error as BlockerError where error.isNotFound {
                     continue
                 }
@@ -268,8 +280,9 @@ public final class NftablesBlocker: Sendable {
                         address: address,
                         timeout: element.timeoutMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
                         remaining: element.expirationMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
-                        reason: reason, alertID: alertID))
+                        reason: reason, alertID: alertID, scope: scope))
                 }
+            }
             }
             return result.sorted { $0.address < $1.address }
         }

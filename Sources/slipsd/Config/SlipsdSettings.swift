@@ -43,6 +43,9 @@ struct SlipsdSettings: Sendable {
         var allowlist: [String] = []
         /// After `--unblock`, the daemon does not block the same IP again for this many seconds.
         var unblockGraceSeconds = 600
+        /// `blocking.reverse_path_check`: drop, in the blocker's prerouting chain, sources that would not be
+        /// routed back through the interface they arrived on (spoofed neighbours never become evidence).
+        var reversePathCheck = true
     }
     var blocking = Blocking()
 

@@ -34,7 +34,9 @@ enum ResponseWiring {
     /// - Throws: `BlockerError` when the netlink socket cannot be opened.
     static func blocker(settings: SlipsdSettings) throws -> NftablesBlocker {
         let protection = SelfProtection(allowlist: settings.blocking.allowlist.compactMap(CIDR.init))
-        return try NftablesBlocker(configuration: .init(tableName: settings.blocking.table), protection: protection)
+        return try NftablesBlocker(configuration: .init(tableName: settings.blocking.table,
+                                                        reversePathCheck: settings.blocking.reversePathCheck),
+                                   protection: protection)
     }
 
     /// Sends every alert of `engine` to `stage` (both confined to the detection thread).
