@@ -11,7 +11,12 @@ import Glibc
 /// name the key and its line.
 enum ConfigLoader {
     /// Reads and validates `path`.
+    /// - Throws: also when another user could have written the file or a directory above it (`TrustedPath`).
     static func load(path: String) throws(ConfigError) -> SlipsdSettings {
+        if let problem = TrustedPath.problem(with: path) {
+            throw ConfigError(file: path, line: nil, column: nil, keyPath: "",
+                              reason: "not read: \(problem) (slipsd reads only files that no other user can change)")
+        }
         let text: String
         do {
             text = try readFile(path)

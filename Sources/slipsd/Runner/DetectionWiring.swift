@@ -18,6 +18,10 @@ final class DetectionWiring {
         var whitelist = Whitelist()
         if settings.whitelistEnabled, let path = settings.whitelistPath {
             if access(path, R_OK) == 0 {
+                if let problem = TrustedPath.problem(with: path) {
+                    throw SlipsdError("reading whitelist", object: path,
+                                      reason: "not read: \(problem) (slipsd reads only files that no other user can change)")
+                }
                 whitelist = try Whitelist(parsing: try ConfigLoader.readFile(path), file: path)
             } else if settings.whitelistPathWasSet {
                 throw SystemError.current("reading whitelist", object: path)

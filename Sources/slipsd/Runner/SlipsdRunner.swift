@@ -38,13 +38,16 @@ struct SlipsdRunner {
         }
     }
 
-    /// `-c FILE`, else `config/slipsd.yaml` next to the working directory, else `/etc/slipsd/slipsd.yaml`, else
-    /// the built-in defaults.
+    /// `-c FILE`, else `config/slipsd.yaml` in the working directory when the invoking user owns it (a root
+    /// slipsd started in someone else's directory must not take their configuration), else
+    /// `/etc/slipsd/slipsd.yaml`, else the built-in defaults. Every file must pass `TrustedPath`.
     private func loadSettings() throws(ConfigError) -> SlipsdSettings {
         if let path = options.configFile { return try ConfigLoader.load(path: path) }
-        for candidate in ["config/slipsd.yaml", "/etc/slipsd/slipsd.yaml"] where access(candidate, R_OK) == 0 {
-            return try ConfigLoader.load(path: candidate)
+        let local = "config/slipsd.yaml"
+        if access(local, R_OK) == 0, TrustedPath.isOwnedByInvokingUser(local) {
+            return try ConfigLoader.load(path: local)
         }
+        if access("/etc/slipsd/slipsd.yaml", R_OK) == 0 { return try ConfigLoader.load(path: "/etc/slipsd/slipsd.yaml") }
         return SlipsdSettings()
     }
 }

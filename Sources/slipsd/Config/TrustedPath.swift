@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// sshd's StrictModes for slipsd's inputs: a file that decides what gets blocked (the configuration, the
+/// whitelist, feed lists) is read only if nobody but root and the invoking user could have written it.
+///
+/// The file and every directory above it must be owned by root or by the real user running slipsd and must
+/// not be writable by group or others. One exception, as for /tmp: a directory writable by everyone but with
+/// the sticky bit set is accepted when the entry below it belongs to root or the user (nobody else can replace
+/// or rename it there). Symbolic links are followed by `realpath` first, so the check is on the real path.
+enum TrustedPath {
+    /// Why `path` cannot be trusted, or nil when it can.
+    static func problem(with path: String) -> String? {
+        guard let resolved = realpath(path, nil) else {
+            return "cannot resolve the path: \(String(cString: strerror(errno)))"
+        }
+        defer { free(resolved) }
+        let real = String(cString: resolved)
+        let trusted: Set<uid_t> = [0, getuid()]
+        var components = real.split(separator: "/").map(String.init)
+        var current = real
+        var child: stat? = nil
+        while true {
+            var info = stat()
+            guard lstat(current, &info) == 0 else {
+                return "cannot inspect \(current): \(String(cString: strerror(errno)))"
+            }
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            let writableByOthers = info.st_mode & (S_IWGRP | S_IWOTH) != 0
+            let sticky = info.st_mode & S_ISVTX != 0
+            if !trusted.contains(info.st_uid) {
+                return "\(current) is owned by uid \(info.st_uid), not by root or the user running slipsd"
+            }
+            if writableByOthers {
+                let protectedBySticky = isDirectory && sticky && child.map { trusted.contains($0.st_uid) } == true
+                if !protectedBySticky {
+                    return "\(current) is writable by \(info.st_mode & S_IWOTH != 0 ? "everyone" : "its group") (mode \(String(info.st_mode & 0o7777, radix: 8)))"
+                }
+            }
+            if current == "/" { return nil }
+            child = info
+            components.removeLast()
+            current = "/" + components.joined(separator: "/")
+        }
+    }
+
+    /// True when `path` is a regular file owned by the real user running slipsd (for the working-directory
+    /// default `config/slipsd.yaml`, which applies only then).
+    static func isOwnedByInvokingUser(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_uid == getuid()
+    }
+}
