@@ -19,10 +19,11 @@ struct PrivilegeDropTests {
         #expect(result.stdout.contains("CapEff 0000000000000000 CapPrm 0000000000000000 CapBnd 0000000000000000"))
     }
 
-    @Test func missingUserFallsBackToNobody() throws {
+    @Test func missingUserIsRefusedNotReplacedByNobody() throws {
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["--privilege-self-test", "no-such-user-slipsd"])
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("dropped to nobody"))
+        #expect(result.status == 1)
+        #expect(!result.stdout.contains("dropped to"))
+        #expect(result.stdout.contains("user 'no-such-user-slipsd' does not exist; create it with `useradd"))
     }
 
     @Test func rootTargetIsRefused() throws {

@@ -63,7 +63,7 @@ struct SlipsdSettings: Sendable {
 
     /// `daemon.*`
     struct Daemon: Sendable {
-        /// Unprivileged user after start-up; falls back to `nobody` when it does not exist.
+        /// Unprivileged user after start-up; slipsd refuses to run when it does not exist (no fallback).
         var user = "slipsd"
         var controlSocket = "/run/slipsd/control.sock"
         /// Group allowed to use the control socket besides root (empty: root only).

@@ -67,14 +67,17 @@ enum PrivilegeDrop {
         return state
     }
 
-    /// The user to switch to: `preferred` if it exists, else `nobody`. Returns (name, uid, gid).
+    /// The user to switch to. There is no silent fallback to a shared uid such as `nobody` (any process running
+    /// as that user could signal or trace slipsd): `nobody` is used only when asked for by name.
+    /// - Returns: (name, uid, gid).
     static func resolveUser(_ preferred: String) throws(Failure) -> (String, uid_t, gid_t) {
-        for name in [preferred, "nobody"] {
-            if let entry = getpwnam(name) {
-                return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
-            }
+        if let entry = getpwnam(preferred) {
+            return (preferred, entry.pointee.pw_uid, entry.pointee.pw_gid)
         }
-        throw Failure(step: "looking up user", reason: "neither '\(preferred)' nor 'nobody' exists")
+        throw Failure(step: "looking up user", reason: "user '\(preferred)' does not exist; create it with "
+                      + "`useradd --system --no-create-home --shell /usr/sbin/nologin \(preferred)` (make install does), "
+                      + "or name another with --user (a shared user such as nobody only if you accept that every "
+                      + "process running as it can signal slipsd)")
     }
 
     /// Drops to `user` keeping only the capabilities in `keep` (bit numbers), then verifies the result.
