@@ -92,6 +92,9 @@ enum PrivilegeDrop {
         let (name, uid, gid) = try resolveUser(user)
         guard uid != 0 else { throw Failure(step: "looking up user", reason: "'\(name)' is root") }
         let keepMask = keep.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
+        if getuid() != 0, geteuid() != 0 {
+            return (name, try keepOnly(keepMask, alreadyRunningAs: uid, name: name, state: before))
+        }
         let lastCap = Int((try? ConfigLoader.readFile("/proc/sys/kernel/cap_last_cap"))?
             .filter(\.isNumber) ?? "40") ?? 40
         for cap in 0...lastCap where (keepMask & (1 << UInt64(cap))) == 0 {
@@ -108,6 +111,28 @@ enum PrivilegeDrop {
         let after = currentState()
         try verify(after, keepMask: keepMask)
         return (name, after)
+    }
+
+    /// Started unprivileged — by systemd with `User=` and `AmbientCapabilities=CAP_NET_ADMIN` (the shipped unit) —
+    /// there is no user to switch: keep only `keepMask` of what was given, clear the ambient set so nothing slipsd
+    /// might start inherits it, set no_new_privs, and verify as after a switch. The bounding set must already be
+    /// reduced to `keepMask` (the unit's `CapabilityBoundingSet=`): without CAP_SETPCAP it cannot be changed.
+    private static func keepOnly(_ keepMask: UInt64, alreadyRunningAs uid: uid_t, name: String,
+                                 state before: State) throws(Failure) -> State {
+        guard getuid() == uid else {
+            throw Failure(step: "switching user",
+                          reason: "started as uid \(getuid()), not root, so it cannot become '\(name)' (uid \(uid)); start it as root or as '\(name)'")
+        }
+        guard before.capPrm & keepMask == keepMask else {
+            throw Failure(step: "keeping capabilities",
+                          reason: "started without the capabilities it needs (CapPrm \(String(before.capPrm, radix: 16))): run as root, or give the service AmbientCapabilities=CAP_NET_ADMIN")
+        }
+        try check(cpriv_clear_ambient(), "clearing ambient capabilities")
+        try check(cpriv_capset(keepMask), "capset(\(keepMask))")
+        try check(cpriv_set_no_new_privs(), "PR_SET_NO_NEW_PRIVS")
+        let after = currentState()
+        try verify(after, keepMask: keepMask)
+        return after
     }
 
     /// Refuses a state that is not exactly: non-root ids, no groups, effective = permitted = bounding = kept,
