@@ -22,7 +22,8 @@ struct InlineDetectionSide {
             response = nil
             messages = []
         } else {
-            let built = try ResponseWiring.make(settings: settings, report: { line in detection.output?.log(line) })
+            let built = try ResponseWiring.make(settings: settings, whitelist: detection.engine.evidenceHandler.whitelist,
+                                                report: { line in detection.output?.log(line) })
             response = built.stage
             messages = built.messages
             ResponseWiring.connect(detection.engine, to: built.stage,
