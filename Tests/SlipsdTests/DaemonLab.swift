@@ -101,9 +101,10 @@ final class DaemonLab {
     /// A file of `dir`, or "" when absent.
     func file(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
 
-    /// Scans 41 closed ports of the server from `namespace` (a vertical port scan), in the background.
-    func scan(from namespace: String) throws -> Process {
-        try start(namespace, "for p in $(seq 1000 1040); do nc -z -w 1 \(Self.serverIP) $p; done")
+    /// Scans 41 closed ports of `target` (default: the server) from `namespace` (a vertical port scan), in the
+    /// background.
+    func scan(from namespace: String, target: String = DaemonLab.serverIP) throws -> Process {
+        try start(namespace, "for p in $(seq 1000 1040); do nc -z -w 1 \(target) $p; done")
     }
 
     /// True when `ip` is an element of `inet <table> blocked4` in `namespace` (default: the gateway).

@@ -9,8 +9,15 @@ struct Slipsd: ParsableCommand {
         Modes (choose one):
           slipsd -r capture.pcap [-o DIR] [--flows conn.log.json]   analyse a capture file
           slipsd -i eth0 [--filter BPF] [-p]                          watch an interface (-p: also block)
-          sudo slipsd --inline --queue 0                              sit inline on a gateway and block
+          sudo slipsd --inline --queue 0 [--fail-closed]              sit inline on a gateway and block
           slipsd --block IP [--for 1h] | --unblock IP | --list-blocked [--json]
+
+        Inline failure modes: by default slipsd fails open — if it is not running the steering rule's bypass \
+        lets traffic through, and a full queue is accepted by the kernel. With --fail-closed (or \
+        inline.fail_closed: true) traffic stops instead; SIGTERM still verdicts every queued packet and removes \
+        the steering rule, but after kill -9 or a crash the rule stays and forwarded traffic is dropped until \
+        slipsd runs again or the rule (tables ip/ip6 slipsd_steer) is removed. SIGHUP reloads the whitelist and \
+        the blocking policy and allowlist without dropping the queue.
         """,
         version: "0.1.0"
     )
@@ -60,7 +67,11 @@ struct Slipsd: ParsableCommand {
           help: "Inline: install (and remove at exit) the rule that sends forwarded traffic to the queue.")
     var steer = true
 
-    @Flag(name: .customLong("fail-closed"), help: "Inline: drop traffic when slipsd cannot keep up (default: fail open).")
+    @Flag(name: .customLong("fail-closed"), help: """
+        Inline: fail closed. The steering rule is installed without bypass, so if slipsd dies without removing \
+        it (crash, kill -9) forwarded traffic is dropped, and the kernel drops instead of accepting when the \
+        queue is full. SIGTERM/SIGINT still remove the rule. Default: fail open (traffic passes uninspected).
+        """)
     var failClosed = false
 
     @Flag(name: .customLong("no-drop-privileges"), help: "Keep running as root (debugging only).")
