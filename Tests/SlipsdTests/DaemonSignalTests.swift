@@ -25,6 +25,19 @@ struct DaemonSignalTests {
                      "attacker not blocked: \(lab.daemonLog)")
         scan.terminate()
 
+        // `--status` asks the daemon over the control socket.
+        let statusJSON = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --status --json -c \(config)")
+        let status = try JSONSerialization.jsonObject(with: Data(statusJSON.utf8)) as? [String: Any] ?? [:]
+        #expect(status["queues"] as? String == "11", "\(statusJSON)")
+        #expect(status["blocked_in_process"] as? Int == 1, "\(statusJSON)")
+        #expect(status["mode"] as? String == "blocking")
+        let queue = status["nfqueue"] as? [String: Any] ?? [:]
+        #expect((queue["packets"] as? Int ?? 0) > 0, "\(statusJSON)")
+        #expect(queue["overruns"] as? Int == 0 && queue["watchdog_stalls"] as? Int == 0, "\(statusJSON)")
+        #expect(status["dropped_detection_events"] as? Int == 0)
+        let statusText = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --status -c \(config)")
+        #expect(statusText.contains("blocked in process  1"), "\(statusText)")
+
         // 16 echo requests in flight at all times through the queue while SIGTERM arrives.
         let ping = try lab.start(lab.benign, "ping -q -f -l 16 -c 200000 -w 120 -W 2 \(DaemonLab.serverIP)", logName: "ping.log")
         #expect(waitUntil(seconds: 5) { lab.daemonLog.isEmpty == false })
@@ -88,6 +101,8 @@ struct DaemonSignalTests {
         let counts = try #require(lab.pingCounts("ping.log"), "\(lab.file("ping.log"))")
         #expect(counts.sent == 300 && counts.received == 300, "the queue dropped packets across SIGHUP: \(lab.file("ping.log"))")
         #expect(daemon.isRunning)
+        let status = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --status -c \(config)")
+        #expect(status.contains("reloads             1"), "\(status)")
 
         // The whitelisted attacker scans: no block, no evidence.
         let scan = try lab.scan(from: lab.attacker)

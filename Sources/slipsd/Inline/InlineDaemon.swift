@@ -96,10 +96,10 @@ struct InlineDaemon {
                                         flushEagerly: true))
                 ?? PassThroughHandler()
         })
-        try setUp.control.start { request in
-            InlineControl.handle(request, queues: queues, controls: controls,
-                                 graceSeconds: settings.blocking.unblockGraceSeconds, source: source)
-        }
+        let control = InlineControl(queues: queues, controls: controls,
+                                    graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
+                                    handoff: handoff, reload: reload)
+        try setUp.control.start { request in control.handle(request) }
         log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
         setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
 
