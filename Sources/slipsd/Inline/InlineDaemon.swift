@@ -74,8 +74,7 @@ struct InlineDaemon {
         let controls = detectionSide.controls
         let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
         let reload = SettingsReload()
-        let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload,
-                                        log: log)
+        let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
         for message in messages { log(message) }
         // The outputs belong to the detection thread from here on: only it writes them.
         let detectionThread = try OSThread.spawn(name: "slipsd-detect") {
@@ -104,15 +103,17 @@ struct InlineDaemon {
         setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
 
         var reloadsHandled = StopSignal.reloadCount
+        var lag = LagReport(handoff: handoff, source: source)
         while !StopSignal.isRequested {
             MonotonicClock.sleep(milliseconds: 100)
             let reloads = StopSignal.reloadCount
             if reloads != reloadsHandled {
                 reloadsHandled = reloads
-                setUp.notifier?.notify("RELOADING=1")
+                setUp.notifier?.notifyReloading()
                 reloader.reloadNow()
                 setUp.notifier?.notify("READY=1")
             }
+            lag.check()
         }
 
         // Step 4.
@@ -120,16 +121,47 @@ struct InlineDaemon {
         log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
         source.stop()                          // each packet thread verdicts its queue and flushes its pipeline
         let counters = source.statistics
-        log("queue \(queues) released: \(counters.packets) packets received, \(counters.accepts) accepted, "
+        let account = "queue \(queues) released: \(counters.packets) packets received, \(counters.accepts) accepted, "
             + "\(counters.drops) dropped by verdict, the rest of the queue released with the fail verdict "
             + "(\(source.configuration.failOpen ? "accept" : "drop")); \(counters.watchdogStalls) watchdog stalls, "
-            + "\(counters.receiveOverruns) overruns, \(counters.errors) errors")
+            + "\(counters.receiveOverruns) overruns, \(counters.errors) errors"
+        logger.notice("\(account)")
         for _ in queues { handoff.finish() }
         setUp.control.stop()
         detectionThread.join()
         setUp.removeSteering()
         logger.notice("stopped; steering removed, blocks kept in table inet \(settings.blocking.table)")
-        log("stopped")
+    }
+}
+
+/// Logs, from the main thread, when detection events were dropped or the queues overran since the last line:
+/// at most one line every 10 s, with the totals also readable through `slipsd --status`.
+struct LagReport {
+    let handoff: RecordHandoff
+    let source: NFQueueSource
+    private var droppedEvents = 0
+    private var overruns: UInt64 = 0
+    private var lastLine = -Double.infinity
+    private let logger = Logger(label: "slipsd.inline")
+
+    init(handoff: RecordHandoff, source: NFQueueSource) {
+        self.handoff = handoff
+        self.source = source
+    }
+
+    /// Compares the counters with the last report and logs what grew.
+    mutating func check() {
+        let now = MonotonicClock.now()
+        guard now - lastLine >= 10 else { return }
+        let dropped = handoff.droppedEvents
+        let overran = source.statistics.receiveOverruns
+        guard dropped > droppedEvents || overran > overruns else { return }
+        let line = "falling behind: \(dropped - droppedEvents) detection events dropped (total \(dropped)), "
+            + "\(overran - overruns) NFQUEUE overruns (total \(overran)) since the last report"
+        logger.warning("\(line)")
+        droppedEvents = dropped
+        overruns = overran
+        lastLine = now
     }
 }
 

@@ -83,20 +83,17 @@ final class SettingsReload: Sendable {
 struct SettingsReloader {
     let configPath: String?
     let reload: SettingsReload
-    let log: @Sendable (String) -> Void
     private let logger = Logger(label: "slipsd.inline")
 
-    /// Reads and publishes; logs what happened either way.
+    /// Reads and publishes; logs what happened either way (`slipsd.inline`, stderr).
     func reloadNow() {
         let source = configPath ?? "built-in defaults"
         do {
             let settings = try ReloadedSettings(configPath: configPath)
             reload.publish(settings)
-            logger.notice("SIGHUP: reloaded \(source): \(settings.summary)")
-            log("SIGHUP: reloaded \(source): \(settings.summary); other keys take effect at restart")
+            logger.notice("SIGHUP: reloaded \(source): \(settings.summary); other keys take effect at restart")
         } catch {
             logger.error("SIGHUP: refusing to reload \(source): \(error); the previous settings stay")
-            log("SIGHUP: refusing to reload \(source): \(error); the previous settings stay")
         }
     }
 }
