@@ -102,8 +102,15 @@ struct InlineDaemon {
         log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
         setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
 
+        waitForStop(setUp, reloader: reloader, lag: LagReport(handoff: handoff, source: source))
+        shutDown(setUp, handoff: handoff, detectionThread: detectionThread)
+    }
+
+    /// Until SIGINT/SIGTERM: SIGHUP reloads (the main thread reads the files, the detection thread applies),
+    /// and falling behind is reported.
+    private func waitForStop(_ setUp: InlineSetUp, reloader: SettingsReloader, lag: LagReport) {
+        var lag = lag
         var reloadsHandled = StopSignal.reloadCount
-        var lag = LagReport(handoff: handoff, source: source)
         while !StopSignal.isRequested {
             MonotonicClock.sleep(milliseconds: 100)
             let reloads = StopSignal.reloadCount
@@ -115,53 +122,26 @@ struct InlineDaemon {
             }
             lag.check()
         }
+    }
 
-        // Step 4.
+    /// Step 4: every queued packet gets a verdict, the detection thread drains and finishes, the steering rule
+    /// goes; the blocks stay in the kernel with their timeouts.
+    private func shutDown(_ setUp: InlineSetUp, handoff: RecordHandoff, detectionThread: OSThread) {
+        let source = setUp.source
         setUp.notifier?.notify("STOPPING=1")
-        log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
+        setUp.log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
         source.stop()                          // each packet thread verdicts its queue and flushes its pipeline
         let counters = source.statistics
-        let account = "queue \(queues) released: \(counters.packets) packets received, \(counters.accepts) accepted, "
-            + "\(counters.drops) dropped by verdict, the rest of the queue released with the fail verdict "
-            + "(\(source.configuration.failOpen ? "accept" : "drop")); \(counters.watchdogStalls) watchdog stalls, "
-            + "\(counters.receiveOverruns) overruns, \(counters.errors) errors"
+        let account = "queue \(setUp.queues) released: \(counters.packets) packets received, "
+            + "\(counters.accepts) accepted, \(counters.drops) dropped by verdict, the rest of the queue released "
+            + "with the fail verdict (\(source.configuration.failOpen ? "accept" : "drop")); "
+            + "\(counters.watchdogStalls) watchdog stalls, \(counters.receiveOverruns) overruns, \(counters.errors) errors"
         logger.notice("\(account)")
-        for _ in queues { handoff.finish() }
+        for _ in setUp.queues { handoff.finish() }
         setUp.control.stop()
         detectionThread.join()
         setUp.removeSteering()
         logger.notice("stopped; steering removed, blocks kept in table inet \(settings.blocking.table)")
-    }
-}
-
-/// Logs, from the main thread, when detection events were dropped or the queues overran since the last line:
-/// at most one line every 10 s, with the totals also readable through `slipsd --status`.
-struct LagReport {
-    let handoff: RecordHandoff
-    let source: NFQueueSource
-    private var droppedEvents = 0
-    private var overruns: UInt64 = 0
-    private var lastLine = -Double.infinity
-    private let logger = Logger(label: "slipsd.inline")
-
-    init(handoff: RecordHandoff, source: NFQueueSource) {
-        self.handoff = handoff
-        self.source = source
-    }
-
-    /// Compares the counters with the last report and logs what grew.
-    mutating func check() {
-        let now = MonotonicClock.now()
-        guard now - lastLine >= 10 else { return }
-        let dropped = handoff.droppedEvents
-        let overran = source.statistics.receiveOverruns
-        guard dropped > droppedEvents || overran > overruns else { return }
-        let line = "falling behind: \(dropped - droppedEvents) detection events dropped (total \(dropped)), "
-            + "\(overran - overruns) NFQUEUE overruns (total \(overran)) since the last report"
-        logger.warning("\(line)")
-        droppedEvents = dropped
-        overruns = overran
-        lastLine = now
     }
 }
 
