@@ -35,13 +35,15 @@ struct DaemonControlProtocolTests {
         let status = DaemonStatus(queues: "0:1", mode: "blocking", failOpen: true, blockedInProcess: 3,
                                   nfqueue: .init(packets: 10, accepted: 9, dropped: 1, overruns: 2, watchdogStalls: 4,
                                                  watchdogReleases: 5, errors: 0),
-                                  droppedDetectionEvents: 7, reloads: 1)
+                                  droppedDetectionEvents: 7, reloads: 1,
+                                  flowTables: .init(inEmergency: true, emergencyEntries: 2, liveFlows: 100, capacity: 1000))
         let response = ControlResponse(ok: true, status: status)
         let line = ControlProtocol.encode(response)
         let text = String(decoding: line, as: UTF8.self)
         #expect(text.hasSuffix("}\n"))
         for key in ["\"blocked_in_process\":3", "\"watchdog_stalls\":4", "\"dropped_detection_events\":7",
-                    "\"overruns\":2", "\"fail_open\":true", "\"queues\":\"0:1\""] {
+                    "\"overruns\":2", "\"fail_open\":true", "\"queues\":\"0:1\"", "\"in_emergency\":true",
+                    "\"emergency_entries\":2"] {
             #expect(text.contains(key), "\(key) missing in \(text)")
         }
         #expect(!text.contains("\"error\""), "nil fields are left out: \(text)")

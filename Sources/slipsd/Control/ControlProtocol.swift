@@ -100,6 +100,18 @@ struct DaemonStatus: Codable, Equatable, Sendable {
     var droppedDetectionEvents: Int
     /// Configuration reloads applied since start (SIGHUP).
     var reloads: Int
+    /// The packet threads' flow tables (as of their last publication, at most a second old).
+    var flowTables: FlowTables
+
+    /// The flow tables' state summed over the queues.
+    struct FlowTables: Codable, Equatable, Sendable {
+        /// True while any table is in emergency mode.
+        var inEmergency: Bool
+        /// Times the tables entered emergency mode.
+        var emergencyEntries: UInt64
+        var liveFlows: Int
+        var capacity: Int
+    }
 
     /// The NFQUEUE counters `--status` shows.
     struct QueueCounters: Codable, Equatable, Sendable {

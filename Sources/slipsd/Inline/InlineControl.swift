@@ -12,6 +12,7 @@ struct InlineControl: Sendable {
     let source: NFQueueSource
     let handoff: RecordHandoff
     let reload: SettingsReload
+    let flowTables: [FlowTableGauge]
 
     /// The response to `request`.
     func handle(_ request: ControlProtocol.Request) -> ControlResponse {
@@ -41,6 +42,7 @@ struct InlineControl: Sendable {
             nfqueue: .init(packets: counters.packets, accepted: counters.accepts, dropped: counters.drops,
                            overruns: counters.receiveOverruns, watchdogStalls: counters.watchdogStalls,
                            watchdogReleases: counters.watchdogReleases, errors: counters.errors),
-            droppedDetectionEvents: handoff.droppedEvents, reloads: reload.generation)
+            droppedDetectionEvents: handoff.droppedEvents, reloads: reload.generation,
+            flowTables: FlowTableGauge.summary(flowTables))
     }
 }

@@ -87,17 +87,20 @@ struct InlineDaemon {
         }
         let flowConfiguration = settings.flows.tableConfiguration
         let drops = controls?.drops
-        try source.start(makeHandler: { _ in
+        let gauges = Dictionary(uniqueKeysWithValues: queues.map { ($0, FlowTableGauge()) })
+        try source.start(makeHandler: { queue in
             // The configuration was validated when the YAML was read; an error here cannot happen, but if it
             // did the queue would be served by a pipeline without detection rather than trap.
             let filter = drops.map(DropSet.Reader.init)
-            return (try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff, blocked: filter,
-                                        flushEagerly: true))
-                ?? PassThroughHandler()
+            guard let pipeline = try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
+                                                     blocked: filter, flushEagerly: true) else {
+                return PassThroughHandler()
+            }
+            return GaugedPipeline(pipeline, gauge: gauges[queue] ?? FlowTableGauge(), queue: queue)
         })
         let control = InlineControl(queues: queues, controls: controls,
                                     graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
-                                    handoff: handoff, reload: reload)
+                                    handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })
         try setUp.control.start { request in control.handle(request) }
         log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
         setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")

@@ -77,6 +77,7 @@ struct OperatorCommands {
         queue errors        \(q.errors)
         dropped events      \(status.droppedDetectionEvents) (detection fell behind)
         reloads             \(status.reloads)
+        flows               \(status.flowTables.liveFlows) of \(status.flowTables.capacity)\(status.flowTables.inEmergency ? " (EMERGENCY MODE)" : ""), emergency entries \(status.flowTables.emergencyEntries)
         """)
         return 0
     }
