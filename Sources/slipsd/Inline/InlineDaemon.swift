@@ -113,7 +113,7 @@ struct InlineDaemon {
     /// and falling behind is reported.
     private func waitForStop(_ setUp: InlineSetUp, reloader: SettingsReloader, lag: LagReport) {
         var lag = lag
-        var reloadsHandled = StopSignal.reloadCount
+        var reloadsHandled = 0                  // a SIGHUP during set-up is handled at once
         while !StopSignal.isRequested {
             MonotonicClock.sleep(milliseconds: 100)
             let reloads = StopSignal.reloadCount
