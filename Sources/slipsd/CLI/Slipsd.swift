@@ -201,8 +201,10 @@ extension IPAddress: ExpressibleByArgument {
 
 /// Durations written as `90`, `90s`, `10m`, `2h`, `1d`.
 enum DurationText {
-    /// The seconds of an already parsed duration.
-    static func seconds(_ duration: BlockDuration) -> Int { duration.seconds }
+    /// The seconds of an already parsed duration (`--for`). Never throws: it is declared `throws` only so that
+    /// `try options.blockFor.map(DurationText.seconds)` in `SlipsdRunner` keeps compiling; new code reads
+    /// `blockFor?.seconds`.
+    static func seconds(_ duration: BlockDuration) throws -> Int { duration.seconds }
 
 
     static func seconds(_ text: String) throws -> Int {
