@@ -9,7 +9,10 @@ import Glibc
 
 /// What a SIGHUP changes in a running inline daemon without touching the queue: the whitelist (flows of
 /// whitelisted hosts are ignored from then on, and they are never blocked) and the blocking policy and
-/// allowlist. Every other key takes effect at the next start.
+/// allowlist. Every other key takes effect at the next start. The files are read after the privilege drop, as
+/// the daemon's user (`daemon.user`): they must be readable by it, or the reload is refused with the error.
+/// Entries a reload removes from the whitelist stop filtering flows at once, but the detection engine keeps its
+/// start-up whitelist for evidence until restart (`EvidenceHandler.whitelist` is fixed at creation).
 struct ReloadedSettings: Sendable {
     /// The whitelist file's entries (empty when the whitelist is disabled).
     var whitelist: Whitelist
