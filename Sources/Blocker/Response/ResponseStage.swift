@@ -4,8 +4,9 @@ import NetCore
 /// The response stage: everything between "an alert says block this host" and the kernel dropping its packets.
 ///
 /// Per request, in order: the blocking policy gives the duration (Slips' "until the end of the next window",
-/// a fixed time, escalation for repeat offenders); a host in its unblock grace period is skipped; a protected
-/// host (self-protection: the gateway's addresses, routes, resolvers, the allowlist) is refused with the reason;
+/// a fixed time, escalation for repeat offenders); a host in its unblock grace period is skipped; a host in the
+/// stage's live allowlist (`blocking.allowlist`, whitelisted hosts: replaceable at run time by `apply`) or
+/// protected by the blocker (self-protection: the gateway's addresses, routes, resolvers) is refused with the reason;
 /// the host enters the in-process `DropSet` first (packets already queued get a drop verdict at once) with the
 /// same deadline as its kernel element; then the nftables element is added with its timeout.
 ///
@@ -21,18 +22,39 @@ public final class ResponseStage {
     public var grace: UnblockGrace { controls.grace }
     /// The parts other threads (the control socket) use.
     public let controls: BlockControls
-    /// The duration policy.
-    public let policy: BlockingPolicy
+    /// The duration policy (replaced by `apply`).
+    public private(set) var policy: BlockingPolicy
+    /// Hosts never blocked besides the blocker's own protection, each with the reason given (replaced by `apply`).
+    public private(set) var allowlist: [AllowedRange]
     private let logger = Logger(label: "slipsd.block")
     private let report: (String) -> Void
     private var blocksPerAddress: [IPAddress: Int] = [:]
 
     /// - Parameters:
     ///   - report: also receives every decision line (e.g. for `slipsd.log`).
+    ///   - allowlist: hosts never blocked, checked before the blocker's self-protection.
     public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, policy: BlockingPolicy,
-                report: @escaping (String) -> Void = { _ in }) {
+                allowlist: [AllowedRange] = [], report: @escaping (String) -> Void = { _ in }) {
         self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace)
-        self.policy = policy; self.report = report
+        self.policy = policy; self.allowlist = allowlist; self.report = report
+    }
+
+    /// Replaces the policy and the allowlist (a configuration reload), from now on. Blocks already in place keep
+    /// their deadlines. Call on the stage's thread.
+    public func apply(policy: BlockingPolicy, allowlist: [AllowedRange]) {
+        self.policy = policy
+        self.allowlist = allowlist
+    }
+
+    /// A range of hosts the stage never blocks, and why (e.g. "is in allowlist 10.0.0.0/8").
+    public struct AllowedRange: Sendable, Hashable {
+        /// The hosts.
+        public var range: CIDR
+        /// A phrase that follows the address in the log line.
+        public var reason: String
+
+        /// Creates a range with its reason.
+        public init(range: CIDR, reason: String) { self.range = range; self.reason = reason }
     }
 
     /// Loads the kernel's current elements into the drop set (start-up: existing blocks adopted).
@@ -53,6 +75,10 @@ public final class ResponseStage {
         let ip = request.address
         if grace.isInGrace(ip) {
             note("not blocking \(ip): unblocked by an operator less than the grace period ago")
+            return
+        }
+        if let allowed = allowlist.first(where: { $0.range.contains(ip) }) {
+            note("refusing to block \(ip): it \(allowed.reason)")
             return
         }
         if let reason = blocker.protection?.reasonIfProtected(ip) {

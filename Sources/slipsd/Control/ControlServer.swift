@@ -10,12 +10,12 @@ import Glibc
 /// The daemon's control socket: a Unix stream socket readable only by root (mode 0600, or 0660 with a
 /// configured group), created while still root and served on its own thread after the privilege drop.
 /// Each connection sends one request line and gets one response line. Peers are checked with SO_PEERCRED.
-final class ControlServer: @unchecked Sendable {
+final class ControlServer: Sendable {
     let path: String
     private let fd: Int32
     private let allowedGroup: gid_t?
     private let stopRequested = Atomic<Bool>(false)
-    private var thread: OSThread?
+    private let thread = Mutex<OSThread?>(nil)
 
     /// Binds and listens (root, before the drop). Removes a stale socket file first.
     init(path: String, group: String?) throws(SlipsdError) {
@@ -63,22 +63,22 @@ final class ControlServer: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Serves requests on a new thread until `stop()`. `handle` runs on that thread.
-    func start(handle: @escaping @Sendable (ControlProtocol.Request) -> [String: Any]) throws(SlipsdError) {
-        let thread: OSThread
+    func start(handle: @escaping @Sendable (ControlProtocol.Request) -> ControlResponse) throws(SlipsdError) {
+        let spawned: OSThread
         do {
-            thread = try OSThread.spawn(name: "slipsd-control") { [self] in self.serve(handle) }
+            spawned = try OSThread.spawn(name: "slipsd-control") { [self] in self.serve(handle) }
         } catch {
             throw SlipsdError(error)
         }
-        self.thread = thread
+        thread.withLock { $0 = spawned }
     }
 
     func stop() {
         stopRequested.store(true, ordering: .relaxed)
-        thread?.join()
+        thread.withLock { $0 }?.join()
     }
 
-    private func serve(_ handle: (ControlProtocol.Request) -> [String: Any]) {
+    private func serve(_ handle: (ControlProtocol.Request) -> ControlResponse) {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while !stopRequested.load(ordering: .relaxed) {
             guard poll(&descriptor, 1, 200) > 0 else { continue }
@@ -88,16 +88,16 @@ final class ControlServer: @unchecked Sendable {
             var timeout = timeval(tv_sec: 2, tv_usec: 0)
             setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             guard authorized(client) else {
-                respond(client, ["ok": false, "error": "permission denied: root or the control group only"])
+                respond(client, .failure("permission denied: root or the control group only"))
                 continue
             }
             guard let line = readLine(client) else {
-                respond(client, ["ok": false, "error": "request longer than \(ControlProtocol.maxRequestBytes) bytes or unreadable"])
+                respond(client, .failure("request longer than \(ControlProtocol.maxRequestBytes) bytes or unreadable"))
                 continue
             }
             switch ControlProtocol.parse(line) {
             case .success(let request): respond(client, handle(request))
-            case .failure(let failure): respond(client, ["ok": false, "error": failure.message])
+            case .failure(let failure): respond(client, .failure(failure.message))
             }
         }
     }
@@ -105,7 +105,7 @@ final class ControlServer: @unchecked Sendable {
     private func authorized(_ client: Int32) -> Bool {
         var uid: UInt32 = 0, gid: UInt32 = 0
         guard cpriv_peer_credentials(client, &uid, &gid) == 0 else { return false }
-        return uid == 0 || (allowedGroup != nil && gid == allowedGroup!)
+        return uid == 0 || allowedGroup.map { gid == $0 } == true
     }
 
     private func readLine(_ client: Int32) -> [UInt8]? {
@@ -120,8 +120,8 @@ final class ControlServer: @unchecked Sendable {
         return nil
     }
 
-    private func respond(_ client: Int32, _ object: [String: Any]) {
-        let bytes = ControlProtocol.encode(object)
+    private func respond(_ client: Int32, _ response: ControlResponse) {
+        let bytes = ControlProtocol.encode(response)
         _ = bytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
     }
 }
@@ -129,7 +129,7 @@ final class ControlServer: @unchecked Sendable {
 /// Sends one request to a running daemon.
 enum ControlClient {
     /// Returns the decoded response, or nil when no daemon listens at `path`.
-    static func send(_ request: [String: Any], to path: String) -> [String: Any]? {
+    static func send(_ request: ControlProtocol.Request, to path: String) -> ControlResponse? {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -142,7 +142,7 @@ enum ControlClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else { return nil }
-        let line = ControlProtocol.encode(request)
+        let line = ControlProtocol.encode(ControlProtocol.RequestLine(request))
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -151,6 +151,6 @@ enum ControlClient {
             if n <= 0 { break }
             reply.append(contentsOf: buffer[0..<n])
         }
-        return ControlReply.decode(reply)
+        return ControlProtocol.decodeResponse(reply)
     }
 }

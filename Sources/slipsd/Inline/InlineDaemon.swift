@@ -13,7 +13,9 @@ import Records
 ///    existing blocks adopted), NFQUEUE sockets, the steering rule, the control socket;
 /// 2. the privilege drop to the configured user keeping only CAP_NET_ADMIN (verified, or refuse to run);
 /// 3. `serve`: the threads (detection, which also executes blocks; one packet thread per queue and the watchdog;
-///    control), inheriting CAP_NET_ADMIN, until SIGINT/SIGTERM;
+///    control), inheriting CAP_NET_ADMIN, until SIGINT/SIGTERM. SIGHUP re-reads the configuration and whitelist
+///    on the main thread and hands what can change live (whitelist, blocking policy and allowlist) to the
+///    detection thread; the queue is never touched, a bad file is refused and the old settings stay;
 /// 4. `shutDown`: every queued packet gets a verdict, the steering rule is removed, blocks stay in the kernel
 ///    with their timeouts.
 struct InlineDaemon {
@@ -27,7 +29,7 @@ struct InlineDaemon {
     }
 
     func run() -> Int32 {
-        StopSignal.install()
+        StopSignal.install(reload: true)
         let detectionSide: InlineDetectionSide
         let setUp: InlineSetUp
         do {
@@ -71,40 +73,78 @@ struct InlineDaemon {
         let source = setUp.source
         let controls = detectionSide.controls
         let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
+        let reload = SettingsReload()
+        let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
         for message in messages { log(message) }
         // The outputs belong to the detection thread from here on: only it writes them.
         let detectionThread = try OSThread.spawn(name: "slipsd-detect") {
-            for message in messages { detectionSide.wiring.output?.log(message) }
-            DetectionLoop(handoff: handoff, consumer: detectionSide.wiring.consumer, flowLog: nil).run()
+            let wiring = detectionSide.wiring
+            for message in messages { wiring.output?.log(message) }
+            let consumer = ReloadingConsumer(engine: wiring.engine, response: detectionSide.response,
+                                             reload: reload, output: wiring.output)
+            DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil).run()
             withExtendedLifetime(detectionSide) {}
         }
         let flowConfiguration = settings.flows.tableConfiguration
         let drops = controls?.drops
-        try source.start(makeHandler: { _ in
+        let gauges = Dictionary(uniqueKeysWithValues: queues.map { ($0, FlowTableGauge()) })
+        try source.start(makeHandler: { queue in
             // The configuration was validated when the YAML was read; an error here cannot happen, but if it
             // did the queue would be served by a pipeline without detection rather than trap.
             let filter = drops.map(DropSet.Reader.init)
-            return (try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff, blocked: filter,
-                                        flushEagerly: true))
-                ?? PassThroughHandler()
+            guard let pipeline = try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
+                                                     blocked: filter, flushEagerly: true) else {
+                return PassThroughHandler()
+            }
+            return GaugedPipeline(pipeline, gauge: gauges[queue] ?? FlowTableGauge(), queue: queue)
         })
-        try setUp.control.start { request in
-            InlineControl.handle(request, queues: queues, controls: controls,
-                                 graceSeconds: settings.blocking.unblockGraceSeconds, source: source)
-        }
+        let control = InlineControl(queues: queues, controls: controls,
+                                    graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
+                                    handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })
+        try setUp.control.start { request in control.handle(request) }
         log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
         setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
 
-        while !StopSignal.isRequested { MonotonicClock.sleep(milliseconds: 100) }
+        waitForStop(setUp, reloader: reloader, lag: LagReport(handoff: handoff, source: source))
+        shutDown(setUp, handoff: handoff, detectionThread: detectionThread)
+    }
 
-        // Step 4.
+    /// Until SIGINT/SIGTERM: SIGHUP reloads (the main thread reads the files, the detection thread applies),
+    /// and falling behind is reported.
+    private func waitForStop(_ setUp: InlineSetUp, reloader: SettingsReloader, lag: LagReport) {
+        var lag = lag
+        var reloadsHandled = 0                  // a SIGHUP during set-up is handled at once
+        while !StopSignal.isRequested {
+            MonotonicClock.sleep(milliseconds: 100)
+            let reloads = StopSignal.reloadCount
+            if reloads != reloadsHandled {
+                reloadsHandled = reloads
+                setUp.notifier?.notifyReloading()
+                reloader.reloadNow()
+                setUp.notifier?.notify("READY=1")
+            }
+            lag.check()
+        }
+    }
+
+    /// Step 4: every queued packet gets a verdict, the detection thread drains and finishes, the steering rule
+    /// goes; the blocks stay in the kernel with their timeouts.
+    private func shutDown(_ setUp: InlineSetUp, handoff: RecordHandoff, detectionThread: OSThread) {
+        let source = setUp.source
         setUp.notifier?.notify("STOPPING=1")
-        log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
+        setUp.log("stopping: verdicting queued packets, removing the steering rule; blocks stay in the kernel")
         source.stop()                          // each packet thread verdicts its queue and flushes its pipeline
-        for _ in queues { handoff.finish() }
+        let counters = source.statistics
+        let account = "queue \(setUp.queues) released: \(counters.packets) packets received, "
+            + "\(counters.accepts) accepted, \(counters.drops) dropped by verdict, the rest of the queue released "
+            + "with the fail verdict (\(source.configuration.failOpen ? "accept" : "drop")); "
+            + "\(counters.watchdogStalls) watchdog stalls, \(counters.receiveOverruns) overruns, \(counters.errors) errors"
+        logger.notice("\(account)")
+        for _ in setUp.queues { handoff.finish() }
         setUp.control.stop()
         detectionThread.join()
         setUp.removeSteering()
+        logger.notice("stopped; steering removed, blocks kept in table inet \(settings.blocking.table)")
     }
 }
 

@@ -22,7 +22,8 @@ struct InlineDetectionSide {
             response = nil
             messages = []
         } else {
-            let built = try ResponseWiring.make(settings: settings, report: { line in detection.output?.log(line) })
+            let built = try ResponseWiring.make(settings: settings, whitelist: detection.engine.evidenceHandler.whitelist,
+                                                report: { line in detection.output?.log(line) })
             response = built.stage
             messages = built.messages
             ResponseWiring.connect(detection.engine, to: built.stage,
@@ -48,8 +49,7 @@ struct InlineSetUp: Sendable {
 
     /// - Throws: the first set-up error (configuration of the queue, the blocker, steering, the control socket).
     init(options: Slipsd, settings: SlipsdSettings) throws {
-        let range = try QueueRange.parse(options.queue ?? "0")
-        queues = range.first...range.last
+        queues = (options.queue ?? QueueRange(first: 0, last: 0)).queues
         var messages: [String] = []
         source = try NFQueueSource(configuration: settings.inline.queueConfiguration(queues: queues,
                                                                                       failClosed: options.failClosed),

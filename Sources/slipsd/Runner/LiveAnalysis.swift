@@ -30,7 +30,9 @@ struct LiveAnalysis {
                                          verbosity: options.verbose)
             if options.blocking {
                 let output = wiring.output
-                let built = try ResponseWiring.make(settings: settings, report: { line in
+                let built = try ResponseWiring.make(settings: settings,
+                                                    whitelist: wiring.engine.evidenceHandler.whitelist,
+                                                    report: { line in
                     Console.error("slipsd: \(line)")
                     output?.log(line)
                 })

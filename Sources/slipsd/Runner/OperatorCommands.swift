@@ -9,11 +9,11 @@ import Foundation
 struct OperatorCommands {
     let settings: SlipsdSettings
 
-    func block(ip: String, seconds: Int?, force: Bool) -> Int32 {
+    func block(ip address: IPAddress, seconds: Int?, force: Bool) -> Int32 {
+        let ip = address.description
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
             _ = try blocker.setUp()
-            guard let address = IPAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
             if !force, let reason = blocker.protection?.reasonIfProtected(address) {
                 Console.error("slipsd: refusing to block \(ip): it \(reason) (use --force to block it anyway)")
                 return 1
@@ -33,13 +33,13 @@ struct OperatorCommands {
         }
     }
 
-    func unblock(ip: String) -> Int32 {
-        let daemon = ControlClient.send(["cmd": "unblock", "ip": ip], to: settings.daemon.controlSocket)
+    func unblock(ip address: IPAddress) -> Int32 {
+        let ip = address.description
+        let daemon = ControlClient.send(.unblock(address), to: settings.daemon.controlSocket)
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
-            guard let address = IPAddress(ip) else { Console.error("slipsd: '\(ip)' is not an IP address"); return 2 }
             let removed = try blocker.unblock(address)
-            let daemonRemoved = (daemon?["removed"] as? Bool) ?? false
+            let daemonRemoved = daemon?.removed ?? false
             if removed || daemonRemoved {
                 Console.out("unblocked \(ip)" + (daemon != nil ? " (the running daemon will not block it again for \(settings.blocking.unblockGraceSeconds) s)" : ""))
             } else {
@@ -52,21 +52,42 @@ struct OperatorCommands {
         }
     }
 
+    /// `--status`: asks the running daemon over the control socket and prints its state.
+    func status(json: Bool) -> Int32 {
+        let path = settings.daemon.controlSocket
+        guard let response = ControlClient.send(.status, to: path) else {
+            Console.error("slipsd: no daemon answers on \(path) (not running, or not readable by this user)")
+            return 1
+        }
+        guard response.ok, let status = response.status else {
+            Console.error("slipsd: the daemon refused: \(response.error ?? "no status in the reply")")
+            return 1
+        }
+        if json {
+            Console.out(String(decoding: ControlProtocol.encode(status).dropLast(), as: UTF8.self))
+            return 0
+        }
+        let q = status.nfqueue
+        Console.out("""
+        queues              \(status.queues) (\(status.mode), \(status.failOpen ? "fail-open" : "fail-closed"))
+        blocked in process  \(status.blockedInProcess)
+        packets             \(q.packets) (accepted \(q.accepted), dropped \(q.dropped))
+        overruns            \(q.overruns)
+        watchdog stalls     \(q.watchdogStalls) (releases \(q.watchdogReleases))
+        queue errors        \(q.errors)
+        dropped events      \(status.droppedDetectionEvents) (detection fell behind)
+        reloads             \(status.reloads)
+        flows               \(status.flowTables.liveFlows) of \(status.flowTables.capacity)\(status.flowTables.inEmergency ? " (EMERGENCY MODE)" : ""), emergency entries \(status.flowTables.emergencyEntries)
+        """)
+        return 0
+    }
+
     func listBlocked(json: Bool) -> Int32 {
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
             let elements = try blocker.list().sorted { $0.address < $1.address }
             if json {
-                let rows: [[String: Any]] = elements.map { e in
-                    var row: [String: Any] = ["ip": e.address.description]
-                    if let r = e.remaining { row["remaining_seconds"] = Int(r.components.seconds) }
-                    if let t = e.timeout { row["timeout_seconds"] = Int(t.components.seconds) }
-                    if let reason = e.reason { row["reason"] = reason }
-                    if let alert = e.alertID { row["alert_id"] = alert }
-                    return row
-                }
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
-                Console.out(String(decoding: data, as: UTF8.self))
+                Console.out(BlockedRow.json(elements.map(BlockedRow.init)))
             } else if elements.isEmpty {
                 Console.out("no blocked addresses in table inet \(settings.blocking.table)")
             } else {
@@ -87,4 +108,30 @@ struct OperatorCommands {
     }
 
     private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+}
+
+/// One row of `--list-blocked --json`.
+struct BlockedRow: Codable, Equatable {
+    var ip: String
+    var remainingSeconds: Int?
+    var timeoutSeconds: Int?
+    var reason: String?
+    var alertId: String?
+
+    /// The row of a kernel element.
+    init(_ element: BlockedElement) {
+        ip = element.address.description
+        remainingSeconds = element.remaining.map { Int($0.components.seconds) }
+        timeoutSeconds = element.timeout.map { Int($0.components.seconds) }
+        reason = element.reason
+        alertId = element.alertID
+    }
+
+    /// `rows` as a pretty-printed JSON array with sorted, snake-case keys (`alert_id`, `remaining_seconds`).
+    static func json(_ rows: [BlockedRow]) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (try? encoder.encode(rows)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
 }

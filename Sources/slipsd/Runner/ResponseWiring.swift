@@ -15,18 +15,35 @@ enum ResponseWiring {
     /// Creates (or adopts) the nftables table and loads existing blocks into the drop set.
     /// - Parameter report: receives every blocking decision (slipsd.log).
     /// - Throws: `BlockerError` when the table cannot be set up or listed.
-    static func make(settings: SlipsdSettings, report: @escaping (String) -> Void) throws -> Built {
-        let blocker = try self.blocker(settings: settings)
+    /// The allowlist is the stage's (replaceable on reload), not the blocker's: the blocker protects the
+    /// gateway's own addresses, routes and resolvers.
+    /// - Parameter whitelist: whitelisted hosts, never blocked either.
+    static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(),
+                     report: @escaping (String) -> Void) throws -> Built {
+        let blocker = try NftablesBlocker(configuration: .init(tableName: settings.blocking.table),
+                                          protection: SelfProtection())
         let setUp = try blocker.setUp()
         var messages = ["nftables table inet \(settings.blocking.table) \(setUp.adopted ? "adopted (existing blocks kept)" : "created")"]
         messages += blocker.protection?.warnings ?? []
-        let policy = BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds, escalate: settings.blocking.escalate,
-                                    maxSeconds: settings.blocking.maxDurationSeconds)
         let stage = ResponseStage(blocker: blocker, drops: DropSet(),
                                   grace: UnblockGrace(seconds: settings.blocking.unblockGraceSeconds),
-                                  policy: policy, report: report)
+                                  policy: policy(settings), allowlist: allowlist(settings, whitelist: whitelist),
+                                  report: report)
         try stage.adoptKernelBlocks()
         return Built(stage: stage, messages: messages)
+    }
+
+    /// The duration policy of `blocking.duration`, `blocking.escalate`, `blocking.max_duration`.
+    static func policy(_ settings: SlipsdSettings) -> BlockingPolicy {
+        BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds, escalate: settings.blocking.escalate,
+                       maxSeconds: settings.blocking.maxDurationSeconds)
+    }
+
+    /// The hosts the stage never blocks: `blocking.allowlist`, then the whitelist's addresses and networks.
+    static func allowlist(_ settings: SlipsdSettings, whitelist: Whitelist) -> [ResponseStage.AllowedRange] {
+        settings.blocking.allowlist.compactMap(CIDR.init).map { .init(range: $0, reason: "is in allowlist \($0)") }
+            + whitelist.addresses.sorted().map { .init(range: CIDR(host: $0), reason: "is whitelisted") }
+            + whitelist.networks.map { .init(range: $0, reason: "is in whitelisted network \($0)") }
     }
 
     /// The nftables blocker of the settings, with self-protection (`blocking.allowlist` plus the gateway's own
