@@ -29,7 +29,11 @@ final class DaemonLab {
         try net.exec(gateway, "sysctl -qw net.ipv4.ip_forward=1")
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
+        // Configuration and outputs in a directory only root can write (slipsd refuses others); the control
+        // socket in `run/`, owned by the user the daemon drops to, which removes the socket at exit.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755, .ownerAccountID: 65534], ofItemAtPath: dir + "/run")
         _ = try start(server, "while true; do nc -l -p 8080 -q 0 </dev/null >/dev/null 2>&1 || nc -l 8080 </dev/null >/dev/null 2>&1; done")
     }
 
@@ -54,7 +58,7 @@ final class DaemonLab {
           evidence_detection_threshold: 0.25
         daemon:
           user: nobody
-          control_socket: \(dir)/control.sock
+          control_socket: \(dir)/run/control.sock
         \(extra)
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -93,6 +97,20 @@ final class DaemonLab {
         try process.run()
         processes.append(process)
         return process
+    }
+
+    /// Packets the gateway's conntrack dropped because their new entry clashed with one confirmed first
+    /// (`insert_failed`, summed over CPUs, from `/proc/net/stat/nf_conntrack` in the gateway's namespace).
+    func conntrackInsertFailures() -> Int {
+        guard let text = try? net.exec(gateway, "cat /proc/net/stat/nf_conntrack") else { return 0 }
+        var lines = text.split(separator: "\n")
+        guard let header = lines.first?.split(whereSeparator: { $0 == " " }),
+              let column = header.firstIndex(of: "insert_failed") else { return 0 }
+        lines.removeFirst()
+        return lines.reduce(0) { total, line in
+            let fields = line.split(whereSeparator: { $0 == " " })
+            return total + (column < fields.count ? Int(fields[column], radix: 16) ?? 0 : 0)
+        }
     }
 
     /// The daemon's stdout and stderr so far.

@@ -51,7 +51,14 @@ struct DaemonSignalTests {
         let counts = try #require(lab.pingCounts("ping.log"), "\(lab.file("ping.log"))")
         print("SIGTERM under a ping flood (16 in flight): \(counts.sent) sent, \(counts.received) received")
         #expect(counts.sent >= 200000)
-        #expect(counts.received == counts.sent, "packets lost across SIGTERM: \(lab.file("ping.log"))")
+        // The blocker's new-connections rules use conntrack. With conntrack, the 16 echo requests the flood
+        // preloads into a brand-new ICMP flow sit in the queue together, unconfirmed; the kernel confirms the
+        // first and drops the others as insert clashes (`insert_failed`), before and regardless of SIGTERM. Those
+        // are the only losses allowed: anything lost at shutdown is not in that counter and fails the test.
+        let clashes = lab.conntrackInsertFailures()
+        #expect(clashes <= 15, "conntrack insert clashes: \(clashes)")
+        #expect(counts.sent - counts.received == clashes,
+                "packets lost across SIGTERM beyond conntrack's \(clashes) insert clashes: \(lab.file("ping.log"))")
 
         // The daemon's own account: every packet it received got a verdict.
         let log = lab.daemonLog

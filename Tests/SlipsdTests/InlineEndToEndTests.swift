@@ -33,7 +33,11 @@ struct InlineEndToEndTests {
         let dir = NSTemporaryDirectory() + "slipsd-e2e-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
+        // Configuration and outputs in a directory only root can write (slipsd refuses others); the control
+        // socket in `run/`, owned by the user the daemon drops to, which removes the socket at exit.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755, .ownerAccountID: 65534], ofItemAtPath: dir + "/run")
         let config = """
         parameters:
           time_window_width: 60
@@ -46,7 +50,7 @@ struct InlineEndToEndTests {
           unblock_grace_period: 600
         daemon:
           user: nobody
-          control_socket: \(dir)/control.sock
+          control_socket: \(dir)/run/control.sock
         """
         try config.write(toFile: dir + "/test.yaml", atomically: true, encoding: .utf8)
 

@@ -128,19 +128,26 @@ final class NFQueueSocket: @unchecked Sendable {
     /// - Returns: errors met on the way (the teardown goes on regardless).
     func releaseAllAndUnbind(lastReceivedID: UInt32) -> [CaptureError] {
         var errors: [CaptureError] = []
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.verdictMessageSize, alignment: 16)
+        defer { buffer.deallocate() }
+        func releaseQueued() {
+            let count = appendVerdict(into: buffer, batch: true, id: Self.releaseAllID(after: lastReceivedID),
+                                      verdict: failVerdict)
+            do {
+                try send(buffer, count: count)
+            } catch {
+                errors.append(error)
+            }
+        }
+        // Verdict what is queued first, so packets that were waiting leave before those the kernel lets through
+        // itself once the queue length is 0 (order within a flow is kept as far as the kernel allows); then
+        // whatever arrived meanwhile; then unbind.
+        releaseQueued()
         if failVerdict == Int32(NF_ACCEPT) {
             let r = requestConfig { nlh in nfq_nlmsg_cfg_put_qmaxlen(nlh, 0) }
             if r != 0 { errors.append(.system("setting max length 0 before unbinding", object: object, errno: r)) }
         }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.verdictMessageSize, alignment: 16)
-        defer { buffer.deallocate() }
-        let count = appendVerdict(into: buffer, batch: true, id: Self.releaseAllID(after: lastReceivedID),
-                                  verdict: failVerdict)
-        do {
-            try send(buffer, count: count)
-        } catch {
-            errors.append(error)
-        }
+        releaseQueued()
         let r = requestConfig { nlh in
             nfq_nlmsg_cfg_put_cmd(nlh, UInt16(AF_INET), UInt8(NFQNL_CFG_CMD_UNBIND.rawValue))
         }

@@ -32,9 +32,11 @@ public final class BufferedFileWriter {
         self.flushThreshold = flushThreshold
         self.maximumPending = maximumPending
         do {
+            // O_APPEND also when truncating, so a logrotate `copytruncate` leaves no hole; O_NOFOLLOW so a
+            // symbolic link planted where an output file goes is refused (ELOOP), not followed.
             fd = try FileDescriptor.open(FilePath(path), .writeOnly,
-                                         options: truncate ? [.create, .truncate, .closeOnExec]
-                                                           : [.create, .append, .closeOnExec],
+                                         options: truncate ? [.create, .truncate, .append, .closeOnExec, .noFollow]
+                                                           : [.create, .append, .closeOnExec, .noFollow],
                                          permissions: permissions)
         } catch {
             throw SystemError("creating", object: path, error: error)

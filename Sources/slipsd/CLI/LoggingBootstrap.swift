@@ -2,8 +2,8 @@ import Logging
 import Synchronization
 
 /// swift-log's one bootstrap for the process: every `Logger` (`slipsd.inline`, `slipsd.block`, `slipsd.detect`,
-/// …) writes to stderr (journald under systemd), keeping stdout for command output. Info and above by default,
-/// debug with `-v`.
+/// …) writes through `StderrLogHandler` to stderr (journald under systemd), keeping stdout for command output.
+/// Info and above by default, debug with `-v`.
 enum LoggingBootstrap {
     private static let done = Atomic<Bool>(false)
 
@@ -12,10 +12,6 @@ enum LoggingBootstrap {
     static func once(verbosity: Int) {
         guard done.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         let level: Logger.Level = verbosity > 0 ? .debug : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
     }
 }

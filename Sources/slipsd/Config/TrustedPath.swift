@@ -51,4 +51,20 @@ enum TrustedPath {
         var info = stat()
         return stat(path, &info) == 0 && info.st_uid == getuid()
     }
+
+    /// Why slipsd must not write its outputs into `directory`, or nil when it may (or when it does not exist yet:
+    /// it is then created 0750). The directory must be a real directory — not a symbolic link — owned by the
+    /// effective user and writable by nobody else, so nobody can swap an output file for a link or read what
+    /// they should not.
+    static func outputDirectoryProblem(_ directory: String) -> String? {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { return nil }
+        if (info.st_mode & S_IFMT) == S_IFLNK { return "\(directory) is a symbolic link" }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "\(directory) is not a directory" }
+        if info.st_uid != geteuid() { return "\(directory) is owned by uid \(info.st_uid), not by slipsd's user" }
+        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            return "\(directory) is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8)))"
+        }
+        return nil
+    }
 }

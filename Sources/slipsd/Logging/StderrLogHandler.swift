@@ -7,8 +7,9 @@ import Glibc
 /// slipsd's swift-log backend: one line per message on standard error (journald under systemd), written with
 /// one `write(2)` so lines from several threads never interleave.
 ///
-/// Shape: `slipsd: <message>` for notice, `slipsd: warning: <message>`, `slipsd: error: <message>`, and
-/// `slipsd: [<label>] <message>` at info and below (what `-v`/`-vv` add). Metadata is appended as `key=value`.
+/// Shape: `slipsd: <message>` for info and notice, `slipsd: warning: <message>`, `slipsd: error: <message>`, and
+/// `slipsd: [<label>] <message>` at debug and trace (what `-v` adds). Metadata is appended as `key=value`.
+/// Installed once by `LoggingBootstrap`.
 struct StderrLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level
@@ -27,8 +28,8 @@ struct StderrLogHandler: LogHandler {
     func log(event: LogEvent) {
         var line = "slipsd: "
         switch event.level {
-        case .trace, .debug, .info: line += "[\(label)] "
-        case .notice: break
+        case .trace, .debug: line += "[\(label)] "
+        case .info, .notice: break
         case .warning: line += "warning: "
         case .error, .critical: line += "error: "
         }
@@ -48,14 +49,5 @@ struct StderrLogHandler: LogHandler {
         }
     }
 
-    /// Installs the handler for every logger (once, at start-up, before any thread).
-    /// - Parameter verbosity: `-v` count: 0 notice and above, 1 info, 2 or more debug.
-    /// Later calls do nothing (swift-log allows one bootstrap per process).
-    static func bootstrap(verbosity: Int) {
-        guard !bootstrapped.exchange(true, ordering: .relaxed) else { return }
-        let level: Logger.Level = verbosity >= 2 ? .debug : (verbosity == 1 ? .info : .notice)
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
-    }
 
-    private static let bootstrapped = Atomic<Bool>(false)
 }

@@ -14,6 +14,9 @@ final class DetectionWiring {
     /// - Throws: `SystemError` when the output directory or the whitelist cannot be opened, `Whitelist.ParseError` for a bad
     ///   whitelist file.
     init(settings: SlipsdSettings, outputDirectory: String?, verbosity: Int) throws {
+        if let directory = outputDirectory, let problem = TrustedPath.outputDirectoryProblem(directory) {
+            throw SlipsdError("writing outputs to", object: directory, reason: "refused: \(problem)")
+        }
         output = try outputDirectory.map { directory throws(SystemError) in try AlertOutput(directory: directory) }
         var whitelist = Whitelist()
         if settings.whitelistEnabled, let path = settings.whitelistPath {

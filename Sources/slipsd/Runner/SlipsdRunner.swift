@@ -12,7 +12,6 @@ struct SlipsdRunner {
     let options: Slipsd
 
     func run() throws -> Int32 {
-        StderrLogHandler.bootstrap(verbosity: options.verbose)
         let settings: SlipsdSettings
         do {
             settings = try loadSettings()
