@@ -6,19 +6,44 @@ extension FlowSlot {
     /// - Parameters:
     ///   - flags: the TCP flags byte.
     ///   - seq: the segment's sequence number.
+    ///   - ack: the segment's acknowledgement number (used when the ACK flag is set).
     ///   - window: the advertised window (unscaled).
     ///   - payload: payload length in bytes as the headers state it.
     ///   - isOriginator: true when the originator sent the segment.
     @inline(__always)
-    mutating func applyTCP(flags: UInt8, seq: UInt32, window: UInt16, payload: UInt32, originator isOriginator: Bool) {
+    mutating func applyTCP(flags: UInt8, seq: UInt32, ack ackNumber: UInt32, window: UInt16, payload: UInt32,
+                           originator isOriginator: Bool) {
         let syn = flags & TCPFlag.syn != 0
         let fin = flags & TCPFlag.fin != 0
         let rst = flags & TCPFlag.rst != 0
         let ack = flags & TCPFlag.ack != 0
+        if !history.handshakeVerified {
+            proveHandshake(syn: syn, rst: rst, ack: ack, seq: seq, ackNumber: ackNumber, originator: isOriginator)
+        }
         recordHistory(syn: syn, fin: fin, rst: rst, ack: ack, window: window, payload: payload,
                       originator: isOriginator)
         trackSequence(seq: seq, syn: syn, fin: fin, rst: rst, payload: payload, originator: isOriginator)
         updateState(syn: syn, fin: fin, rst: rst, ack: ack, payload: payload, originator: isOriginator)
+    }
+
+    /// Follows the three-way handshake with its acknowledgement numbers (before the segment changes any state):
+    /// the responder's SYN-ACK must acknowledge the originator's SYN (ack = originator ISN + 1) while the
+    /// originator is in `synSent`; then an originator segment with ACK, without SYN or RST, must acknowledge the
+    /// SYN-ACK (ack = responder ISN + 1). A new SYN from the originator starts over.
+    @inline(__always)
+    private mutating func proveHandshake(syn: Bool, rst: Bool, ack: Bool, seq: UInt32, ackNumber: UInt32,
+                                         originator o: Bool) {
+        if o {
+            if syn && !ack {
+                history.synAckAcknowledgedSYN = false
+            } else if ack && !syn && !rst && history.synAckAcknowledgedSYN && has(Flag.responderSeqKnown)
+                        && ackNumber == responderISN &+ 1 {
+                history.handshakeVerified = true
+            }
+        } else if syn && ack && !rst && originatorState == .synSent && responderState == .inactive
+                    && has(Flag.originatorSeqKnown) && ackNumber == originatorISN &+ 1 {
+            history.synAckAcknowledgedSYN = true
+        }
     }
 
     /// Zeek's letters: more than one of SYN/FIN/RST gives `I` (FIN+RST) or `Q` (SYN with FIN or RST); exactly one
@@ -89,10 +114,14 @@ extension FlowSlot {
             if syn {
                 if o {
                     setState(ack ? .synAckSent : .synSent, originator: true)
-                } else {
+                } else if peer == .synSent {
                     // The responder answers (SYN-ACK, or a SYN in a simultaneous open): both sides established.
-                    if peer == .synSent { setState(.established, originator: true) }
+                    setState(.established, originator: true)
                     setState(.established, originator: false)
+                } else {
+                    // A SYN-ACK answering no SYN (flipped flow, or a reflection attack: SYN-ACKs sent to a host
+                    // that never asked): nothing is established; the flow stays partial (OTH, RSTRH, SHR).
+                    setState(.partial, originator: false)
                 }
             }
             if fin { setState(.closed, originator: o) }

@@ -209,7 +209,7 @@ public final class FlowTable {
         update(index, packet, isOriginator: isOriginator)
         return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew,
                           isEstablished: ipProtocol == IPProtocolNumber.tcp
-                              && slots[Int(index)].history.hasCompletedHandshake)
+                              && slots[Int(index)].history.handshakeVerified)
     }
 
     /// Moves the clock forward to `time` (never back) and emits what is due: expired flows, attempt reports,
@@ -361,7 +361,8 @@ public final class FlowTable {
         var timeoutClass = slot.pointee.timeoutClass
         switch packet.ipProtocol {
         case IPProtocolNumber.tcp:
-            slot.pointee.applyTCP(flags: packet.tcpFlags, seq: packet.tcpSeq, window: packet.tcpWindow,
+            slot.pointee.applyTCP(flags: packet.tcpFlags, seq: packet.tcpSeq, ack: packet.tcpAck,
+                                  window: packet.tcpWindow,
                                   payload: payload, originator: isOriginator)
             let os = slot.pointee.originatorState
             let rs = slot.pointee.responderState
@@ -430,7 +431,8 @@ public final class FlowTable {
             connState: slot.connState, history: slot.history.string,
             originatorPackets: slot.originatorPackets, originatorIPBytes: slot.originatorIPBytes,
             responderPackets: slot.responderPackets, responderIPBytes: slot.responderIPBytes,
-            originatorMAC: slot.originatorMAC, responderMAC: slot.responderMAC, reason: reason)
+            originatorMAC: slot.originatorMAC, responderMAC: slot.responderMAC, reason: reason,
+            handshake: isTCP && slot.history.handshakeVerified, flipped: slot.history.isFlipped)
     }
 
     /// Emits an interim record of a live flow.
