@@ -96,6 +96,28 @@ struct ForgeryEvidenceTests {
         #expect(!log.contains("verified"))
     }
 
+    @Test("SSH banners seen on proven flows verify PASSWORD_GUESSING before the flows end; unproven ones do not",
+          arguments: [true, false])
+    func sshBannersOnProvenFlowsVerify(proven: Bool) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forgery-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var settings = DetectionSettings()
+        settings.enabledModules.insert(SSHPasswordGuessingDetector.name)
+        let engine = DetectionEngine(settings: settings, detectorTypes: [SSHPasswordGuessingDetector.self],
+                                     output: try AlertOutput(directory: dir))
+        for i in 0..<9 {
+            let banner = SSHRecord(time: Kit.at(10 + 2 * Double(i)), uid: FlowUID(UInt64(i + 1)), client: attacker,
+                                   clientPort: 50_000, server: victim, serverPort: 2222,
+                                   banner: "SSH-2.0-OpenSSH_9.2p1", fromServer: true, handshake: proven)
+            engine.consume(.record(.ssh(banner)))
+        }
+        engine.finish()
+        #expect(engine.evidenceHandler.evidenceCount == 1)
+        let text = try String(contentsOfFile: dir + "/alerts.json", encoding: .utf8)
+        #expect(text.contains("PASSWORD_GUESSING"))
+        #expect(text.contains(#"\"attacker_verified\":\#(proven)"#))
+    }
+
     // MARK: FlowAlerts on reflected and unproven flows
 
     @Test("UNKNOWN_PORT does not fire on flipped flows or on RSTO without a proven handshake")

@@ -22,7 +22,10 @@ import Records
 /// ICMP uses Zeek's ports: the type as originator port and, for request/reply pairs, the counterpart type as
 /// responder port (so echo request and reply share a flow); other ICMP messages use the code and are one-way
 /// (taken from `icmpType`/`icmpCode`). The originator is the sender of the first packet, except that a SYN-ACK
-/// seen first makes its receiver the originator (history `^`). A SYN without ACK on a finished TCP flow, or with
+/// seen first makes its receiver the originator (history `^`, `ConnRecord.flipped`). Such a flow is never
+/// established: its originator sent no SYN, so a host that answers unsolicited SYN-ACKs with RSTs gets `^hR` / OTH,
+/// never an RSTO "connection" of its own. `ConnRecord.handshake` is set only when the acknowledgement numbers
+/// prove the three-way handshake (see `ConnHistory.handshakeVerified`). A SYN without ACK on a finished TCP flow, or with
 /// a sequence number other than the originator's initial one, starts a new flow (Zeek's port reuse).
 ///
 /// **Emergency mode.** When a new flow finds the table full, the table enters emergency mode (counted, reported

@@ -136,7 +136,9 @@ public final class PacketPipeline: PacketHandler {
                 return .drop
             }
             if let update = flowTable.process(packet), packet.ipProtocol == IPProtocolNumber.tcp,
-               packet.payloadCaptured >= 4, let record = ssh.inspect(bytes, packet: packet, update: update) {
+               packet.payloadCaptured >= 4, var record = ssh.inspect(bytes, packet: packet, update: update) {
+                // The analyzer reads only flows whose handshake the flow table proved.
+                record.handshake = update.isEstablished
                 outbox.add(.record(.ssh(record)))
             }
             return .accept

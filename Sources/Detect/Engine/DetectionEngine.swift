@@ -15,7 +15,8 @@ import Records
 /// kept still get their `tw_closed`), and a full first-sighting set starts over (a host may be announced a
 /// second time, none is missed). Both are counted and logged once.
 ///
-/// **Verified attackers.** Conn records whose TCP handshake the flow table proved (`ConnRecord.handshake`) put
+/// **Verified attackers.** Conn records whose TCP handshake the flow table proved (`ConnRecord.handshake`), and SSH
+/// records seen on such flows (`SSHRecord.handshake`; they come before the flow's conn record), put
 /// their uid and both addresses in a bounded map (`verifiedFlowLimit` uids, oldest forgotten first), before the
 /// record reaches any detector. Each evidence raised gets `attackerVerified` from it: true when one of its uids
 /// is such a flow and the attacker's address is one of that flow's two ends. The map is keyed by flow, not by
@@ -144,6 +145,9 @@ public final class DetectionEngine: DetectionEventConsumer {
                 }
                 noteHosts(flow, window: window)
                 noteActive(profile)
+            } else if case .ssh(let banner) = record, banner.handshake {
+                // A banner seen on a proven flow (its conn record usually comes later, at the flow's end).
+                verifiedFlows.set(VerifiedEnds(originator: banner.client, responder: banner.server), for: banner.uid)
             }
             publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
