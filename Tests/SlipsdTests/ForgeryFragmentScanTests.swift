@@ -56,6 +56,24 @@ struct ForgeryFragmentScanTests {
         return found.sorted()
     }
 
+    @Test("40 SYN-ACKs reflected off a victim (its RSTs) give no evidence against the victim")
+    func reflectedSynAcksNoEvidence() throws {
+        var packets: [TimedPacket] = []
+        for i in 0..<40 {
+            let time = PacketTime(microseconds: 1_700_000_000_000_000 + Int64(i) * 20_000)
+            let port = UInt16(20_000 + i * 3)
+            packets.append(TimedPacket(time: time, bytes: PacketBuilder.tcp(
+                src: "203.0.113.66", sport: port, dst: "10.0.0.9", dport: UInt16(30_000 + i), flags: [.syn, .ack],
+                seq: 5_000, ack: 77_777)))
+            packets.append(TimedPacket(time: PacketTime(microseconds: time.microseconds + 100), bytes: PacketBuilder.tcp(
+                src: "10.0.0.9", sport: UInt16(30_000 + i), dst: "203.0.113.66", dport: port, flags: [.rst],
+                seq: 77_777)))
+        }
+        let found = try evidence(packets)
+        #expect(!found.contains { $0.contains("from 10.0.0.9") }, "\(found)")
+        #expect(!found.contains { $0.hasPrefix("UNKNOWN_PORT") }, "\(found)")
+    }
+
     @Test("a SYN scan in 8-byte first fragments gives the same evidence as the whole scan")
     func fragmentedScanSameEvidence() throws {
         let whole = try evidence(scan(fragmented: false))
