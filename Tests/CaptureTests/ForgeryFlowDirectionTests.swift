@@ -41,6 +41,22 @@ struct ForgeryFlowDirectionTests {
         #expect(!r.flipped)
     }
 
+    @Test("a SYN retransmitted after the SYN-ACK keeps the proof; a SYN with a new ISN starts over")
+    func retransmittedSyn() throws {
+        var t = TCPScript()
+        let syn = t.c(.syn)
+        let synAck = t.s(.synAck)
+        let ack = t.c(.ack)
+        let kept = try #require(singleFlow([syn, synAck, syn, ack]))
+        #expect(kept.handshake)
+        var fresh = syn
+        fresh.tcpSeq = 9_999
+        let (table, sink) = makeFlowTable()
+        for packet in [syn, synAck, fresh, ack] { table.process(packet) }
+        table.flushAll()
+        #expect(sink.finals.allSatisfy { !$0.handshake })
+    }
+
     @Test("a blind spoofer's final ACK that does not acknowledge the SYN-ACK proves nothing")
     func blindFinalAck() throws {
         var t = TCPScript()

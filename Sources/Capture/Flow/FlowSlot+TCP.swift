@@ -29,13 +29,14 @@ extension FlowSlot {
     /// Follows the three-way handshake with its acknowledgement numbers (before the segment changes any state):
     /// the responder's SYN-ACK must acknowledge the originator's SYN (ack = originator ISN + 1) while the
     /// originator is in `synSent`; then an originator segment with ACK, without SYN or RST, must acknowledge the
-    /// SYN-ACK (ack = responder ISN + 1). A new SYN from the originator starts over.
+    /// SYN-ACK (ack = responder ISN + 1). A SYN from the originator with a new sequence number starts over.
     @inline(__always)
     private mutating func proveHandshake(syn: Bool, rst: Bool, ack: Bool, seq: UInt32, ackNumber: UInt32,
                                          originator o: Bool) {
         if o {
             if syn && !ack {
-                history.synAckAcknowledgedSYN = false
+                // A SYN with a new initial sequence number starts over; a retransmitted one does not.
+                if !has(Flag.originatorSeqKnown) || seq != originatorISN { history.synAckAcknowledgedSYN = false }
             } else if ack && !syn && !rst && history.synAckAcknowledgedSYN && has(Flag.responderSeqKnown)
                         && ackNumber == responderISN &+ 1 {
                 history.handshakeVerified = true
