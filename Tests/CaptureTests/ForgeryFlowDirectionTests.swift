@@ -31,6 +31,26 @@ struct ForgeryFlowDirectionTests {
         }
     }
 
+    /// SYN-ACK then the attacker's own RST (the victim silent, or answering with its RST too): Zeek's RSTRH / REJ,
+    /// which port-scan detection counts as the victim's unanswered attempts. Now OTH.
+    @Test("SYN-ACK + RST pairs sent to a host are never its unanswered attempts")
+    func reflectedSynAckRstPairs() throws {
+        let notEstablished: Set<ConnState> = [.S0, .REJ, .RSTOS0, .RSTRH, .SH, .SHR]
+        for victimAnswers in [false, true] {
+            let (table, sink) = makeFlowTable()
+            for i in 0..<50 {
+                var t = TCPScript(client: "10.0.0.9", clientPort: UInt16(2_000 + i), server: "203.0.113.66",
+                                  serverPort: UInt16(1_000 + i), time: Double(i) * 0.02)
+                table.process(t.s(.synAck))
+                if victimAnswers { table.process(t.c(.rst)) }
+                table.process(t.s(.rst))
+            }
+            table.flushAll()
+            #expect(sink.records.count >= 50)
+            #expect(sink.records.allSatisfy { !notEstablished.contains($0.connState) && !$0.handshake })
+        }
+    }
+
     @Test("a full handshake with matching acknowledgement numbers is proven")
     func provenHandshake() throws {
         var t = TCPScript()
