@@ -156,6 +156,9 @@ struct ForgeryDefragTests {
     func floodStaysWithinMemoryCap() throws {
         let config = DefragConfiguration(memoryCap: 1 << 20, maxDatagramsPerSource: 8)
         let reassembler = FragmentReassembler(configuration: config)
+        final class Limits { var seen: [FragmentReassembler.Limit] = [] }
+        let limits = Limits()
+        reassembler.onLimit = { limit, _ in limits.seen.append(limit) }
         var generator = SystemRandomNumberGenerator()
         let segment = synSegment("198.51.100.66", "10.0.0.80", port: 22)
         var decoded = DecodedPacket()
@@ -196,6 +199,7 @@ struct ForgeryDefragTests {
         #expect(stats.liveDatagrams <= reassembler.capacity)
         #expect(stats.evicted > 0)
         #expect(stats.sourceLimited == 92)
+        #expect(limits.seen == [.memoryCap, .perSource])     // each reported once
         // A real fragmented SYN right after the flood is reassembled.
         let real = PacketBuilder.fragments(src: "198.51.100.7", dst: "10.0.0.80", protocolNumber: 6,
                                            transport: segment,

@@ -29,6 +29,21 @@ public final class FragmentReassembler {
     static let maxPayload = 65_535
     static let none: Int32 = -1
 
+    /// Which limit a fragment ran into.
+    public enum Limit: String, Sendable {
+        /// Every buffer was in use: the oldest datagram was evicted.
+        case memoryCap = "memory_cap"
+        /// A source already had `maxDatagramsPerSource` datagrams under reassembly.
+        case perSource = "per_source"
+        /// A datagram had more than `maxFragmentsPerDatagram` fragments.
+        case fragmentsPerDatagram = "fragments_per_datagram"
+    }
+
+    /// Called on the capture thread the first time each limit is reached (then only counted), with the
+    /// statistics at that moment. Must not call back into the table.
+    public var onLimit: ((Limit, DefragStatistics) -> Void)?
+    private var reportedLimits: Set<String> = []
+
     /// The limits this table was made with.
     public let configuration: DefragConfiguration
     /// Datagrams that can be under reassembly at once.
@@ -118,6 +133,7 @@ public final class FragmentReassembler {
         if Int(datagram.pointee.fragmentCount) >= maxFragments {
             counters.tooManyFragments &+= 1
             discard(slot)
+            reached(.fragmentsPerDatagram)
             return nil
         }
         let held = ranges + Int(slot) * maxFragments
@@ -189,6 +205,7 @@ public final class FragmentReassembler {
         let fromSource = perSource[key.source] ?? 0
         guard Int(fromSource) < configuration.maxDatagramsPerSource else {
             counters.sourceLimited &+= 1
+            reached(.perSource)
             return nil
         }
         let slot: Int32
@@ -201,6 +218,7 @@ public final class FragmentReassembler {
             counters.evicted &+= 1
             // `discard` puts the oldest slot on the free list.
             discard(oldest)
+            reached(.memoryCap)
             guard let free = freeSlots.popLast() else { return nil }
             slot = free
         }
@@ -220,6 +238,13 @@ public final class FragmentReassembler {
         counters.datagrams &+= 1
         if index.count > counters.peakDatagrams { counters.peakDatagrams = index.count }
         return slot
+    }
+
+    /// Reports a limit the first time it is reached.
+    private func reached(_ limit: Limit) {
+        guard let onLimit, !reportedLimits.contains(limit.rawValue) else { return }
+        reportedLimits.insert(limit.rawValue)
+        onLimit(limit, statistics)
     }
 
     /// Saves the first fragment's IP header in front of the data, and its MACs.

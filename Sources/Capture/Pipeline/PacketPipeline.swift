@@ -69,6 +69,9 @@ public final class PacketPipeline: PacketHandler {
         flowTable.onEmergency = { statistics in
             logger.warning("flow table in emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; timeouts shortened, oldest flows evicted, only SYNs create TCP flows")
         }
+        self.defrag.onLimit = { limit, statistics in
+            logger.warning("fragment reassembly limit reached (\(limit.rawValue)): \(statistics.liveDatagrams) datagrams under reassembly, \(statistics.evicted) evicted, \(statistics.sourceLimited) fragments refused per source; further hits are only counted", metadata: ["defrag.limit": "\(limit.rawValue)"])
+        }
         flowTable.onEmergencyEnd = { statistics in
             logger.notice("flow table out of emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; \(statistics.flowsEvicted) flows evicted so far")
         }
