@@ -77,6 +77,13 @@ struct ForgeryFlowDirectionTests {
         #expect(sink.finals.allSatisfy { !$0.handshake })
     }
 
+    @Test("a SYN with data (TCP Fast Open) acknowledged past it is a proven handshake")
+    func fastOpen() throws {
+        var t = TCPScript()
+        let r = try #require(singleFlow([t.c(.syn, payload: 10), t.s(.synAck), t.c(.ack)]))
+        #expect(r.handshake)
+    }
+
     @Test("a blind spoofer's final ACK that does not acknowledge the SYN-ACK proves nothing")
     func blindFinalAck() throws {
         var t = TCPScript()

@@ -25,11 +25,13 @@ public struct DefragStatistics: Sendable, Hashable {
     public var sourceLimited: UInt64 = 0
     /// Datagrams discarded for having more than `maxFragmentsPerDatagram` fragments.
     public var tooManyFragments: UInt64 = 0
-    /// Datagrams under reassembly now, and at most so far.
+    /// Datagrams under reassembly now.
     public var liveDatagrams = 0
+    /// Most datagrams under reassembly at once so far.
     public var peakDatagrams = 0
-    /// Bytes of datagram buffers allocated so far (never above the memory cap) and of the fixed tables.
+    /// Bytes of datagram buffers allocated so far (never above the memory cap).
     public var bufferBytes = 0
+    /// Bytes of the fixed tables reserved at creation (slots, fragment ranges, buffer pointers).
     public var tableBytes = 0
 
     /// Creates zero counters.

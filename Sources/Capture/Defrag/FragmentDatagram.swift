@@ -32,8 +32,12 @@ struct FragmentRange: BitwiseCopyable {
 /// The link-layer facts of a reassembled datagram, taken from its first fragment (the rebuilt datagram is raw
 /// IP: MACs and VLAN ids are not in it).
 public struct ReassembledLink: Sendable, BitwiseCopyable {
+    /// Source MAC of the first fragment (zero when the link has none).
     public var srcMAC: MACAddress
+    /// Destination MAC of the first fragment.
     public var dstMAC: MACAddress
+    /// Outer VLAN id of every fragment (part of the reassembly key).
     public var outerVLAN: UInt16
+    /// Inner VLAN id of every fragment (part of the reassembly key).
     public var innerVLAN: UInt16
 }

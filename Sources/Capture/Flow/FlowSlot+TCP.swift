@@ -27,9 +27,9 @@ extension FlowSlot {
     }
 
     /// Follows the three-way handshake with its acknowledgement numbers (before the segment changes any state):
-    /// the responder's SYN-ACK must acknowledge the originator's SYN (ack = originator ISN + 1) while the
-    /// originator is in `synSent`; then an originator segment with ACK, without SYN or RST, must acknowledge the
-    /// SYN-ACK (ack = responder ISN + 1). A SYN from the originator with a new sequence number starts over.
+    /// the responder's SYN-ACK must acknowledge the originator's SYN (ack = originator ISN + 1, or beyond it by at
+    /// most the SYN's data) while the originator is in `synSent`; then an originator segment with ACK, without SYN
+    /// or RST, must acknowledge the SYN-ACK (ack = responder ISN + 1, or at most what the responder sent). A SYN from the originator with a new sequence number starts over.
     @inline(__always)
     private mutating func proveHandshake(syn: Bool, rst: Bool, ack: Bool, seq: UInt32, ackNumber: UInt32,
                                          originator o: Bool) {
@@ -38,13 +38,23 @@ extension FlowSlot {
                 // A SYN with a new initial sequence number starts over; a retransmitted one does not.
                 if !has(Flag.originatorSeqKnown) || seq != originatorISN { history.synAckAcknowledgedSYN = false }
             } else if ack && !syn && !rst && history.synAckAcknowledgedSYN && has(Flag.responderSeqKnown)
-                        && ackNumber == responderISN &+ 1 {
+                        && Self.acknowledges(ackNumber, isn: responderISN, reached: responderSeqOrBytes) {
                 history.handshakeVerified = true
             }
         } else if syn && ack && !rst && originatorState == .synSent && responderState == .inactive
-                    && has(Flag.originatorSeqKnown) && ackNumber == originatorISN &+ 1 {
+                    && has(Flag.originatorSeqKnown)
+                    && Self.acknowledges(ackNumber, isn: originatorISN, reached: originatorSeqOrBytes) {
             history.synAckAcknowledgedSYN = true
         }
+    }
+
+    /// True when `ack` acknowledges the SYN of a side with initial sequence number `isn` and no more than that
+    /// side sent (`reached` octets, SYN included): ISN + 1 normally, further when the SYN carried data (TCP Fast
+    /// Open) or the SYN-ACK did. Guessing it blindly is a 1-in-2³² shot per segment.
+    @inline(__always)
+    private static func acknowledges(_ ack: UInt32, isn: UInt32, reached: UInt64) -> Bool {
+        let acked = ack &- isn
+        return acked >= 1 && UInt64(acked) <= reached
     }
 
     /// Zeek's letters: more than one of SYN/FIN/RST gives `I` (FIN+RST) or `Q` (SYN with FIN or RST); exactly one
