@@ -174,14 +174,18 @@ import TestSupport
         #expect(!packet.isFragment && packet.hasTransport && packet.dstPort == 2)
     }
 
-    @Test func tinyFirstFragmentWithoutFullTCPHeaderIsTruncated() throws {
+    /// An 8-byte first fragment is a valid fragment (the fragment-evasion attack): it decodes without its transport
+    /// header, for the reassembler (it threw `tcpTruncated` before, so the scan's SYNs were never seen).
+    @Test func tinyFirstFragmentWithoutFullTCPHeaderIsAFragment() throws {
         let transport = PacketBuilder.tcpSegment(src: PacketBuilder.address("10.0.0.1"),
                                                  dst: PacketBuilder.address("10.0.0.2"), sport: 1, dport: 2,
                                                  flags: .syn, seq: 1, ack: 0)
         let frames = PacketBuilder.ipFragments(src: "10.0.0.1", dst: "10.0.0.2", protocolNumber: 6,
                                                transport: transport, fragmentSize: 8)
         #expect(frames.count == 3)
-        #expect(throws: DecodeError.tcpTruncated) { try PacketBuilder.decode(frames[0]) }
+        let first = try PacketBuilder.decode(frames[0])
+        #expect(first.isFragment && !first.isLaterFragment && !first.hasTransport && first.moreFragments)
+        #expect(first.fragmentOffset == 0 && first.payloadLength == 8)
         #expect(try PacketBuilder.decode(frames[1]).isLaterFragment)
     }
 

@@ -61,7 +61,8 @@ enum DetectorsTestKit {
                      proto: TransportProtocol = .tcp, state: ConnState = .S0, start: Double = 0,
                      duration: Double = 0.5, origPackets: UInt64 = 1, respPackets: UInt64 = 0,
                      origBytes: UInt64 = 0, respBytes: UInt64 = 0,
-                     reason: ConnRecord.Reason = .expired) -> ConnRecord {
+                     reason: ConnRecord.Reason = .expired, handshake: Bool? = nil,
+                     flipped: Bool = false) -> ConnRecord {
         let ipProtocol: UInt8 = switch proto {
         case .tcp: 6
         case .udp: 17
@@ -75,7 +76,10 @@ enum DetectorsTestKit {
                           responderBytes: respBytes, connState: state, history: "S",
                           originatorPackets: origPackets, originatorIPBytes: origPackets * 40 + origBytes,
                           responderPackets: respPackets, responderIPBytes: respPackets * 40 + respBytes,
-                          reason: reason)
+                          reason: reason,
+                          // By default a TCP flow in a state that implies a handshake is taken as proven.
+                          handshake: handshake ?? (proto == .tcp && [.S1, .SF, .S2, .S3, .RSTO, .RSTR].contains(state)),
+                          flipped: flipped)
     }
 
     /// The `new_flow` message of a record: profile = originator, window = the window of its start time unless

@@ -13,9 +13,12 @@ struct FlowAlertsTests {
     func established(uid: UInt64, to dst: IPAddress, port: UInt16, sport: UInt16 = 45_000, start: Double = 10,
                      duration: Double = 2, bytes: UInt64 = 1000, state: ConnState = .SF,
                      reason: ConnRecord.Reason = .expired) -> ConnRecord {
-        Kit.flow(uid: uid, src: host, sport: sport, dst: dst, dport: port, state: state, start: start,
-                 duration: duration, origPackets: 10, respPackets: 10, origBytes: bytes, respBytes: 500,
-                 reason: reason)
+        var flow = Kit.flow(uid: uid, src: host, sport: sport, dst: dst, dport: port, state: state, start: start,
+                            duration: duration, origPackets: 10, respPackets: 10, origBytes: bytes, respBytes: 500,
+                            reason: reason)
+        // DATA_UPLOAD counts the IP bytes seen: make them the bytes the test means.
+        flow.originatorIPBytes = bytes
+        return flow
     }
 
     @Test func subscribesToFlowsAndClosedWindows() throws {
@@ -104,7 +107,7 @@ struct FlowAlertsTests {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         var flow = established(uid: 1, to: outside, port: 443, bytes: 150 * Self.mib, reason: .interim)
         detector.main(Kit.message(flow))
-        flow.originatorBytes = 200 * Self.mib
+        flow.originatorIPBytes = 200 * Self.mib
         detector.main(Kit.message(flow))
         flow.reason = .expired
         detector.main(Kit.message(flow))
@@ -144,9 +147,9 @@ struct FlowAlertsTests {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         var flow = established(uid: 1, to: outside, port: 443, bytes: 60 * Self.mib, reason: .interim)
         detector.main(Kit.message(flow))
-        flow.originatorBytes = 80 * Self.mib
+        flow.originatorIPBytes = 80 * Self.mib
         detector.main(Kit.message(flow))
-        flow.originatorBytes = 99 * Self.mib
+        flow.originatorIPBytes = 99 * Self.mib
         flow.reason = .expired
         detector.main(Kit.message(flow))               // 99 MiB in all, not 239
         for i in 0..<4 {

@@ -45,6 +45,17 @@ public struct DecodedPacket: Sendable, BitwiseCopyable {
     public var isFragment: Bool = false
     /// True for a non-first fragment: it has no transport header, so ports and flags are absent.
     public var isLaterFragment: Bool = false
+    /// Fragments only (`isFragment`): the identification (IPv4: 16 bits; IPv6: the fragment header's 32 bits).
+    public var fragmentID: UInt32 = 0
+    /// Fragments only: the fragment's offset in the original payload, in bytes (a multiple of 8).
+    public var fragmentOffset: UInt16 = 0
+    /// Fragments only: the more-fragments flag.
+    public var moreFragments: Bool = false
+    /// Fragments only: the next header the fragment header names (IPv6); the protocol (IPv4).
+    public var fragmentNextHeader: UInt8 = 0
+    /// Fragments only: where the fragment's data starts in the buffer (after the IPv4 header or the IPv6
+    /// fragment header); the data ends at `networkOffset + ipLength`.
+    public var fragmentDataOffset: Int32 = 0
 
     /// Transport ports (ICMP: type in `srcPort`, code in `dstPort`, as Zeek does).
     public var srcPort: UInt16 = 0

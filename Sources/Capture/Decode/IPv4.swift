@@ -47,9 +47,26 @@ enum IPv4 {
         let claimed = totalLength - headerLength
         // Bytes of this IP packet present in the buffer: never the Ethernet padding after it.
         let end = min(offset + totalLength, bytes.count)
-        if fragmentOffset != 0 {
-            packet.isLaterFragment = true
-            Transport.setOpaquePayload(at: transportOffset, claimed: claimed, end: end, into: &packet)
+        if packet.isFragment {
+            packet.fragmentID = UInt32(bytes.be16(at: offset + 4))
+            packet.fragmentOffset = fragmentOffset &<< 3
+            packet.moreFragments = moreFragments
+            packet.fragmentNextHeader = proto
+            packet.fragmentDataOffset = Int32(transportOffset)
+            if fragmentOffset != 0 {
+                packet.isLaterFragment = true
+                Transport.setOpaquePayload(at: transportOffset, claimed: claimed, end: end, into: &packet)
+                return
+            }
+            // A first fragment may be too short for its transport header (an 8-byte TCP fragment): it is still a
+            // valid fragment, for reassembly. One cut by the capture length is not.
+            do {
+                try Transport.decode(bytes, protocol: proto, at: transportOffset, claimed: claimed, end: end,
+                                     into: &packet)
+            } catch {
+                guard end - transportOffset >= claimed else { throw error }
+                Transport.setOpaquePayload(at: transportOffset, claimed: claimed, end: end, into: &packet)
+            }
             return
         }
         try Transport.decode(bytes, protocol: proto, at: transportOffset, claimed: claimed, end: end,

@@ -61,6 +61,18 @@ enum IPv6 {
                                                into: &packet)
                     return
                 }
+                if packet.isFragment {
+                    // A first fragment may be too short for its transport header: still valid, for reassembly.
+                    do {
+                        try Transport.decode(bytes, protocol: next, at: position, claimed: packetEnd - position,
+                                             end: end, into: &packet)
+                    } catch {
+                        guard end - position >= packetEnd - position else { throw error }
+                        Transport.setOpaquePayload(at: position, claimed: packetEnd - position, end: end,
+                                                   into: &packet)
+                    }
+                    return
+                }
                 try Transport.decode(bytes, protocol: next, at: position, claimed: packetEnd - position,
                                      end: end, into: &packet)
                 return
@@ -70,8 +82,13 @@ enum IPv6 {
                 let field = bytes.be16(at: position + 2)
                 let fragmentOffset = field & 0xFFF8
                 let moreFragments = field & 1 != 0
-                if fragmentOffset != 0 || moreFragments {
+                if (fragmentOffset != 0 || moreFragments) && !packet.isFragment {
                     packet.isFragment = true
+                    packet.fragmentID = bytes.be32(at: position + 4)
+                    packet.fragmentOffset = fragmentOffset
+                    packet.moreFragments = moreFragments
+                    packet.fragmentNextHeader = following
+                    packet.fragmentDataOffset = Int32(position + extensionLength)
                 }
                 if fragmentOffset != 0 {
                     packet.isLaterFragment = true

@@ -6,7 +6,9 @@ import Records
 ///
 /// Encoding: 19 symbols (9 letters × 2 directions, plus `^`) with codes 1...19, 5 bits per entry. Entries 0..<12
 /// live in `low`, entries 12..<19 in bits 0..<35 of `high`; bits 35..<54 of `high` are the set of symbols already
-/// present, whose population count is the number of entries. No allocation until `string` is read.
+/// present, whose population count is the number of entries; bits 62 and 63 hold what the flow table proved about
+/// the handshake (`synAckAcknowledgedSYN`, `handshakeVerified`), outside the history letters. No allocation until
+/// `string` is read.
 struct ConnHistory: BitwiseCopyable, Equatable {
     var low: UInt64 = 0
     var high: UInt64 = 0
@@ -39,6 +41,12 @@ struct ConnHistory: BitwiseCopyable, Equatable {
     /// Code of `^`.
     static let flippedCode: UInt8 = 19
     private static let seenShift: UInt64 = 35
+    /// The 19 bits of symbols present, from `seenShift` on.
+    private static let seenMask: UInt64 = (1 << 19) - 1
+    /// Bit of `high`: the responder's SYN-ACK acknowledged the originator's SYN (ack = originator ISN + 1).
+    private static let synAckBit: UInt64 = 1 << 62
+    /// Bit of `high`: the originator then acknowledged that SYN-ACK (ack = responder ISN + 1).
+    private static let handshakeBit: UInt64 = 1 << 63
 
     /// The code of a letter sent by the originator (1...9) or the responder (10...18).
     @inline(__always)
@@ -80,7 +88,25 @@ struct ConnHistory: BitwiseCopyable, Equatable {
     }
 
     /// Number of entries.
-    var count: Int { (high >> Self.seenShift).nonzeroBitCount }
+    var count: Int { ((high >> Self.seenShift) & Self.seenMask).nonzeroBitCount }
+
+    /// True once the responder's SYN-ACK acknowledged the originator's SYN (its ack number is the originator's
+    /// initial sequence number plus one): the responder saw that SYN.
+    var synAckAcknowledgedSYN: Bool {
+        @inline(__always) get { high & Self.synAckBit != 0 }
+        @inline(__always) set { high = newValue ? high | Self.synAckBit : high & ~Self.synAckBit }
+    }
+
+    /// True once the three-way handshake was proven: originator SYN, a responder SYN-ACK acknowledging it, then an
+    /// originator segment acknowledging the SYN-ACK (ack = responder ISN + 1). A blind spoofer of the originator
+    /// cannot know the responder's initial sequence number, so it cannot set this.
+    var handshakeVerified: Bool {
+        @inline(__always) get { high & Self.handshakeBit != 0 }
+        @inline(__always) set { high = newValue ? high | Self.handshakeBit : high & ~Self.handshakeBit }
+    }
+
+    /// True when the direction was flipped (`^`): the originator's first packet seen was a SYN-ACK it received.
+    var isFlipped: Bool { contains(code: Self.flippedCode) }
 
     /// The code of entry `i` (`0 ..< count`).
     func code(at i: Int) -> UInt8 {

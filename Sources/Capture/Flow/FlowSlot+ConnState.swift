@@ -4,7 +4,8 @@ extension FlowSlot {
     /// Zeek's `conn_state` for this flow.
     ///
     /// TCP: derived from the two endpoint states exactly as Zeek's `conn_state` function does (REJ, RSTRH, RSTR,
-    /// RSTOS0 via the history pattern, RSTO, SF, SH, S2, SHR, S3, S0, S1, else OTH).
+    /// RSTOS0 via the history pattern, RSTO, SF, SH, S2, SHR, S3, S0, S1, else OTH), except that a flipped flow
+    /// (history `^`: the originator never sent a SYN) is always OTH.
     /// UDP: S0 when only the originator sent, SF when both sides sent, SHR when only the responder sent.
     /// ICMP and other protocols: always OTH, as in Zeek.
     var connState: ConnState {
@@ -24,6 +25,10 @@ extension FlowSlot {
     }
 
     private var tcpConnState: ConnState {
+        // A flipped flow: its originator only received a SYN-ACK and never sent a SYN. Zeek would say RSTRH, SHR or
+        // REJ, which detectors read as the originator's unanswered attempts (a port scan by a host that only
+        // answered, or ignored, SYN-ACKs it never asked for). Its direction is a guess: OTH.
+        if history.isFlipped { return .OTH }
         let os = originatorState
         let rs = responderState
         let originatorInactive = os == .inactive || os == .partial

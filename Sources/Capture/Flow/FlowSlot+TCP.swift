@@ -6,19 +6,55 @@ extension FlowSlot {
     /// - Parameters:
     ///   - flags: the TCP flags byte.
     ///   - seq: the segment's sequence number.
+    ///   - ack: the segment's acknowledgement number (used when the ACK flag is set).
     ///   - window: the advertised window (unscaled).
     ///   - payload: payload length in bytes as the headers state it.
     ///   - isOriginator: true when the originator sent the segment.
     @inline(__always)
-    mutating func applyTCP(flags: UInt8, seq: UInt32, window: UInt16, payload: UInt32, originator isOriginator: Bool) {
+    mutating func applyTCP(flags: UInt8, seq: UInt32, ack ackNumber: UInt32, window: UInt16, payload: UInt32,
+                           originator isOriginator: Bool) {
         let syn = flags & TCPFlag.syn != 0
         let fin = flags & TCPFlag.fin != 0
         let rst = flags & TCPFlag.rst != 0
         let ack = flags & TCPFlag.ack != 0
+        if !history.handshakeVerified {
+            proveHandshake(syn: syn, rst: rst, ack: ack, seq: seq, ackNumber: ackNumber, originator: isOriginator)
+        }
         recordHistory(syn: syn, fin: fin, rst: rst, ack: ack, window: window, payload: payload,
                       originator: isOriginator)
         trackSequence(seq: seq, syn: syn, fin: fin, rst: rst, payload: payload, originator: isOriginator)
         updateState(syn: syn, fin: fin, rst: rst, ack: ack, payload: payload, originator: isOriginator)
+    }
+
+    /// Follows the three-way handshake with its acknowledgement numbers (before the segment changes any state):
+    /// the responder's SYN-ACK must acknowledge the originator's SYN (ack = originator ISN + 1, or beyond it by at
+    /// most the SYN's data) while the originator is in `synSent`; then an originator segment with ACK, without SYN
+    /// or RST, must acknowledge the SYN-ACK (ack = responder ISN + 1, or at most what the responder sent). A SYN from the originator with a new sequence number starts over.
+    @inline(__always)
+    private mutating func proveHandshake(syn: Bool, rst: Bool, ack: Bool, seq: UInt32, ackNumber: UInt32,
+                                         originator o: Bool) {
+        if o {
+            if syn && !ack {
+                // A SYN with a new initial sequence number starts over; a retransmitted one does not.
+                if !has(Flag.originatorSeqKnown) || seq != originatorISN { history.synAckAcknowledgedSYN = false }
+            } else if ack && !syn && !rst && history.synAckAcknowledgedSYN && has(Flag.responderSeqKnown)
+                        && Self.acknowledges(ackNumber, isn: responderISN, reached: responderSeqOrBytes) {
+                history.handshakeVerified = true
+            }
+        } else if syn && ack && !rst && originatorState == .synSent && responderState == .inactive
+                    && has(Flag.originatorSeqKnown)
+                    && Self.acknowledges(ackNumber, isn: originatorISN, reached: originatorSeqOrBytes) {
+            history.synAckAcknowledgedSYN = true
+        }
+    }
+
+    /// True when `ack` acknowledges the SYN of a side with initial sequence number `isn` and no more than that
+    /// side sent (`reached` octets, SYN included): ISN + 1 normally, further when the SYN carried data (TCP Fast
+    /// Open) or the SYN-ACK did. Guessing it blindly is a 1-in-2³² shot per segment.
+    @inline(__always)
+    private static func acknowledges(_ ack: UInt32, isn: UInt32, reached: UInt64) -> Bool {
+        let acked = ack &- isn
+        return acked >= 1 && UInt64(acked) <= reached
     }
 
     /// Zeek's letters: more than one of SYN/FIN/RST gives `I` (FIN+RST) or `Q` (SYN with FIN or RST); exactly one
@@ -89,10 +125,14 @@ extension FlowSlot {
             if syn {
                 if o {
                     setState(ack ? .synAckSent : .synSent, originator: true)
-                } else {
+                } else if peer == .synSent {
                     // The responder answers (SYN-ACK, or a SYN in a simultaneous open): both sides established.
-                    if peer == .synSent { setState(.established, originator: true) }
+                    setState(.established, originator: true)
                     setState(.established, originator: false)
+                } else {
+                    // A SYN-ACK answering no SYN (flipped flow, or a reflection attack: SYN-ACKs sent to a host
+                    // that never asked): nothing is established; the flow stays partial (OTH, RSTRH, SHR).
+                    setState(.partial, originator: false)
                 }
             }
             if fin { setState(.closed, originator: o) }

@@ -22,7 +22,10 @@ import Records
 /// ICMP uses Zeek's ports: the type as originator port and, for request/reply pairs, the counterpart type as
 /// responder port (so echo request and reply share a flow); other ICMP messages use the code and are one-way
 /// (taken from `icmpType`/`icmpCode`). The originator is the sender of the first packet, except that a SYN-ACK
-/// seen first makes its receiver the originator (history `^`). A SYN without ACK on a finished TCP flow, or with
+/// seen first makes its receiver the originator (history `^`, `ConnRecord.flipped`). Such a flow is never
+/// established: its originator sent no SYN, so a host that answers unsolicited SYN-ACKs with RSTs gets `^hR` / OTH,
+/// never an RSTO "connection" of its own. `ConnRecord.handshake` is set only when the acknowledgement numbers
+/// prove the three-way handshake (see `ConnHistory.handshakeVerified`). A SYN without ACK on a finished TCP flow, or with
 /// a sequence number other than the originator's initial one, starts a new flow (Zeek's port reuse).
 ///
 /// **Emergency mode.** When a new flow finds the table full, the table enters emergency mode (counted, reported
@@ -209,7 +212,7 @@ public final class FlowTable {
         update(index, packet, isOriginator: isOriginator)
         return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew,
                           isEstablished: ipProtocol == IPProtocolNumber.tcp
-                              && slots[Int(index)].history.hasCompletedHandshake)
+                              && slots[Int(index)].history.handshakeVerified)
     }
 
     /// Moves the clock forward to `time` (never back) and emits what is due: expired flows, attempt reports,
@@ -361,7 +364,8 @@ public final class FlowTable {
         var timeoutClass = slot.pointee.timeoutClass
         switch packet.ipProtocol {
         case IPProtocolNumber.tcp:
-            slot.pointee.applyTCP(flags: packet.tcpFlags, seq: packet.tcpSeq, window: packet.tcpWindow,
+            slot.pointee.applyTCP(flags: packet.tcpFlags, seq: packet.tcpSeq, ack: packet.tcpAck,
+                                  window: packet.tcpWindow,
                                   payload: payload, originator: isOriginator)
             let os = slot.pointee.originatorState
             let rs = slot.pointee.responderState
@@ -430,7 +434,8 @@ public final class FlowTable {
             connState: slot.connState, history: slot.history.string,
             originatorPackets: slot.originatorPackets, originatorIPBytes: slot.originatorIPBytes,
             responderPackets: slot.responderPackets, responderIPBytes: slot.responderIPBytes,
-            originatorMAC: slot.originatorMAC, responderMAC: slot.responderMAC, reason: reason)
+            originatorMAC: slot.originatorMAC, responderMAC: slot.responderMAC, reason: reason,
+            handshake: isTCP && slot.history.handshakeVerified, flipped: slot.history.isFlipped)
     }
 
     /// Emits an interim record of a live flow.

@@ -9,8 +9,8 @@ public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
     public var isOriginator: Bool
     /// True when this packet created the flow.
     public var isNewFlow: Bool
-    /// TCP: the three-way handshake completed (SYN, SYN-ACK, ACK seen in that order); always false for other
-    /// protocols. Application analyzers believe only established flows.
+    /// TCP: the three-way handshake was proven (SYN, a SYN-ACK acknowledging it, an ACK acknowledging the
+    /// SYN-ACK; see `ConnRecord.handshake`); always false for other protocols. Application analyzers believe only established flows.
     public var isEstablished: Bool
 
     /// Creates the value.

@@ -2,10 +2,16 @@ import Logging
 import NetCore
 import Records
 
-/// decode → flow table → analyzers → records for the detection thread → verdict, for every packet of one source.
+/// decode → (fragment reassembly) → flow table → analyzers → records for the detection thread → verdict, for every
+/// packet of one source.
+///
+/// IP fragments go to a `FragmentReassembler` first (one branch on `DecodedPacket.isFragment` for every other
+/// packet); a completed datagram is decoded again and goes on as if it had arrived whole, with the verdict of
+/// its last fragment. Fragments that do not complete a datagram are accepted (the destination reassembles or
+/// discards them as the reassembler does) unless their source or destination is blocked.
 ///
 /// One pipeline per capture thread, confined to it (not `Sendable`). Per packet it allocates nothing, copies no
-/// packet bytes and takes no lock: records (conn, ARP, SSH; rare) are collected in a reused array and handed to
+/// packet bytes (fragments excepted: they are copied into the reassembler's buffers) and takes no lock: records (conn, ARP, SSH; rare) are collected in a reused array and handed to
 /// the detection thread in batches through `RecordHandoff`. Whether a host is blocked is asked of a
 /// `BlockedHostFilter`; the pipeline knows nothing of the blocker.
 public final class PacketPipeline: PacketHandler {
@@ -23,6 +29,8 @@ public final class PacketPipeline: PacketHandler {
     public private(set) var counters = Counters()
     /// The flow table; its statistics are readable on this thread.
     public let flowTable: FlowTable
+    /// The fragment reassembly table; its statistics are readable on this thread.
+    public let defrag: FragmentReassembler
     private let outbox: PipelineOutbox
     private let blocked: (any BlockedHostFilter)?
     private let ssh: SSHBannerAnalyzer
@@ -37,16 +45,19 @@ public final class PacketPipeline: PacketHandler {
     ///   - blocked: tells which hosts' packets get a drop verdict (inline); nil for passive sources.
     ///   - flushEagerly: live/inline sources hand events over as soon as a packet produced one (latency);
     ///     offline analysis batches them (throughput).
+    ///   - defrag: limits of the fragment reassembly table.
     public convenience init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
-                            blocked: (any BlockedHostFilter)? = nil,
-                            flushEagerly: Bool) throws(FlowTableConfigurationError) {
+                            blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool,
+                            defrag: DefragConfiguration = DefragConfiguration()) throws(FlowTableConfigurationError) {
         self.init(flowConfiguration: try flowConfiguration.validated(), handoff: handoff, blocked: blocked,
-                  flushEagerly: flushEagerly)
+                  flushEagerly: flushEagerly, defrag: defrag)
     }
 
     /// A pipeline on an already checked configuration: cannot fail (packet threads build theirs this way).
     public init(flowConfiguration valid: ValidFlowTableConfiguration, handoff: RecordHandoff?,
-                blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool) {
+                blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool,
+                defrag: DefragConfiguration = DefragConfiguration()) {
+        self.defrag = FragmentReassembler(configuration: defrag)
         let flowConfiguration = valid.configuration
         let ssh = SSHBannerAnalyzer()
         self.ssh = ssh
@@ -57,6 +68,9 @@ public final class PacketPipeline: PacketHandler {
         let logger = Logger(label: "slipsd.capture")
         flowTable.onEmergency = { statistics in
             logger.warning("flow table in emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; timeouts shortened, oldest flows evicted, only SYNs create TCP flows")
+        }
+        self.defrag.onLimit = { limit, statistics in
+            logger.warning("fragment reassembly limit reached (\(limit.rawValue)): \(statistics.liveDatagrams) datagrams under reassembly, \(statistics.evicted) evicted, \(statistics.sourceLimited) fragments refused per source; further hits are only counted", metadata: ["defrag.limit": "\(limit.rawValue)"])
         }
         flowTable.onEmergencyEnd = { statistics in
             logger.notice("flow table out of emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; \(statistics.flowsEvicted) flows evicted so far")
@@ -81,7 +95,33 @@ public final class PacketPipeline: PacketHandler {
             counters.decodeErrors.count(error)
             return .accept                                  // undecodable: counted, never dropped (fail open)
         }
+        if scratch.isFragment { return reassemble(bytes, time: time) }
         return route(bytes, scratch, time: time)
+    }
+
+    /// A fragment: dropped when its hosts are blocked, else held; the datagram it completes is decoded and
+    /// routed like a whole packet.
+    private func reassemble(_ bytes: UnsafeRawBufferPointer, time: PacketTime) -> PacketVerdict {
+        let fragment = scratch
+        if let blocked, blocked.isBlocked(fragment.srcIP, now: time) || blocked.isBlocked(fragment.dstIP, now: time) {
+            counters.blockedDrops &+= 1
+            return .drop
+        }
+        let verdict = defrag.add(bytes, fragment) { datagram, link -> PacketVerdict in
+            do throws(DecodeError) {
+                try PacketDecoder.decode(datagram, wireLength: datagram.count, time: time, linkType: .raw,
+                                         into: &scratch)
+            } catch {
+                counters.decodeErrors.count(error)
+                return .accept
+            }
+            scratch.srcMAC = link.srcMAC
+            scratch.dstMAC = link.dstMAC
+            scratch.outerVLAN = link.outerVLAN
+            scratch.innerVLAN = link.innerVLAN
+            return route(datagram, scratch, time: time)
+        }
+        return verdict ?? .accept
     }
 
     @inline(__always)
@@ -99,7 +139,9 @@ public final class PacketPipeline: PacketHandler {
                 return .drop
             }
             if let update = flowTable.process(packet), packet.ipProtocol == IPProtocolNumber.tcp,
-               packet.payloadCaptured >= 4, let record = ssh.inspect(bytes, packet: packet, update: update) {
+               packet.payloadCaptured >= 4, var record = ssh.inspect(bytes, packet: packet, update: update) {
+                // The analyzer reads only flows whose handshake the flow table proved.
+                record.handshake = update.isEstablished
                 outbox.add(.record(.ssh(record)))
             }
             return .accept
@@ -128,6 +170,7 @@ public final class PacketPipeline: PacketHandler {
     private func passTime(_ time: PacketTime) {
         guard time.microseconds(since: lastTick) >= tickInterval else { return }
         lastTick = time
+        defrag.advance(to: time)
         flowTable.advance(to: time)
         outbox.add(.tick(time))
         outbox.flush()

@@ -14,6 +14,13 @@ import Records
 /// Past the limit a new active profile is not tracked (its detectors' own sweeps drop its state; the profiles
 /// kept still get their `tw_closed`), and a full first-sighting set starts over (a host may be announced a
 /// second time, none is missed). Both are counted and logged once.
+///
+/// **Verified attackers.** Conn records whose TCP handshake the flow table proved (`ConnRecord.handshake`), and SSH
+/// records seen on such flows (`SSHRecord.handshake`; they come before the flow's conn record), put
+/// their uid and both addresses in a bounded map (`verifiedFlowLimit` uids, oldest forgotten first), before the
+/// record reaches any detector. Each evidence raised gets `attackerVerified` from it: true when one of its uids
+/// is such a flow and the attacker's address is one of that flow's two ends. The map is keyed by flow, not by
+/// address: a host's own real connections never verify scans forged in its name.
 public final class DetectionEngine: DetectionEventConsumer {
     /// The default of `profileLimit`: about a million profiles (tens of MB at most per set).
     public static let defaultProfileLimit = 1 << 20
@@ -37,6 +44,14 @@ public final class DetectionEngine: DetectionEventConsumer {
     private var knownIPs: Set<IPAddress> = []
     private var knownProfiles: Set<IPAddress> = []
     private var activeProfiles: Set<ProfileID> = []
+    /// The two ends of a flow with a proven handshake.
+    private struct VerifiedEnds { var originator: IPAddress; var responder: IPAddress }
+    /// uid → ends of recent flows with a proven handshake.
+    private var verifiedFlows: BoundedUIDMap<VerifiedEnds>
+    /// The default of `verifiedFlowLimit`.
+    public static let defaultVerifiedFlowLimit = 1 << 18
+    /// Most flows remembered as verified (uids of older ones no longer verify evidence).
+    public let verifiedFlowLimit: Int
     /// Most entries of `activeProfiles`, `knownIPs` and `knownProfiles` each.
     public let profileLimit: Int
     /// Records of profiles not tracked for `tw_closed` because `profileLimit` active profiles were already held.
@@ -70,11 +85,15 @@ public final class DetectionEngine: DetectionEventConsumer {
     ///   - output: the `-o DIR` files, or nil.
     ///   - verbosity: `-v` count; detector prints with `verbose ≤ verbosity` also go to stdout.
     ///   - profileLimit: most active profiles per window and most remembered hosts (at least 1).
+    ///   - verifiedFlowLimit: most flows with a proven handshake remembered for `Evidence.attackerVerified`.
     public init(settings: DetectionSettings, detectorTypes: [any Detector.Type] = DetectorList.all,
                 whitelist: Whitelist = Whitelist(), output: AlertOutput? = nil, verbosity: Int = 0,
-                profileLimit: Int = DetectionEngine.defaultProfileLimit) {
+                profileLimit: Int = DetectionEngine.defaultProfileLimit,
+                verifiedFlowLimit: Int = DetectionEngine.defaultVerifiedFlowLimit) {
         self.settings = settings
         self.profileLimit = max(1, profileLimit)
+        self.verifiedFlowLimit = max(1, verifiedFlowLimit)
+        self.verifiedFlows = BoundedUIDMap(capacity: max(1, verifiedFlowLimit))
         self.evidenceHandler = EvidenceHandler(settings: settings, whitelist: whitelist)
         self.output = output
         self.clock = TimeWindowClock(widthSeconds: settings.timeWindowWidth, onlyOneWindow: settings.onlyOneTimeWindow)
@@ -120,8 +139,15 @@ public final class DetectionEngine: DetectionEventConsumer {
             let window = clock.window(for: record.time)
             let profile = ProfileID(ip: record.profileIP)
             if case .conn(let flow) = record {
+                if flow.handshake {
+                    verifiedFlows.set(VerifiedEnds(originator: flow.originator, responder: flow.responder),
+                                      for: flow.uid)
+                }
                 noteHosts(flow, window: window)
                 noteActive(profile)
+            } else if case .ssh(let banner) = record, banner.handshake {
+                // A banner seen on a proven flow (its conn record usually comes later, at the flow's end).
+                verifiedFlows.set(VerifiedEnds(originator: banner.client, responder: banner.server), for: banner.uid)
             }
             publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
@@ -253,7 +279,18 @@ public final class DetectionEngine: DetectionEventConsumer {
         dispatching = false
     }
 
-    private func setEvidence(_ evidence: Evidence, from detector: String) {
+    /// True when one of the evidence's flows had a proven handshake with the attacker's address at one end.
+    private func isAttackerVerified(_ evidence: Evidence) -> Bool {
+        guard let attacker = IPAddress(evidence.attacker.value) else { return false }
+        return evidence.uids.contains { uid in
+            guard let ends = verifiedFlows[uid] else { return false }
+            return ends.originator == attacker || ends.responder == attacker
+        }
+    }
+
+    private func setEvidence(_ raised: Evidence, from detector: String) {
+        var evidence = raised
+        evidence.attackerVerified = isAttackerVerified(raised)
         switch evidenceHandler.handle(evidence) {
         case .dropped:
             return

@@ -21,17 +21,22 @@ public struct Evidence: Sendable, Hashable, Identifiable {
     public var srcPort: UInt16?
     public var dstPort: UInt16?
     public var proto: TransportProtocol?
+    /// True when the attacker's address is proven to be real: one of `uids` is a flow in which that address
+    /// completed a TCP handshake (`ConnRecord.handshake`), so it is not a blind forgery. Set by the
+    /// `DetectionEngine` when the evidence is raised, never by detectors (whatever they set is overwritten).
+    public var attackerVerified: Bool
 
     /// Creates evidence; `confidence` is clamped to [0, 1] and a fresh UUID is assigned when `id` is nil.
     public init(type: EvidenceType, description: String, attacker: Attacker, victim: Victim? = nil,
                 threatLevel: ThreatLevel, confidence: Double, profile: ProfileID, timeWindow: TimeWindow,
                 uids: [FlowUID], timestamp: PacketTime, srcPort: UInt16? = nil, dstPort: UInt16? = nil,
-                proto: TransportProtocol? = nil, id: String? = nil) {
+                proto: TransportProtocol? = nil, id: String? = nil, attackerVerified: Bool = false) {
         self.id = id ?? EvidenceID.make()
         self.type = type; self.description = description; self.attacker = attacker; self.victim = victim
         self.threatLevel = threatLevel; self.confidence = min(max(confidence, 0), 1)
         self.profile = profile; self.timeWindow = timeWindow; self.uids = uids; self.timestamp = timestamp
         self.srcPort = srcPort; self.dstPort = dstPort; self.proto = proto
+        self.attackerVerified = attackerVerified
     }
 
     /// threat level × confidence: this evidence's contribution to its profile's accumulated threat.

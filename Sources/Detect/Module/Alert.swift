@@ -22,6 +22,11 @@ public struct Alert: Sendable, Hashable, Identifiable {
         self.accumulatedThreat = accumulatedThreat; self.timestamp = timestamp
     }
 
+    /// True when any of its evidence has a verified attacker (`Evidence.attackerVerified`): the profile's address
+    /// completed a TCP handshake in a flow behind the alert. The response stage blocks fully only on verified
+    /// alerts.
+    public var verified: Bool { evidence.contains { $0.attackerVerified } }
+
     /// The evidence types, sorted and comma-separated: the reason given for a block.
     public var evidenceTypes: String { Set(evidence.map(\.type.rawValue)).sorted().joined(separator: ",") }
 }

@@ -83,7 +83,7 @@ public final class AlertOutput {
             profileIP: e.profile.ip.description, uids: e.uids.map(\.description),
             attackerDirection: e.attacker.direction.rawValue, attackerIoCType: e.attacker.iocType.rawValue,
             proto: e.proto?.description, victimDirection: e.victim?.direction.rawValue,
-            victimIoCType: e.victim?.iocType.rawValue)
+            victimIoCType: e.victim?.iocType.rawValue, attackerVerified: e.attackerVerified)
         return IDMEFv2.Event(
             id: e.id, severity: IDMEFv2.severity(e.threatLevel), confidence: IDMEFv2.rounded(e.confidence),
             description: e.description, createTime: TimeText.iso8601(e.timestamp),
@@ -98,7 +98,7 @@ public final class AlertOutput {
         let worst = a.evidence.map(\.threatLevel).max() ?? .info
         let note = IDMEFv2.IncidentNote(timewindow: a.timeWindow.number,
                                         accumulatedThreatLevel: IDMEFv2.rounded(a.accumulatedThreat),
-                                        evidenceTypes: a.evidence.map(\.type.rawValue))
+                                        evidenceTypes: a.evidence.map(\.type.rawValue), verified: a.verified)
         return IDMEFv2.Incident(
             id: a.id, severity: IDMEFv2.severity(worst),
             description: "Generated an alert given enough evidence on timewindow \(a.timeWindow.number)",

@@ -57,12 +57,14 @@ enum IDMEFv2 {
         var proto: String?
         var victimDirection: String?
         var victimIoCType: String?
+        /// `Evidence.attackerVerified` (slipsd's addition; Slips has no such key).
+        var attackerVerified: Bool
 
         enum CodingKeys: String, CodingKey {
             case evidenceType = "evidence_type", threatLevel = "threat_level", timewindow,
                  profileIP = "profile_ip", uids, attackerDirection = "attacker_direction",
                  attackerIoCType = "attacker_ioc_type", proto, victimDirection = "victim_direction",
-                 victimIoCType = "victim_ioc_type"
+                 victimIoCType = "victim_ioc_type", attackerVerified = "attacker_verified"
         }
     }
 
@@ -94,9 +96,12 @@ enum IDMEFv2 {
         var timewindow: Int
         var accumulatedThreatLevel: Double
         var evidenceTypes: [String]
+        /// `Alert.verified` (slipsd's addition).
+        var verified: Bool
 
         enum CodingKeys: String, CodingKey {
-            case timewindow, accumulatedThreatLevel = "accumulated_threat_level", evidenceTypes = "evidence_types"
+            case timewindow, accumulatedThreatLevel = "accumulated_threat_level", evidenceTypes = "evidence_types",
+                 verified
         }
     }
 

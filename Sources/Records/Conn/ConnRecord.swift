@@ -38,6 +38,14 @@ public struct ConnRecord: Sendable, Hashable {
     public var responderMAC: MACAddress
     /// Why this record was emitted.
     public var reason: Reason
+    /// TCP: the three-way handshake was proven in order with its acknowledgement numbers (originator SYN, a
+    /// responder SYN-ACK acknowledging it, an originator ACK acknowledging the SYN-ACK). Both addresses then
+    /// received packets sent to them: neither is a blind forgery. Always false for other protocols and for records
+    /// read from files without that proof.
+    public var handshake: Bool
+    /// The direction was flipped (Zeek's `^`): the first packet seen was a SYN-ACK and its receiver was made the
+    /// originator, which never sent a SYN. Such a flow proves nothing about what the originator asked for.
+    public var flipped: Bool
 
     /// Why a flow record left the flow table.
     public enum Reason: String, Sendable, Hashable {
@@ -60,7 +68,8 @@ public struct ConnRecord: Sendable, Hashable {
                 ipProtocol: UInt8, outerVLAN: UInt16 = 0, innerVLAN: UInt16 = 0, originatorBytes: UInt64,
                 responderBytes: UInt64, connState: ConnState, service: String = "", history: String, originatorPackets: UInt64,
                 originatorIPBytes: UInt64, responderPackets: UInt64, responderIPBytes: UInt64,
-                originatorMAC: MACAddress = .zero, responderMAC: MACAddress = .zero, reason: Reason = .expired) {
+                originatorMAC: MACAddress = .zero, responderMAC: MACAddress = .zero, reason: Reason = .expired,
+                handshake: Bool = false, flipped: Bool = false) {
         self.startTime = startTime; self.lastTime = lastTime; self.uid = uid
         self.originator = originator; self.originatorPort = originatorPort
         self.responder = responder; self.responderPort = responderPort
@@ -70,6 +79,7 @@ public struct ConnRecord: Sendable, Hashable {
         self.originatorPackets = originatorPackets; self.originatorIPBytes = originatorIPBytes
         self.responderPackets = responderPackets; self.responderIPBytes = responderIPBytes
         self.originatorMAC = originatorMAC; self.responderMAC = responderMAC; self.reason = reason
+        self.handshake = handshake; self.flipped = flipped
     }
 }
 

@@ -18,12 +18,16 @@ public struct SSHRecord: Sendable, Hashable, RecordBody {
     public var banner: String
     /// True when the responder sent it.
     public var fromServer: Bool
+    /// True when the flow table had proven the flow's TCP handshake when the banner was seen (as
+    /// `ConnRecord.handshake`): both addresses are then real. False for records read from files.
+    public var handshake: Bool
 
     /// Memberwise initializer.
     public init(time: PacketTime, uid: FlowUID, client: IPAddress, clientPort: UInt16, server: IPAddress,
-                serverPort: UInt16, banner: String, fromServer: Bool) {
+                serverPort: UInt16, banner: String, fromServer: Bool, handshake: Bool = false) {
         self.time = time; self.uid = uid; self.client = client; self.clientPort = clientPort
         self.server = server; self.serverPort = serverPort; self.banner = banner; self.fromServer = fromServer
+        self.handshake = handshake
     }
 
     /// The profile an SSH record belongs to: the client.

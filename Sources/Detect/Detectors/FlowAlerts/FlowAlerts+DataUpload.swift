@@ -4,7 +4,12 @@ import Records
 extension FlowAlertsDetector {
     /// `DATA_UPLOAD`: large uploads from a profile to destinations outside the local networks.
     ///
-    /// - One flow: originator payload bytes ≥ `flowalerts.data_exfiltration_threshold` (100). Reported once per flow
+    /// Bytes are the originator's IP bytes the flow table actually counted (`originatorIPBytes`), never sequence
+    /// progress: ~60 forged segments whose sequence numbers jump 2 GiB apiece carry no bytes. A TCP flow counts
+    /// only when its handshake was proven (`ConnRecord.handshake`), so a blind forgery of a host's address with
+    /// a fake upload counts nothing; other protocols count the IP bytes seen (a forger has to send them all).
+    ///
+    /// - One flow: originator IP bytes ≥ `flowalerts.data_exfiltration_threshold` (100). Reported once per flow
     ///   (interim records of a running upload can trigger it) and at most once per (profile, window,
     ///   destination), so thirty large files to one storage endpoint make one piece of evidence, not thirty.
     /// - One window: the sum over the profile's flows in the time window ≥ `flowalerts.data_exfiltration_window_threshold`
@@ -51,16 +56,18 @@ extension FlowAlertsDetector {
         /// Evidence for the flow and for the window sum, each when it crosses its threshold for the first time.
         mutating func check(_ message: FlowMessage) -> (flow: Evidence?, window: Evidence?) {
             let flow = message.flow
-            guard !flow.responder.isPrivate, !flow.responder.isMulticastOrBroadcast else { return (nil, nil) }
-            let added = increments.update(flow, value: flow.originatorBytes).increment
+            guard !flow.responder.isPrivate, !flow.responder.isMulticastOrBroadcast,
+                  flow.proto != .tcp || flow.handshake else { return (nil, nil) }
+            let sent = flow.originatorIPBytes
+            let added = increments.update(flow, value: sent).increment
 
             var flowCandidate = false
             if flow.reason == .interim {
-                flowCandidate = reportedFlows[flow.uid] == nil && flow.originatorBytes >= flowThresholdBytes
+                flowCandidate = reportedFlows[flow.uid] == nil && sent >= flowThresholdBytes
                 if flowCandidate { reportedFlows.set((), for: flow.uid) }
             } else {
                 flowCandidate = reportedFlows.removeValue(for: flow.uid) == nil
-                    && flow.originatorBytes >= flowThresholdBytes
+                    && sent >= flowThresholdBytes
             }
 
             let windowThreshold = windowThresholdBytes
@@ -89,7 +96,7 @@ extension FlowAlertsDetector {
         private func flowEvidence(_ message: FlowMessage) -> Evidence {
             let flow = message.flow
             let text = "Large data upload from \(flow.originator) to \(flow.responderEndpointText): "
-                + "\(DecimalText.mebibytes(flow.originatorBytes)) MiB in one flow "
+                + "\(DecimalText.mebibytes(flow.originatorIPBytes)) MiB in one flow "
                 + "(threshold \(DecimalText.mebibytes(flowThresholdBytes)) MiB). "
                 + "Confidence: \(DecimalText.format(Self.confidence))."
             return evidence(message, text)

@@ -5,6 +5,9 @@ extension FlowAlertsDetector {
     /// `MULTIPLE_RECONNECTION_ATTEMPTS`: rejected TCP connections (REJ: the responder answered the SYN with a
     /// RST) from one source to one destination IP and port, counted per (profile, time window).
     ///
+    /// Only flows whose originator sent the SYN count: a flipped flow (its originator only received a SYN-ACK) or
+    /// one without the originator's `S` is a host answering packets it never asked for.
+    ///
     /// Each flow counts once (a REJ is published as an interim record right away, then as the final record).
     /// Evidence when the count reaches `flowalerts.reconnection_attempts_threshold` (5), then at each further multiple (10,
     /// 15, …). Threat medium; confidence 0.5: a client retrying a service that is down looks the same. Attacker:
@@ -44,7 +47,8 @@ extension FlowAlertsDetector {
         /// threshold.
         mutating func check(_ message: FlowMessage) -> Evidence? {
             let flow = message.flow
-            guard flow.proto == .tcp, flow.connState == .REJ, sightings.isFirst(flow) else { return nil }
+            guard flow.proto == .tcp, flow.connState == .REJ, !flow.flipped, flow.history.hasPrefix("S"),
+                  sightings.isFirst(flow) else { return nil }
             let key = Key(ip: flow.responder, port: flow.responderPort)
             let threshold = self.threshold
             let budget = windows.budget

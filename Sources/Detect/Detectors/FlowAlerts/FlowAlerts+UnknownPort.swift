@@ -6,7 +6,10 @@ extension FlowAlertsDetector {
     /// (`KnownServicePorts`).
     ///
     /// Only flows whose handshake was seen completing count (S1, SF, S2, S3, RSTO, RSTR; as Slips, only
-    /// established connections; OTH is left out because the flow table guesses its direction). Skipped:
+    /// established connections; OTH is left out because the flow table guesses its direction), and only when the
+    /// flow table proved that handshake (`ConnRecord.handshake`: the originator sent the SYN and acknowledged the
+    /// SYN-ACK) and did not flip the flow: a host answering unsolicited SYN-ACKs with RSTs (history `^hR`) made no
+    /// connection. Skipped:
     /// - destination ports in the dynamic range 49152–65535 (IANA reserves it for ephemeral use: passive FTP
     ///   data, RPC and P2P land there and would drown the rest);
     /// - flows whose source port is a known service (a reply seen the wrong way round);
@@ -47,7 +50,7 @@ extension FlowAlertsDetector {
         /// that endpoint in the window.
         mutating func check(_ message: FlowMessage) -> Evidence? {
             let flow = message.flow
-            guard flow.isHandshakeEstablishedTCP,
+            guard flow.isHandshakeEstablishedTCP, flow.handshake, !flow.flipped,
                   flow.responderPort != 0, flow.responderPort < Self.dynamicPortStart,
                   !knownPorts.contains(port: flow.responderPort, proto: .tcp),
                   !knownPorts.contains(port: flow.originatorPort, proto: .tcp)
