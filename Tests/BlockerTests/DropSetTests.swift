@@ -73,7 +73,7 @@ struct DropSetKernelAgreementTests {
                                       policy: BlockingPolicy(fixedSeconds: 2))
             let now = WallClock.now()
             stage.execute(BlockRequest(address: host, alertID: "a1", reason: "test", alertTime: now, windowEnd: nil,
-                                       windowWidthMicroseconds: 60_000_000))
+                                       windowWidthMicroseconds: 60_000_000, verified: true))
             let deadline = stage.drops.active(now: WallClock.now())[host]
             let remaining = try blocker.list().first { $0.address == host }?.remaining
             let inProcess = deadline.map { Double($0.microseconds(since: now)) / 1e6 } ?? -1

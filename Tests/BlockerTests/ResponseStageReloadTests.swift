@@ -21,7 +21,7 @@ struct ResponseStageReloadTests {
                                       allowlist: [.init(range: CIDR("198.51.100.0/24")!, reason: "is in allowlist 198.51.100.0/24")],
                                       report: { line in lines.withLock { $0.append(line) } })
             let request = BlockRequest(address: host, alertID: "a1", reason: "test", alertTime: WallClock.now(),
-                                       windowEnd: nil, windowWidthMicroseconds: 60_000_000)
+                                       windowEnd: nil, windowWidthMicroseconds: 60_000_000, verified: true)
             stage.execute(request)
             let refusedInKernel = try blocker.list().contains { $0.address == host }
             stage.apply(policy: BlockingPolicy(fixedSeconds: 30), allowlist: [])

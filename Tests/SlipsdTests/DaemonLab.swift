@@ -126,8 +126,12 @@ final class DaemonLab {
     }
 
     /// True when `ip` is an element of `inet <table> blocked4` in `namespace` (default: the gateway).
+    /// Whether `ip` is in one of the blocker's IPv4 sets: blocked fully (`blocked4`) or only for the connections
+    /// it opens (`blocked_new4`, for alerts whose evidence no handshake verifies, such as scans).
     func isBlocked(_ ip: String, table: String = "slipsd", namespace: String? = nil) -> Bool {
-        (try? net.exec(namespace ?? gateway, "nft list set inet \(table) blocked4"))?.contains(ip) ?? false
+        ["blocked4", "blocked_new4"].contains { set in
+            (try? net.exec(namespace ?? gateway, "nft list set inet \(table) \(set)"))?.contains(ip) ?? false
+        }
     }
 
     /// Whether a TCP connection from `namespace` to the server's open port succeeds within `seconds`.

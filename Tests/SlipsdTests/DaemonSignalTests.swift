@@ -29,14 +29,16 @@ struct DaemonSignalTests {
         let statusJSON = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --status --json -c \(config)")
         let status = try JSONSerialization.jsonObject(with: Data(statusJSON.utf8)) as? [String: Any] ?? [:]
         #expect(status["queues"] as? String == "11", "\(statusJSON)")
-        #expect(status["blocked_in_process"] as? Int == 1, "\(statusJSON)")
+        // The scanner's evidence is unverified (no handshake): the kernel drops the connections it opens
+        // (blocked_new4); packets are dropped by verdict in process only for full blocks.
+        #expect(status["blocked_in_process"] as? Int == 0, "\(statusJSON)")
         #expect(status["mode"] as? String == "blocking")
         let queue = status["nfqueue"] as? [String: Any] ?? [:]
         #expect((queue["packets"] as? Int ?? 0) > 0, "\(statusJSON)")
         #expect(queue["overruns"] as? Int == 0 && queue["watchdog_stalls"] as? Int == 0, "\(statusJSON)")
         #expect(status["dropped_detection_events"] as? Int == 0)
         let statusText = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --status -c \(config)")
-        #expect(statusText.contains("blocked in process  1"), "\(statusText)")
+        #expect(statusText.contains("blocked in process  0"), "\(statusText)")
 
         // 16 echo requests in flight at all times through the queue while SIGTERM arrives.
         let ping = try lab.start(lab.benign, "ping -q -f -l 16 -c 200000 -w 120 -W 2 \(DaemonLab.serverIP)", logName: "ping.log")

@@ -15,11 +15,14 @@ public struct BlockRequest: Sendable, Hashable {
     public var windowEnd: PacketTime?
     /// The time-window width in microseconds (Slips blocks until the end of the next window).
     public var windowWidthMicroseconds: Int64
+    /// True when evidence behind the alert proves the address really sent it (a completed TCP handshake):
+    /// then the host is blocked fully; otherwise only the connections it opens (`BlockingPolicy.unverifiedScope`).
+    public var verified: Bool
 
     /// Creates a request.
     public init(address: IPAddress, alertID: String, reason: String, alertTime: PacketTime, windowEnd: PacketTime?,
-                windowWidthMicroseconds: Int64) {
+                windowWidthMicroseconds: Int64, verified: Bool) {
         self.address = address; self.alertID = alertID; self.reason = reason; self.alertTime = alertTime
-        self.windowEnd = windowEnd; self.windowWidthMicroseconds = windowWidthMicroseconds
+        self.windowEnd = windowEnd; self.windowWidthMicroseconds = windowWidthMicroseconds; self.verified = verified
     }
 }

@@ -9,11 +9,20 @@ public struct BlockingPolicy: Sendable, Hashable {
     public var escalate: Bool
     /// The longest block, in seconds.
     public var maxSeconds: Int
+    /// How far an alert whose evidence is not verified blocks (`blocking.unverified_alerts`): only the
+    /// connections the host opens (default), or everything as for verified alerts.
+    public var unverifiedScope: BlockScope
 
-    /// Creates a policy (`blocking.duration`, `blocking.escalate`, `blocking.max_duration`).
-    public init(fixedSeconds: Int = 0, escalate: Bool = false, maxSeconds: Int = 7 * 24 * 3600) {
+    /// Creates a policy (`blocking.duration`, `blocking.escalate`, `blocking.max_duration`,
+    /// `blocking.unverified_alerts`).
+    public init(fixedSeconds: Int = 0, escalate: Bool = false, maxSeconds: Int = 7 * 24 * 3600,
+                unverifiedScope: BlockScope = .newConnections) {
         self.fixedSeconds = fixedSeconds; self.escalate = escalate; self.maxSeconds = maxSeconds
+        self.unverifiedScope = unverifiedScope
     }
+
+    /// The scope of a block for a request.
+    public func scope(for request: BlockRequest) -> BlockScope { request.verified ? .full : unverifiedScope }
 
     /// The block duration in seconds (at least 1).
     /// - Parameters:

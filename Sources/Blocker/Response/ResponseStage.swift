@@ -89,15 +89,19 @@ public final class ResponseStage {
         let seconds = policy.seconds(alertTime: request.alertTime, windowEnd: request.windowEnd,
                                      windowWidthMicroseconds: request.windowWidthMicroseconds,
                                      previousBlocks: previous)
-        drops.insert(ip, until: WallClock.now() + .seconds(seconds))
-        let entry = BlockEntry(address: ip, timeout: .seconds(seconds), reason: request.reason, alertID: request.alertID)
+        let scope = policy.scope(for: request)
+        // In-process drops mirror full blocks only: a new-connections block is the kernel's (ct state new).
+        if scope == .full { drops.insert(ip, until: WallClock.now() + .seconds(seconds)) }
+        let entry = BlockEntry(address: ip, timeout: .seconds(seconds), reason: request.reason, alertID: request.alertID,
+                               scope: scope)
         do {
             let outcome = try blocker.block([entry]).first
             let micros = Int((MonotonicClock.now() - started) * 1_000_000)
             switch outcome?.status {
             case .blocked?:
                 blocksPerAddress[ip] = previous + 1
-                note("blocked \(ip) for \(seconds) s (alert \(request.alertID), \(request.reason)); alert to kernel element \(micros) µs")
+                let what = scope == .full ? "blocked" : "blocked new connections from"
+                note("\(what) \(ip) for \(seconds) s (alert \(request.alertID), \(request.reason)\(request.verified ? ", verified" : ", unverified: no handshake proves the address sent it")); alert to kernel element \(micros) µs")
             case .refused(let why)?:
                 drops.remove(ip)
                 note("refusing to block \(ip): \(why)")

@@ -91,6 +91,7 @@ enum ConfigLoader {
             }
             try r.int("unblock_grace_period", into: &settings.blocking.unblockGraceSeconds, in: 0...(30 * 86400))
             try r.bool("reverse_path_check", into: &settings.blocking.reversePathCheck)
+            try r.choice("unverified_alerts", into: &settings.blocking.unverifiedScope)
         }
         try reader.section("inline") { (r: inout ConfigReader) throws(ConfigError) in
             try r.int("copy_range", into: &settings.inline.copyRange, in: 64...0xFFFF)

@@ -96,6 +96,16 @@ struct ConfigReader {
         value = parsed
     }
 
+    /// A string that must be the raw value of one of `T`'s cases.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, into value: inout T) throws(ConfigError)
+        where T.RawValue == String {
+        guard let node = take(key) else { return }
+        guard case .scalar = node, let parsed = node.string, let choice = T(rawValue: parsed) else {
+            throw error(node, key, "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        value = choice
+    }
+
     mutating func optionalString(_ key: String, into value: inout String?) throws(ConfigError) {
         guard let node = take(key) else { return }
         guard case .scalar = node, let parsed = node.string else { throw error(node, key, "expected a string") }

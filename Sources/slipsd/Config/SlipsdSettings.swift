@@ -1,3 +1,4 @@
+import Blocker
 import NetCore
 import Records
 import Detect
@@ -46,6 +47,9 @@ struct SlipsdSettings: Sendable {
         /// `blocking.reverse_path_check`: drop, in the blocker's prerouting chain, sources that would not be
         /// routed back through the interface they arrived on (spoofed neighbours never become evidence).
         var reversePathCheck = true
+        /// `blocking.unverified_alerts`: how far an alert without verified evidence blocks — `new_connections`
+        /// (the connections the host opens; the default) or `full`.
+        var unverifiedScope: BlockScope = .newConnections
     }
     var blocking = Blocking()
 

@@ -33,10 +33,12 @@ enum ResponseWiring {
         return Built(stage: stage, messages: messages)
     }
 
-    /// The duration policy of `blocking.duration`, `blocking.escalate`, `blocking.max_duration`.
+    /// The policy of `blocking.duration`, `blocking.escalate`, `blocking.max_duration`,
+    /// `blocking.unverified_alerts`.
     static func policy(_ settings: SlipsdSettings) -> BlockingPolicy {
         BlockingPolicy(fixedSeconds: settings.blocking.durationSeconds, escalate: settings.blocking.escalate,
-                       maxSeconds: settings.blocking.maxDurationSeconds)
+                       maxSeconds: settings.blocking.maxDurationSeconds,
+                       unverifiedScope: settings.blocking.unverifiedScope)
     }
 
     /// The hosts the stage never blocks: `blocking.allowlist`, then the whitelist's addresses and networks.
@@ -69,7 +71,7 @@ extension BlockRequest {
         self.init(address: alert.profile.ip, alertID: alert.id, reason: alert.evidenceTypes,
                   alertTime: alert.timestamp,
                   windowEnd: alert.timeWindow.end.microseconds == .max ? nil : alert.timeWindow.end,
-                  windowWidthMicroseconds: windowWidthMicroseconds)
+                  windowWidthMicroseconds: windowWidthMicroseconds, verified: alert.verified)
     }
 }
 
