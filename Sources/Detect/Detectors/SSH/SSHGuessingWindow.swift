@@ -20,6 +20,17 @@ struct SSHGuessingWindow: BudgetedWindowState {
     var servers: [Server: Attempts] = [:]
     /// Units held: one per server endpoint.
     var budgetUnits = 0
+    /// Connections counted in this window, to all servers.
+    var attempts = 0
+    /// True once this window reported: the state is then never evicted.
+    var reported = false
 
     init() {}
+
+    /// One connection and no evidence: dropped first when the budget is full; more and no evidence: next; with
+    /// evidence: kept.
+    var eviction: WindowEviction {
+        if reported { return .kept }
+        return attempts <= 1 ? .singleSighting : .noEvidence
+    }
 }
