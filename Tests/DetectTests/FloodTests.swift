@@ -145,6 +145,31 @@ struct FloodTests {
         #expect(vertical.last?.description.contains("10 distinct TCP destination ports") == true)
     }
 
+    @Test func forgedSourcesThatEachEarnEvidenceDoNotHideARealScan() throws {
+        let (alone, aloneOut) = try Kit.make(PortScanDetector.self)
+        for flow in scans(start: 200) { alone.main(Kit.message(flow)) }
+        let expected = Self.seen(aloneOut, from: scanner)
+
+        let (detector, out) = try Kit.make(PortScanDetector.self)
+        // 15,000 forged sources, each probing six ports of one host: each is reported once, and together they
+        // would hold ~390 k units, more than the budget.
+        var random = SplitMix(state: 11)
+        var uid: UInt64 = 40_000_000
+        for source in 0..<15_000 {
+            let forged = IPAddress(ipv4: 0x2000_0000 &+ UInt32(source) &* 13)
+            let target = IPAddress(ipv4: 0x0A80_0000 | UInt32(truncatingIfNeeded: random.next() & 0x7F_FFFF))
+            for port in 0..<6 {
+                uid += 1
+                detector.main(Kit.message(Kit.flow(uid: uid, src: forged, dst: target, dport: UInt16(100 + port),
+                                                   start: 1 + Double(source) * 0.001)))
+            }
+        }
+        #expect(detector.budgetStatistics.evictions > 0)
+        for flow in scans(start: 200) { detector.main(Kit.message(flow)) }
+        #expect(Self.seen(out, from: scanner) == expected)
+        #expect(detector.budgetStatistics.peakUsed <= detector.budget.limit)
+    }
+
     @Test func aMillionSourcesStayWithinTheBudget() throws {
         let (detector, _) = try Kit.make(PortScanDetector.self)
         let limit = detector.budget.limit

@@ -23,9 +23,9 @@ import Records
 /// Senders silent for longer than the interval are dropped by `tick` and, at most once a second of packet time,
 /// when the table is full; when it is still full, a sender without evidence is dropped to make room — the oldest
 /// that asked for a single target first, then the oldest other one — so a flood of forged senders cannot hide a
-/// real scan; senders reported in their current burst are kept. Only when every sender is kept are requests of
-/// new senders not counted (`refusedSenders`). Senders are counted in a `StateBudget` of `maxSenders` units
-/// (`budgetStatistics`: drops and refusals; each logged once per episode).
+/// real scan; senders reported in their current burst go last (oldest first). Requests of new senders are not
+/// counted (`refusedSenders`) only when no sender can be dropped. Senders are counted in a `StateBudget` of
+/// `maxSenders` units (`budgetStatistics`: drops and refusals; each logged once per episode).
 ///
 /// Confined to the detection thread.
 public final class ARPScanDetector: Detector {
@@ -94,8 +94,10 @@ public final class ARPScanDetector: Detector {
     private let budget = StateBudget(limit: ARPScanDetector.maxSenders, owner: ARPScanDetector.name)
     /// Senders in the order they were added (single targets, or not yet looked at) …
     private var fresh = EvictionQueue<IPAddress>()
-    /// … and those found to have asked for more than one target.
+    /// … those found to have asked for more than one target …
     private var seasoned = EvictionQueue<IPAddress>()
+    /// … and those found reported in their burst (dropped last).
+    private var reported = EvictionQueue<IPAddress>()
     /// When the table, full, was last swept for silent senders.
     private var lastFullSweep: PacketTime?
     /// Requests not counted because the sender table was full.
@@ -133,25 +135,37 @@ public final class ARPScanDetector: Detector {
         let before = senders.count
         senders = senders.filter { now - $0.value.lastRequest <= interval }
         budget.release(before - senders.count)
-        let queued = fresh.count + seasoned.count
+        let queued = fresh.count + seasoned.count + reported.count
         if queued > 1024, queued > 2 * senders.count {
             fresh.removeAll { senders[$0] == nil }
             seasoned.removeAll { senders[$0] == nil }
+            reported.removeAll { senders[$0] == nil }
         }
     }
 
-    /// Drops one sender without evidence, the oldest single-target one first; false when every sender is kept.
+    /// Drops one sender: the oldest single-target one without evidence, else the oldest other one without
+    /// evidence, else the oldest reported one; false when the table holds no sender at all.
     private func evictSender() -> Bool {
         while let ip = fresh.popFirst() {
-            guard let sender = senders[ip], !sender.reportedInBurst else { continue }
-            if sender.recent.count > 1 {
+            guard let sender = senders[ip] else { continue }
+            if sender.reportedInBurst {
+                reported.append(ip)
+            } else if sender.recent.count > 1 {
                 seasoned.append(ip)
+            } else {
+                return evict(ip)
+            }
+        }
+        while let ip = seasoned.popFirst() {
+            guard let sender = senders[ip] else { continue }
+            if sender.reportedInBurst {
+                reported.append(ip)
                 continue
             }
             return evict(ip)
         }
-        while let ip = seasoned.popFirst() {
-            guard let sender = senders[ip], !sender.reportedInBurst else { continue }
+        while let ip = reported.popFirst() {
+            guard senders[ip] != nil else { continue }
             return evict(ip)
         }
         return false

@@ -29,8 +29,10 @@ import Records
 ///
 /// Floods of forged sources: when the budget is full, the state of sources that sent a single probe and have no
 /// evidence is dropped first (oldest first), then that of other sources without evidence; a source that has
-/// evidence keeps its state (see `ProfileWindowTable`). So a flood of random-source SYNs cannot keep a real
-/// scanner from being counted: its state passes one target long before the flood's newer states push it out.
+/// evidence keeps its state unless every state has evidence, and then the smallest of a sample goes (see
+/// `ProfileWindowTable`). So a flood of random-source SYNs cannot keep a real scanner from being counted: its
+/// state passes one target long before the flood's newer states push it out, and forged sources that each send
+/// just enough to be reported are smaller than a real scan.
 /// Drops and refusals are logged once per episode and counted in `budgetStatistics`.
 ///
 /// Confined to the detection thread.

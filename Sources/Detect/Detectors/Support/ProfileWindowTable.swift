@@ -8,7 +8,11 @@ public enum WindowEviction: Sendable, Equatable {
     case singleSighting
     /// More than one sighting but no evidence yet: dropped when no single sighting is left.
     case noEvidence
-    /// Has evidence or reached a report level (or its detector never evicts it): never dropped to make room.
+    /// Has evidence (reached a report level): dropped only when every other state has evidence too, and then
+    /// the one holding the fewest units among a sample of the oldest (so a big, real scan outlives forged
+    /// sources that each sent just enough to be reported).
+    case evidence
+    /// Never dropped to make room (the default, for detectors that do not say otherwise).
     case kept
 }
 
@@ -52,7 +56,8 @@ extension WindowState {
 /// fill the budget and keep every later source — a real scanner among them — from being counted. With a headroom
 /// of `h` units, before each record the table drops states until `h` units are free: first the oldest state that
 /// saw a single sighting without evidence (`WindowEviction.singleSighting`), then the oldest one without evidence
-/// (`.noEvidence`); states with evidence (`.kept`) are never dropped, nor the state of the record's own profile.
+/// (`.noEvidence`); only when every state has evidence, the smallest of the oldest `evidenceSample` states with
+/// evidence (`.evidence`). `.kept` states are never dropped, nor the state of the record's own profile.
 /// Each drop is counted and logged through `StateBudget.recordEviction(units:)`. Oldest means created first: a
 /// real source that keeps sending passes the single-sighting stage long before the flood's newer states push it
 /// to the front. The headroom must cover what one record may reserve, so a state that is kept always gets its
@@ -89,6 +94,10 @@ public struct ProfileWindowTable<State: WindowState> {
     private var fresh = EvictionQueue<Candidate>()
     /// Candidates found to have more than one sighting: dropped only when no single sighting is left.
     private var seasoned = EvictionQueue<Candidate>()
+    /// Candidates found to have evidence: dropped only when no state without evidence is left.
+    private var reported = EvictionQueue<Candidate>()
+    /// States with evidence compared, by units held, to choose the one dropped.
+    static var evidenceSample: Int { 16 }
     /// Records ignored because their window was closed or older than the two kept.
     public private(set) var ignoredLateRecords = 0
     /// Number of (profile, window) states held.
@@ -140,7 +149,7 @@ public struct ProfileWindowTable<State: WindowState> {
         stateCount += 1
         guard evictionHeadroom > 0 else { return }
         fresh.append(Candidate(profile: profile, window: window.number))
-        let queued = fresh.count + seasoned.count
+        let queued = fresh.count + seasoned.count + reported.count
         if queued > 1024, queued > 2 * stateCount { compactCandidates() }
     }
 
@@ -254,15 +263,16 @@ public struct ProfileWindowTable<State: WindowState> {
 
     // MARK: eviction
 
-    /// The eviction class of a candidate's state, or nil when that state is gone.
-    private func eviction(of candidate: Candidate) -> WindowEviction? {
+    /// A candidate's state, or nil when that state is gone.
+    private func state(of candidate: Candidate) -> State? {
         guard let slot = slots[candidate.profile] else { return nil }
-        if let current = slot.current, current.window.number == candidate.window { return current.state.eviction }
-        if let previous = slot.previous, previous.window.number == candidate.window {
-            return previous.state.eviction
-        }
+        if let current = slot.current, current.window.number == candidate.window { return current.state }
+        if let previous = slot.previous, previous.window.number == candidate.window { return previous.state }
         return nil
     }
+
+    /// The eviction class of a candidate's state, or nil when that state is gone.
+    private func eviction(of candidate: Candidate) -> WindowEviction? { state(of: candidate)?.eviction }
 
     /// Drops states without evidence, oldest single sightings first, until `evictionHeadroom` units are free or
     /// no candidate is left; never the states of `spared` (the profile whose record is being counted).
@@ -284,6 +294,7 @@ public struct ProfileWindowTable<State: WindowState> {
             switch eviction {
             case .singleSighting: return candidate
             case .noEvidence: seasoned.append(candidate)
+            case .evidence: reported.append(candidate)
             case .kept: continue
             }
         }
@@ -293,9 +304,30 @@ public struct ProfileWindowTable<State: WindowState> {
                 deferred.append(candidate)
                 continue
             }
+            if eviction == .evidence {
+                reported.append(candidate)
+                continue
+            }
             return candidate
         }
-        return nil
+        return smallestReported(sparing: spared, deferred: &deferred)
+    }
+
+    /// Among the oldest `evidenceSample` states with evidence, the one holding the fewest units; the others go
+    /// back to the end of the queue.
+    private mutating func smallestReported(sparing spared: ProfileID, deferred: inout [Candidate]) -> Candidate? {
+        var sampled: [(candidate: Candidate, units: Int)] = []
+        while sampled.count < Self.evidenceSample, let candidate = reported.popFirst() {
+            guard let state = state(of: candidate), state.eviction != .kept else { continue }
+            if candidate.profile == spared {
+                deferred.append(candidate)
+                continue
+            }
+            sampled.append((candidate, state.budgetUnits))
+        }
+        guard let smallest = sampled.indices.min(by: { sampled[$0].units < sampled[$1].units }) else { return nil }
+        for index in sampled.indices where index != smallest { reported.append(sampled[index].candidate) }
+        return sampled[smallest].candidate
     }
 
     private mutating func evict(_ candidate: Candidate) {
@@ -329,6 +361,7 @@ public struct ProfileWindowTable<State: WindowState> {
         }
         fresh.removeAll(where: gone)
         seasoned.removeAll(where: gone)
+        reported.removeAll(where: gone)
     }
 }
 
