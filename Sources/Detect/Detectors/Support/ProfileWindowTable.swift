@@ -60,9 +60,11 @@ extension WindowState {
 /// evidence (`.evidence`). `.kept` states are never dropped, nor the state of the record's own profile.
 /// Each drop is counted and logged through `StateBudget.recordEviction(units:)`. Oldest means created first: a
 /// real source that keeps sending passes the single-sighting stage long before the flood's newer states push it
-/// to the front. The headroom must cover what one record may reserve, so a state that is kept always gets its
-/// units. Candidates wait in two FIFO queues (a few bytes each, compacted to about twice the states held), so a
-/// drop costs amortised O(1). With a headroom of 0 (the default) the table never evicts, as before.
+/// to the front. The headroom must cover what one record may reserve, so the record's own state always gets its
+/// units. Candidates wait in three FIFO queues, one per class (a few bytes each, compacted to about twice the
+/// states held), so a drop costs amortised O(1) (O(`evidenceSample`) among states with evidence). With a
+/// headroom of 0 (the default) the table never evicts, as before. Not bounded here: closed-window markers of
+/// profiles whose states are gone (no budget unit; swept `grace` after their window ended).
 /// Confined to the detection thread.
 public struct ProfileWindowTable<State: WindowState> {
     private struct Entry {
@@ -104,8 +106,8 @@ public struct ProfileWindowTable<State: WindowState> {
     public private(set) var stateCount = 0
 
     /// Creates an empty table drawing from `budget`.
-    /// - Parameter evictionHeadroom: free units to keep by dropping states without evidence when the budget is
-    ///   full (at least what one record may reserve); 0 never drops.
+    /// - Parameter evictionHeadroom: free units to keep, when the budget is full, by dropping other profiles'
+    ///   states (see the type's comment; at least what one record may reserve); 0 never drops.
     public init(budget: StateBudget, evictionHeadroom: Int = 0) {
         self.budget = budget
         self.evictionHeadroom = max(0, evictionHeadroom)
@@ -274,8 +276,9 @@ public struct ProfileWindowTable<State: WindowState> {
     /// The eviction class of a candidate's state, or nil when that state is gone.
     private func eviction(of candidate: Candidate) -> WindowEviction? { state(of: candidate)?.eviction }
 
-    /// Drops states without evidence, oldest single sightings first, until `evictionHeadroom` units are free or
-    /// no candidate is left; never the states of `spared` (the profile whose record is being counted).
+    /// Drops states until `evictionHeadroom` units are free or no candidate is left: oldest single sightings
+    /// first, then the oldest states without evidence, then the smallest sampled state with evidence; never a
+    /// `.kept` state nor those of `spared` (the profile whose record is being counted).
     private mutating func makeRoom(sparing spared: ProfileID) {
         var deferred: [Candidate] = []
         while budget.free < evictionHeadroom, let victim = nextVictim(sparing: spared, deferred: &deferred) {
