@@ -4,6 +4,8 @@
 #     of ≥ 5 M packets over ≥ 500 k flows; memory per live flow at peak.
 #  2. detection: `slipsd -r` with every detector on vs the capture-and-flows path alone, on ≥ 1 M flows.
 #  3. inline (when Benchmarks/inline.sh is present): forwarding rate through slipsd vs a C accept-all NFQUEUE loop.
+#  5. memory under a flood of forged sources: peak RSS of `slipsd -r` with every detector vs flows only, on
+#     ≥ 1 M single SYNs from distinct sources followed by a real 2000-port scan (which must still be reported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -62,3 +64,17 @@ ip netns exec "$ns" .build/release/slipsd-bench block-latency 2000
 
 echo "== 4. inline: NFQUEUE accept-all, Swift source vs C loop (64-byte UDP through namespaces) =="
 SLIPSD_NFQ_BENCH=1 swift test -c release --filter NFQueueThroughputTests 2>&1 | grep -E -A12 "^throughput|forwarded \(server" || echo "(inline measurement unavailable)"
+
+echo "== 5. memory under a flood of ${BENCH_FLOOD_SOURCES:-1000000} forged sources, then a real 2000-port scan =="
+CAPTURE_FLOOD="$OUT/bench-flood.pcap"
+.build/release/slipsd-bench make-flood-capture "$CAPTURE_FLOOD" "${BENCH_FLOOD_SOURCES:-1000000}" 2000
+cat "$CAPTURE_FLOOD" > /dev/null
+flood_flows=$(SLIPSD_BENCH_FLOWS_ONLY=1 /usr/bin/time -f "maxrss_kb=%M" .build/release/slipsd -r "$CAPTURE_FLOOD" -c config/slipsd.yaml 2>&1 >/dev/null | field maxrss_kb)
+printf 'modules:\n  disable: [network_discovery, icmp_scan, ssh_brute_force, arp, flowalerts, template, local_connection_detector]\n' > "$OUT/no-detectors.yaml"
+flood_engine=$(/usr/bin/time -f "maxrss_kb=%M" .build/release/slipsd -r "$CAPTURE_FLOOD" -c "$OUT/no-detectors.yaml" -o "$OUT/flood-none" 2>&1 >/dev/null | field maxrss_kb)
+flood_all=$(/usr/bin/time -f "maxrss_kb=%M" .build/release/slipsd -r "$CAPTURE_FLOOD" -c Benchmarks/all-detectors.yaml -o "$OUT/flood" 2>&1 >/dev/null | field maxrss_kb)
+echo "peak RSS, capture + flows:             ${flood_flows} kB"
+echo "peak RSS, + detection engine, no detector: ${flood_engine} kB"
+echo "peak RSS, capture + flows + detectors: ${flood_all} kB"
+awk -v a="$flood_all" -v b="$flood_flows" 'BEGIN { printf "ratio detectors/flows-only:            %.2f\n", a / b }'
+echo "scan levels reported after the flood:  $(grep -o 'Vertical port scan to IP 198.18.0.1 from 10.1.0.1: [0-9]* distinct' "$OUT/flood/alerts.log" | grep -o '[0-9]* distinct' | tr '\n' ' ')(expected: 6 10 100 1000)"

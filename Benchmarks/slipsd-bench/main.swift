@@ -2,6 +2,7 @@
 //   slipsd-bench make-capture PATH PACKETS FLOWS   write the synthetic benchmark capture
 //   slipsd-bench block-latency [N]                   alert-to-kernel block latency (root, own netns)
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
+//   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -32,6 +33,8 @@ case "make-sample":
     let sample = DemoCapture.build()
     do { try sample.write(to: arguments[2]) } catch { print("\(error)"); exit(1) }
     print("wrote \(arguments[2]): \(sample.packets) packets")
+case "make-flood-capture":
+    FloodCapture.run(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)

@@ -20,8 +20,12 @@ import Records
 ///
 /// Memory: per sender, the `threshold` most recently requested distinct targets (enough to decide), at most
 /// `maxSenders` senders (measured: 65,536 senders with 4 targets each ≈ 13 MB resident, ~200 bytes a sender).
-/// Senders silent for longer than the interval are dropped by `tick` and whenever the table is full; when it is
-/// still full, requests of new senders are not counted (`refusedSenders`).
+/// Senders silent for longer than the interval are dropped by `tick` and, at most once a second of packet time,
+/// when the table is full; when it is still full, a sender without evidence is dropped to make room — the oldest
+/// that asked for a single target first, then the oldest other one — so a flood of forged senders cannot hide a
+/// real scan; senders reported in their current burst go last (oldest first). Requests of new senders are not
+/// counted (`refusedSenders`) only when no sender can be dropped. Senders are counted in a `StateBudget` of
+/// `maxSenders` units (`budgetStatistics`: drops and refusals; each logged once per episode).
 ///
 /// Confined to the detection thread.
 public final class ARPScanDetector: Detector {
@@ -86,11 +90,24 @@ public final class ARPScanDetector: Detector {
     private let interval: Duration
     private var senders: [IPAddress: Sender] = [:]
     private var sweeps: SweepSchedule
+    /// One unit per sender tracked.
+    private let budget = StateBudget(limit: ARPScanDetector.maxSenders, owner: ARPScanDetector.name)
+    /// Senders in the order they were added (single targets, or not yet looked at) …
+    private var fresh = EvictionQueue<IPAddress>()
+    /// … those found to have asked for more than one target …
+    private var seasoned = EvictionQueue<IPAddress>()
+    /// … and those found reported in their burst (dropped last).
+    private var reported = EvictionQueue<IPAddress>()
+    /// When the table, full, was last swept for silent senders.
+    private var lastFullSweep: PacketTime?
     /// Requests not counted because the sender table was full.
     private(set) var refusedSenders = 0
 
     /// Senders tracked now.
     var senderCount: Int { senders.count }
+
+    /// The sender budget's counters: senders held and at most held, refusals, senders dropped to make room.
+    public var budgetStatistics: StateBudgetStatistics { budget.statistics }
 
     /// Subscribes to `new_arp`; reads the `arp:` settings.
     public init(context: DetectorContext) {
@@ -115,7 +132,50 @@ public final class ARPScanDetector: Detector {
 
     private func dropSilentSenders(now: PacketTime) {
         let interval = self.interval
+        let before = senders.count
         senders = senders.filter { now - $0.value.lastRequest <= interval }
+        budget.release(before - senders.count)
+        let queued = fresh.count + seasoned.count + reported.count
+        if queued > 1024, queued > 2 * senders.count {
+            fresh.removeAll { senders[$0] == nil }
+            seasoned.removeAll { senders[$0] == nil }
+            reported.removeAll { senders[$0] == nil }
+        }
+    }
+
+    /// Drops one sender: the oldest single-target one without evidence, else the oldest other one without
+    /// evidence, else the oldest reported one; false when the table holds no sender at all.
+    private func evictSender() -> Bool {
+        while let ip = fresh.popFirst() {
+            guard let sender = senders[ip] else { continue }
+            if sender.reportedInBurst {
+                reported.append(ip)
+            } else if sender.recent.count > 1 {
+                seasoned.append(ip)
+            } else {
+                return evict(ip)
+            }
+        }
+        while let ip = seasoned.popFirst() {
+            guard let sender = senders[ip] else { continue }
+            if sender.reportedInBurst {
+                reported.append(ip)
+                continue
+            }
+            return evict(ip)
+        }
+        while let ip = reported.popFirst() {
+            guard senders[ip] != nil else { continue }
+            return evict(ip)
+        }
+        return false
+    }
+
+    private func evict(_ ip: IPAddress) -> Bool {
+        senders[ip] = nil
+        budget.recordEviction(units: 1)
+        budget.release(1)
+        return true
     }
 
     private func handle(_ arp: ARPMessage) {
@@ -124,12 +184,18 @@ public final class ARPScanDetector: Detector {
               arp.senderIP != arp.targetIP,
               arp.destinationMAC == .broadcast || arp.destinationMAC == .zero
         else { return }
-        if senders[arp.senderIP] == nil, senders.count >= Self.maxSenders {
-            dropSilentSenders(now: arp.time)
-            guard senders.count < Self.maxSenders else {
+        if senders[arp.senderIP] == nil {
+            // The silent-sender sweep walks the whole table: at most once a second of packet time while full.
+            if budget.free == 0, lastFullSweep.map({ arp.time - $0 >= .seconds(1) }) ?? true {
+                lastFullSweep = arp.time
+                dropSilentSenders(now: arp.time)
+            }
+            if budget.free == 0 { _ = evictSender() }
+            guard budget.reserve() else {
                 refusedSenders += 1
                 return
             }
+            fresh.append(arp.senderIP)
         }
         let threshold = self.threshold
         let interval = self.interval

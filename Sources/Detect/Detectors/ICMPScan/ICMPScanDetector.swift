@@ -18,7 +18,8 @@ import Records
 /// Memory: per (profile, window) at most three sweeps, each storing at most the top level (1000) hosts plus 1000
 /// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host, a sweep or a uid slot; a
 /// full budget measured ~24 bytes per unit resident, ~6 MB), and one window may hold `windowUnitCap`. State is
-/// dropped as in `PortScanDetector`.
+/// dropped as in `PortScanDetector`; so is the state of sources without evidence when a flood fills the budget
+/// (`budgetStatistics` counts the drops).
 ///
 /// Confined to the detection thread.
 public final class ICMPScanDetector: Detector {
@@ -36,16 +37,23 @@ public final class ICMPScanDetector: Detector {
     public static let stateBudgetUnits = 262_144
     /// Budget units one (profile, window) may hold.
     public static let windowUnitCap = 8_192
+    /// Free units kept, when the budget is full, by dropping states without evidence: more than one record may
+    /// reserve (a state, a sweep, a uid slot and a host).
+    static let evictionHeadroom = 8
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    private(set) var windowed = WindowedDetectorState<ICMPScanWindow>(budgetUnits: ICMPScanDetector.stateBudgetUnits, owner: ICMPScanDetector.name)
+    private(set) var windowed = WindowedDetectorState<ICMPScanWindow>(
+        budgetUnits: ICMPScanDetector.stateBudgetUnits, owner: ICMPScanDetector.name,
+        evictionHeadroom: ICMPScanDetector.evictionHeadroom)
     private var packetCounts = FlowCounterDeltas()
 
     /// The budget every window state draws from.
     var budget: StateBudget { windowed.budget }
     /// The per-(profile, window) states.
     var windows: ProfileWindowTable<ICMPScanWindow> { windowed.windows }
+    /// The state budget's counters: units held and at most held, refusals, states dropped to make room.
+    public var budgetStatistics: StateBudgetStatistics { budget.statistics }
 
     /// Subscribes to `new_flow` and `tw_closed`; reads the `icmp_scan:` settings.
     public init(context: DetectorContext) {
@@ -97,6 +105,7 @@ public final class ICMPScanDetector: Detector {
             var next = counter.nextLevel
             guard levels.reached(counter.targets, next: &next) else { return nil }
             state.sweeps[kind]!.counter.nextLevel = next
+            state.reported = true
             // Past the top level no count can report again: the hosts are no longer needed.
             if levels.isDone(next: next) {
                 state.forgetHosts(of: kind, budget: budget)

@@ -27,6 +27,14 @@ import Records
 /// minutes after the window ended. Past a cap, new targets are not counted (`budget.refused` counts them) until
 /// state is dropped. The vertical evidence has no `dstPort` (many ports); the horizontal one has the port.
 ///
+/// Floods of forged sources: when the budget is full, the state of sources that sent a single probe and have no
+/// evidence is dropped first (oldest first), then that of other sources without evidence; a source that has
+/// evidence keeps its state unless every state has evidence, and then the smallest of a sample goes (see
+/// `ProfileWindowTable`). So a flood of random-source SYNs cannot keep a real scanner from being counted: its
+/// state passes one target long before the flood's newer states push it out, and forged sources that each send
+/// just enough to be reported are smaller than a real scan.
+/// Drops and refusals are logged once per episode and counted in `budgetStatistics`.
+///
 /// Confined to the detection thread.
 public final class PortScanDetector: Detector {
     /// The name used in config (`modules.disable`) and logs.
@@ -44,16 +52,23 @@ public final class PortScanDetector: Detector {
     public static let stateBudgetUnits = 262_144
     /// Budget units one (profile, window) may hold.
     public static let windowUnitCap = 65_536
+    /// Free units kept, when the budget is full, by dropping states without evidence: more than one record may
+    /// reserve (a state, a target, two counters and two uid slots).
+    static let evictionHeadroom = 8
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    private(set) var windowed = WindowedDetectorState<PortScanWindow>(budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name)
+    private(set) var windowed = WindowedDetectorState<PortScanWindow>(
+        budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name,
+        evictionHeadroom: PortScanDetector.evictionHeadroom)
     private var packetCounts = FlowCounterDeltas()
 
     /// The budget every window state draws from.
     var budget: StateBudget { windowed.budget }
     /// The per-(profile, window) states.
     var windows: ProfileWindowTable<PortScanWindow> { windowed.windows }
+    /// The state budget's counters: units held and at most held, refusals, states dropped to make room.
+    public var budgetStatistics: StateBudgetStatistics { budget.statistics }
 
     /// Subscribes to `new_flow` and `tw_closed`; reads the `network_discovery:` settings.
     public init(context: DetectorContext) {
@@ -127,6 +142,7 @@ public final class PortScanDetector: Detector {
                 && state.reserve(cap: cap, budget: budget)
             vertical = advance(&state.vertical[vKey]!, flow, packets, isNewTarget, isFirstRecord, newSlot, levels)
         }
+        if horizontal != nil || vertical != nil { state.reported = true }
         return (horizontal, vertical)
     }
 

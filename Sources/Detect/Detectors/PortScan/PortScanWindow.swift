@@ -32,6 +32,15 @@ struct PortScanWindow: BudgetedWindowState {
     var vertical: [VerticalKey: ScanCounter] = [:]
     /// Units held: stored targets, counters and uid slots.
     var budgetUnits = 0
+    /// True once a counter of this window reported (evidence was raised): the state is then evicted last.
+    var reported = false
 
     init() {}
+
+    /// One target and no evidence: what each forged source of a flood leaves; dropped first when the budget is
+    /// full. Several targets and no evidence: dropped next. With evidence: last, smallest first.
+    var eviction: WindowEviction {
+        if reported { return .evidence }
+        return targets.count <= 1 ? .singleSighting : .noEvidence
+    }
 }

@@ -20,6 +20,17 @@ struct SSHGuessingWindow: BudgetedWindowState {
     var servers: [Server: Attempts] = [:]
     /// Units held: one per server endpoint.
     var budgetUnits = 0
+    /// Connections counted in this window, to all servers.
+    var attempts = 0
+    /// True once this window reported: the state is then evicted last.
+    var reported = false
 
     init() {}
+
+    /// One connection and no evidence: dropped first when the budget is full; more and no evidence: next; with
+    /// evidence: last, smallest first.
+    var eviction: WindowEviction {
+        if reported { return .evidence }
+        return attempts <= 1 ? .singleSighting : .noEvidence
+    }
 }

@@ -24,7 +24,8 @@ import Records
 ///
 /// Memory: per (profile, window) a counter and at most `threshold` uids per server endpoint, at most
 /// `windowServerCap` endpoints per window and `stateBudgetUnits` over all profiles; `uidMemory` uids for the
-/// per-connection dedupe. State is dropped with its window as in `PortScanDetector`.
+/// per-connection dedupe. State is dropped with its window as in `PortScanDetector`, and so is the state of
+/// clients without evidence when a flood of banners fills the budget (`budgetStatistics` counts the drops).
 ///
 /// Confined to the detection thread.
 public final class SSHPasswordGuessingDetector: Detector {
@@ -68,17 +69,23 @@ public final class SSHPasswordGuessingDetector: Detector {
     public static let windowServerCap = 4_096
     /// Connection uids remembered to count each connection once.
     public static let uidMemory = 65_536
+    /// Free units kept, when the budget is full, by dropping states without evidence: more than one banner may
+    /// reserve (a state and a server endpoint).
+    static let evictionHeadroom = 4
 
     private let context: DetectorContext
     private let threshold: Int
     private(set) var windowed = WindowedDetectorState<SSHGuessingWindow>(
-        budgetUnits: SSHPasswordGuessingDetector.stateBudgetUnits, owner: SSHPasswordGuessingDetector.name)
+        budgetUnits: SSHPasswordGuessingDetector.stateBudgetUnits, owner: SSHPasswordGuessingDetector.name,
+        evictionHeadroom: SSHPasswordGuessingDetector.evictionHeadroom)
     private var counted = BoundedUIDMap<Void>(capacity: SSHPasswordGuessingDetector.uidMemory)
 
     /// The budget every window state draws from.
     var budget: StateBudget { windowed.budget }
     /// The per-(profile, window) states.
     var windows: ProfileWindowTable<SSHGuessingWindow> { windowed.windows }
+    /// The state budget's counters: units held and at most held, refusals, states dropped to make room.
+    public var budgetStatistics: StateBudgetStatistics { budget.statistics }
 
     /// Subscribes to `new_ssh` and `tw_closed`; reads the `ssh_brute_force:` settings.
     public init(context: DetectorContext) {
@@ -109,10 +116,12 @@ public final class SSHPasswordGuessingDetector: Detector {
                 state.servers[server] = SSHGuessingWindow.Attempts()
             }
             state.servers[server]!.count += 1
+            state.attempts += 1
             state.servers[server]!.sinceReport.append(ssh.uid)
             let attempts = state.servers[server]!
             guard attempts.count % threshold == 0 else { return nil }
             state.servers[server]!.sinceReport.removeAll(keepingCapacity: true)
+            state.reported = true
             return (attempts.count, attempts.sinceReport)
         }
         guard let found = report, let found else { return }

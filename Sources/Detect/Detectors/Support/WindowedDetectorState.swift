@@ -41,10 +41,12 @@ public struct WindowedDetectorState<State: WindowState> {
     ///   - grace: packet time after a window's end before the sweep drops it.
     ///   - sweepInterval: packet time between sweeps (default one minute).
     ///   - owner: the detector's name, for the log line when the budget runs out.
+    ///   - evictionHeadroom: free units kept, when the budget is full, by dropping the states of sources without
+    ///     evidence (at least what one record may reserve; see `ProfileWindowTable`); 0 (default) never drops.
     public init(budgetUnits: Int, grace: Duration = .seconds(300), sweepInterval: Duration = .seconds(60),
-                owner: String = "a detector") {
+                owner: String = "a detector", evictionHeadroom: Int = 0) {
         budget = StateBudget(limit: budgetUnits, owner: owner)
-        windows = ProfileWindowTable(budget: budget)
+        windows = ProfileWindowTable(budget: budget, evictionHeadroom: evictionHeadroom)
         self.grace = grace
         sweeps = SweepSchedule(interval: sweepInterval)
     }
