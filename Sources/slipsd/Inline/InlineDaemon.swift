@@ -85,19 +85,21 @@ struct InlineDaemon {
             DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil).run()
             withExtendedLifetime(detectionSide) {}
         }
-        let flowConfiguration = settings.flows.tableConfiguration
+        // Checked once here (the YAML reader already did): the packet threads build their pipelines from the
+        // checked value and have no error path.
+        let flowConfiguration = try settings.flows.tableConfiguration.validated()
         let drops = controls?.drops
         let gauges = Dictionary(uniqueKeysWithValues: queues.map { ($0, FlowTableGauge()) })
         try source.start(makeHandler: { queue in
-            // The configuration was validated when the YAML was read; an error here cannot happen, but if it
-            // did the queue would be served by a pipeline without detection rather than trap.
-            let filter = drops.map(DropSet.Reader.init)
-            guard let pipeline = try? PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
-                                                     blocked: filter, flushEagerly: true) else {
-                return PassThroughHandler()
-            }
+            let pipeline = PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
+                                          blocked: drops.map(DropSet.Reader.init), flushEagerly: true)
             return GaugedPipeline(pipeline, gauge: gauges[queue] ?? FlowTableGauge(), queue: queue)
         })
+        // Self-protection follows address and route changes (DHCP, PPPoE) from here on.
+        let watcher = try controls.flatMap { controls in
+            try controls.blocker.protection.map { try SelfProtectionWatcher.start($0) }
+        }
+        defer { watcher?.stop() }
         let control = InlineControl(queues: queues, controls: controls,
                                     graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
                                     handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })
@@ -146,11 +148,4 @@ struct InlineDaemon {
         setUp.removeSteering()
         logger.notice("stopped; steering removed, blocks kept in table inet \(settings.blocking.table)")
     }
-}
-
-/// A handler that accepts everything: stands in for a pipeline that could not be built, so a queue never traps.
-final class PassThroughHandler: PacketHandler {
-    func handlePacket(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: PacketTime,
-                      linkType: LinkType) -> PacketVerdict { .accept }
-    func idle(now: PacketTime) {}
 }

@@ -22,6 +22,8 @@ struct LiveAnalysis {
         let pipeline: PacketPipeline
         let detection: DetectionLoop
         let wiring: DetectionWiring
+        var watcher: SelfProtectionWatcher?
+        defer { watcher?.stop() }
         do {
             source = try PcapLiveSource(configuration: configuration)
             pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration, handoff: handoff,
@@ -37,6 +39,7 @@ struct LiveAnalysis {
                     output?.log(line)
                 })
                 for message in built.messages { Console.error("slipsd: \(message)") }
+                watcher = try built.stage.blocker.protection.map { try SelfProtectionWatcher.start($0) }
                 ResponseWiring.connect(wiring.engine, to: built.stage,
                                        windowWidthSeconds: settings.detection.timeWindowWidth)
             }
