@@ -5,7 +5,7 @@ DEB_PACKAGES := iputils-ping netcat-openbsd libpcap-dev libnetfilter-queue-dev l
 SWIFT ?= swift
 SAMPLE := samples/demo.pcap
 
-.PHONY: deps build release demo test bench install clean
+.PHONY: deps build release demo test bench install uninstall clean
 
 ## deps: install the Debian packages slipsd builds and tests against (only what is missing).
 deps:
@@ -37,16 +37,38 @@ test: deps
 bench: release
 	bash Benchmarks/run.sh
 
-## install: binary, config, systemd unit and the unprivileged user (see README).
-install: release
-	$(SUDO) install -m 0755 .build/release/slipsd /usr/local/bin/slipsd
-	$(SUDO) install -d -m 0755 /etc/slipsd
-	[ -f /etc/slipsd/slipsd.yaml ] || $(SUDO) install -m 0644 config/slipsd.yaml /etc/slipsd/slipsd.yaml
-	[ -f /etc/slipsd/whitelist.conf ] || $(SUDO) install -m 0644 config/whitelist.conf /etc/slipsd/whitelist.conf
-	$(SUDO) sed -i 's|local_whitelist_path: config/whitelist.conf|local_whitelist_path: /etc/slipsd/whitelist.conf|' /etc/slipsd/slipsd.yaml
-	id slipsd >/dev/null 2>&1 || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin slipsd
-	$(SUDO) install -m 0644 systemd/slipsd.service /etc/systemd/system/slipsd.service
-	-$(SUDO) systemctl daemon-reload
+## install: binary, default config (never over an existing one), systemd unit, docs, logrotate snippet, and the
+## unprivileged user. Never runs apt. PREFIX (default /usr/local) and DESTDIR (staging root) as usual.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/slipsd
+
+install:
+	$(SWIFT) build -c release
+	$(SUDO) install -D -m 0755 .build/release/slipsd $(DESTDIR)$(PREFIX)/bin/slipsd
+	$(SUDO) install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/slipsd
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/slipsd/slipsd.yaml ]; then echo "keeping $(DESTDIR)$(SYSCONFDIR)/slipsd/slipsd.yaml"; else \
+	  sed 's|local_whitelist_path: config/whitelist.conf|local_whitelist_path: $(SYSCONFDIR)/slipsd/whitelist.conf|' config/slipsd.yaml > .build/slipsd.yaml.install && \
+	  $(SUDO) install -m 0644 .build/slipsd.yaml.install $(DESTDIR)$(SYSCONFDIR)/slipsd/slipsd.yaml; fi
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/slipsd/whitelist.conf ] || $(SUDO) install -m 0644 config/whitelist.conf $(DESTDIR)$(SYSCONFDIR)/slipsd/whitelist.conf
+	sed 's|/usr/local/bin/slipsd|$(PREFIX)/bin/slipsd|; s|/etc/slipsd/|$(SYSCONFDIR)/slipsd/|; s|file:///usr/local/share/doc/slipsd|file://$(DOCDIR)|' \
+	  systemd/slipsd.service > .build/slipsd.service.install
+	$(SUDO) install -D -m 0644 .build/slipsd.service.install $(DESTDIR)$(UNITDIR)/slipsd.service
+	$(SUDO) install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(SUDO) install -D -m 0644 docs/writing-a-detector.md $(DESTDIR)$(DOCDIR)/writing-a-detector.md
+	$(SUDO) install -D -m 0644 systemd/slipsd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/slipsd
+	@if [ -z "$(DESTDIR)" ]; then \
+	  id slipsd >/dev/null 2>&1 || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin slipsd; \
+	  $(SUDO) systemctl daemon-reload 2>/dev/null || true; fi
+
+## uninstall: removes what install put there, except the configuration in $(SYSCONFDIR)/slipsd and the user.
+uninstall:
+	$(SUDO) rm -f $(DESTDIR)$(PREFIX)/bin/slipsd $(DESTDIR)$(UNITDIR)/slipsd.service \
+	  $(DESTDIR)$(SYSCONFDIR)/logrotate.d/slipsd
+	$(SUDO) rm -rf $(DESTDIR)$(DOCDIR)
+	@[ -n "$(DESTDIR)" ] || $(SUDO) systemctl daemon-reload 2>/dev/null || true
 
 clean:
 	rm -rf .build out bench-out
