@@ -10,13 +10,16 @@ public final class EvidenceHandler {
     private struct Pending { var sum: Double = 0; var evidence: [Evidence] = [] }
 
     public let settings: DetectionSettings
-    public let whitelist: Whitelist
+    public private(set) var whitelist: Whitelist
     private var pending: [WindowKey: Pending] = [:]
     /// Evidence accepted and alerts raised so far.
     public private(set) var evidenceCount = 0
     public private(set) var alertCount = 0
     public private(set) var droppedDisabled = 0
     public private(set) var droppedWhitelisted = 0
+
+    /// Installs a new whitelist (a SIGHUP reload); evidence from now on is judged against it. Detection thread.
+    public func replaceWhitelist(_ newWhitelist: Whitelist) { whitelist = newWhitelist }
 
     public init(settings: DetectionSettings, whitelist: Whitelist) {
         self.settings = settings

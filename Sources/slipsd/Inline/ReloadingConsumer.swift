@@ -10,7 +10,8 @@ import Records
 /// before the event: records of whitelisted hosts (either end of a flow, the sender of an ARP or SSH record)
 /// no longer reach the detectors — their time still advances the engine's clock — and the response stage gets
 /// the new policy and allowlist. Before the first reload the engine's own start-up whitelist is all there is.
-/// Entries removed from the whitelist by a reload still filter evidence in the engine until restart.
+/// The engine's evidence handler gets the new whitelist too, so an entry removed by a reload stops filtering
+/// evidence at once.
 /// Confined to the detection thread.
 final class ReloadingConsumer: DetectionEventConsumer {
     private let engine: DetectionEngine
@@ -50,6 +51,7 @@ final class ReloadingConsumer: DetectionEventConsumer {
     private func apply(_ settings: ReloadedSettings?) {
         guard let settings else { return }
         whitelist = settings.whitelist
+        engine.evidenceHandler.replaceWhitelist(settings.whitelist)
         response?.apply(policy: settings.policy, allowlist: settings.allowlist)
         let line = "detection thread applied the reloaded settings (generation \(seenGeneration)): \(settings.summary)"
         logger.info("\(line)")
