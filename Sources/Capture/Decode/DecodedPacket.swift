@@ -16,22 +16,22 @@ public struct DecodedPacket: Sendable, BitwiseCopyable {
     }
 
     /// Capture time.
-    public var time: PacketTime = .zero
+    public var time = PacketTime(microseconds: 0)
     /// Bytes on the wire (`pcap_pkthdr.len`), which may exceed what was captured.
     public var wireLength: Int32 = 0
     /// Bytes available in the buffer (`caplen`).
     public var capturedLength: Int32 = 0
 
     /// Source and destination MAC; zero when the link type has none (raw IP, NFQUEUE without hw header).
-    public var srcMAC: MACAddress = .zero
-    public var dstMAC: MACAddress = .zero
+    public var srcMAC = MACAddress(0)
+    public var dstMAC = MACAddress(0)
     /// Outer and inner VLAN ids (0 when untagged); the flow key uses both.
     public var outerVLAN: UInt16 = 0
     public var innerVLAN: UInt16 = 0
 
     public var network: Network = .other
-    public var srcIP: IPAddress = .zeroIPv4
-    public var dstIP: IPAddress = .zeroIPv4
+    public var srcIP = IPAddress(ipv4: 0)
+    public var dstIP = IPAddress(ipv4: 0)
     /// IP protocol number of the transport (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, …) after extension headers.
     public var ipProtocol: UInt8 = 0
     /// TTL / hop limit.
@@ -75,8 +75,8 @@ public struct DecodedPacket: Sendable, BitwiseCopyable {
     /// ARP operation (1 request, 2 reply); valid when `network == .arp`. For ARP, `srcIP`/`dstIP` hold the
     /// sender and target protocol addresses and `arpSenderMAC`/`arpTargetMAC` the hardware addresses.
     public var arpOperation: UInt16 = 0
-    public var arpSenderMAC: MACAddress = .zero
-    public var arpTargetMAC: MACAddress = .zero
+    public var arpSenderMAC = MACAddress(0)
+    public var arpTargetMAC = MACAddress(0)
 
     /// Offset and length of the transport payload inside the captured buffer (length may be cut by the snaplen:
     /// `payloadLength` is what the headers claim, `payloadCaptured` what is in the buffer).

@@ -26,6 +26,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     public let family: Family
 
     /// Creates an IPv6 address from its two 64-bit halves (host order). An IPv4-mapped value stays IPv6.
+    @inlinable
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
@@ -33,6 +34,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     }
 
     /// Creates an IPv4 address from its 32-bit value in host order (`0xC0A80001` is 192.168.0.1).
+    @inlinable
     public init(ipv4 value: UInt32) {
         self.high = 0
         self.low = 0x0000_FFFF_0000_0000 | UInt64(value)
@@ -40,6 +42,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     }
 
     /// Creates an address of `family` from 128 bits (IPv4: the mapped form; only the low 32 bits are used).
+    @inlinable
     public init(family: Family, high: UInt64, low: UInt64) {
         switch family {
         case .ipv4: self.init(ipv4: UInt32(truncatingIfNeeded: low))
@@ -48,13 +51,29 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     }
 
     /// True for an address of the IPv4 family.
-    @inline(__always)
+    @inlinable @inline(__always)
     public var isIPv4: Bool { family == .ipv4 }
 
+    /// Same family and same bits.
+    @inlinable @inline(__always)
+    public static func == (a: IPAddress, b: IPAddress) -> Bool {
+        a.low == b.low && a.high == b.high && a.family == b.family
+    }
+
+    /// Hashes the bits and the family.
+    @inlinable @inline(__always)
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high)
+        hasher.combine(low)
+        hasher.combine(family.rawValue)
+    }
+
     /// The IPv4 value in host order; meaningful only when `isIPv4`.
+    @inlinable
     public var ipv4Value: UInt32 { UInt32(truncatingIfNeeded: low) }
 
     /// True for an IPv6 address of the IPv4-mapped range `::ffff:0:0/96` (never for an IPv4 address).
+    @inlinable
     public var isIPv4MappedIPv6: Bool { family == .ipv6 && high == 0 && (low >> 32) == 0x0000_FFFF }
 
     /// The unspecified IPv4 address.
@@ -119,6 +138,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     public var networkBytes: [UInt8] { withNetworkBytes { Array($0) } }
 
     /// RFC 1918, RFC 4193 (fc00::/7), link-local, loopback and carrier-grade NAT ranges: what Slips calls private.
+    @inlinable
     public var isPrivate: Bool {
         if isIPv4 {
             let v = ipv4Value
@@ -136,6 +156,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     }
 
     /// Broadcast (IPv4 255.255.255.255), multicast (224.0.0.0/4, ff00::/8).
+    @inlinable
     public var isMulticastOrBroadcast: Bool {
         if isIPv4 {
             let v = ipv4Value
@@ -148,6 +169,7 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     public var isLoopback: Bool { isIPv4 ? (ipv4Value >> 24) == 127 : (high == 0 && low == 1) }
 
     /// Orders IPv4 before IPv6, then numerically.
+    @inlinable
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         if lhs.family != rhs.family { return lhs.family == .ipv4 }
         return (lhs.high, lhs.low) < (rhs.high, rhs.low)

@@ -4,10 +4,11 @@ public struct MACAddress: Hashable, Sendable, BitwiseCopyable, CustomStringConve
     public var value: UInt64
 
     /// Creates an address from its packed 48-bit value.
+    @inlinable
     public init(_ value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
 
     /// Reads six bytes at `offset` of `bytes`; the caller has checked the bounds.
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(bytes: UnsafeRawBufferPointer, offset: Int) {
         let hi = UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
         let lo = UInt64(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt32.self)))

@@ -10,15 +10,16 @@ import NetCore
 ///   join by uid as they do in Zeek.
 public struct FlowUID: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Numeric form: 0. Text form: the length (1...20) in the top 8 bits, then 6-bit character codes.
-    private let textWord: UInt64
+    @usableFromInline let textWord: UInt64
     /// Numeric form: the raw id. Text form: the remaining 6-bit character codes.
-    private let valueWord: UInt64
+    @usableFromInline let valueWord: UInt64
 
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
     /// The most characters a text uid may have (20 × 6 bits + 8 bits of length fit in 128 bits).
     public static let maximumTextLength = 20
 
     /// Wraps a raw id made by slipsd (a per-run random seed mixed with a counter).
+    @inlinable
     public init(_ value: UInt64) {
         textWord = 0
         valueWord = value
