@@ -9,22 +9,7 @@ import TestSupport
 @Suite("Forgery: SSH banners need a proven handshake")
 struct ForgerySSHBannerTests {
     func sshRecords(_ frames: [[UInt8]]) throws -> [SSHRecord] {
-        let handoff = RecordHandoff(producers: 1, producersMayWait: true)
-        let pipeline = try PacketPipeline(flowConfiguration: FlowTableConfiguration(maxFlows: 1_024), handoff: handoff,
-                                          flushEagerly: false)
-        for (index, frame) in frames.enumerated() {
-            let time = PacketTime(microseconds: 1_700_000_000_000_000 + Int64(index) * 1_000)
-            _ = frame.withUnsafeBytes { pipeline.handlePacket($0, wireLength: frame.count, time: time, linkType: .ethernet) }
-        }
-        pipeline.finish()
-        handoff.finish()
-        var found: [SSHRecord] = []
-        var batch: [RecordEvent] = []
-        while handoff.take(into: &batch) {
-            for case .record(.ssh(let record)) in batch { found.append(record) }
-            batch.removeAll(keepingCapacity: true)
-        }
-        return found
+        try pipelineRecords(frames).compactMap { SSHRecord.from($0) }
     }
 
     /// SYN, SYN-ACK (the server really answers, to the spoofed address), the spoofer's ACK acknowledging `ack`,
