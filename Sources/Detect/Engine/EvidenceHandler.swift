@@ -4,6 +4,11 @@ import Records
 /// Slips' evidence handler: drops disabled and whitelisted evidence, accumulates threat level × confidence per
 /// (profile, time window) over evidence that is not info and whose attacker is the source, and turns the sum
 /// into an alert when it reaches `evidence_detection_threshold × width / 60`; the sum then starts again from 0.
+///
+/// slipsd's addition for blocking: when a window's alert had no verified evidence (no handshake proved the
+/// attacker's address, so the host was blocked only for the connections it opens) and verified evidence of that
+/// profile arrives later in the same window (a connect scanner's completed probes), that evidence is an alert of
+/// its own at once — the threshold was already crossed — so the block becomes full.
 /// Confined to the detection thread.
 public final class EvidenceHandler {
     private struct WindowKey: Hashable { var profile: ProfileID; var window: Int }
@@ -12,6 +17,8 @@ public final class EvidenceHandler {
     public let settings: DetectionSettings
     public private(set) var whitelist: Whitelist
     private var pending: [WindowKey: Pending] = [:]
+    /// Windows whose last alert had no verified evidence.
+    private var unverifiedAlerts: Set<WindowKey> = []
     /// Evidence accepted and alerts raised so far.
     public private(set) var evidenceCount = 0
     public private(set) var alertCount = 0
@@ -49,11 +56,14 @@ public final class EvidenceHandler {
         var entry = pending[key, default: Pending()]
         entry.sum += evidence.weight
         entry.evidence.append(evidence)
-        if entry.sum >= settings.alertThreshold - 1e-9 {
+        let provesEarlierAlert = evidence.attackerVerified && unverifiedAlerts.contains(key)
+        if entry.sum >= settings.alertThreshold - 1e-9 || provesEarlierAlert {
             pending[key] = nil
             alertCount += 1
-            return .alert(Alert(profile: evidence.profile, timeWindow: evidence.timeWindow, evidence: entry.evidence,
-                                accumulatedThreat: entry.sum, timestamp: evidence.timestamp))
+            let alert = Alert(profile: evidence.profile, timeWindow: evidence.timeWindow, evidence: entry.evidence,
+                              accumulatedThreat: entry.sum, timestamp: evidence.timestamp)
+            if alert.verified { unverifiedAlerts.remove(key) } else { unverifiedAlerts.insert(key) }
+            return .alert(alert)
         }
         pending[key] = entry
         return .accepted
@@ -62,6 +72,7 @@ public final class EvidenceHandler {
     /// Forgets the accumulated evidence of windows before `number` (they can no longer alert).
     public func closeWindows(before number: Int) {
         pending = pending.filter { $0.key.window >= number }
+        unverifiedAlerts = unverifiedAlerts.filter { $0.window >= number }
     }
 
     /// The sum accumulated so far for a profile in a window (tests and status).

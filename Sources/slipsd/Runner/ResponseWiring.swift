@@ -20,8 +20,7 @@ enum ResponseWiring {
     /// - Parameter whitelist: whitelisted hosts, never blocked either.
     static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(),
                      report: @escaping (String) -> Void) throws -> Built {
-        let blocker = try NftablesBlocker(configuration: .init(tableName: settings.blocking.table),
-                                          protection: SelfProtection())
+        let blocker = try NftablesBlocker(configuration: configuration(settings), protection: SelfProtection())
         let setUp = try blocker.setUp()
         var messages = ["nftables table inet \(settings.blocking.table) \(setUp.adopted ? "adopted (existing blocks kept)" : "created")"]
         messages += blocker.protection?.warnings ?? []
@@ -53,9 +52,12 @@ enum ResponseWiring {
     /// - Throws: `BlockerError` when the netlink socket cannot be opened.
     static func blocker(settings: SlipsdSettings) throws -> NftablesBlocker {
         let protection = SelfProtection(allowlist: settings.blocking.allowlist.compactMap(CIDR.init))
-        return try NftablesBlocker(configuration: .init(tableName: settings.blocking.table,
-                                                        reversePathCheck: settings.blocking.reversePathCheck),
-                                   protection: protection)
+        return try NftablesBlocker(configuration: configuration(settings), protection: protection)
+    }
+
+    /// The nftables layout of the settings: `blocking.table`, `blocking.reverse_path_check`.
+    static func configuration(_ settings: SlipsdSettings) -> NftablesBlocker.Configuration {
+        .init(tableName: settings.blocking.table, reversePathCheck: settings.blocking.reversePathCheck)
     }
 
     /// Sends every alert of `engine` to `stage` (both confined to the detection thread).

@@ -35,6 +35,12 @@ import Records
 /// just enough to be reported are smaller than a real scan.
 /// Drops and refusals are logged once per episode and counted in `budgetStatistics`.
 ///
+/// Verified scans (slipsd's addition for blocking): TCP flows in which the source completed the handshake and sent
+/// no data (`CompletedProbes`: a connect scan's open ports) are not counted as targets (as in Slips) but kept as
+/// proofs per scan; once a scan has as many distinct completed probes as its first report needs targets, its
+/// evidence lists them, so the engine marks it `attackerVerified` and the block is full. A scan reported before
+/// its proofs were complete is reported once more when they are.
+///
 /// Confined to the detection thread.
 public final class PortScanDetector: Detector {
     /// The name used in config (`modules.disable`) and logs.
@@ -58,6 +64,8 @@ public final class PortScanDetector: Detector {
 
     private let context: DetectorContext
     private let levels: ReportLevels
+    /// Distinct completed probes that verify a scan: as many as its first report needs targets.
+    private let requiredProofs: Int
     private(set) var windowed = WindowedDetectorState<PortScanWindow>(
         budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name,
         evictionHeadroom: PortScanDetector.evictionHeadroom)
@@ -74,6 +82,7 @@ public final class PortScanDetector: Detector {
     public init(context: DetectorContext) {
         self.context = context
         levels = context.detectorSettings(Settings.self).levels
+        requiredProofs = levels.levels[0]
         context.subscribe(.newFlow)
         windowed.subscribe(context)
     }
@@ -97,17 +106,87 @@ public final class PortScanDetector: Detector {
 
     private func handle(_ message: FlowMessage) {
         let flow = message.flow
-        guard flow.isUnansweredAttempt, !flow.responder.isMulticastOrBroadcast else { return }
+        guard !flow.responder.isMulticastOrBroadcast else { return }
+        if flow.isCompletedProbe { return handleCompletedProbe(message) }
+        guard flow.isUnansweredAttempt else { return }
         let (packets, isFirstRecord) = packetCounts.update(flow, value: flow.originatorPackets)
         let levels = self.levels
         let budget = self.budget
+        let required = requiredProofs
         let reports = windowed.withState(of: message) { state in
-            Self.count(flow, packets: packets, isFirstRecord: isFirstRecord, in: &state, levels: levels,
-                       budget: budget)
+            var reports = Self.count(flow, packets: packets, isFirstRecord: isFirstRecord, in: &state, levels: levels,
+                                     budget: budget)
+            Self.attachProofs(to: &reports, of: flow, in: state, required: required)
+            return reports
         }
         guard let reports else { return }
         if let report = reports.horizontal { emitHorizontal(report, message) }
         if let report = reports.vertical { emitVertical(report, message) }
+    }
+
+    /// A handshake the source completed without data: stored as a proof of its scans; when it is the one that
+    /// makes a scan reported before proven, that scan is reported again with its proofs (the alert is then
+    /// verified and the block full).
+    private func handleCompletedProbe(_ message: FlowMessage) {
+        let flow = message.flow
+        let required = requiredProofs
+        let budget = self.budget
+        let reports = windowed.withState(of: message) { state -> (horizontal: Report?, vertical: Report?) in
+            let hKey = PortScanWindow.HorizontalKey(port: flow.responderPort, proto: flow.proto)
+            let vKey = PortScanWindow.VerticalKey(ip: flow.responder, proto: flow.proto)
+            var reports: (horizontal: Report?, vertical: Report?) = (nil, nil)
+            var hProofs = state.horizontalProofs[hKey] ?? CompletedProbes()
+            if let proven = Self.addProof(flow.responder, flow, to: &hProofs, in: &state, required: required,
+                                          budget: budget) {
+                state.horizontalProofs[hKey] = hProofs
+                if proven, let counter = state.horizontal[hKey], counter.nextLevel > 0 {
+                    reports.horizontal = Report(targets: counter.targets, packets: counter.packets,
+                                                confidence: counter.confidence, uids: counter.uids.uids)
+                }
+            }
+            var vProofs = state.verticalProofs[vKey] ?? CompletedProbes()
+            if let proven = Self.addProof(flow.responderPort, flow, to: &vProofs, in: &state, required: required,
+                                          budget: budget) {
+                state.verticalProofs[vKey] = vProofs
+                if proven, let counter = state.vertical[vKey], counter.nextLevel > 0 {
+                    reports.vertical = Report(targets: counter.targets, packets: counter.packets,
+                                              confidence: counter.confidence, uids: counter.uids.uids)
+                }
+            }
+            Self.attachProofs(to: &reports, of: flow, in: state, required: required)
+            return reports
+        }
+        guard let reports else { return }
+        if let report = reports.horizontal { emitHorizontal(report, message) }
+        if let report = reports.vertical { emitVertical(report, message) }
+    }
+
+    /// Stores one completed probe (one budget unit). Nil when nothing was stored (a known target, enough proofs
+    /// already, no budget); else whether this probe made the proofs sufficient.
+    private static func addProof<Target: Hashable>(_ target: Target, _ flow: ConnRecord,
+                                                   to proofs: inout CompletedProbes<Target>,
+                                                   in state: inout PortScanWindow, required: Int,
+                                                   budget: StateBudget) -> Bool? {
+        guard !proofs.proves(required: required), state.reserve(cap: windowUnitCap, budget: budget) else { return nil }
+        guard proofs.add(target, uid: flow.uid, required: required) else {
+            state.release(1, to: budget)
+            return nil
+        }
+        return proofs.proves(required: required)
+    }
+
+    /// Adds the completed probes of each reported scan, when there are enough of them, to its uids.
+    private static func attachProofs(to reports: inout (horizontal: Report?, vertical: Report?), of flow: ConnRecord,
+                                     in state: PortScanWindow, required: Int) {
+        if reports.horizontal != nil,
+           let proofs = state.horizontalProofs[.init(port: flow.responderPort, proto: flow.proto)],
+           proofs.proves(required: required) {
+            reports.horizontal!.uids += proofs.uids
+        }
+        if reports.vertical != nil, let proofs = state.verticalProofs[.init(ip: flow.responder, proto: flow.proto)],
+           proofs.proves(required: required) {
+            reports.vertical!.uids += proofs.uids
+        }
     }
 
     /// Adds one record to the window's counters; returns the reports of counters that reached a level.

@@ -30,6 +30,9 @@ struct PortScanWindow: BudgetedWindowState {
     var targets: Set<Target> = []
     var horizontal: [HorizontalKey: ScanCounter] = [:]
     var vertical: [VerticalKey: ScanCounter] = [:]
+    /// Handshakes the source completed without data (a connect scan's open ports), per scan.
+    var horizontalProofs: [HorizontalKey: CompletedProbes<IPAddress>] = [:]
+    var verticalProofs: [VerticalKey: CompletedProbes<UInt16>] = [:]
     /// Units held: stored targets, counters and uid slots.
     var budgetUnits = 0
     /// True once a counter of this window reported (evidence was raised): the state is then evicted last.
