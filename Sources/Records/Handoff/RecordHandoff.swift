@@ -16,6 +16,11 @@ public final class RecordHandoff: Sendable {
     private let producers: Int
     /// Above this many pending events, producers either wait (offline) or drop and count (inline).
     public let capacity: Int
+    /// The default `capacity`: 65,536 events. The three arrays that take turns (the producer's batch, the pending
+    /// one, the consumer's) keep the capacity they reached, so this bounds their memory for the whole run (a
+    /// flood of 10 M forged sources held three arrays of a million records, about 600 MB, at 1 << 20) while
+    /// still letting the detection thread take tens of thousands of records per lock.
+    public static let defaultCapacity = 1 << 16
     /// Producers that may wait when the detection thread falls behind (offline analysis must lose nothing).
     public let producersMayWait: Bool
 
@@ -24,7 +29,7 @@ public final class RecordHandoff: Sendable {
     ///   - capacity: pending events above which back-pressure applies.
     ///   - producersMayWait: true offline (wait, lose nothing), false inline (never stall the packet path:
     ///     drop the batch and count it).
-    public init(producers: Int, capacity: Int = 1 << 20, producersMayWait: Bool) {
+    public init(producers: Int, capacity: Int = RecordHandoff.defaultCapacity, producersMayWait: Bool) {
         self.producers = producers
         self.capacity = capacity
         self.producersMayWait = producersMayWait
