@@ -8,7 +8,8 @@ import NetCore
 /// stage's live allowlist (`blocking.allowlist`, whitelisted hosts: replaceable at run time by `apply`) or
 /// protected by the blocker (self-protection: the gateway's addresses, routes, resolvers) is refused with the reason;
 /// the host enters the in-process `DropSet` first (packets already queued get a drop verdict at once) with the
-/// same deadline as its kernel element; then the nftables element is added with its timeout.
+/// same deadline as its kernel element; then the nftables element is added with its timeout; then, with a
+/// `journal`, the block is recorded in the state file so that it survives a reboot (`BlockJournal`).
 ///
 /// Confined to the thread that calls `execute` (the detection thread, created after the privilege drop so it
 /// holds CAP_NET_ADMIN, which nfnetlink checks on the sending thread); not `Sendable`. Other threads reach the
@@ -20,6 +21,8 @@ public final class ResponseStage {
     public var drops: DropSet { controls.drops }
     /// Hosts recently unblocked by an operator.
     public var grace: UnblockGrace { controls.grace }
+    /// The state file that keeps blocks across reboots, if any.
+    public var journal: BlockJournal? { controls.journal }
     /// The parts other threads (the control socket) use.
     public let controls: BlockControls
     /// The duration policy (replaced by `apply`).
@@ -33,9 +36,11 @@ public final class ResponseStage {
     /// - Parameters:
     ///   - report: also receives every decision line (e.g. for `slipsd.log`).
     ///   - allowlist: hosts never blocked, checked before the blocker's self-protection.
+    ///   - journal: where blocks are recorded to survive a reboot (nil: only in the kernel).
     public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, policy: BlockingPolicy,
-                allowlist: [AllowedRange] = [], report: @escaping (String) -> Void = { _ in }) {
-        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace)
+                allowlist: [AllowedRange] = [], journal: BlockJournal? = nil,
+                report: @escaping (String) -> Void = { _ in }) {
+        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace, journal: journal)
         self.policy = policy; self.allowlist = allowlist; self.report = report
     }
 
@@ -77,11 +82,7 @@ public final class ResponseStage {
             note("not blocking \(ip): unblocked by an operator less than the grace period ago")
             return
         }
-        if let allowed = allowlist.first(where: { $0.range.contains(ip) }) {
-            note("refusing to block \(ip): it \(allowed.reason)")
-            return
-        }
-        if let reason = blocker.protection?.reasonIfProtected(ip) {
+        if let reason = refusalReason(ip) {
             note("refusing to block \(ip): it \(reason)")
             return
         }
@@ -102,6 +103,7 @@ public final class ResponseStage {
                 blocksPerAddress[ip] = previous + 1
                 let what = scope == .full ? "blocked" : "blocked new connections from"
                 note("\(what) \(ip) for \(seconds) s (alert \(request.alertID), \(request.reason)\(request.verified ? ", verified" : ", unverified: no handshake proves the address sent it")); alert to kernel element \(micros) µs")
+                journalRecord(entry)
             case .refused(let why)?:
                 drops.remove(ip)
                 note("refusing to block \(ip): \(why)")
@@ -115,7 +117,24 @@ public final class ResponseStage {
         }
     }
 
-    private func note(_ line: String) {
+    /// Why `ip` must never be blocked — the allowlist (`blocking.allowlist`, the whitelist), then the blocker's
+    /// self-protection — or nil when it may be. New blocks and blocks restored from the state file both ask.
+    public func refusalReason(_ ip: IPAddress) -> String? {
+        if let allowed = allowlist.first(where: { $0.range.contains(ip) }) { return allowed.reason }
+        return blocker.protection?.reasonIfProtected(ip)
+    }
+
+    /// Records a kernel block in the state file (after the kernel has it: the file never slows the block).
+    private func journalRecord(_ entry: BlockEntry) {
+        guard let journal else { return }
+        do {
+            for line in try journal.record(BlockJournalEntry(entry, origin: .alert)) { note(line) }
+        } catch {
+            note("blocked \(entry.address), but recording it in the state file failed: \(error); the block ends at a reboot")
+        }
+    }
+
+    func note(_ line: String) {
         logger.notice("\(line)")
         report(line)
     }
@@ -130,19 +149,25 @@ public struct BlockControls: Sendable {
     public let drops: DropSet
     /// Hosts recently unblocked by an operator.
     public let grace: UnblockGrace
+    /// The state file that keeps blocks across reboots, if any.
+    public let journal: BlockJournal?
 
     /// Groups the parts.
-    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace) {
-        self.blocker = blocker; self.drops = drops; self.grace = grace
+    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, journal: BlockJournal? = nil) {
+        self.blocker = blocker; self.drops = drops; self.grace = grace; self.journal = journal
     }
 
-    /// Lifts a block: the grace period starts, the drop-set entry and the kernel element go.
+    /// Lifts a block: the grace period starts, the drop-set entry, the kernel element and the state-file entry go
+    /// (a state file that cannot be written is not an error here: the kernel element is what blocks).
     /// - Returns: true when a kernel element was removed.
     /// - Throws: `BlockerError` when the kernel refused.
     @discardableResult
     public func unblock(_ address: IPAddress) throws -> Bool {
         grace.start(address)
         drops.remove(address)
+        do { try journal?.remove(address) } catch {
+            Logger(label: "slipsd.block").error("unblocked \(address), but removing it from the state file failed: \(error); it would be blocked again after a reboot")
+        }
         return try blocker.unblock(address)
     }
 }
