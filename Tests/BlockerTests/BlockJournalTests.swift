@@ -179,6 +179,36 @@ struct BlockJournalTests {
         #expect(try BlockJournal(path: path).load(now: Self.now).entries.count == 60)
     }
 
+    @Test("the writer batches a burst of changes into few writes, and its end drains the queue")
+    func writerBatches() throws {
+        let scratch = try Scratch("wr")
+        defer { scratch.cleanUp() }
+        let journal = BlockJournal(path: scratch.file)
+        let now = Date()
+        func entry(_ index: Int) -> BlockJournalEntry {
+            BlockJournalEntry(address: IPAddress(ipv4: 0x0A0A_0000 + UInt32(index)), scope: .full, origin: .alert,
+                              reason: "VERTICAL_PORT_SCAN", alertID: "a\(index)", blockedAt: now,
+                              expiresAt: now.addingTimeInterval(3600))
+        }
+        let writer = BlockJournalWriter(journal: journal)
+        let started = ContinuousClock.now
+        for index in 0..<2_000 { writer.record(entry(index)) }
+        let queued = ContinuousClock.now - started
+        writer.remove(IPAddress(ipv4: 0x0A0A_0000))
+        writer.flush()
+        let loaded = try journal.load()
+        #expect(loaded.entries.count == 1_999)
+        #expect(!loaded.entries.contains { $0.address == IPAddress(ipv4: 0x0A0A_0000) })
+        #expect(writer.writes < 200, "\(writer.writes) writes for 2,001 changes")
+        print("BlockJournalWriter: 2,000 blocks queued in \(queued), written in \(writer.writes) file writes")
+
+        do {
+            let last = BlockJournalWriter(journal: journal)
+            last.record(entry(5_000))
+        }                                                      // deinit: drained, not dropped
+        #expect(try journal.load().entries.contains { $0.alertID == "a5000" })
+    }
+
     @Test("the kernel entry of a journal entry carries the remaining time; an ended one has none")
     func kernelEntry() {
         let entry = Self.entry("203.0.113.13", expiresIn: 300, scope: .newConnections)

@@ -69,6 +69,23 @@ public final class BlockJournal: Sendable {
         try update(now: now) { entries in entries.removeAll { $0.address == address } }
     }
 
+    /// Applies queued changes in order in one locked read-modify-write (`BlockJournalWriter`).
+    /// - Returns: notes about a file put aside on the way.
+    /// - Throws: `BlockerError` when the file cannot be written.
+    func apply(_ changes: [BlockJournalWriter.Change], now: Date = Date()) throws -> [String] {
+        try update(now: now) { entries in
+            for change in changes {
+                switch change {
+                case .record(let entry):
+                    entries.removeAll { $0.address == entry.address }
+                    entries.append(entry)
+                case .remove(let address):
+                    entries.removeAll { $0.address == address }
+                }
+            }
+        }
+    }
+
     /// Replaces every entry (start-up, after the restore).
     /// - Throws: `BlockerError` when the file cannot be written.
     public func replace(with entries: [BlockJournalEntry], now: Date = Date()) throws {

@@ -21,8 +21,8 @@ public final class ResponseStage {
     public var drops: DropSet { controls.drops }
     /// Hosts recently unblocked by an operator.
     public var grace: UnblockGrace { controls.grace }
-    /// The state file that keeps blocks across reboots, if any.
-    public var journal: BlockJournal? { controls.journal }
+    /// Writes blocks to the state file that keeps them across reboots, if any.
+    public var journal: BlockJournalWriter? { controls.journal }
     /// The parts other threads (the control socket) use.
     public let controls: BlockControls
     /// The duration policy (replaced by `apply`).
@@ -40,7 +40,8 @@ public final class ResponseStage {
     public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, policy: BlockingPolicy,
                 allowlist: [AllowedRange] = [], journal: BlockJournal? = nil,
                 report: @escaping (String) -> Void = { _ in }) {
-        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace, journal: journal)
+        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace,
+                                      journal: journal.map(BlockJournalWriter.init))
         self.policy = policy; self.allowlist = allowlist; self.report = report
     }
 
@@ -124,14 +125,9 @@ public final class ResponseStage {
         return blocker.protection?.reasonIfProtected(ip)
     }
 
-    /// Records a kernel block in the state file (after the kernel has it: the file never slows the block).
+    /// Queues a kernel block for the state file (after the kernel has it; written off this thread).
     private func journalRecord(_ entry: BlockEntry) {
-        guard let journal else { return }
-        do {
-            for line in try journal.record(BlockJournalEntry(entry, origin: .alert)) { note(line) }
-        } catch {
-            note("blocked \(entry.address), but recording it in the state file failed: \(error); the block ends at a reboot")
-        }
+        journal?.record(BlockJournalEntry(entry, origin: .alert))
     }
 
     func note(_ line: String) {
@@ -149,25 +145,23 @@ public struct BlockControls: Sendable {
     public let drops: DropSet
     /// Hosts recently unblocked by an operator.
     public let grace: UnblockGrace
-    /// The state file that keeps blocks across reboots, if any.
-    public let journal: BlockJournal?
+    /// Writes to the state file that keeps blocks across reboots, if any.
+    public let journal: BlockJournalWriter?
 
     /// Groups the parts.
-    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, journal: BlockJournal? = nil) {
+    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, journal: BlockJournalWriter? = nil) {
         self.blocker = blocker; self.drops = drops; self.grace = grace; self.journal = journal
     }
 
     /// Lifts a block: the grace period starts, the drop-set entry, the kernel element and the state-file entry go
-    /// (a state file that cannot be written is not an error here: the kernel element is what blocks).
+    /// (the file is written off this thread; a failure is logged there).
     /// - Returns: true when a kernel element was removed.
     /// - Throws: `BlockerError` when the kernel refused.
     @discardableResult
     public func unblock(_ address: IPAddress) throws -> Bool {
         grace.start(address)
         drops.remove(address)
-        do { try journal?.remove(address) } catch {
-            Logger(label: "slipsd.block").error("unblocked \(address), but removing it from the state file failed: \(error); it would be blocked again after a reboot")
-        }
+        journal?.remove(address)
         return try blocker.unblock(address)
     }
 }
