@@ -41,6 +41,11 @@ extension ResponseWiring {
         if let problem = TrustedPath.problem(with: parent(of: directory)) {
             return (nil, ["not using the state file \(path): \(problem)"])
         }
+        if let owner, owner.0 != 0, info.st_uid != owner.0 {
+            return (journal, ["WARNING: the state directory \(directory) is owned by uid \(info.st_uid), not by "
+                              + "\(daemonUser ?? "the daemon's user") (uid \(owner.0)): blocks are restored now, but new ones "
+                              + "cannot be recorded after the privilege drop (chown it to that user)"])
+        }
         return (journal, [])
     }
 
