@@ -31,7 +31,8 @@ struct BlockJournalRestoreTests {
         }
         let journal = BlockJournal(path: path)
         for item in [entry("198.51.100.20", 300), entry("198.51.100.21", 120, .newConnections),
-                     entry("198.51.100.22", -10), entry("10.200.1.1", 300), entry(Topology.aToB4, 300)] {
+                     entry("198.51.100.22", -10), entry("10.200.1.1", 300), entry(Topology.aToB4, 300),
+                     entry("2001:db8:77::20", 300), entry(Topology.aToB6, 300)] {
             try journal.record(item, now: now.addingTimeInterval(-100))   // written while the expired one still ran
         }
 
@@ -53,25 +54,27 @@ struct BlockJournalRestoreTests {
             return Outcome(first: first, second: second, kernel: kernel, file: try journal.load(now: now).entries)
         }
         let first = outcome.first
-        #expect(Set(first.restored.map(\.description)) == ["198.51.100.20", "198.51.100.21"], "\(first.lines)")
+        #expect(Set(first.restored.map(\.description)) == ["198.51.100.20", "198.51.100.21", "2001:db8:77::20"],
+                "\(first.lines)")
         #expect(first.expired == 1)
-        #expect(Set(first.refused.map(\.description)) == ["10.200.1.1", Topology.aToB4], "\(first.lines)")
+        #expect(Set(first.refused.map(\.description)) == ["10.200.1.1", Topology.aToB4, Topology.aToB6], "\(first.lines)")
         #expect(first.lines.contains("not restoring the block of 10.200.1.1 from the state file: it is in allowlist 10.200.0.0/16"),
                 "\(first.lines)")
         #expect(first.lines.contains { $0.contains("not restoring the block of \(Topology.aToB4)") && $0.contains("is an address of interface") },
                 "\(first.lines)")
         #expect(first.adopted.map(\.description) == ["198.51.100.30"])
         #expect(outcome.second.restored.isEmpty)
-        #expect(outcome.second.alreadyInKernel.count == 3, "\(outcome.second.lines)")
+        #expect(outcome.second.alreadyInKernel.count == 4, "\(outcome.second.lines)")
 
         let kernel = Dictionary(uniqueKeysWithValues: outcome.kernel.map { ($0.address.description, $0) })
-        #expect(Set(kernel.keys) == ["198.51.100.20", "198.51.100.21", "198.51.100.30"])
+        #expect(Set(kernel.keys) == ["198.51.100.20", "198.51.100.21", "198.51.100.30", "2001:db8:77::20"])
         let full = try #require(kernel["198.51.100.20"])
         #expect(full.scope == .full && full.reason == "VERTICAL_PORT_SCAN" && full.alertID == "a-198.51.100.20")
         let timeout = try #require(full.timeout)
         #expect(timeout <= .seconds(300) && timeout > .seconds(290), "timeout \(timeout): the remaining time, not a new block")
         #expect(kernel["198.51.100.21"]?.scope == .newConnections)
-        #expect(Set(outcome.file.map(\.address.description)) == ["198.51.100.20", "198.51.100.21", "198.51.100.30"])
+        #expect(Set(outcome.file.map(\.address.description))
+                == ["198.51.100.20", "198.51.100.21", "198.51.100.30", "2001:db8:77::20"])
         #expect(outcome.file.first { $0.address.description == "198.51.100.30" }?.origin == .operator)
     }
 }
