@@ -8,7 +8,8 @@ import NetCore
 /// stage's live allowlist (`blocking.allowlist`, whitelisted hosts: replaceable at run time by `apply`) or
 /// protected by the blocker (self-protection: the gateway's addresses, routes, resolvers) is refused with the reason;
 /// the host enters the in-process `DropSet` first (packets already queued get a drop verdict at once) with the
-/// same deadline as its kernel element; then the nftables element is added with its timeout.
+/// same deadline as its kernel element; then the nftables element is added with its timeout; then, with a
+/// `journal`, the block is recorded in the state file so that it survives a reboot (`BlockJournal`).
 ///
 /// Confined to the thread that calls `execute` (the detection thread, created after the privilege drop so it
 /// holds CAP_NET_ADMIN, which nfnetlink checks on the sending thread); not `Sendable`. Other threads reach the
@@ -20,6 +21,8 @@ public final class ResponseStage {
     public var drops: DropSet { controls.drops }
     /// Hosts recently unblocked by an operator.
     public var grace: UnblockGrace { controls.grace }
+    /// Writes blocks to the state file that keeps them across reboots, if any.
+    public var journal: BlockJournalWriter? { controls.journal }
     /// The parts other threads (the control socket) use.
     public let controls: BlockControls
     /// The duration policy (replaced by `apply`).
@@ -33,9 +36,12 @@ public final class ResponseStage {
     /// - Parameters:
     ///   - report: also receives every decision line (e.g. for `slipsd.log`).
     ///   - allowlist: hosts never blocked, checked before the blocker's self-protection.
+    ///   - journal: where blocks are recorded to survive a reboot (nil: only in the kernel).
     public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, policy: BlockingPolicy,
-                allowlist: [AllowedRange] = [], report: @escaping (String) -> Void = { _ in }) {
-        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace)
+                allowlist: [AllowedRange] = [], journal: BlockJournal? = nil,
+                report: @escaping (String) -> Void = { _ in }) {
+        self.controls = BlockControls(blocker: blocker, drops: drops, grace: grace,
+                                      journal: journal.map(BlockJournalWriter.init))
         self.policy = policy; self.allowlist = allowlist; self.report = report
     }
 
@@ -77,11 +83,7 @@ public final class ResponseStage {
             note("not blocking \(ip): unblocked by an operator less than the grace period ago")
             return
         }
-        if let allowed = allowlist.first(where: { $0.range.contains(ip) }) {
-            note("refusing to block \(ip): it \(allowed.reason)")
-            return
-        }
-        if let reason = blocker.protection?.reasonIfProtected(ip) {
+        if let reason = refusalReason(ip) {
             note("refusing to block \(ip): it \(reason)")
             return
         }
@@ -102,6 +104,7 @@ public final class ResponseStage {
                 blocksPerAddress[ip] = previous + 1
                 let what = scope == .full ? "blocked" : "blocked new connections from"
                 note("\(what) \(ip) for \(seconds) s (alert \(request.alertID), \(request.reason)\(request.verified ? ", verified" : ", unverified: no handshake proves the address sent it")); alert to kernel element \(micros) µs")
+                journalRecord(entry)
             case .refused(let why)?:
                 drops.remove(ip)
                 note("refusing to block \(ip): \(why)")
@@ -115,7 +118,19 @@ public final class ResponseStage {
         }
     }
 
-    private func note(_ line: String) {
+    /// Why `ip` must never be blocked — the allowlist (`blocking.allowlist`, the whitelist), then the blocker's
+    /// self-protection — or nil when it may be. New blocks and blocks restored from the state file both ask.
+    public func refusalReason(_ ip: IPAddress) -> String? {
+        if let allowed = allowlist.first(where: { $0.range.contains(ip) }) { return allowed.reason }
+        return blocker.protection?.reasonIfProtected(ip)
+    }
+
+    /// Queues a kernel block for the state file (after the kernel has it; written off this thread).
+    private func journalRecord(_ entry: BlockEntry) {
+        journal?.record(BlockJournalEntry(entry, origin: .alert))
+    }
+
+    func note(_ line: String) {
         logger.notice("\(line)")
         report(line)
     }
@@ -130,19 +145,23 @@ public struct BlockControls: Sendable {
     public let drops: DropSet
     /// Hosts recently unblocked by an operator.
     public let grace: UnblockGrace
+    /// Writes to the state file that keeps blocks across reboots, if any.
+    public let journal: BlockJournalWriter?
 
     /// Groups the parts.
-    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace) {
-        self.blocker = blocker; self.drops = drops; self.grace = grace
+    public init(blocker: NftablesBlocker, drops: DropSet, grace: UnblockGrace, journal: BlockJournalWriter? = nil) {
+        self.blocker = blocker; self.drops = drops; self.grace = grace; self.journal = journal
     }
 
-    /// Lifts a block: the grace period starts, the drop-set entry and the kernel element go.
+    /// Lifts a block: the grace period starts, the drop-set entry, the kernel element and the state-file entry go
+    /// (the file is written off this thread; a failure is logged there).
     /// - Returns: true when a kernel element was removed.
     /// - Throws: `BlockerError` when the kernel refused.
     @discardableResult
     public func unblock(_ address: IPAddress) throws -> Bool {
         grace.start(address)
         drops.remove(address)
+        journal?.remove(address)
         return try blocker.unblock(address)
     }
 }

@@ -2,8 +2,9 @@ import NetCore
 import Synchronization
 
 /// The addresses slipsd must never block, and why: every address of every interface, loopback, the gateways
-/// of the routing tables (default routes first), the resolvers of resolv.conf, non-unicast addresses, and the
-/// operator's allowlist.
+/// of the routing tables (default routes first), the resolvers of resolv.conf, non-unicast addresses, the
+/// operator's allowlist, and — with `Sources.connectedSubnets` (`blocking.protect_connected_subnets`) — every
+/// host of the directly connected subnets.
 ///
 /// `refresh()` re-reads interfaces, routes and resolv.conf (interfaces change at run time; `SelfProtectionWatcher`
 /// calls it on every rtnetlink address or route event and every few seconds); the allowlist is
@@ -21,14 +22,20 @@ public final class SelfProtection: Sendable {
         public var ipv6RoutesPath: String?
         /// Whether to read interface addresses with `getifaddrs`.
         public var interfaces: Bool
+        /// Whether the directly connected (on-link) subnets are protected too: the prefixes of the interfaces'
+        /// addresses and the routes without a gateway (off by default: hosts on the LAN can then never be
+        /// blocked, however they behave).
+        public var connectedSubnets: Bool
 
         /// The system's defaults.
         public init(resolvConfPath: String? = "/etc/resolv.conf", ipv4RoutesPath: String? = "/proc/thread-self/net/route",
-                    ipv6RoutesPath: String? = "/proc/thread-self/net/ipv6_route", interfaces: Bool = true) {
+                    ipv6RoutesPath: String? = "/proc/thread-self/net/ipv6_route", interfaces: Bool = true,
+                    connectedSubnets: Bool = false) {
             self.resolvConfPath = resolvConfPath
             self.ipv4RoutesPath = ipv4RoutesPath
             self.ipv6RoutesPath = ipv6RoutesPath
             self.interfaces = interfaces
+            self.connectedSubnets = connectedSubnets
         }
     }
 
@@ -85,10 +92,19 @@ public final class SelfProtection: Sendable {
         func protect(_ address: IPAddress, _ reason: String) {
             if next.hosts[address] == nil { next.hosts[address] = reason }
         }
+        var connected: [Rule] = []
+        func protectSubnet(_ range: CIDR, _ interface: String) {
+            guard !range.isHost, range.prefixLength > 0, !connected.contains(where: { $0.range == range }) else { return }
+            connected.append(Rule(range: range, reason: "is on the directly connected subnet \(range) (\(interface))"))
+        }
         if sources.interfaces {
             do {
-                for (address, interface) in try InterfaceAddresses.current() {
+                for (address, interface, prefix) in try InterfaceAddresses.withPrefixes() {
                     protect(address, "is an address of interface \(interface)")
+                    if sources.connectedSubnets, interface != "lo", let prefix,
+                       let range = CIDR(network: address, prefixLength: prefix) {
+                        protectSubnet(range, interface)
+                    }
                 }
             } catch {
                 next.warnings.append("cannot list interface addresses: \(error)")
@@ -96,12 +112,20 @@ public final class SelfProtection: Sendable {
         }
         var gateways: [RouteTable.Gateway] = []
         if let path = sources.ipv4RoutesPath {
-            do { gateways += RouteTable.ipv4Gateways(try TextFile.read(path)) } catch {
+            do {
+                let text = try TextFile.read(path)
+                gateways += RouteTable.ipv4Gateways(text)
+                if sources.connectedSubnets { for route in RouteTable.ipv4OnLink(text) { protectSubnet(route.range, route.interface) } }
+            } catch {
                 next.warnings.append("cannot read \(path): \(error)")
             }
         }
         if let path = sources.ipv6RoutesPath {
-            do { gateways += RouteTable.ipv6Gateways(try TextFile.read(path)) } catch {
+            do {
+                let text = try TextFile.read(path)
+                gateways += RouteTable.ipv6Gateways(text)
+                if sources.connectedSubnets { for route in RouteTable.ipv6OnLink(text) { protectSubnet(route.range, route.interface) } }
+            } catch {
                 next.warnings.append("cannot read \(path): \(error)")
             }
         }
@@ -120,7 +144,7 @@ public final class SelfProtection: Sendable {
                 next.warnings.append("cannot read \(path): \(error)")
             }
         }
-        next.ranges = SelfProtection.builtInRanges
+        next.ranges = SelfProtection.builtInRanges + connected
             + allowlist.map { Rule(range: $0, reason: "is in allowlist \($0)") }
         let warnings = next.warnings
         snapshot.withLock { $0 = next }

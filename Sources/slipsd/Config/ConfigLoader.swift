@@ -92,6 +92,16 @@ enum ConfigLoader {
             try r.int("unblock_grace_period", into: &settings.blocking.unblockGraceSeconds, in: 0...(30 * 86400))
             try r.bool("reverse_path_check", into: &settings.blocking.reversePathCheck)
             try r.choice("unverified_alerts", into: &settings.blocking.unverifiedScope)
+            var stateFile: String? = nil
+            try r.optionalString("state_file", into: &stateFile)
+            if let stateFile {
+                guard stateFile == "none" || (stateFile.hasPrefix("/") && !stateFile.hasSuffix("/")) else {
+                    throw r.error(forKey: "state_file", "expected an absolute file path, or none")
+                }
+                settings.blocking.stateFile = stateFile == "none" ? "" : stateFile
+                settings.blocking.stateFileWasSet = true
+            }
+            try r.bool("protect_connected_subnets", into: &settings.blocking.protectConnectedSubnets)
         }
         try reader.section("inline") { (r: inout ConfigReader) throws(ConfigError) in
             try r.int("copy_range", into: &settings.inline.copyRange, in: 64...0xFFFF)

@@ -50,6 +50,14 @@ struct SlipsdSettings: Sendable {
         /// `blocking.unverified_alerts`: how far an alert without verified evidence blocks — `new_connections`
         /// (the connections the host opens; the default) or `full`.
         var unverifiedScope: BlockScope = .newConnections
+        /// `blocking.state_file`: where blocks are kept so that they survive a reboot (empty — `none` in the
+        /// file — for nowhere). The default's directory is used only when it exists (systemd's
+        /// `StateDirectory=slipsd` creates it); a path set in the file gets its directory created.
+        var stateFile = "/var/lib/slipsd/blocks.json"
+        /// True when the configuration named `state_file`.
+        var stateFileWasSet = false
+        /// `blocking.protect_connected_subnets`: never block hosts on the gateway's directly connected subnets.
+        var protectConnectedSubnets = false
     }
     var blocking = Blocking()
 

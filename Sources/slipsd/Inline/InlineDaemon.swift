@@ -109,6 +109,7 @@ struct InlineDaemon {
 
         waitForStop(setUp, reloader: reloader, lag: LagReport(handoff: handoff, source: source))
         shutDown(setUp, handoff: handoff, detectionThread: detectionThread)
+        controls?.journal?.flush()             // every block and unblock is in the state file before exit
     }
 
     /// Until SIGINT/SIGTERM: SIGHUP reloads (the main thread reads the files, the detection thread applies),

@@ -23,6 +23,7 @@ struct InlineDetectionSide {
             messages = []
         } else {
             let built = try ResponseWiring.make(settings: settings, whitelist: detection.engine.evidenceHandler.whitelist,
+                                                daemonUser: options.noDropPrivileges ? nil : options.user ?? settings.daemon.user,
                                                 report: { line in detection.output?.log(line) })
             response = built.stage
             messages = built.messages

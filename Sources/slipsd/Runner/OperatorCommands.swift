@@ -20,9 +20,10 @@ struct OperatorCommands {
             }
             let duration = seconds ?? 3600
             let forced = force ? try NftablesBlocker(configuration: blocker.configuration, protection: nil) : blocker
-            let outcome = try forced.block([BlockEntry(address: address, timeout: .seconds(duration), reason: "manual", alertID: "manual")]).first
+            let entry = BlockEntry(address: address, timeout: .seconds(duration), reason: "manual", alertID: "manual")
+            let outcome = try forced.block([entry]).first
             switch outcome?.status {
-            case .blocked?: Console.out("blocked \(ip) for \(duration) s"); return 0
+            case .blocked?: Console.out("blocked \(ip) for \(duration) s" + recordInStateFile(entry)); return 0
             case .refused(let why)?: Console.error("slipsd: refusing to block \(ip): \(why)"); return 1
             case .failed(let why)?: Console.error("slipsd: blocking \(ip) failed: \(why)"); return 1
             case nil: return 1
@@ -39,12 +40,14 @@ struct OperatorCommands {
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
             let removed = try blocker.unblock(address)
+            let stateNote = removeFromStateFile(address)
             let daemonRemoved = daemon?.removed ?? false
             if removed || daemonRemoved {
                 Console.out("unblocked \(ip)" + (daemon != nil ? " (the running daemon will not block it again for \(settings.blocking.unblockGraceSeconds) s)" : ""))
             } else {
                 Console.out("\(ip) was not blocked")
             }
+            if let stateNote { Console.error("slipsd: \(stateNote)") }
             return 0
         } catch {
             Console.error("slipsd: \(error)")

@@ -18,16 +18,22 @@ enum ResponseWiring {
     /// The allowlist is the stage's (replaceable on reload), not the blocker's: the blocker protects the
     /// gateway's own addresses, routes and resolvers.
     /// - Parameter whitelist: whitelisted hosts, never blocked either.
-    static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(),
+    /// - Parameter daemonUser: the user the daemon runs as after the privilege drop (owns the state file).
+    /// Blocks of the state file are restored (`BlockJournal.restore`) before the kernel's are adopted.
+    static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(), daemonUser: String? = nil,
                      report: @escaping (String) -> Void) throws -> Built {
-        let blocker = try NftablesBlocker(configuration: configuration(settings), protection: SelfProtection())
+        let blocker = try NftablesBlocker(configuration: configuration(settings),
+                                          protection: SelfProtection(sources: protectionSources(settings)))
         let setUp = try blocker.setUp()
         var messages = ["nftables table inet \(settings.blocking.table) \(setUp.adopted ? "adopted (existing blocks kept)" : "created")"]
         messages += blocker.protection?.warnings ?? []
+        let (journal, journalLines) = Self.journal(settings: settings, daemonUser: daemonUser, create: true)
+        messages += journalLines
         let stage = ResponseStage(blocker: blocker, drops: DropSet(),
                                   grace: UnblockGrace(seconds: settings.blocking.unblockGraceSeconds),
                                   policy: policy(settings), allowlist: allowlist(settings, whitelist: whitelist),
-                                  report: report)
+                                  journal: journal, report: report)
+        if let journal { messages += journal.restore(into: stage).lines }
         try stage.adoptKernelBlocks()
         return Built(stage: stage, messages: messages)
     }
@@ -51,13 +57,22 @@ enum ResponseWiring {
     /// addresses, routes and resolvers). Opens the netlink socket; changes nothing in the kernel.
     /// - Throws: `BlockerError` when the netlink socket cannot be opened.
     static func blocker(settings: SlipsdSettings) throws -> NftablesBlocker {
-        let protection = SelfProtection(allowlist: settings.blocking.allowlist.compactMap(CIDR.init))
+        let protection = SelfProtection(allowlist: settings.blocking.allowlist.compactMap(CIDR.init),
+                                        sources: protectionSources(settings))
         return try NftablesBlocker(configuration: configuration(settings), protection: protection)
     }
 
     /// The nftables layout of the settings: `blocking.table`, `blocking.reverse_path_check`.
     static func configuration(_ settings: SlipsdSettings) -> NftablesBlocker.Configuration {
         .init(tableName: settings.blocking.table, reversePathCheck: settings.blocking.reversePathCheck)
+    }
+
+    /// Where self-protection reads the gateway's addresses (`blocking.protect_connected_subnets` adds the
+    /// directly connected subnets).
+    static func protectionSources(_ settings: SlipsdSettings) -> SelfProtection.Sources {
+        var sources = SelfProtection.Sources()
+        sources.connectedSubnets = settings.blocking.protectConnectedSubnets
+        return sources
     }
 
     /// Sends every alert of `engine` to `stage` (both confined to the detection thread).
