@@ -18,15 +18,17 @@ struct WatchdogTests {
     @Test func livenessNeedsEveryPacketThreadAndTheDetectionThreadToMove() {
         var liveness = WatchdogLiveness()
         let idle = WatchdogLiveness.Detection(taken: 5, pending: 0)
-        #expect(liveness.check(heartbeats: [10, 20], detection: idle) == nil)        // nothing to compare with yet
-        #expect(liveness.check(heartbeats: [11, 25], detection: idle) == nil)
-        let stuck = liveness.check(heartbeats: [11, 26], detection: idle)
-        #expect(stuck == "packet thread #0 made no progress", "\(stuck ?? "nil")")
-        #expect(liveness.check(heartbeats: [12, 27], detection: .init(taken: 5, pending: 40)) == nil)
-        let detection = liveness.check(heartbeats: [13, 28], detection: .init(taken: 5, pending: 90))
+        #expect(liveness.check(heartbeats: [(0, 10), (3, 20)], detection: idle) == nil)        // nothing to compare with yet
+        #expect(liveness.check(heartbeats: [(0, 11), (3, 25)], detection: idle) == nil)
+        let stuck = liveness.check(heartbeats: [(0, 11), (3, 26)], detection: idle)
+        #expect(stuck == "the packet thread of queue 0 made no progress", "\(stuck ?? "nil")")
+        #expect(liveness.check(heartbeats: [(0, 12), (3, 27)], detection: .init(taken: 5, pending: 40)) == nil)
+        let detection = liveness.check(heartbeats: [(0, 13), (3, 28)], detection: .init(taken: 5, pending: 90))
         #expect(detection == "the detection thread took none of 90 waiting events", "\(detection ?? "nil")")
-        #expect(liveness.check(heartbeats: [14, 29], detection: .init(taken: 6, pending: 10)) == nil)
-        #expect(liveness.check(heartbeats: [15, 30], detection: .init(taken: 6, pending: 0)) == nil)
+        #expect(liveness.check(heartbeats: [(0, 14), (3, 29)], detection: .init(taken: 6, pending: 10)) == nil)
+        #expect(liveness.check(heartbeats: [(0, 15), (3, 30)], detection: .init(taken: 6, pending: 0)) == nil)
+        let both = liveness.check(heartbeats: [(0, 15), (3, 30)], detection: .init(taken: 6, pending: 0))
+        #expect(both == "the packet threads of queue 0, 3 made no progress", "\(both ?? "nil")")
     }
 
     /// The pings go through a real `$NOTIFY_SOCKET`, once per half period, and stop while a heartbeat stands still.
@@ -43,7 +45,7 @@ struct WatchdogTests {
         let start = MonotonicClock.now()
         while MonotonicClock.now() - start < 1.1 {             // moving: about 5 checks, all but the first ping
             beat += 1
-            if let line = watchdog.tick(heartbeats: [beat], detection: idle) { lines.append(line) }
+            if let line = watchdog.tick(heartbeats: [(7, beat)], detection: idle) { lines.append(line) }
             MonotonicClock.sleep(milliseconds: 20)
         }
         let moving = listener.watchdogPings.count
@@ -52,14 +54,14 @@ struct WatchdogTests {
         // at most), every later check sees none.
         var settled: Int?
         while MonotonicClock.now() - start < 2.2 {
-            if let line = watchdog.tick(heartbeats: [beat], detection: idle) { lines.append(line) }
+            if let line = watchdog.tick(heartbeats: [(7, beat)], detection: idle) { lines.append(line) }
             if settled == nil, MonotonicClock.now() - start >= 1.35 { usleep(50_000); settled = listener.watchdogPings.count }
             MonotonicClock.sleep(milliseconds: 20)
         }
         usleep(150_000)
         #expect((settled ?? 0) <= moving + 1)
         #expect(listener.watchdogPings.count == settled, "pinged while the packet thread stood still")
-        #expect(lines == ["systemd watchdog: not pinging: packet thread #0 made no progress"], "\(lines)")
+        #expect(lines == ["systemd watchdog: not pinging: the packet thread of queue 7 made no progress"], "\(lines)")
     }
 
     /// The test plays systemd: NOTIFY_SOCKET and WATCHDOG_USEC (2 s); WATCHDOG=1 must arrive about every second

@@ -37,7 +37,12 @@ enum SeccompFilter {
         let logsEverything = api >= 3 && seccomp_attr_set(context, SCMP_FLTATR_CTL_LOG, 1) == 0
         var count = 0
         for rule in rules { count += try add(rule, to: context) }
-        try check(seccomp_load(context), "seccomp_load")
+        do {
+            try check(seccomp_load(context), "seccomp_load")
+        } catch {
+            throw Failure(step: error.step, reason: error.reason + "; the kernel must have seccomp filters "
+                          + "(CONFIG_SECCOMP_FILTER), else set daemon.seccomp: off")
+        }
         let action = mode == .enforce ? "any other call kills the process (SIGSYS)"
                                       : "other calls are allowed and logged by the kernel (audit type 1326)"
         return "seccomp: \(mode.rawValue): \(rules.count) system calls allowed (\(count) filter rules), \(action)"

@@ -54,7 +54,7 @@ struct SystemdWatchdog {
 
     /// Checks liveness once per period and pings when it holds. Returns a line to log when the pings stop or
     /// start again, else nil.
-    mutating func tick(heartbeats: [UInt64], detection: WatchdogLiveness.Detection) -> String? {
+    mutating func tick(heartbeats: [(queue: UInt16, count: UInt64)], detection: WatchdogLiveness.Detection) -> String? {
         let now = MonotonicClock.nanoseconds()
         guard now - lastCheck >= periodNanoseconds else { return nil }
         lastCheck = now

@@ -18,7 +18,7 @@ struct WatchdogLiveness {
         }
     }
 
-    private var lastHeartbeats: [UInt64]?
+    private var lastHeartbeats: [(queue: UInt16, count: UInt64)]?
     private var lastDetection: Detection?
 
     /// Compares with the previous check and remembers these values for the next.
@@ -27,16 +27,17 @@ struct WatchdogLiveness {
     ///   - detection: batches taken so far and events waiting now.
     /// - Returns: nil when everything moved, else why not (for one log line). The first check has nothing to
     ///   compare with and passes.
-    mutating func check(heartbeats: [UInt64], detection: Detection) -> String? {
+    mutating func check(heartbeats: [(queue: UInt16, count: UInt64)], detection: Detection) -> String? {
         defer {
             lastHeartbeats = heartbeats
             lastDetection = detection
         }
         var problems: [String] = []
         if let last = lastHeartbeats, last.count == heartbeats.count {
-            let stuck = heartbeats.indices.filter { heartbeats[$0] == last[$0] }
+            let stuck = heartbeats.indices.filter { heartbeats[$0].count == last[$0].count }.map { heartbeats[$0].queue }
             if !stuck.isEmpty {
-                problems.append("packet thread\(stuck.count > 1 ? "s" : "") #\(stuck.map(String.init).joined(separator: ", #")) made no progress")
+                problems.append("the packet thread\(stuck.count > 1 ? "s" : "") of queue "
+                                + "\(stuck.map(String.init).joined(separator: ", ")) made no progress")
             }
         }
         if let last = lastDetection, detection.pending > 0, last.pending > 0, detection.taken == last.taken {
