@@ -34,6 +34,9 @@ let package = Package(
                        providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
         // prctl, setresuid/setresgid, capset: not exposed by Glibc's Swift module.
         .target(name: "CPrivileges", path: "Sources/CPrivileges"),
+        // The daemon's system-call filter after set-up (issue 8).
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
 
         .target(
             name: "NetCore",
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "slipsd",
             dependencies: [
-                "NetCore", "Records", "Capture", "Detect", "Blocker", "CPrivileges",
+                "NetCore", "Records", "Capture", "Detect", "Blocker", "CPrivileges", "CSeccomp",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -71,17 +71,22 @@ final class DaemonLab {
     }
 
     /// Starts `slipsd arguments…` in the gateway (or `namespace`), its stdout and stderr in `dir/daemon.log`,
-    /// and waits until it logs `ready` (or `capturing` for `-i`).
-    func startDaemon(_ arguments: [String], namespace: String? = nil, readyText: String = "ready") throws -> Process {
+    /// and waits until it logs `ready` (or `capturing` for `-i`). `environment` adds variables to the daemon's
+    /// (e.g. `NOTIFY_SOCKET` and `WATCHDOG_USEC`, as systemd would set them).
+    func startDaemon(_ arguments: [String], namespace: String? = nil, readyText: String = "ready",
+                     environment: [String: String] = [:]) throws -> Process {
         let daemon = try launch(["netns", "exec", namespace ?? gateway, RepositoryPaths.slipsdBinary] + arguments,
-                                logName: "daemon.log")
+                                logName: "daemon.log", environment: environment)
         let ready = waitUntil(seconds: 20) { self.daemonLog.contains(readyText) || !daemon.isRunning }
         try #require(ready && daemon.isRunning, "slipsd did not become ready: \(daemonLog)")
         return daemon
     }
 
-    private func launch(_ arguments: [String], logName: String?) throws -> Process {
+    private func launch(_ arguments: [String], logName: String?, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         process.arguments = arguments
         if let logName {

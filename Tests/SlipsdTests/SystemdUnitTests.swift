@@ -50,6 +50,9 @@ struct SystemdUnitTests {
         let bounding = unit.split(separator: "\n").first { $0.hasPrefix("CapabilityBoundingSet=") } ?? ""
         #expect(bounding == "CapabilityBoundingSet=CAP_NET_ADMIN")
         #expect(unit.contains("AmbientCapabilities=CAP_NET_ADMIN"))
+        // systemd's watchdog: slipsd pings every WatchdogSec/2 while its threads make progress.
+        let watchdog = unit.split(separator: "\n").first { $0.hasPrefix("WatchdogSec=") } ?? ""
+        #expect(watchdog == "WatchdogSec=5s", "\(watchdog)")
         for key in ["SystemCallFilter=", "ProtectKernelLogs=yes", "ProtectProc=invisible", "UMask=0077",
                     "RestrictAddressFamilies="] {
             #expect(unit.contains(key), "\(key)")

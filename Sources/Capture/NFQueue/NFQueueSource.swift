@@ -187,6 +187,14 @@ public final class NFQueueSource: Sendable {
         }
     }
 
+    /// Each queue's heartbeat, in queue order: its packet thread advances it every time its receive returns
+    /// (with a packet, a would-block or a poll timeout, at least every `pollTimeout` while idle) and around its
+    /// idle work. A value that stays the same for longer than a few poll timeouts means that packet thread is
+    /// stuck. Any thread.
+    public var heartbeats: [(queue: UInt16, count: UInt64)] {
+        states.map { ($0.queue, $0.progress.load(ordering: .relaxed)) }
+    }
+
     /// The counters summed over all queues (`largestPacket` is the maximum). `receiveOverruns` includes the
     /// kernel's count of packet messages it could not deliver (`SO_MEMINFO`). Any thread.
     public var statistics: NFQueueStatistics {

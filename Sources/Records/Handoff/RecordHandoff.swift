@@ -10,6 +10,7 @@ public final class RecordHandoff: Sendable {
         var pending: [RecordEvent] = []
         var producersFinished = 0
         var dropped = 0
+        var takes: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -75,6 +76,7 @@ public final class RecordHandoff: Sendable {
             let (gotSome, done): (Bool, Bool) = state.withLock { state in
                 if !state.pending.isEmpty {
                     swap(&state.pending, &batch)
+                    state.takes &+= 1
                     return (true, false)
                 }
                 return (false, state.producersFinished >= producers)
@@ -86,6 +88,12 @@ public final class RecordHandoff: Sendable {
             waited += step
             step = min(step * 2, 1_000)
         }
+    }
+
+    /// The detection thread's progress for a liveness check (systemd's watchdog): how many batches it has taken
+    /// so far and how many events wait now. Events waiting while `taken` stays the same: the thread is stuck.
+    public var consumerProgress: (taken: UInt64, pending: Int) {
+        state.withLock { ($0.takes, $0.pending.count) }
     }
 
     /// Events dropped because the detection thread fell behind (inline only).

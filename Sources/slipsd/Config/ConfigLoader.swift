@@ -117,6 +117,7 @@ enum ConfigLoader {
             try r.string("user", into: &settings.daemon.user)
             try r.string("control_socket", into: &settings.daemon.controlSocket)
             try r.optionalString("control_group", into: &settings.daemon.controlGroup)
+            try r.choice("seccomp", into: &settings.daemon.seccomp)
         }
         try reader.finish()
         return settings

@@ -80,6 +80,8 @@ struct SlipsdSettings: Sendable {
         var controlSocket = "/run/slipsd/control.sock"
         /// Group allowed to use the control socket besides root (empty: root only).
         var controlGroup: String? = nil
+        /// The inline daemon's system-call filter after set-up (`enforce`, `log`, `off`).
+        var seccomp = SeccompMode.enforce
     }
     var daemon = Daemon()
 }

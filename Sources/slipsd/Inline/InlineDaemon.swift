@@ -11,7 +11,8 @@ import Records
 /// `run()` is four steps, in this order, on the main thread:
 /// 1. `InlineSetUp` as root, with no other thread alive: outputs, detection, the response stage (nftables table,
 ///    existing blocks adopted), NFQUEUE sockets, the steering rule, the control socket;
-/// 2. the privilege drop to the configured user keeping only CAP_NET_ADMIN (verified, or refuse to run);
+/// 2. the privilege drop to the configured user keeping only CAP_NET_ADMIN (verified, or refuse to run), then
+///    the seccomp filter (`daemon.seccomp`), still before any other thread exists;
 /// 3. `serve`: the threads (detection, which also executes blocks; one packet thread per queue and the watchdog;
 ///    control), inheriting CAP_NET_ADMIN, until SIGINT/SIGTERM. SIGHUP re-reads the configuration and whitelist
 ///    on the main thread and hands what can change live (whitelist, blocking policy and allowlist) to the
@@ -42,6 +43,7 @@ struct InlineDaemon {
         var messages = detectionSide.messages + setUp.messages
         do {
             messages.append(try dropPrivileges())
+            messages.append(try SeccompFilter.install(mode: settings.daemon.seccomp))   // before any thread
         } catch {
             Console.error("slipsd: \(error); refusing to run")
             setUp.removeSteering()
@@ -105,17 +107,21 @@ struct InlineDaemon {
                                     handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })
         try setUp.control.start { request in control.handle(request) }
         log("inline on queue \(queues) ready (\(controls != nil ? "blocking" : "detect only"), \(source.configuration.failOpen ? "fail-open" : "fail-closed"))")
-        setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)")
+        let watchdog = SystemdWatchdog(notifier: setUp.notifier)
+        if let watchdog { log(watchdog.description) }
+        setUp.notifier?.notify("READY=1\nSTATUS=inline on queue \(queues)" + (watchdog != nil ? "\nWATCHDOG=1" : ""))
 
-        waitForStop(setUp, reloader: reloader, lag: LagReport(handoff: handoff, source: source))
+        waitForStop(setUp, reloader: reloader, lag: LagReport(handoff: handoff, source: source), watchdog: watchdog)
         shutDown(setUp, handoff: handoff, detectionThread: detectionThread)
         controls?.journal?.flush()             // every block and unblock is in the state file before exit
     }
 
     /// Until SIGINT/SIGTERM: SIGHUP reloads (the main thread reads the files, the detection thread applies),
-    /// and falling behind is reported.
-    private func waitForStop(_ setUp: InlineSetUp, reloader: SettingsReloader, lag: LagReport) {
+    /// falling behind is reported, and systemd's watchdog is pinged while the threads make progress.
+    private func waitForStop(_ setUp: InlineSetUp, reloader: SettingsReloader, lag: LagReport,
+                             watchdog: SystemdWatchdog?) {
         var lag = lag
+        var watchdog = watchdog
         var reloadsHandled = 0                  // a SIGHUP during set-up is handled at once
         while !StopSignal.isRequested {
             MonotonicClock.sleep(milliseconds: 100)
@@ -127,6 +133,8 @@ struct InlineDaemon {
                 setUp.notifier?.notify("READY=1")
             }
             lag.check()
+            if let line = watchdog?.tick(heartbeats: lag.source.heartbeats,
+                                         detection: .init(lag.handoff.consumerProgress)) { setUp.log(line) }
         }
     }
 
