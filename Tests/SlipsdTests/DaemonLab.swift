@@ -73,7 +73,9 @@ final class DaemonLab {
     /// Starts `slipsd arguments…` in the gateway (or `namespace`), its stdout and stderr in `dir/daemon.log`,
     /// and waits until it logs `ready` (or `capturing` for `-i`).
     func startDaemon(_ arguments: [String], namespace: String? = nil, readyText: String = "ready") throws -> Process {
-        let daemon = try launch(["netns", "exec", namespace ?? gateway, RepositoryPaths.slipsdBinary] + arguments,
+        // Through the anchor: slipsd closes inherited descriptors, which Foundation's Process would take for an exit.
+        let daemon = try launch(["netns", "exec", namespace ?? gateway]
+                                    + InheritedDescriptorsAnchor.wrap([RepositoryPaths.slipsdBinary] + arguments),
                                 logName: "daemon.log")
         let ready = waitUntil(seconds: 20) { self.daemonLog.contains(readyText) || !daemon.isRunning }
         try #require(ready && daemon.isRunning, "slipsd did not become ready: \(daemonLog)")
