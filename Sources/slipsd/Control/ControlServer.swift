@@ -8,8 +8,8 @@ import Glibc
 /// configured group), created while still root and served on its own thread after the privilege drop.
 ///
 /// One daemon per socket: its `ControlSocketLock` is taken (first thing in the daemon's run) before a stale
-/// socket file is removed here, so a second daemon refuses to start and leaves the first one's socket alone. The socket file is removed by `stop()` and,
-/// should the daemon leave on an error, by `deinit`.
+/// socket file is removed here, so a second daemon refuses to start and leaves the first one's socket alone.
+/// The socket file is removed by `stop()` and, should the daemon leave on an error, by `deinit`.
 ///
 /// Each connection sends one request line and gets one response line. Peers are checked when they connect
 /// (`ControlPeer`: uid 0, or the control group as primary or supplementary group). The thread serves up to
@@ -40,6 +40,9 @@ final class ControlServer: Sendable {
     init(path: String, group: String?, lock: ControlSocketLock) throws(SlipsdError) {
         guard let address = UnixSocketAddress(path: path) else {
             throw SlipsdError("opening control socket", object: path, reason: "path empty or longer than 107 bytes")
+        }
+        guard lock.path == path + ".lock" else {
+            throw SlipsdError("opening control socket", object: path, reason: "the lock held is \(lock.path), not this socket's")
         }
         var gid: gid_t?
         if let group {
