@@ -4,6 +4,9 @@
 import Glibc
 #endif
 
+// Before anything opens a file: descriptors above stderr left open by whoever started slipsd are closed.
+InheritedDescriptors.closeAll()
+
 // Hidden, for tests: `slipsd --privilege-self-test USER [--none]` drops to USER keeping CAP_NET_ADMIN (or
 // nothing), verifies, prints the resulting state on one line, exits 0 if the drop verified.
 if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "--privilege-self-test" {

@@ -55,4 +55,28 @@ struct DaemonControlProtocolTests {
         #expect(ControlProtocol.decodeResponse(Array("{\"ok\":false,\"error\":\"bad\"}".utf8)) == .failure("bad"))
         #expect(ControlProtocol.decodeResponse(Array("garbage".utf8)) == nil)
     }
+
+    /// A request line is kept up to the cap and refused one byte past it, newline or not.
+    @Test func connectionLineCap() {
+        let cap = ControlProtocol.maxRequestBytes
+        var atCap = ControlConnection(fd: -1, deadline: 0)
+        #expect(atCap.append(ArraySlice([UInt8](repeating: 0x61, count: cap))) == .waiting)
+        #expect(atCap.append(ArraySlice([0x0A, 0x62])) == .line([UInt8](repeating: 0x61, count: cap)))
+        var overCap = ControlConnection(fd: -1, deadline: 0)
+        #expect(overCap.append(ArraySlice([UInt8](repeating: 0x61, count: cap + 1))) == .tooLong)
+        var overWithNewline = ControlConnection(fd: -1, deadline: 0)
+        #expect(overWithNewline.append(ArraySlice([UInt8](repeating: 0x61, count: cap + 1) + [0x0A])) == .tooLong)
+        var split = ControlConnection(fd: -1, deadline: 0)
+        #expect(split.append(ArraySlice(Array(#"{"cmd":"#.utf8))) == .waiting)
+        #expect(split.append(ArraySlice(Array("\"status\"}\n".utf8))) == .line(Array(#"{"cmd":"status"}"#.utf8)))
+    }
+
+    /// Root always; the control group as primary or supplementary group; nobody else.
+    @Test func peerAccess() {
+        #expect(ControlPeer(uid: 0, gid: 0, groups: []).isAllowed(group: nil))
+        #expect(!ControlPeer(uid: 1000, gid: 1000, groups: [27]).isAllowed(group: nil))
+        #expect(ControlPeer(uid: 1000, gid: 27, groups: []).isAllowed(group: 27))
+        #expect(ControlPeer(uid: 1000, gid: 1000, groups: [4, 27]).isAllowed(group: 27))
+        #expect(!ControlPeer(uid: 1000, gid: 1000, groups: [4, 24]).isAllowed(group: 27))
+    }
 }

@@ -75,7 +75,9 @@ final class DaemonLab {
     /// (e.g. `NOTIFY_SOCKET` and `WATCHDOG_USEC`, as systemd would set them).
     func startDaemon(_ arguments: [String], namespace: String? = nil, readyText: String = "ready",
                      environment: [String: String] = [:]) throws -> Process {
-        let daemon = try launch(["netns", "exec", namespace ?? gateway, RepositoryPaths.slipsdBinary] + arguments,
+        // Through the anchor: slipsd closes inherited descriptors, which Foundation's Process would take for an exit.
+        let daemon = try launch(["netns", "exec", namespace ?? gateway]
+                                    + InheritedDescriptorsAnchor.wrap([RepositoryPaths.slipsdBinary] + arguments),
                                 logName: "daemon.log", environment: environment)
         let ready = waitUntil(seconds: 20) { self.daemonLog.contains(readyText) || !daemon.isRunning }
         try #require(ready && daemon.isRunning, "slipsd did not become ready: \(daemonLog)")

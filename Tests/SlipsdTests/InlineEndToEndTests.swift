@@ -56,8 +56,8 @@ struct InlineEndToEndTests {
 
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        daemon.arguments = ["netns", "exec", gateway, RepositoryPaths.slipsdBinary, "--inline", "--queue", "7",
-                            "-c", dir + "/test.yaml", "-o", dir + "/out"]
+        daemon.arguments = ["netns", "exec", gateway] + InheritedDescriptorsAnchor.wrap(
+            [RepositoryPaths.slipsdBinary, "--inline", "--queue", "7", "-c", dir + "/test.yaml", "-o", dir + "/out"])
         let log = FileManager.default.createFile(atPath: dir + "/daemon.log", contents: nil)
         #expect(log)
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/daemon.log"))

@@ -20,7 +20,8 @@ struct InlineControl: Sendable {
         case .status:
             return ControlResponse(ok: true, status: status())
         case .unblock(let ip):
-            guard let controls else { return ControlResponse(ok: true, removed: false, graceSeconds: graceSeconds) }
+            // Detect only: no blocker here, so no `removed`; the client changes the kernel itself.
+            guard let controls else { return ControlResponse(ok: true) }
             do {
                 let removed = try controls.unblock(ip)
                 return ControlResponse(ok: true, removed: removed, graceSeconds: graceSeconds)

@@ -4,6 +4,9 @@ import Detect
 import Logging
 import NetCore
 import Records
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `slipsd --inline --queue N`: sits on NFQUEUE, runs flows and detectors on every forwarded packet, and blocks
 /// attackers in the kernel.
@@ -34,8 +37,11 @@ struct InlineDaemon {
         let detectionSide: InlineDetectionSide
         let setUp: InlineSetUp
         do {
+            // One daemon per control socket: refused here, before any set-up touches the kernel.
+            let lock = try ControlSocketLock(socketPath: settings.daemon.controlSocket,
+                                             directoryOwner: controlDirectoryOwner)
             detectionSide = try InlineDetectionSide(options: options, settings: settings)
-            setUp = try InlineSetUp(options: options, settings: settings)
+            setUp = try InlineSetUp(options: options, settings: settings, lock: lock)
         } catch {
             Console.error("slipsd: \(error)")
             return 1
@@ -47,6 +53,7 @@ struct InlineDaemon {
         } catch {
             Console.error("slipsd: \(error); refusing to run")
             setUp.removeSteering()
+            setUp.control.removeSocket()
             return 1
         }
         do {
@@ -55,9 +62,15 @@ struct InlineDaemon {
             Console.error("slipsd: \(error)")
             setUp.source.stop()
             setUp.removeSteering()
+            setUp.control.stop()
             return 1
         }
         return 0
+    }
+
+    /// The user the daemon drops to, who must be able to remove the control socket at exit (nil: stays root).
+    private var controlDirectoryOwner: uid_t? {
+        options.noDropPrivileges ? nil : getpwnam(options.user ?? settings.daemon.user).map { $0.pointee.pw_uid }
     }
 
     /// Step 2: only CAP_NET_ADMIN stays (verdicts and nftables messages need it).
@@ -152,7 +165,7 @@ struct InlineDaemon {
             + "\(counters.watchdogStalls) watchdog stalls, \(counters.receiveOverruns) overruns, \(counters.errors) errors"
         logger.notice("\(account)")
         for _ in setUp.queues { handoff.finish() }
-        setUp.control.stop()
+        if let problem = setUp.control.stop() { logger.warning("\(problem)") }
         detectionThread.join()
         setUp.removeSteering()
         logger.notice("stopped; steering removed, blocks kept in table inet \(settings.blocking.table)")

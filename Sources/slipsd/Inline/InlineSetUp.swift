@@ -48,8 +48,9 @@ struct InlineSetUp: Sendable {
     /// Writes a line to stderr (journald) from any thread.
     let log: @Sendable (String) -> Void = { Console.error("slipsd: \($0)") }
 
+    /// - Parameter lock: the control socket's lock, taken by the caller before any other set-up.
     /// - Throws: the first set-up error (configuration of the queue, the blocker, steering, the control socket).
-    init(options: Slipsd, settings: SlipsdSettings) throws {
+    init(options: Slipsd, settings: SlipsdSettings, lock: ControlSocketLock) throws {
         queues = (options.queue ?? QueueRange(first: 0, last: 0)).queues
         var messages: [String] = []
         source = try NFQueueSource(configuration: settings.inline.queueConfiguration(queues: queues,
@@ -66,7 +67,8 @@ struct InlineSetUp: Sendable {
             steering = nil
         }
         do {
-            control = try ControlServer(path: settings.daemon.controlSocket, group: settings.daemon.controlGroup)
+            control = try ControlServer(path: settings.daemon.controlSocket, group: settings.daemon.controlGroup,
+                                        lock: lock)
         } catch {
             try? steering?.remove()
             throw error

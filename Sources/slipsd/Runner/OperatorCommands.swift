@@ -5,7 +5,8 @@ import Capture
 import Foundation
 
 /// `--block`, `--unblock`, `--list-blocked`: talk to the kernel through netlink directly, whether or not the
-/// daemon runs; `--unblock` also tells a running daemon so it does not block the host again at once.
+/// daemon runs; `--unblock` also tells a running daemon so it does not block the host again at once, and
+/// `--status` asks it. Every exchange with the daemon is bounded in time (`ControlClient`).
 struct OperatorCommands {
     let settings: SlipsdSettings
 
@@ -34,32 +35,55 @@ struct OperatorCommands {
         }
     }
 
+    /// `--unblock`: asks a running daemon first (within `ControlClient.defaultTimeout`: a stopped or hung
+    /// daemon cannot hold the operator), then removes the element through netlink itself. A member of
+    /// `daemon.control_group` cannot talk netlink (EPERM): when the daemon answered, its answer is the result.
     func unblock(ip address: IPAddress) -> Int32 {
         let ip = address.description
-        let daemon = ControlClient.send(.unblock(address), to: settings.daemon.controlSocket)
+        let path = settings.daemon.controlSocket
+        var daemon: ControlResponse?
+        switch ControlClient.send(.unblock(address), to: path) {
+        case .success(let response) where response.ok && response.removed != nil:
+            daemon = response
+        case .success(let response) where response.ok:
+            break                                    // a detect-only daemon: the kernel's state is ours to change
+        case .success(let response):
+            Console.error("slipsd: the daemon on \(path) refused: \(response.error ?? "no reason given"); removing the element through netlink only")
+        case .failure(.notRunning):
+            break
+        case .failure(let failure):
+            Console.error("slipsd: the daemon on \(path) did not answer: \(failure); removing the element through netlink only")
+        }
+        let removedHere: Bool
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
-            let removed = try blocker.unblock(address)
-            let stateNote = removeFromStateFile(address)
-            let daemonRemoved = daemon?.removed ?? false
-            if removed || daemonRemoved {
-                Console.out("unblocked \(ip)" + (daemon != nil ? " (the running daemon will not block it again for \(settings.blocking.unblockGraceSeconds) s)" : ""))
-            } else {
-                Console.out("\(ip) was not blocked")
-            }
-            if let stateNote { Console.error("slipsd: \(stateNote)") }
-            return 0
+            removedHere = try blocker.unblock(address)
         } catch {
-            Console.error("slipsd: \(error)")
-            return 1
+            guard daemon != nil else {
+                Console.error("slipsd: \(error)")
+                return 1
+            }
+            removedHere = false                      // the daemon did it; this user may not talk netlink
         }
+        if removedHere || daemon?.removed == true {
+            let grace = daemon?.graceSeconds ?? settings.blocking.unblockGraceSeconds
+            Console.out("unblocked \(ip)" + (daemon != nil ? " (the running daemon will not block it again for \(grace) s)" : ""))
+        } else {
+            Console.out("\(ip) was not blocked")
+        }
+        // A daemon that removed the block also removed it from the state file; otherwise this command does.
+        if daemon == nil, let stateNote = removeFromStateFile(address) { Console.error("slipsd: \(stateNote)") }
+        return 0
     }
 
     /// `--status`: asks the running daemon over the control socket and prints its state.
     func status(json: Bool) -> Int32 {
         let path = settings.daemon.controlSocket
-        guard let response = ControlClient.send(.status, to: path) else {
-            Console.error("slipsd: no daemon answers on \(path) (not running, or not readable by this user)")
+        let response: ControlResponse
+        switch ControlClient.send(.status, to: path) {
+        case .success(let answer): response = answer
+        case .failure(let failure):
+            Console.error("slipsd: no status from \(path): \(failure)")
             return 1
         }
         guard response.ok, let status = response.status else {
