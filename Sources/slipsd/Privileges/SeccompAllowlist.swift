@@ -11,7 +11,7 @@ import Glibc
 enum SeccompAllowlist {
     /// The rules, grouped by why the daemon needs them.
     static let rules: [SeccompRule] =
-        memory + threads + signals + time + files + sockets + identity
+        memory + threads + signals + time + files + stateFiles + sockets + identity
 
     /// The Swift runtime's and glibc's allocator.
     static let memory: [SeccompRule] = [
@@ -59,6 +59,19 @@ enum SeccompAllowlist {
         .init("socket", .argumentIn(index: 0, values: [UInt64(AF_UNIX), UInt64(AF_NETLINK)])),
         .init("bind"), .init("accept"), .init("accept4"), .init("sendto"), .init("recvfrom"), .init("recvmsg"),
         .init("setsockopt"), .init("getsockopt"), .init("getsockname"), .init("poll"), .init("ppoll"),
+    ]
+
+    /// The block state file (`blocking.state_file`): written atomically (temp file, fsync, rename, directory
+    /// fsync, given to the daemon's user), serialised by a lock on its directory, a bad file renamed aside; and
+    /// the control socket and its stale-socket handling, removed at exit. renameat2, unlinkat and mkdirat are
+    /// what glibc or other architectures use for rename, unlink and mkdir.
+    static let stateFiles: [SeccompRule] = [
+        .init("flock"), .init("fsync"), .init("fdatasync"), .init("rename"), .init("renameat"), .init("renameat2"),
+        .init("unlink"), .init("unlinkat"), .init("mkdir"), .init("mkdirat"), .init("fchown"), .init("fchmod"),
+        .init("ftruncate"), .init("statx"),
+        // Non-blocking control connections and close-on-exec flags: only reading and setting file flags.
+        .init("fcntl", .argumentIn(index: 1, values: [UInt64(F_GETFL), UInt64(F_SETFL), UInt64(F_GETFD),
+                                                       UInt64(F_SETFD)])),
     ]
 
     /// The trusted-path checks of a reloaded file compare owners with the running user.
