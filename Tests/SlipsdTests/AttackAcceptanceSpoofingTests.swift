@@ -55,6 +55,33 @@ struct AttackAcceptanceSpoofingTests {
         #expect(lab.benignKeepsItsTraffic(), "the upstream lost its traffic")
     }
 
+    /// The gateway's resolver (its `/etc/resolv.conf`, here the server's address through `ip netns exec`'s
+    /// per-namespace resolv.conf) is forged in a scan with the reverse-path check off: the block is refused and the
+    /// resolver keeps its traffic.
+    @Test(.timeLimit(.minutes(3)))
+    func resolverIsNeverBlocked() throws {
+        let lab = try DaemonLab(tag: "sdd-rs")
+        defer { lab.cleanUp() }
+        let etc = "/etc/netns/\(lab.gateway)"
+        try FileManager.default.createDirectory(atPath: etc, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: etc) }
+        try "nameserver \(DaemonLab.serverIP)\n".write(toFile: etc + "/resolv.conf", atomically: true, encoding: .utf8)
+        let daemon = try lab.startWithDefaults("""
+        blocking:
+          reverse_path_check: false
+        """)
+        defer { kill(daemon.processIdentifier, SIGTERM) }
+
+        try lab.net.exec(lab.attacker, "ip addr add \(DaemonLab.serverIP)/32 dev v1a")
+        let forged = try lab.start(lab.attacker,
+            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(DaemonLab.serverIP) \(DaemonLab.benignIP) $p & done; wait")
+        defer { forged.terminate() }
+        let refused = waitUntil(seconds: 15) { lab.daemonLog.contains("refusing to block \(DaemonLab.serverIP): it is a resolver") }
+        #expect(refused, "the forged scan reached an alert and the block was refused: \(lab.daemonLog)")
+        #expect(!lab.isBlocked(DaemonLab.serverIP), "the resolver was blocked: \(lab.daemonLog)")
+        #expect(lab.benignKeepsItsTraffic(), "the resolver lost its traffic")
+    }
+
     /// 200 TCP SYNs from `::ffff:10.78.2.2` (the benign client's IPv4 address, IPv4-mapped) to the server's IPv6
     /// address, as Ethernet frames on the attacker's link: before, they got the IPv4 host blocked in `blocked4`.
     @Test(.timeLimit(.minutes(3)), .enabled(if: RawPacketScript.isAvailable, "needs python3 (raw sockets)"))
