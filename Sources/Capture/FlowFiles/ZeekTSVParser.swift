@@ -31,14 +31,15 @@ struct ZeekTSVParser {
         var start = 0
         var index = 0
         let count = line.count
+        var fieldProblem: String?              // a wrong column count outranks a wrong value: it is looked for first
         while index <= count {
             if index == count || line[index] == separator {
                 guard column < roles.count else {
                     return .problem(.malformedLine, "more than the \(roles.count) columns of the #fields header")
                 }
-                if let field = roles[column] {
+                if fieldProblem == nil, let field = roles[column] {
                     let value = ByteText.slice(line, start..<index)
-                    if !isUnsetOrEmpty(value), let problem = builder.set(field, value) { return .problem(.badField, problem) }
+                    if !isUnsetOrEmpty(value) { fieldProblem = builder.set(field, value) }
                 }
                 column += 1
                 start = index + 1
@@ -48,6 +49,7 @@ struct ZeekTSVParser {
         guard column == roles.count else {
             return .problem(.malformedLine, "\(column) columns where the #fields header has \(roles.count)")
         }
+        if let fieldProblem { return .problem(.badField, fieldProblem) }
         switch builder.build(fallbackUID: uids.next()) {
         case .success(let record): return .record(record)
         case .failure(.field(let name)): return .problem(.missingField, "no \(name)")
