@@ -60,7 +60,7 @@ struct ConnRecordBuilder {
             guard let value = ByteText.microseconds(bytes), value >= 0 else { return wrong(field, bytes, "is not a duration") }
             durationMicroseconds = value
         case .connState:
-            guard let value = ConnState(rawValue: ByteText.string(bytes)) else {
+            guard let value = Self.connState(bytes) else {
                 return wrong(field, bytes, "is not a Zeek conn_state")
             }
             connState = value
@@ -90,6 +90,12 @@ struct ConnRecordBuilder {
     private func wrong(_ field: ConnField, _ bytes: FieldBytes, _ why: String) -> String {
         let shown = bytes.count > 40 ? ByteText.string(ByteText.slice(bytes, 0..<40)) + "…" : ByteText.string(bytes)
         return "\(field.zeekName): '\(shown)' \(why)"
+    }
+
+    /// Zeek's `conn_state` from its bytes (`S0`, `SF`, `REJ`, …), without making a `String`.
+    @inline(__always)
+    static func connState(_ bytes: FieldBytes) -> ConnState? {
+        ConnState.allCases.first { $0.rawValue.utf8.count == bytes.count && $0.rawValue.utf8.elementsEqual(bytes) }
     }
 
     /// `tcp`, `udp`, `icmp`, … (any case, Zeek's, Argus', Suricata's and nfdump's spellings) or an IP protocol
