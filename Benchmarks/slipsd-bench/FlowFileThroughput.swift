@@ -141,7 +141,7 @@ enum FlowFileThroughput {
             bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if n <= 0 { break }
                     offset += n
                 }

@@ -31,13 +31,34 @@ enum ConnField: UInt8, CaseIterable {
         }
     }
 
-    /// The field named `name`, or nil for a column slipsd does not use. A length check first, so most names are
-    /// rejected without comparing bytes (this runs for every key of every Zeek JSON line).
+    /// The field named `name`, or nil for a column slipsd does not use. Dispatches on the length first, so most
+    /// names are rejected or found with one or two comparisons (this runs for every key of every Zeek JSON line;
+    /// `allCases` would build an array on every call).
     @inline(__always)
     static func named(_ name: FieldBytes) -> ConnField? {
-        for field in allCases where field.zeekName.utf8CodeUnitCount == name.count {
-            if ByteText.equals(name, field.zeekName) { return field }
+        let eq = ByteText.equals
+        switch name.count {
+        case 2: return eq(name, "ts") ? .ts : nil
+        case 3: return eq(name, "uid") ? .uid : nil
+        case 4: return eq(name, "vlan") ? .vlan : nil
+        case 5: return eq(name, "proto") ? .proto : nil
+        case 7: return eq(name, "service") ? .service : eq(name, "history") ? .history : nil
+        case 8: return eq(name, "duration") ? .duration : nil
+        case 9:
+            if eq(name, "id.orig_h") { return .origHost }
+            if eq(name, "id.orig_p") { return .origPort }
+            if eq(name, "id.resp_h") { return .respHost }
+            if eq(name, "id.resp_p") { return .respPort }
+            if eq(name, "orig_pkts") { return .origPackets }
+            return eq(name, "resp_pkts") ? .respPackets : nil
+        case 10:
+            if eq(name, "orig_bytes") { return .origBytes }
+            if eq(name, "resp_bytes") { return .respBytes }
+            if eq(name, "conn_state") { return .connState }
+            return eq(name, "inner_vlan") ? .innerVLAN : nil
+        case 12: return eq(name, "orig_l2_addr") ? .origMAC : eq(name, "resp_l2_addr") ? .respMAC : nil
+        case 13: return eq(name, "orig_ip_bytes") ? .origIPBytes : eq(name, "resp_ip_bytes") ? .respIPBytes : nil
+        default: return nil
         }
-        return nil
     }
 }

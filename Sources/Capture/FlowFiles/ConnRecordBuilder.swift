@@ -95,7 +95,25 @@ struct ConnRecordBuilder {
     /// Zeek's `conn_state` from its bytes (`S0`, `SF`, `REJ`, …), without making a `String`.
     @inline(__always)
     static func connState(_ bytes: FieldBytes) -> ConnState? {
-        ConnState.allCases.first { $0.rawValue.utf8.count == bytes.count && $0.rawValue.utf8.elementsEqual(bytes) }
+        let eq = ByteText.equals
+        switch bytes.count {
+        case 2:
+            guard bytes[0] == 0x53 else { return nil }                                  // 'S'
+            switch bytes[1] {
+            case 0x30: return .S0
+            case 0x31: return .S1
+            case 0x46: return .SF
+            case 0x32: return .S2
+            case 0x33: return .S3
+            case 0x48: return .SH
+            default: return nil
+            }
+        case 3: return eq(bytes, "REJ") ? .REJ : eq(bytes, "OTH") ? .OTH : eq(bytes, "SHR") ? .SHR : nil
+        case 4: return eq(bytes, "RSTO") ? .RSTO : eq(bytes, "RSTR") ? .RSTR : nil
+        case 5: return eq(bytes, "RSTRH") ? .RSTRH : nil
+        case 6: return eq(bytes, "RSTOS0") ? .RSTOS0 : nil
+        default: return nil
+        }
     }
 
     /// `tcp`, `udp`, `icmp`, … (any case, Zeek's, Argus', Suricata's and nfdump's spellings) or an IP protocol

@@ -14,7 +14,7 @@ public final class FlowFileSource {
     public let format: FlowFileFormat
     private let warn: (String) -> Void
     private var summary: FlowFileSummary
-    private var profiles = Set<IPAddress>()
+    private var profiles = DistinctAddresses()
     private var batch: [RecordEvent] = []
     private var bytesRead = 0
 
@@ -74,7 +74,7 @@ public final class FlowFileSource {
         case .zeekDirectory:
             let directory = try ZeekDirectory(directory: path)
             if let conn = directory.connLog {
-                try read(file: conn, parser: FlowLineParser(format: .zeekDirectory, kind: "conn"), handoff, shouldStop)
+                try read(file: conn, parser: ZeekAutoParser(path: "conn"), handoff, shouldStop)
             } else {
                 warn("slipsd: \(path): no conn.log in this Zeek directory")
             }
@@ -86,36 +86,51 @@ public final class FlowFileSource {
         case .nfdump:
             let process = try NfdumpProcess(file: path)
             let reader = FlowLineReader(descriptor: process.output, name: "nfdump -r \(path)", owns: false)
-            try read(reader: reader, name: path, parser: FlowLineParser(format: .nfdump, kind: "conn"), handoff, shouldStop)
+            try read(reader: reader, name: path, parser: NfdumpParser(), handoff, shouldStop)
             let (status, message) = process.wait()
             if status != 0 || (summary.records == 0 && !message.isEmpty) {
                 throw CaptureError(operation: "reading nfdump file", object: path,
                                    reason: "nfdump \(status == 0 ? "could not read it" : "failed (exit \(status))")\(message.isEmpty ? "" : ": \(message)")")
             }
-        default:
+        case .zeekTSV, .zeekJSON:
             let kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
-            let parser = path == "-" && format == .zeekJSON ? FlowLineParser.undecidedZeek(path: "conn")
-                                                             : FlowLineParser(format: format, kind: kind)
-            if path == "-" {
-                let reader = FlowLineReader(descriptor: 0, name: "standard input", owns: false)
-                try read(reader: reader, name: "stdin", parser: parser, handoff, shouldStop, stdin: true)
+            if path == "-" || format == .zeekTSV && kind == "conn" {    // forced zeek: TSV or JSON from the first line
+                try read(path: path, parser: ZeekAutoParser(path: kind), handoff, shouldStop)
+            } else if format == .zeekTSV {
+                try read(path: path, parser: ZeekTSVParser(path: kind), handoff, shouldStop)
             } else {
-                try read(file: path, parser: parser, handoff, shouldStop)
+                try read(path: path, parser: ZeekJSONParser(path: kind), handoff, shouldStop)
             }
+        case .argus:
+            try read(path: path, parser: ArgusParser(), handoff, shouldStop)
+        case .suricata:
+            try read(path: path, parser: SuricataParser(), handoff, shouldStop)
         }
         summary.profiles = profiles.count
         summary.bytes = bytesRead
         return summary
     }
 
-    private func read(file: String, parser: FlowLineParser, _ handoff: RecordHandoff?,
-                      _ shouldStop: () -> Bool) throws(CaptureError) {
+    /// A file, or standard input for `-`.
+    private func read<Parser: FlowLineParser>(path: String, parser: Parser, _ handoff: RecordHandoff?,
+                                              _ shouldStop: () -> Bool) throws(CaptureError) {
+        if path == "-" {
+            let reader = FlowLineReader(descriptor: 0, name: "standard input", owns: false)
+            try read(reader: reader, name: "stdin", parser: parser, handoff, shouldStop, stdin: true)
+        } else {
+            try read(file: path, parser: parser, handoff, shouldStop)
+        }
+    }
+
+    private func read<Parser: FlowLineParser>(file: String, parser: Parser, _ handoff: RecordHandoff?,
+                                              _ shouldStop: () -> Bool) throws(CaptureError) {
         let reader = try FlowLineReader(path: file)
         try read(reader: reader, name: file, parser: parser, handoff, shouldStop)
     }
 
-    private func read(reader: FlowLineReader, name: String, parser start: FlowLineParser, _ handoff: RecordHandoff?,
-                      _ shouldStop: () -> Bool, stdin: Bool = false) throws(CaptureError) {
+    private func read<Parser: FlowLineParser>(reader: FlowLineReader, name: String, parser start: Parser,
+                                              _ handoff: RecordHandoff?, _ shouldStop: () -> Bool,
+                                              stdin: Bool = false) throws(CaptureError) {
         summary.filesRead.append(name)
         var parser = start
         defer { bytesRead += reader.bytesRead }

@@ -1,54 +1,32 @@
-/// One of the line parsers, chosen per file; a Zeek input whose form (TSV or JSON) is not known yet (standard
-/// input, a forced `--input-type zeek`) decides on its first non-empty line.
-enum FlowLineParser {
-    case undecidedZeek(path: String)
-    case zeekTSV(ZeekTSVParser)
-    case zeekJSON(ZeekJSONParser)
-    case argus(ArgusParser)
-    case suricata(SuricataParser)
-    case nfdump(NfdumpParser)
+/// A reader of one line format: Zeek TSV, Zeek JSON, Argus, Suricata, nfdump CSV. The source is generic over it,
+/// so each line goes straight to the concrete parser (no enum to unpack and repack per line).
+protocol FlowLineParser {
+    /// Reads one line; the parser keeps what headers told it.
+    mutating func parse(_ line: FieldBytes) -> FlowLineOutcome
+}
 
-    /// The parser for a detected format; `kind` is the Zeek log kind (`conn`, `dns`, …).
-    init(format: FlowFileFormat, kind: String) {
-        switch format {
-        case .zeekDirectory: self = .undecidedZeek(path: kind)
-        case .zeekTSV: self = .zeekTSV(ZeekTSVParser(path: kind))
-        case .zeekJSON: self = .zeekJSON(ZeekJSONParser(path: kind))
-        case .argus: self = .argus(ArgusParser())
-        case .suricata: self = .suricata(SuricataParser())
-        case .nfdump: self = .nfdump(NfdumpParser())
-        }
-    }
+extension ZeekTSVParser: FlowLineParser {}
+extension ZeekJSONParser: FlowLineParser {}
+extension ArgusParser: FlowLineParser {}
+extension SuricataParser: FlowLineParser {}
+extension NfdumpParser: FlowLineParser {}
 
-    /// Parses one line with the file's parser.
-    @inline(__always)
+/// A Zeek log whose form (TSV or JSON) is not known before its first non-empty line: standard input, the conn log
+/// of a directory. Decides on that line (`#` is TSV) and then hands every line to the chosen parser.
+struct ZeekAutoParser: FlowLineParser {
+    private let path: String
+    private var tsv: ZeekTSVParser?
+    private var json: ZeekJSONParser?
+
+    /// - Parameter path: the log kind (`conn`).
+    init(path: String) { self.path = path }
+
     mutating func parse(_ line: FieldBytes) -> FlowLineOutcome {
-        switch self {
-        case .zeekTSV(var parser):
-            self = .undecidedZeek(path: "")                      // drop the copy so the parser mutates in place
-            defer { self = .zeekTSV(parser) }
-            return parser.parse(line)
-        case .zeekJSON(var parser):
-            self = .undecidedZeek(path: "")
-            defer { self = .zeekJSON(parser) }
-            return parser.parse(line)
-        case .argus(var parser):
-            self = .undecidedZeek(path: "")
-            defer { self = .argus(parser) }
-            return parser.parse(line)
-        case .suricata(var parser):
-            self = .undecidedZeek(path: "")
-            defer { self = .suricata(parser) }
-            return parser.parse(line)
-        case .nfdump(var parser):
-            self = .undecidedZeek(path: "")
-            defer { self = .nfdump(parser) }
-            return parser.parse(line)
-        case .undecidedZeek(let path):
-            let content = ByteText.trimmed(line)
-            if content.isEmpty { return .header }
-            self = content[0] == 0x23 ? .zeekTSV(ZeekTSVParser(path: path)) : .zeekJSON(ZeekJSONParser(path: path))
-            return parse(line)
-        }
+        if tsv != nil { return tsv!.parse(line) }
+        if json != nil { return json!.parse(line) }
+        let content = ByteText.trimmed(line)
+        if content.isEmpty { return .header }
+        if content[0] == 0x23 { tsv = ZeekTSVParser(path: path) } else { json = ZeekJSONParser(path: path) }
+        return parse(line)
     }
 }

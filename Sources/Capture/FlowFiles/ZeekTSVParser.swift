@@ -1,4 +1,7 @@
 import Records
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Zeek's tab-separated ("ASCII") log format: `#separator \x09` (escaped bytes), `#set_separator`, `#empty_field`,
 /// `#unset_field`, `#path`, `#fields` and `#types` headers (columns in any order), `#open`/`#close`. Only
@@ -29,22 +32,19 @@ struct ZeekTSVParser {
         var builder = ConnRecordBuilder()
         var column = 0
         var start = 0
-        var index = 0
         let count = line.count
         var fieldProblem: String?              // a wrong column count outranks a wrong value: it is looked for first
-        while index <= count {
-            if index == count || line[index] == separator {
-                guard column < roles.count else {
-                    return .problem(.malformedLine, "more than the \(roles.count) columns of the #fields header")
-                }
-                if fieldProblem == nil, let field = roles[column] {
-                    let value = ByteText.slice(line, start..<index)
-                    if !isUnsetOrEmpty(value) { fieldProblem = builder.set(field, value) }
-                }
-                column += 1
-                start = index + 1
+        while start <= count {
+            let end = Self.next(separator, in: line, from: start)
+            guard column < roles.count else {
+                return .problem(.malformedLine, "more than the \(roles.count) columns of the #fields header")
             }
-            index += 1
+            if fieldProblem == nil, let field = roles[column] {
+                let value = ByteText.slice(line, start..<end)
+                if !isUnsetOrEmpty(value) { fieldProblem = builder.set(field, value) }
+            }
+            column += 1
+            start = end + 1
         }
         guard column == roles.count else {
             return .problem(.malformedLine, "\(column) columns where the #fields header has \(roles.count)")
@@ -54,6 +54,14 @@ struct ZeekTSVParser {
         case .success(let record): return .record(record)
         case .failure(.field(let name)): return .problem(.missingField, "no \(name)")
         }
+    }
+
+    /// The index of the next `separator` at or after `from`, or `line.count` (`memchr`).
+    @inline(__always)
+    private static func next(_ separator: UInt8, in line: FieldBytes, from: Int) -> Int {
+        guard from < line.count, let base = line.baseAddress else { return line.count }
+        guard let found = memchr(base + from, Int32(separator), line.count - from) else { return line.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     @inline(__always)

@@ -26,6 +26,8 @@ struct FlowFileAnalysis {
             return 1
         }
         let format = source.format
+        // Benchmarks: read and parse only, nothing handed to detection (as `-r` with flows only).
+        let parseOnly = ProcessEnvironment.flag("SLIPSD_BENCH_FLOWS_ONLY")
         let handoff = RecordHandoff(producers: 1, producersMayWait: true)
         let detection: DetectionLoop
         let wiring: DetectionWiring
@@ -49,7 +51,7 @@ struct FlowFileAnalysis {
             }
             let readerThread = try OSThreadTask.start(name: "slipsd-flows") {
                 let result = Result { () throws(CaptureError) in
-                    try source.run(handoff: handoff, shouldStop: { StopSignal.isRequested })
+                    try source.run(handoff: parseOnly ? nil : handoff, shouldStop: { StopSignal.isRequested })
                 }
                 handoff.finish()
                 return result
