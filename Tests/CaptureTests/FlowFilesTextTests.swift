@@ -72,6 +72,7 @@ struct FlowFilesTextTests {
             ("StartTime\tDur\tProto\n", .argus),
             ("2018/12/18 14:00:00.0,0,tcp,1.2.3.4,1,   ->,5.6.7.8,2,S_,0,0,1,1,1,1,\n", .argus),
             ("hello world\n", nil),
+            ("# A Markdown heading\n\nText.\n", nil),
         ]
         for (index, (text, expected)) in cases.enumerated() {
             let path = try FlowFilesTestKit.write(text, to: dir, name: "input\(index).txt")
@@ -82,5 +83,9 @@ struct FlowFilesTextTests {
         #expect(try FlowFileDetector.detect(path: dir + "/c.pcap") == nil)
         try Data([0x0C, 0xA5, 0x02, 0x00, 0, 0]).write(to: URL(fileURLWithPath: dir + "/capture"))
         #expect(try FlowFileDetector.detect(path: dir + "/capture") == .nfdump)
+        // A folder without a Zeek log is no Zeek directory.
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/sub/notes.txt"))
+        #expect(try FlowFileDetector.detect(path: dir + "/sub") == nil)
     }
 }

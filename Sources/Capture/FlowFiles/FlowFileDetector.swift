@@ -3,10 +3,11 @@ import NetCore
 import Glibc
 #endif
 
-/// Tells a flow file's format from its content, as Slips does (`get_input_file_type`): a directory is a Zeek
-/// directory; else the first 64 KiB are read and the first non-empty line decides:
+/// Tells a flow file's format from its content, as Slips does (`get_input_file_type`): a directory holding a Zeek
+/// log Slips reads is a Zeek directory; else the first 64 KiB are read and the first non-empty line decides:
 ///
-/// - it starts with `#` (`#separator`, `#fields`): a Zeek tab-separated log;
+/// - it starts with one of Zeek's headers (`#separator`, `#fields`, `#path`, …): a Zeek tab-separated log (a
+///   Markdown `# heading` is not);
 /// - it is a JSON object: Suricata when it has `event_type` or `flow_id`, a Zeek JSON log when it has `ts` and
 ///   `uid` or `id.orig_h`;
 /// - it contains `StartTime` (an Argus header) or `->` (an Argus flow line): Argus;
@@ -20,7 +21,11 @@ public enum FlowFileDetector {
     public static func detect(path: String) throws(CaptureError) -> FlowFileFormat? {
         var info = stat()
         guard stat(path, &info) == 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return .zeekDirectory }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            // Only a directory that holds a Zeek log Slips reads (any other folder is not a flow input).
+            let directory = try ZeekDirectory(directory: path)
+            return directory.connLog != nil || !directory.notReadYet.isEmpty ? .zeekDirectory : nil
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
         defer { close(fd) }
@@ -53,7 +58,13 @@ public enum FlowFileDetector {
 
     /// The format of text whose first non-empty line is `line`.
     static func detect(line: FieldBytes) -> FlowFileFormat? {
-        if line[0] == 0x23 { return .zeekTSV }                           // '#'
+        if line[0] == 0x23 {                                             // '#': only Zeek's own headers
+            for header: StaticString in ["#separator", "#set_separator", "#empty_field", "#unset_field", "#path",
+                                         "#open", "#fields", "#types"] where ByteText.hasPrefix(line, header) {
+                return .zeekTSV
+            }
+            return nil
+        }
         if line[0] == 0x7B {                                             // '{'
             var keys = (eventType: false, flowID: false, ts: false, uid: false, origHost: false)
             // A head cut inside a long line is not well formed, but still names its first keys.
