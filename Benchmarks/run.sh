@@ -6,6 +6,7 @@
 #  3. inline (when Benchmarks/inline.sh is present): forwarding rate through slipsd vs a C accept-all NFQUEUE loop.
 #  5. memory under a flood of forged sources: peak RSS of `slipsd -r` with every detector vs flows only, on
 #     ≥ 1 M single SYNs from distinct sources followed by a real 2000-port scan (which must still be reported).
+#  6. flow files: slipsd -f on 1 M-line Zeek TSV and JSON conn.logs vs a bare line-read loop (lines/s, ratio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -78,3 +79,11 @@ echo "peak RSS, + detection engine, no detector: ${flood_engine} kB"
 echo "peak RSS, capture + flows + detectors: ${flood_all} kB"
 awk -v a="$flood_all" -v b="$flood_flows" 'BEGIN { printf "ratio detectors/flows-only:            %.2f\n", a / b }'
 echo "scan levels reported after the flood:  $(grep -o 'Vertical port scan to IP 198.18.0.1 from 10.1.0.1: [0-9]* distinct' "$OUT/flood/alerts.log" | grep -o '[0-9]* distinct' | tr '\n' ' ')(expected: 6 10 100 1000)"
+
+echo "== 6. flow files: Zeek conn.log of ${BENCH_FLOW_LINES:-1000000} lines, TSV and JSON, vs a bare line-read loop =="
+.build/release/slipsd-bench flow-files "$OUT" "${BENCH_FLOW_LINES:-1000000}"
+for f in "$OUT/bench-conn.log" "$OUT/bench-conn.json.log"; do
+  parse=$(SLIPSD_BENCH_FLOWS_ONLY=1 .build/release/slipsd -f "$f" -c config/slipsd.yaml | sed -n 's/.*(\([0-9]*\) lines\/s).*/\1/p')
+  full=$(.build/release/slipsd -f "$f" -c config/slipsd.yaml -o "$OUT/flows-detect" | sed -n 's/.*(\([0-9]*\) lines\/s).*/\1/p')
+  echo "slipsd -f $(basename "$f"): read and parse $parse lines/s, with the default detectors $full lines/s"
+done

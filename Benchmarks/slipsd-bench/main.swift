@@ -3,6 +3,7 @@
 //   slipsd-bench block-latency [N]                   alert-to-kernel block latency (root, own netns)
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 //   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
+//   slipsd-bench flow-files DIR LINES               Zeek TSV/JSON conn.log reading vs a bare line loop
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -35,6 +36,8 @@ case "make-sample":
     print("wrote \(arguments[2]): \(sample.packets) packets")
 case "make-flood-capture":
     FloodCapture.run(arguments)
+case "flow-files":
+    FlowFileThroughput.run(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)

@@ -31,19 +31,26 @@ public struct FlowUID: Hashable, Sendable, BitwiseCopyable, CustomStringConverti
     /// Reads a uid from a log: 1 to 20 base-62 characters (letters and digits), Zeek's `C…` uids among them.
     /// Nil for an empty id, a longer one, or any other character.
     public init?(text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard (1...Self.maximumTextLength).contains(bytes.count) else { return nil }
-        var codes: [UInt64] = []
-        codes.reserveCapacity(bytes.count)
-        for byte in bytes {
-            guard let code = Self.code(of: byte) else { return nil }
-            codes.append(code)
-        }
+        self.init(utf8: text.utf8)
+    }
+
+    /// Reads a uid from its UTF-8 bytes (a field of a log line, without making a `String`); see `init?(text:)`.
+    @inlinable
+    public init?(utf8 bytes: some Collection<UInt8>) {
+        let count = bytes.count
+        guard count >= 1, count <= 20 else { return nil }
         // 6 bits per character from bit 0 of `valueWord` upwards into `textWord` (120 bits in all).
-        var high: UInt64 = UInt64(bytes.count) << 56
+        var high: UInt64 = UInt64(count) << 56
         var low: UInt64 = 0
-        for (index, code) in codes.enumerated() {
-            let bit = index * 6                      // position in a 120-bit string: bits 0..<120
+        var bit = 0                                  // position in a 120-bit string: bits 0..<120
+        for byte in bytes {
+            let code: UInt64
+            switch byte {
+            case 0x30...0x39: code = UInt64(byte &- 0x30)            // 0-9
+            case 0x41...0x5A: code = UInt64(byte &- 0x41 &+ 10)      // A-Z
+            case 0x61...0x7A: code = UInt64(byte &- 0x61 &+ 36)      // a-z
+            default: return nil
+            }
             if bit + 6 <= 64 {
                 low |= code << UInt64(bit)
             } else if bit >= 64 {
@@ -52,6 +59,7 @@ public struct FlowUID: Hashable, Sendable, BitwiseCopyable, CustomStringConverti
                 low |= code << UInt64(bit)
                 high |= code >> UInt64(64 - bit)
             }
+            bit += 6
         }
         textWord = high
         valueWord = low
@@ -84,14 +92,5 @@ public struct FlowUID: Hashable, Sendable, BitwiseCopyable, CustomStringConverti
             characters.append(Self.alphabet[Int(code)])
         }
         return String(decoding: characters, as: UTF8.self)
-    }
-
-    private static func code(of byte: UInt8) -> UInt64? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt64(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt64(byte - UInt8(ascii: "A") + 10)
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt64(byte - UInt8(ascii: "a") + 36)
-        default: nil
-        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetCore
+import Capture
 
 /// The `slipsd` command line: one mode per run (offline `-r`, live `-i`, `--inline`, or an operator command).
 struct Slipsd: ParsableCommand {
@@ -9,6 +10,7 @@ struct Slipsd: ParsableCommand {
         discussion: """
         Modes (choose one):
           slipsd -r capture.pcap [-o DIR] [--flows conn.log.json]   analyse a capture file
+          slipsd -f conn.log|zeek-dir|x.binetflow|eve.json|x.nfdump  analyse flows (-f - --input-type T: stdin)
           slipsd -i eth0 [--filter BPF] [-p]                          watch an interface (-p: also block)
           sudo slipsd --inline --queue 0 [--fail-closed]              sit inline on a gateway and block
           slipsd --block IP [--for 1h] | --unblock IP | --list-blocked [--json] | --status [--json]
@@ -26,6 +28,15 @@ struct Slipsd: ParsableCommand {
     // MARK: modes
     @Option(name: [.customShort("r"), .customLong("read")], help: "Read a pcap or pcapng file.")
     var readFile: String?
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: """
+        Read flows: a Zeek log (tab-separated or JSON) or directory, an Argus binetflow, a Suricata eve.json, an \
+        nfdump file; '-' reads standard input (with --input-type) until a line 'done'.
+        """)
+    var flowFile: String?
+
+    @Option(name: .customLong("input-type"), help: "Force the flow format of -f/-r: zeek, argus, suricata or nfdump.")
+    var inputType: FlowInputType?
 
     @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on an interface.")
     var interface: String?
@@ -101,11 +112,12 @@ struct Slipsd: ParsableCommand {
 
     /// The one mode this run is in.
     enum Mode: Equatable {
-        case offline(String), live(String), inline, unblock(IPAddress), block(IPAddress), listBlocked
+        case offline(String), flowFile(String), live(String), inline, unblock(IPAddress), block(IPAddress), listBlocked
     }
 
     var mode: Mode? {
         if let readFile { return .offline(readFile) }
+        if let flowFile { return .flowFile(flowFile) }
         if let interface { return .live(interface) }
         if inline { return .inline }
         if let unblockIP { return .unblock(unblockIP) }
@@ -115,19 +127,25 @@ struct Slipsd: ParsableCommand {
     }
 
     mutating func validate() throws {
-        let chosen = [readFile != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
+        let chosen = [readFile != nil, flowFile != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
                       showStatus].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError(chosen == 0
-                ? "choose a mode: -r FILE, -i IFACE, --inline, --block IP, --unblock IP, --list-blocked or --status"
-                : "choose only one of -r, -i, --inline, --block, --unblock, --list-blocked, --status")
+                ? "choose a mode: -r FILE, -f FLOWS, -i IFACE, --inline, --block IP, --unblock IP, --list-blocked or --status"
+                : "choose only one of -r, -f, -i, --inline, --block, --unblock, --list-blocked, --status")
         }
         if queue != nil && !inline { throw ValidationError("--queue is only for --inline") }
         if filter != nil && interface == nil { throw ValidationError("--filter is only for -i") }
         if blocking && interface == nil { throw ValidationError("-p/--blocking is only for -i (inline mode blocks by default)") }
         if noBlock && !inline { throw ValidationError("--no-block is only for --inline") }
         if failClosed && !inline { throw ValidationError("--fail-closed is only for --inline") }
-        if flowsFile != nil && readFile == nil && interface == nil { throw ValidationError("--flows is only for -r and -i") }
+        if flowsFile != nil && readFile == nil && flowFile == nil && interface == nil {
+            throw ValidationError("--flows is only for -r, -f and -i")
+        }
+        if inputType != nil && readFile == nil && flowFile == nil { throw ValidationError("--input-type is only for -f and -r") }
+        if flowFile == "-" && inputType == nil {
+            throw ValidationError("reading flows from standard input needs --input-type zeek|argus|suricata")
+        }
         if blockFor != nil && blockIP == nil { throw ValidationError("--for is only for --block") }
         if force && blockIP == nil { throw ValidationError("--force is only for --block") }
         if json && !listBlocked && !showStatus { throw ValidationError("--json is only for --list-blocked and --status") }

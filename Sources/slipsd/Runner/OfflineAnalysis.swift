@@ -15,6 +15,10 @@ struct OfflineAnalysis {
     let path: String
 
     func run() -> Int32 {
+        // `-r` also takes flow files (Slips' `-f` inputs): detected from the content, or forced by --input-type.
+        if options.inputType != nil || FlowFileDetector.isFlowFile(path: path) {
+            return FlowFileAnalysis(options: options, settings: settings, path: path).run()
+        }
         StopSignal.install()
         let source: PcapFileSource
         do {

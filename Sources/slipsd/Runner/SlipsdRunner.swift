@@ -22,6 +22,8 @@ struct SlipsdRunner {
         switch options.mode {
         case .offline(let path):
             return OfflineAnalysis(options: options, settings: settings, path: path).run()
+        case .flowFile(let path):
+            return FlowFileAnalysis(options: options, settings: settings, path: path).run()
         case .live(let interface):
             return LiveAnalysis(options: options, settings: settings, interface: interface).run()
         case .inline:

@@ -1,0 +1,198 @@
+import NetCore
+import Records
+
+/// `slipsd -f PATH`: reads a flow file, a Zeek directory or standard input into conn records and hands them to
+/// detection through the same `RecordHandoff` packets use, in batches, with the file's own times (time windows
+/// follow the file, not the clock).
+///
+/// Bad input never stops the run: each bad line is counted by kind, the first of each kind is reported through
+/// `warn` with `file:line`, and reading goes on. Runs on one reading thread; confined to it.
+public final class FlowFileSource {
+    /// The path given (`-`: standard input).
+    public let path: String
+    /// The format, detected from the content or forced.
+    public let format: FlowFileFormat
+    private let warn: (String) -> Void
+    private var summary: FlowFileSummary
+    private var profiles = DistinctAddresses()
+    private var batch: [RecordEvent] = []
+    private var bytesRead = 0
+
+    /// Records per hand-over.
+    static let batchSize = 4096
+
+    /// Opens `path` and decides its format.
+    /// - Parameters:
+    ///   - path: a file, a Zeek directory, or `-` for standard input (which needs `forcedType`).
+    ///   - forcedType: `--input-type`; nil to detect from the content.
+    ///   - warn: receives the one-line report of the first bad line of each kind, and other notices.
+    /// - Throws: `CaptureError` when the path cannot be read or is no flow file slipsd knows.
+    public init(path: String, forcedType: FlowInputType?, warn: @escaping (String) -> Void) throws(CaptureError) {
+        self.path = path
+        self.warn = warn
+        if path == "-" {
+            guard let forcedType else {
+                throw CaptureError(operation: "reading", object: "standard input",
+                                   reason: "say what it holds with --input-type zeek|argus|suricata")
+            }
+            switch forcedType {
+            case .zeek: format = .zeekJSON          // TSV or JSON, decided on the first line
+            case .argus: format = .argus
+            case .suricata: format = .suricata
+            case .nfdump:
+                throw CaptureError(operation: "reading", object: "standard input",
+                                   reason: "nfdump files are binary and are read from a file, not from standard input")
+            }
+        } else {
+            let detected = try FlowFileDetector.detect(path: path)
+            switch (forcedType, detected) {
+            case (nil, let found?): format = found
+            case (nil, nil):
+                throw CaptureError(operation: "reading", object: path, reason: """
+                    not a flow file slipsd recognises (Zeek log or directory, Argus binetflow, Suricata eve.json, \
+                    nfdump); --input-type forces one
+                    """)
+            case (.zeek?, let found): format = found == .zeekDirectory || found == .zeekJSON ? found! : .zeekTSV
+            case (.argus?, _): format = .argus
+            case (.suricata?, _): format = .suricata
+            case (.nfdump?, _): format = .nfdump
+            }
+        }
+        summary = FlowFileSummary(path: path, format: format)
+        batch.reserveCapacity(Self.batchSize)
+    }
+
+    /// Reads everything, pushing records to `handoff` (nil: parse and count only, for benchmarks), then calls
+    /// `handoff.finish()`. `shouldStop` is polled every 64 Ki lines.
+    /// - Throws: `CaptureError` when a file cannot be read or nfdump fails; records read before are delivered.
+    public func run(handoff: RecordHandoff?, shouldStop: @escaping () -> Bool) throws(CaptureError) -> FlowFileSummary {
+        defer {
+            flush(handoff)
+            if let last = summary.lastTime { var tick = [RecordEvent.tick(last)]; handoff?.push(&tick) }
+        }
+        switch format {
+        case .zeekDirectory:
+            let directory = try ZeekDirectory(directory: path)
+            if let conn = directory.connLog {
+                try read(file: conn, parser: ZeekAutoParser(path: "conn"), handoff, shouldStop)
+            } else {
+                warn("slipsd: \(path): no conn.log in this Zeek directory")
+            }
+            for log in directory.notReadYet {
+                let lines = try Self.countDataLines(log.path)
+                summary.notReadYet.append((ZeekDirectory.lastComponent(log.path), lines))
+            }
+            summary.ignoredFiles = directory.ignored
+        case .nfdump:
+            let process = try NfdumpProcess(file: path)
+            let reader = FlowLineReader(descriptor: process.output, name: "nfdump -r \(path)", owns: false)
+            try read(reader: reader, name: path, parser: NfdumpParser(), handoff, shouldStop)
+            let (status, message) = process.wait()
+            if status != 0 || (summary.records == 0 && !message.isEmpty) {
+                throw CaptureError(operation: "reading nfdump file", object: path,
+                                   reason: "nfdump \(status == 0 ? "could not read it" : "failed (exit \(status))")\(message.isEmpty ? "" : ": \(message)")")
+            }
+        case .zeekTSV, .zeekJSON:
+            let kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
+            if path == "-" || format == .zeekTSV && kind == "conn" {    // forced zeek: TSV or JSON from the first line
+                try read(path: path, parser: ZeekAutoParser(path: kind), handoff, shouldStop)
+            } else if format == .zeekTSV {
+                try read(path: path, parser: ZeekTSVParser(path: kind), handoff, shouldStop)
+            } else {
+                try read(path: path, parser: ZeekJSONParser(path: kind), handoff, shouldStop)
+            }
+        case .argus:
+            try read(path: path, parser: ArgusParser(), handoff, shouldStop)
+        case .suricata:
+            try read(path: path, parser: SuricataParser(), handoff, shouldStop)
+        }
+        summary.profiles = profiles.count
+        summary.bytes = bytesRead
+        return summary
+    }
+
+    /// A file, or standard input for `-`.
+    private func read<Parser: FlowLineParser>(path: String, parser: Parser, _ handoff: RecordHandoff?,
+                                              _ shouldStop: () -> Bool) throws(CaptureError) {
+        if path == "-" {
+            let reader = FlowLineReader(descriptor: 0, name: "standard input", owns: false)
+            try read(reader: reader, name: "stdin", parser: parser, handoff, shouldStop, stdin: true)
+        } else {
+            try read(file: path, parser: parser, handoff, shouldStop)
+        }
+    }
+
+    private func read<Parser: FlowLineParser>(file: String, parser: Parser, _ handoff: RecordHandoff?,
+                                              _ shouldStop: () -> Bool) throws(CaptureError) {
+        let reader = try FlowLineReader(path: file)
+        try read(reader: reader, name: file, parser: parser, handoff, shouldStop)
+    }
+
+    private func read<Parser: FlowLineParser>(reader: FlowLineReader, name: String, parser start: Parser,
+                                              _ handoff: RecordHandoff?, _ shouldStop: () -> Bool,
+                                              stdin: Bool = false) throws(CaptureError) {
+        summary.filesRead.append(name)
+        var parser = start
+        defer { bytesRead += reader.bytesRead }
+        try reader.forEachLine { line, info in
+            if stdin, ByteText.equals(ByteText.trimmed(line), "done") {
+                summary.endedByDone = true
+                return false
+            }
+            summary.lines += 1
+            if info.cut {
+                note(.overlongLine, name, info.number, "longer than \(FlowLineReader.maximumLine >> 20) MiB")
+                return true
+            }
+            switch parser.parse(line) {
+            case .record(let record):
+                accept(record, handoff)
+            case .header:
+                break
+            case .skipped(let kind):
+                summary.problems.skip(kind)
+            case .problem(let kind, let detail):
+                if info.unterminated {
+                    summary.truncated = true
+                    note(.truncatedLastLine, name, info.number, "the file ends inside this line (\(kind.rawValue): \(detail))")
+                } else {
+                    note(kind, name, info.number, detail)
+                }
+            }
+            return (summary.lines & 0xFFFF) != 0 || !shouldStop()
+        }
+    }
+
+    @inline(__always)
+    private func accept(_ record: ConnRecord, _ handoff: RecordHandoff?) {
+        summary.records += 1
+        profiles.insert(record.originator)
+        if summary.firstTime.map({ record.startTime < $0 }) ?? true { summary.firstTime = record.startTime }
+        if summary.lastTime.map({ record.lastTime > $0 }) ?? true { summary.lastTime = record.lastTime }
+        guard handoff != nil else { return }
+        batch.append(.record(.conn(record)))
+        if batch.count >= Self.batchSize { flush(handoff) }
+    }
+
+    private func flush(_ handoff: RecordHandoff?) {
+        guard let handoff, !batch.isEmpty else { return }
+        handoff.push(&batch)
+    }
+
+    private func note(_ kind: FlowProblemKind, _ file: String, _ line: Int, _ detail: String) {
+        if summary.problems.count(kind, at: "\(file):\(line)", detail: detail) {
+            warn("slipsd: \(file):\(line): \(kind.rawValue): \(detail) (further lines of this kind are counted; see the summary)")
+        }
+    }
+
+    /// Lines of a Zeek log that are neither headers nor empty.
+    static func countDataLines(_ path: String) throws(CaptureError) -> Int {
+        var count = 0
+        try FlowLineReader(path: path).forEachLine { line, _ in
+            let content = ByteText.trimmed(line)
+            if !content.isEmpty, content[0] != 0x23 { count += 1 }
+            return true
+        }
+        return count
+    }
+}

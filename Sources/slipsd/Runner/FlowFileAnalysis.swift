@@ -1,0 +1,87 @@
+import ArgumentParser
+import NetCore
+import Records
+import Capture
+import Detect
+
+/// `slipsd -f PATH` (and `-r` given a flow file): reads a Zeek log or directory, an Argus binetflow, a Suricata
+/// eve.json, an nfdump file or standard input on a reading thread while the detection thread runs the detectors
+/// on the records, with the same outputs as a capture, then prints a one-screen summary.
+///
+/// Exit codes as for captures: 0 done; 1 the input cannot be read (missing, not a flow file, nfdump missing or
+/// failing); 3 a file ends inside a line that could not be read (everything before it was analysed);
+/// 130 stopped by a signal.
+struct FlowFileAnalysis {
+    let options: Slipsd
+    let settings: SlipsdSettings
+    let path: String
+
+    func run() -> Int32 {
+        StopSignal.install()
+        let source: FlowFileSource
+        do {
+            source = try FlowFileSource(path: path, forcedType: options.inputType, warn: { Console.error($0) })
+        } catch {
+            Console.error("slipsd: \(error)")
+            return 1
+        }
+        let format = source.format
+        // Benchmarks: read and parse only, nothing handed to detection (as `-r` with flows only).
+        let parseOnly = ProcessEnvironment.flag("SLIPSD_BENCH_FLOWS_ONLY")
+        let handoff = RecordHandoff(producers: 1, producersMayWait: true)
+        let detection: DetectionLoop
+        let wiring: DetectionWiring
+        do {
+            wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
+                                         verbosity: options.verbose)
+            let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
+            detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: flowLog)
+        } catch {
+            Console.error("slipsd: \(error)")
+            return 1
+        }
+
+        let started = MonotonicClock.now()
+        let read: Result<FlowFileSummary, CaptureError>?
+        let finished: (detection: DetectionLoop, wiring: DetectionWiring)?
+        do {
+            let detectionThread = try OSThreadTask.start(name: "slipsd-detect") {
+                detection.run()
+                return (detection: detection, wiring: wiring)
+            }
+            let readerThread = try OSThreadTask.start(name: "slipsd-flows") {
+                let result = Result { () throws(CaptureError) in
+                    try source.run(handoff: parseOnly ? nil : handoff, shouldStop: { StopSignal.isRequested })
+                }
+                handoff.finish()
+                return result
+            }
+            read = readerThread.join()
+            finished = detectionThread.join()
+        } catch {
+            Console.error("slipsd: \(error)")
+            return 1
+        }
+        let elapsed = MonotonicClock.now() - started
+        guard let read, let finished else { return 1 }
+        if let error = finished.detection.flowLogError { Console.error("slipsd: \(error)") }
+        switch read {
+        case .failure(let error):
+            Console.error("slipsd: \(error)")
+            return 1
+        case .success(let summary):
+            FlowFileRunSummary(summary: summary, flows: finished.detection.flowSummary, detection: finished.wiring,
+                               elapsedSeconds: elapsed).print()
+            if summary.truncated {
+                Console.error("slipsd: \(path) (\(format)) ends inside its last line, which could not be read; the lines before it were analysed")
+                return 3
+            }
+            return StopSignal.isRequested ? 130 : 0
+        }
+    }
+}
+
+/// `--input-type zeek|argus|suricata|nfdump`, parsed once by the argument parser.
+extension FlowInputType: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
