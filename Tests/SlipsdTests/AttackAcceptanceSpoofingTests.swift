@@ -17,9 +17,7 @@ struct AttackAcceptanceSpoofingTests {
         defer { kill(daemon.processIdentifier, SIGTERM) }
         #expect(lab.benignKeepsItsTraffic())
 
-        try lab.net.exec(lab.attacker, "ip addr add \(DaemonLab.serverIP)/32 dev v1a")
-        let forged = try lab.start(lab.attacker,
-            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(DaemonLab.serverIP) \(DaemonLab.benignIP) $p & done; wait")
+        let forged = try lab.forgeScan(claiming: DaemonLab.serverIP, of: DaemonLab.benignIP)
         defer { forged.terminate() }
         usleep(6_000_000)
         #expect(!lab.isBlocked(DaemonLab.serverIP), "the server was blocked by forged packets: \(lab.daemonLog)")
@@ -43,12 +41,9 @@ struct AttackAcceptanceSpoofingTests {
         try lab.net.exec(lab.gateway, "ip route add default via \(DaemonLab.serverIP)")
         usleep(500_000)
 
-        try lab.net.exec(lab.attacker, "ip addr add \(DaemonLab.serverIP)/32 dev v1a")
-        let forged = try lab.start(lab.attacker,
-            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(DaemonLab.serverIP) \(DaemonLab.benignIP) $p & done; wait")
+        let forged = try lab.forgeScan(claiming: DaemonLab.serverIP, of: DaemonLab.benignIP)
         defer { forged.terminate() }
-        let refused = waitUntil(seconds: 15) { lab.daemonLog.contains("refusing to block \(DaemonLab.serverIP)") }
-        #expect(refused, "the forged scan reached an alert and the block was refused: \(lab.daemonLog)")
+        #expect(lab.waitForRefusal(of: DaemonLab.serverIP), "the forged scan's alert was refused: \(lab.daemonLog)")
         let prerouting = try lab.net.exec(lab.gateway, "nft list chain inet slipsd prerouting")
         #expect(!prerouting.contains("fib saddr"), "blocking.reverse_path_check: false is applied: \(prerouting)")
         #expect(!lab.isBlocked(DaemonLab.serverIP), "the gateway's upstream was blocked: \(lab.daemonLog)")
@@ -72,12 +67,10 @@ struct AttackAcceptanceSpoofingTests {
         """)
         defer { kill(daemon.processIdentifier, SIGTERM) }
 
-        try lab.net.exec(lab.attacker, "ip addr add \(DaemonLab.serverIP)/32 dev v1a")
-        let forged = try lab.start(lab.attacker,
-            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(DaemonLab.serverIP) \(DaemonLab.benignIP) $p & done; wait")
+        let forged = try lab.forgeScan(claiming: DaemonLab.serverIP, of: DaemonLab.benignIP)
         defer { forged.terminate() }
-        let refused = waitUntil(seconds: 15) { lab.daemonLog.contains("refusing to block \(DaemonLab.serverIP): it is a resolver") }
-        #expect(refused, "the forged scan reached an alert and the block was refused: \(lab.daemonLog)")
+        #expect(lab.waitForRefusal(of: DaemonLab.serverIP, because: "it is a resolver"),
+                "the forged scan's alert was refused: \(lab.daemonLog)")
         #expect(!lab.isBlocked(DaemonLab.serverIP), "the resolver was blocked: \(lab.daemonLog)")
         #expect(lab.benignKeepsItsTraffic(), "the resolver lost its traffic")
     }

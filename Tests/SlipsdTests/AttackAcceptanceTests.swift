@@ -16,10 +16,7 @@ struct AttackAcceptanceTests {
         defer { kill(daemon.processIdentifier, SIGTERM) }
         #expect(lab.connects(from: lab.benign))
 
-        // The attacker claims the client's address on its own link.
-        try lab.net.exec(lab.attacker, "ip addr add \(DaemonLab.benignIP)/32 dev v1a")
-        let forged = try lab.start(lab.attacker,
-            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(DaemonLab.benignIP) \(DaemonLab.serverIP) $p & done; wait")
+        let forged = try lab.forgeScan(claiming: DaemonLab.benignIP, of: DaemonLab.serverIP)
         defer { forged.terminate() }
         usleep(6_000_000)                            // the SYNs, then past the flow table's 3 s attempt report
         #expect(!lab.isBlocked(DaemonLab.benignIP), "the client was blocked by forged packets: \(lab.daemonLog)")
@@ -72,6 +69,19 @@ extension DaemonLab {
         \(extra)
         """)
         return try startDaemon(["--inline", "--queue", "13", "-c", config, "-o", dir + "/out"])
+    }
+
+    /// The attacker claims `address` on its own link and connects from it to 200 ports (2000–2199) of `target`,
+    /// in the background.
+    func forgeScan(claiming address: String, of target: String) throws -> Process {
+        try net.exec(attacker, "ip addr add \(address)/32 dev v1a")
+        return try start(attacker,
+            "for p in $(seq 2000 2199); do timeout 2 nc -z -w 1 -s \(address) \(target) $p & done; wait")
+    }
+
+    /// Waits up to 15 s for the daemon to log that it refused to block `address` (for `reason`, if given).
+    func waitForRefusal(of address: String, because reason: String = "") -> Bool {
+        waitUntil(seconds: 15) { self.daemonLog.contains("refusing to block \(address)" + (reason.isEmpty ? "" : ": \(reason)")) }
     }
 
     /// Whether `ip` is in the full-block set (`blocked4`): both directions of all its traffic dropped.

@@ -41,37 +41,23 @@ struct FlowFileAnalysis {
             return 1
         }
 
-        let started = MonotonicClock.now()
-        let read: Result<FlowFileSummary, CaptureError>?
-        let finished: (detection: DetectionLoop, wiring: DetectionWiring)?
-        do {
-            let detectionThread = try OSThreadTask.start(name: "slipsd-detect") {
-                detection.run()
-                return (detection: detection, wiring: wiring)
+        let threads = OfflineThreads.run(producerName: "slipsd-flows", handoff: handoff, consume: {
+            detection.run()
+            return (detection: detection, wiring: wiring)
+        }) {
+            Result { () throws(CaptureError) in
+                try source.run(handoff: parseOnly ? nil : handoff, shouldStop: { StopSignal.isRequested })
             }
-            let readerThread = try OSThreadTask.start(name: "slipsd-flows") {
-                let result = Result { () throws(CaptureError) in
-                    try source.run(handoff: parseOnly ? nil : handoff, shouldStop: { StopSignal.isRequested })
-                }
-                handoff.finish()
-                return result
-            }
-            read = readerThread.join()
-            finished = detectionThread.join()
-        } catch {
-            Console.error("slipsd: \(error)")
-            return 1
         }
-        let elapsed = MonotonicClock.now() - started
-        guard let read, let finished else { return 1 }
-        if let error = finished.detection.flowLogError { Console.error("slipsd: \(error)") }
-        switch read {
+        guard let threads else { return 1 }
+        if let error = threads.consumed.detection.flowLogError { Console.error("slipsd: \(error)") }
+        switch threads.produced {
         case .failure(let error):
             Console.error("slipsd: \(error)")
             return 1
         case .success(let summary):
-            FlowFileRunSummary(summary: summary, flows: finished.detection.flowSummary, detection: finished.wiring,
-                               elapsedSeconds: elapsed).print()
+            FlowFileRunSummary(summary: summary, flows: threads.consumed.detection.flowSummary, detection: threads.consumed.wiring,
+                               elapsedSeconds: threads.elapsedSeconds).print()
             if summary.truncated {
                 Console.error("slipsd: \(path) (\(format)) ends inside its last line, which could not be read; the lines before it were analysed")
                 return 3

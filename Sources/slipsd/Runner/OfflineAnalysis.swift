@@ -45,39 +45,27 @@ struct OfflineAnalysis {
             return 1
         }
 
-        let started = MonotonicClock.now()
-        let finished: (detection: DetectionLoop, wiring: DetectionWiring?)?
-        let read: (result: Result<PcapFileSource.Summary, CaptureError>, pipeline: PacketPipeline)?
-        do {
-            let detectionThread = try OSThreadTask.start(name: "slipsd-detect") {
-                detection.run()
-                return (detection: detection, wiring: wiring)
+        let threads = OfflineThreads.run(producerName: "slipsd-pcap", handoff: handoff, consume: {
+            detection.run()
+            return (detection: detection, wiring: wiring)
+        }) {
+            let result = Result { () throws(CaptureError) in
+                try source.run(handler: pipeline, shouldStop: { StopSignal.isRequested })
             }
-            let captureThread = try OSThreadTask.start(name: "slipsd-pcap") {
-                let result = Result { () throws(CaptureError) in
-                    try source.run(handler: pipeline, shouldStop: { StopSignal.isRequested })
-                }
-                pipeline.finish()
-                handoff.finish()
-                return (result: result, pipeline: pipeline)
-            }
-            read = captureThread.join()
-            finished = detectionThread.join()
-        } catch {
-            Console.error("slipsd: \(error)")
-            return 1
+            pipeline.finish()
+            return (result: result, pipeline: pipeline)
         }
-        let elapsed = MonotonicClock.now() - started
-        guard let read, let finished else { return 1 }
-        if let error = finished.detection.flowLogError { Console.error("slipsd: \(error)") }
+        guard let threads else { return 1 }
+        if let error = threads.consumed.detection.flowLogError { Console.error("slipsd: \(error)") }
 
-        switch read.result {
+        switch threads.produced.result {
         case .failure(let error):
             Console.error("slipsd: \(error)")
             return 1
         case .success(let summary):
-            RunSummary(path: path, source: summary, pipeline: read.pipeline, flows: finished.detection.flowSummary,
-                       detection: finished.wiring, elapsedSeconds: elapsed, flowsOnly: flowsOnly).print()
+            RunSummary(path: path, source: summary, pipeline: threads.produced.pipeline,
+                       flows: threads.consumed.detection.flowSummary, detection: threads.consumed.wiring,
+                       elapsedSeconds: threads.elapsedSeconds, flowsOnly: flowsOnly).print()
             if let truncation = summary.truncation {
                 Console.error("slipsd: \(path) is truncated: it ends in the middle of a packet (\(truncation)); the \(summary.packets) packets before the cut were analysed")
                 return 3
