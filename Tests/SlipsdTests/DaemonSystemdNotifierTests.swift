@@ -6,33 +6,17 @@ import Testing
 @Suite("Daemon systemd notifier")
 struct DaemonSystemdNotifierTests {
     @Test func sendsStatesIncludingReloading() throws {
-        let path = NSTemporaryDirectory() + "sdd-notify-\(getpid()).sock"
-        unlink(path)
-        defer { unlink(path) }
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: bytes); raw[bytes.count] = 0 }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0)
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-
-        let notifier = try #require(SystemdNotifier(environmentPath: path))
-        func receive() -> String {
-            var buffer = [UInt8](repeating: 0, count: 512)
-            let n = recv(fd, &buffer, buffer.count, 0)
-            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        let socket = try WatchdogNotifySocket(path: NSTemporaryDirectory() + "sdd-notify-\(getpid()).sock")
+        defer { socket.stop() }
+        let notifier = try #require(SystemdNotifier(environmentPath: socket.path))
+        func receive(_ count: Int) -> String {
+            _ = waitUntil(seconds: 2) { socket.messages.count >= count }
+            return socket.messages.count >= count ? socket.messages[count - 1].message : ""
         }
         notifier.notify("READY=1\nSTATUS=inline on queue 0")
-        #expect(receive() == "READY=1\nSTATUS=inline on queue 0")
+        #expect(receive(1) == "READY=1\nSTATUS=inline on queue 0")
         notifier.notifyReloading()
-        let reloading = receive()
+        let reloading = receive(2)
         #expect(reloading.hasPrefix("RELOADING=1\nMONOTONIC_USEC="), "\(reloading)")
         let micros = Int64(reloading.split(separator: "=").last ?? "") ?? 0
         #expect(micros > 0)

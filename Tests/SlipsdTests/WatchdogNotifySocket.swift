@@ -2,7 +2,7 @@ import Foundation
 import NetCore
 import Synchronization
 
-/// Plays systemd's side of `$NOTIFY_SOCKET` in tests: a datagram socket at `path` (writable by the user the
+/// Plays systemd's side of `$NOTIFY_SOCKET` in tests (the notifier's own test and the watchdog's): a datagram socket at `path` (writable by the user the
 /// daemon drops to) and a thread that records every message with its monotonic arrival time.
 final class WatchdogNotifySocket: Sendable {
     let path: String
