@@ -9,7 +9,8 @@ import SystemPackage
 public final class BufferedFileWriter {
     /// The file's path.
     public let path: String
-    private let fd: FileDescriptor
+    private var fd: FileDescriptor
+    private let permissions: FilePermissions
     private var buffer: [UInt8] = []
     private var closed = false
     /// Above this many buffered bytes an append writes the buffer out.
@@ -31,6 +32,7 @@ public final class BufferedFileWriter {
         self.path = path
         self.flushThreshold = flushThreshold
         self.maximumPending = maximumPending
+        self.permissions = permissions
         do {
             // O_APPEND also when truncating, so a logrotate `copytruncate` leaves no hole; O_NOFOLLOW so a
             // symbolic link planted where an output file goes is refused (ELOOP), not followed.
@@ -83,6 +85,25 @@ public final class BufferedFileWriter {
             }
             throw failure
         }
+    }
+
+    /// After log rotation (SIGHUP): writes out what is buffered to the old file, then opens `path` again —
+    /// appending, creating it if rotation moved it away, never following a symbolic link — and closes the old
+    /// descriptor. When the new open fails the old file stays in use and the error is thrown.
+    /// - Throws: `SystemError` naming the path.
+    public func reopen() throws(SystemError) {
+        guard !closed else { return }
+        try? flush()
+        let reopened: FileDescriptor
+        do {
+            reopened = try FileDescriptor.open(FilePath(path), .writeOnly,
+                                               options: [.create, .append, .closeOnExec, .noFollow],
+                                               permissions: permissions)
+        } catch {
+            throw SystemError("reopening", object: path, error: error)
+        }
+        try? fd.close()
+        fd = reopened
     }
 
     /// Flushes and closes; later calls do nothing.
