@@ -137,4 +137,51 @@ struct DaemonSignalTests {
         #expect(waitForExit(daemon, seconds: 15))
         #expect(daemon.terminationStatus == 0)
     }
+
+    /// Log rotation as `systemd/slipsd.logrotate` does it: the files are renamed, SIGHUP, and the daemon writes on
+    /// into new files at the old paths while the renamed ones keep what was written before; a symbolic link
+    /// planted at a path is not followed (that file stays on its old descriptor and the refusal is reported).
+    @Test(.timeLimit(.minutes(3)))
+    func sighupReopensOutputFilesAfterRotation() throws {
+        let lab = try DaemonLab(tag: "sdd-r")
+        defer { lab.cleanUp() }
+        let config = try lab.writeConfig("""
+        whitelists:
+          enable_local_whitelist: false
+        blocking:
+          duration: 300
+        """)
+        let out = lab.dir + "/out"
+        let daemon = try lab.startDaemon(["--inline", "--queue", "13", "-c", config, "-o", out])
+        #expect(lab.connects(from: lab.benign))
+        try #require(waitUntil(seconds: 10) { !lab.file("out/slipsd.log").isEmpty }, "nothing in slipsd.log")
+        let before = lab.file("out/slipsd.log")
+
+        for name in ["alerts.log", "alerts.json", "slipsd.log"] {
+            #expect(rename(out + "/" + name, out + "/" + name + ".1") == 0)
+        }
+        let trap = lab.dir + "/elsewhere.log"
+        #expect(rename(out + "/errors.log", out + "/errors.log.1") == 0)
+        #expect(symlink(trap, out + "/errors.log") == 0)
+        kill(daemon.processIdentifier, SIGHUP)
+        try #require(waitUntil(seconds: 10) { lab.daemonLog.contains("SIGHUP: refusing to reload") == false
+                                              && lab.daemonLog.contains("SIGHUP: reloaded") }, "\(lab.daemonLog)")
+        #expect(lab.connects(from: lab.benign))                 // an event, so the detection thread reopens
+        try #require(waitUntil(seconds: 10) { lab.file("out/slipsd.log").contains("output files reopened") },
+                     "no new slipsd.log: \(lab.daemonLog)")
+        #expect(lab.file("out/slipsd.log.1").hasPrefix(before), "the renamed file lost what it had")
+        #expect(!lab.file("out/slipsd.log.1").contains("output files reopened"))
+        #expect(lab.daemonLog.contains("reopening"), "the planted symbolic link was not reported: \(lab.daemonLog)")
+        #expect(!FileManager.default.fileExists(atPath: trap), "the daemon followed a planted symbolic link")
+
+        // Evidence after the rotation lands in the new files.
+        let scan = try lab.scan(from: lab.attacker)
+        defer { scan.terminate() }
+        try #require(waitUntil(seconds: 15) { lab.isBlocked(DaemonLab.attackerIP) }, "\(lab.daemonLog)")
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(waitForExit(daemon, seconds: 15))
+        #expect(lab.file("out/alerts.log").contains(DaemonLab.attackerIP), "evidence did not reach the new alerts.log")
+        #expect(lab.file("out/alerts.json").contains(DaemonLab.attackerIP))
+        #expect(!lab.file("out/alerts.log.1").contains(DaemonLab.attackerIP))
+    }
 }

@@ -61,6 +61,17 @@ public final class AlertOutput {
         if let first { throw first }
     }
 
+    /// After log rotation: every file is flushed to the file it had and opened again at its path (appending,
+    /// created if rotation moved it away, never through a symbolic link).
+    /// - Throws: the first error; a file that cannot be reopened keeps writing to the one it had.
+    public func reopen() throws(SystemError) {
+        var first: SystemError?
+        for file in files {
+            do { try file.reopen() } catch { first = first ?? error }
+        }
+        if let first { throw first }
+    }
+
     /// Flushes and closes every file.
     /// - Throws: the first write or close error.
     public func close() throws(SystemError) {

@@ -11,7 +11,8 @@ import Records
 /// no longer reach the detectors — their time still advances the engine's clock — and the response stage gets
 /// the new policy and allowlist. Before the first reload the engine's own start-up whitelist is all there is.
 /// The engine's evidence handler gets the new whitelist too, so an entry removed by a reload stops filtering
-/// evidence at once.
+/// evidence at once. Every SIGHUP, whether its settings were good or refused, also reopens the output files at
+/// their paths, for log rotation (`systemd/slipsd.logrotate`).
 /// Confined to the detection thread.
 final class ReloadingConsumer: DetectionEventConsumer {
     private let engine: DetectionEngine
@@ -19,6 +20,7 @@ final class ReloadingConsumer: DetectionEventConsumer {
     private let reload: SettingsReload
     private let output: AlertOutput?
     private var seenGeneration = 0
+    private var seenHangUps = 0
     private var whitelist: Whitelist?
     private let logger = Logger(label: "slipsd.inline")
 
@@ -34,10 +36,15 @@ final class ReloadingConsumer: DetectionEventConsumer {
     }
 
     func consume(_ event: RecordEvent) {
-        let generation = reload.generation
-        if generation != seenGeneration {
-            seenGeneration = generation
-            apply(reload.current())
+        let hangUps = reload.hangUps
+        if hangUps != seenHangUps {
+            seenHangUps = hangUps
+            reopenOutputs()
+            let generation = reload.generation
+            if generation != seenGeneration {
+                seenGeneration = generation
+                apply(reload.current())
+            }
         }
         if let whitelist, !whitelist.isEmpty, case .record(let record) = event, Self.involves(record, whitelist) {
             engine.consume(.tick(record.latestTime))
@@ -56,6 +63,20 @@ final class ReloadingConsumer: DetectionEventConsumer {
         let line = "detection thread applied the reloaded settings (generation \(seenGeneration)): \(settings.summary)"
         logger.info("\(line)")
         output?.log(line)
+    }
+
+    /// After log rotation: the output files are opened again at their paths (the old ones get what was buffered).
+    private func reopenOutputs() {
+        guard let output else { return }
+        var line = "SIGHUP: output files reopened in \(output.directory)"
+        do {
+            try output.reopen()
+        } catch {
+            logger.error("SIGHUP: \(error); that file writes on to the one open before")
+            output.error("SIGHUP: \(error); that file writes on to the one open before")
+            line += " except one: \(error)"
+        }
+        output.log(line)
     }
 
     /// True when a whitelisted host takes part in `record`.

@@ -63,6 +63,7 @@ struct ReloadedSettings: Sendable {
 /// lock is taken only when the generation moved.
 final class SettingsReload: Sendable {
     private let generationCounter = Atomic<Int>(0)
+    private let hangUpCounter = Atomic<Int>(0)
     private let latest = Mutex<ReloadedSettings?>(nil)
 
     /// Nothing published yet.
@@ -77,19 +78,28 @@ final class SettingsReload: Sendable {
     /// Increases with every `publish`.
     var generation: Int { generationCounter.load(ordering: .acquiring) }
 
+    /// Counts handled SIGHUPs, good settings or not (main thread, after any `publish` of the same SIGHUP): the
+    /// detection thread reopens its output files when it moves, since log rotation signals whatever the config says.
+    func noteHangUp() { hangUpCounter.add(1, ordering: .releasing) }
+
+    /// Increases with every `noteHangUp`.
+    var hangUps: Int { hangUpCounter.load(ordering: .acquiring) }
+
     /// The settings last published (detection thread).
     func current() -> ReloadedSettings? { latest.withLock { $0 } }
 }
 
 /// SIGHUP on the main thread: re-reads the configuration and whitelist, refuses a bad file (the old settings
-/// stay), publishes a good one to the detection thread.
+/// stay), publishes a good one to the detection thread, and asks it to reopen its output files.
 struct SettingsReloader {
     let configPath: String?
     let reload: SettingsReload
     private let logger = Logger(label: "slipsd.inline")
 
-    /// Reads and publishes; logs what happened either way (`slipsd.inline`, stderr).
+    /// Reads and publishes; logs what happened either way (`slipsd.inline`, stderr). Either way the detection
+    /// thread then reopens the output files (log rotation).
     func reloadNow() {
+        defer { reload.noteHangUp() }
         let source = configPath ?? "built-in defaults"
         do {
             let settings = try ReloadedSettings(configPath: configPath)
