@@ -2,6 +2,9 @@ import Blocker
 import Capture
 import Detect
 import NetCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The detection thread's side of the inline daemon, built as root in step 1 and then moved, as one value, to
 /// the detection thread: the engine and outputs, and the response stage that acts on its alerts.
@@ -15,9 +18,14 @@ struct InlineDetectionSide {
 
     /// - Throws: output, whitelist or nftables set-up errors.
     init(options: Slipsd, settings: SlipsdSettings) throws {
+        let newOutputDirectory = options.outputDirectory.flatMap { OutputDirectoryOwnership.isNew($0) ? $0 : nil }
         let detection = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                             verbosity: options.verbose)
         wiring = detection
+        if let directory = newOutputDirectory, !options.noDropPrivileges,
+           let user = getpwnam(options.user ?? settings.daemon.user) {
+            try OutputDirectoryOwnership.give(directory, uid: user.pointee.pw_uid, gid: user.pointee.pw_gid)
+        }
         if options.noBlock {
             response = nil
             messages = []
