@@ -208,7 +208,7 @@ struct EngineTests {
         #expect(!list.contains(IPAddress("11.0.0.1")!))
         #expect(list.contains(value: "aa:bb:cc:dd:ee:ff"))
         #expect(throws: Whitelist.ParseError.self) { try Whitelist(parsing: "ip,999.1.1.1,both,alerts", file: "w.conf") }
-        do { _ = try Whitelist(parsing: "\nbogus,1,2,3", file: "w.conf") } catch { #expect(error.description == "w.conf:2: unknown type 'bogus' (ip, cidr, mac)") }
+        do { _ = try Whitelist(parsing: "\nbogus,1,2,3", file: "w.conf") } catch { #expect(error.description == "w.conf:2: unknown type 'bogus' (ip, cidr, domain, organization, mac)") }
     }
 }
 

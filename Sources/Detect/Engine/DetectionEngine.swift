@@ -56,6 +56,9 @@ public final class DetectionEngine: DetectionEventConsumer {
     public let profileLimit: Int
     /// Records of profiles not tracked for `tw_closed` because `profileLimit` active profiles were already held.
     public private(set) var untrackedProfileRecords = 0
+    /// Records dropped before detection by whitelist lines that ignore flows.
+    public private(set) var whitelistedRecords = 0
+    private var whitelist: Whitelist
     /// Times a first-sighting set (`knownIPs`, `knownProfiles`) reached `profileLimit` and started over.
     public private(set) var firstSightingResets = 0
     private var loggedProfileLimit = false
@@ -95,6 +98,7 @@ public final class DetectionEngine: DetectionEventConsumer {
         self.verifiedFlowLimit = max(1, verifiedFlowLimit)
         self.verifiedFlows = BoundedUIDMap(capacity: max(1, verifiedFlowLimit))
         self.evidenceHandler = EvidenceHandler(settings: settings, whitelist: whitelist)
+        self.whitelist = whitelist
         self.output = output
         self.clock = TimeWindowClock(widthSeconds: settings.timeWindowWidth, onlyOneWindow: settings.onlyOneTimeWindow)
         self.verbosity = verbosity
@@ -129,6 +133,12 @@ public final class DetectionEngine: DetectionEventConsumer {
         }
     }
 
+    /// Installs a new whitelist (a SIGHUP reload) for records and evidence from now on. Detection thread.
+    public func replaceWhitelist(_ newWhitelist: Whitelist) {
+        whitelist = newWhitelist
+        evidenceHandler.replaceWhitelist(newWhitelist)
+    }
+
     // MARK: input from the capture side
 
     /// Handles one event from the capture threads.
@@ -136,6 +146,10 @@ public final class DetectionEngine: DetectionEventConsumer {
         switch event {
         case .record(let record):
             advance(to: record.latestTime)
+            if whitelist.filtersFlows, whitelist.ignores(record: record) {
+                whitelistedRecords += 1                       // Slips drops these flows before any module
+                return
+            }
             let window = clock.window(for: record.time)
             let profile = ProfileID(ip: record.profileIP)
             if case .conn(let flow) = record {

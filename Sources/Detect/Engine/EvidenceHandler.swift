@@ -46,7 +46,7 @@ public final class EvidenceHandler {
             droppedDisabled += 1
             return .dropped
         }
-        if whitelist.contains(value: evidence.attacker.value) || evidence.victim.map({ whitelist.contains(value: $0.value) }) == true {
+        if whitelist.ignores(evidence) {
             droppedWhitelisted += 1
             return .dropped
         }

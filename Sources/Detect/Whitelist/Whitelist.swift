@@ -1,80 +1,155 @@
 import NetCore
 import Records
 
-/// Hosts whose evidence is dropped and who are never blocked: IPs, CIDR networks and MAC addresses, read from a
-/// file in Slips' `whitelist.conf` form (`type,value,direction,what_to_ignore`; `;` or `#` start comments).
+/// Slips' whitelist (`whitelist.conf`): IPs, CIDR networks, domains, organizations and MAC addresses, each with
+/// the direction it applies to and what it ignores (`Whitelist+Parsing.swift` reads the file).
+///
+/// Two checks, as Slips makes them: a **flow** is dropped before detection when its source matches a line whose
+/// direction covers `src`, or its destination one covering `dst`, and the line ignores `flows` or `both`; an
+/// **evidence** is dropped when its attacker or victim matches (with the party's own direction) a line that
+/// ignores `alerts` or `both`. Separately, every listed address, network and organization range — whatever its
+/// columns — is never blocked (`neverBlocked*`), the safe reading for an inline blocker.
 public struct Whitelist: Sendable {
-    public private(set) var addresses: Set<IPAddress> = []
-    public private(set) var networks: [CIDR] = []
-    public private(set) var macs: Set<MACAddress> = []
+    private(set) var addressRules: [IPAddress: WhitelistRule] = [:]
+    private(set) var networkRules: [(network: CIDR, rule: WhitelistRule)] = []
+    private(set) var macRules: [MACAddress: WhitelistRule] = [:]
+    private(set) var domainRules: [String: WhitelistRule] = [:]
+    /// Organizations named in the file, with what their files gave (`loadOrganizations`).
+    public internal(set) var organizations: [WhitelistOrganization] = []
+    /// True when some line (or organization) ignores flows: records must be checked before detection.
+    public private(set) var filtersFlows = false
 
     /// An empty whitelist.
     public init() {}
 
-    /// A whitelist of the given entries (IPs or CIDRs).
-    public init(networks entries: [String]) {
-        for entry in entries { if let n = CIDR(entry) { add(n) } }
+    /// A whitelist of the given IPs or CIDRs, each with `rule` (by default `both,alerts`, the lines Slips ships).
+    public init(networks entries: [String], rule: WhitelistRule = WhitelistRule(direction: .both, ignore: .alerts)) {
+        for entry in entries { if let n = CIDR(entry) { add(n, rule) } }
     }
 
-    private mutating func add(_ network: CIDR) {
+    mutating func add(_ network: CIDR, _ rule: WhitelistRule) {
         if network.isHost {
-            addresses.insert(network.network)
+            addressRules[network.network] = rule
         } else {
-            networks.append(network)
+            networkRules.removeAll { $0.network == network }
+            networkRules.append((network, rule))
         }
+        note(rule)
     }
 
-    /// A whitelist-file problem: file, line and what is wrong.
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
-        public var file: String
-        public var line: Int
-        public var reason: String
-        public var description: String { "\(file):\(line): \(reason)" }
+    mutating func add(_ mac: MACAddress, _ rule: WhitelistRule) { macRules[mac] = rule; note(rule) }
+    mutating func add(domain: String, _ rule: WhitelistRule) { domainRules[domain] = rule; note(rule) }
+    mutating func add(_ organization: WhitelistOrganization) {
+        organizations.removeAll { $0.name == organization.name }
+        organizations.append(organization)
+        note(organization.rule)
     }
 
-    /// Parses the text of a whitelist file (`file` names it in errors).
-    public init(parsing text: String, file: String) throws(ParseError) {
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: " \t\r")
-            if line.isEmpty || line.hasPrefix(";") || line.hasPrefix("#") || line.hasPrefix("\"IoCType\"") { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: " \t\"") }
-            guard fields.count >= 2 else {
-                throw ParseError(file: file, line: index + 1, reason: "expected type,value[,direction,what_to_ignore], got '\(line)'")
-            }
-            let value = fields[1]
-            switch fields[0].lowercased() {
-            case "ip":
-                guard let ip = IPAddress(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not an IP address") }
-                addresses.insert(ip)
-            case "cidr", "network", "subnet":
-                guard let network = CIDR(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not a CIDR network") }
-                add(network)
-            case "mac":
-                guard let mac = MACAddress(value) else { throw ParseError(file: file, line: index + 1, reason: "'\(value)' is not a MAC address") }
-                macs.insert(mac)
-            case "domain", "organization", "org":
-                continue                                   // Slips' other kinds: not used by flow-level detection
-            default:
-                throw ParseError(file: file, line: index + 1, reason: "unknown type '\(fields[0])' (ip, cidr, mac)")
-            }
-        }
+    private mutating func note(_ rule: WhitelistRule) {
+        if rule.ignore != .alerts { filtersFlows = true }
     }
 
-    /// True when `ip` is listed or inside a listed network.
-    public func contains(_ ip: IPAddress) -> Bool {
-        addresses.contains(ip) || networks.contains { $0.contains(ip) }
-    }
+    // MARK: what is listed
 
-    /// True when the indicator value (an IP or MAC in text form) is whitelisted.
-    public func contains(value: String) -> Bool {
-        if let ip = IPAddress(value) { return contains(ip) }
-        if let mac = MACAddress(value) { return macs.contains(mac) }
-        return false
-    }
+    /// Every listed single address.
+    public var addresses: Set<IPAddress> { Set(addressRules.keys) }
+    /// Every listed network and every range of a listed organization.
+    public var networks: [CIDR] { networkRules.map(\.network) + organizations.flatMap(\.ranges) }
+    /// Every listed MAC address.
+    public var macs: Set<MACAddress> { Set(macRules.keys) }
+    /// Every listed domain (each also covers its subdomains).
+    public var domains: Set<String> { Set(domainRules.keys) }
 
     /// True when nothing is listed.
-    public var isEmpty: Bool { addresses.isEmpty && networks.isEmpty && macs.isEmpty }
+    public var isEmpty: Bool {
+        addressRules.isEmpty && networkRules.isEmpty && macRules.isEmpty && domainRules.isEmpty && organizations.isEmpty
+    }
+
+    /// True when `ip` is listed in any way (an address, inside a network or an organization's range): such a host
+    /// is never blocked.
+    public func contains(_ ip: IPAddress) -> Bool { !rules(for: ip).isEmpty }
+
+    // MARK: Slips' two checks
+
+    /// True when a flow from `source` to `destination` is to be dropped before detection.
+    public func ignoresFlow(source: IPAddress, destination: IPAddress) -> Bool {
+        guard filtersFlows else { return false }
+        return rules(for: source).contains { $0.applies(to: .SRC, for: .flows) }
+            || rules(for: destination).contains { $0.applies(to: .DST, for: .flows) }
+    }
+
+    /// True when a record whose only known party is `host` (as its source) is to be dropped before detection.
+    public func ignoresFlow(from host: IPAddress) -> Bool {
+        filtersFlows && rules(for: host).contains { $0.applies(to: .SRC, for: .flows) }
+    }
+
+    /// True when a flow naming `domain` on `side` (a DNS query, an SNI, an HTTP host) is to be dropped.
+    public func ignoresFlow(domain: String, side: Direction) -> Bool {
+        filtersFlows && domainRulesMatching(domain).contains { $0.applies(to: side, for: .flows) }
+    }
+
+    /// True when an evidence party (`value` an IP, MAC or domain, seen on `side`) is whitelisted for alerts.
+    public func ignoresEvidence(party value: String, side: Direction) -> Bool {
+        rules(forValue: value).contains { $0.applies(to: side, for: .alerts) }
+    }
+
+    /// True when an evidence is whitelisted: its attacker or its victim is (Slips' `is_whitelisted_evidence`).
+    public func ignores(_ evidence: Evidence) -> Bool {
+        if ignoresEvidence(party: evidence.attacker.value, side: evidence.attacker.direction) { return true }
+        guard let victim = evidence.victim else { return false }
+        return ignoresEvidence(party: victim.value, side: victim.direction)
+    }
+
+    /// True when the indicator value (an IP, MAC or domain in text form) is listed in any way.
+    public func contains(value: String) -> Bool { !rules(forValue: value).isEmpty }
+
+    // MARK: lookups
+
+    private func rules(forValue value: String) -> [WhitelistRule] {
+        if let ip = IPAddress(value) { return rules(for: ip) }
+        if let mac = MACAddress(value) { return macRules[mac].map { [$0] } ?? [] }
+        return domainRulesMatching(value)
+    }
+
+    private func rules(for ip: IPAddress) -> [WhitelistRule] {
+        var found: [WhitelistRule] = []
+        if let rule = addressRules[ip] { found.append(rule) }
+        for entry in networkRules where entry.network.contains(ip) { found.append(entry.rule) }
+        for organization in organizations where organization.ranges.contains(where: { $0.contains(ip) }) {
+            found.append(organization.rule)
+        }
+        return found
+    }
+
+    /// Rules of `domain` and of each parent domain (a listed domain covers its subdomains), and of
+    /// organizations owning it.
+    private func domainRulesMatching(_ domain: String) -> [WhitelistRule] {
+        guard let name = Self.normalizedDomain(domain) else { return [] }
+        var found: [WhitelistRule] = []
+        var suffix = Substring(name)
+        while true {
+            if let rule = domainRules[String(suffix)] { found.append(rule) }
+            for organization in organizations where organization.domains.contains(String(suffix)) {
+                found.append(organization.rule)
+            }
+            guard let dot = suffix.firstIndex(of: ".") else { break }
+            suffix = suffix[suffix.index(after: dot)...]
+        }
+        return found
+    }
+
+    /// A domain in the form lookups use: lower-case, no trailing dot; nil when it is not a domain name.
+    public static func normalizedDomain(_ text: String) -> String? {
+        var name = text.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        guard !name.isEmpty, name.count <= 253, name.contains("."), IPAddress(name) == nil,
+              name.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+                                     || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                                     || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }),
+              !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        else { return nil }
+        return name
+    }
 }
 
 extension StringProtocol {

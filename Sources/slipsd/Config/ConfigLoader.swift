@@ -69,6 +69,7 @@ enum ConfigLoader {
             try r.bool("enable_local_whitelist", into: &settings.whitelistEnabled)
             try r.optionalString("local_whitelist_path", into: &settings.whitelistPath)
             settings.whitelistPathWasSet = settings.whitelistPath != nil
+            try r.optionalString("organizations_info_path", into: &settings.organizationsInfoPath)
         }
         try reader.section("flows") { (r: inout ConfigReader) throws(ConfigError) in
             try r.int("max", into: &settings.flows.maxFlows, in: 16...100_000_000)

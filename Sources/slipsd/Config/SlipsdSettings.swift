@@ -16,6 +16,9 @@ struct SlipsdSettings: Sendable {
     var whitelistPath: String? = nil
     /// True when the config named a whitelist file (then a missing file is an error, not silently skipped).
     var whitelistPathWasSet = false
+    /// `whitelists.organizations_info_path`: the directory of the organizations' files (slipsd's key; Slips has
+    /// them at `slips_files/organizations_info/`). Nil: organization lines match nothing (said once).
+    var organizationsInfoPath: String? = nil
 
     /// `flows.*` (seconds; `max` flows).
     struct Flows: Sendable {

@@ -4,15 +4,12 @@ import Logging
 import NetCore
 import Records
 
-/// The inline daemon's detection consumer: the detection engine behind the whitelist a SIGHUP installed.
+/// The inline daemon's detection consumer: the detection engine, with the settings a SIGHUP installed.
 ///
-/// At each event it checks (one atomic load) whether `SettingsReload` has new settings; if so it takes them
-/// before the event: records of whitelisted hosts (either end of a flow, the sender of an ARP or SSH record)
-/// no longer reach the detectors — their time still advances the engine's clock — and the response stage gets
-/// the new policy and allowlist. Before the first reload the engine's own start-up whitelist is all there is.
-/// The engine's evidence handler gets the new whitelist too, so an entry removed by a reload stops filtering
-/// evidence at once. Every SIGHUP, whether its settings were good or refused, also reopens the output files at
-/// their paths, for log rotation (`systemd/slipsd.logrotate`).
+/// At each event it checks (one atomic load) whether a SIGHUP was handled; if so, before the event, it reopens
+/// the output files at their paths (log rotation, `systemd/slipsd.logrotate`), whether the new settings were good
+/// or refused, and installs good new settings: the engine's whitelist (for records and evidence alike, with
+/// Slips' direction and what-to-ignore columns) and the response stage's policy and allowlist.
 /// Confined to the detection thread.
 final class ReloadingConsumer: DetectionEventConsumer {
     private let engine: DetectionEngine
@@ -21,7 +18,6 @@ final class ReloadingConsumer: DetectionEventConsumer {
     private let output: AlertOutput?
     private var seenGeneration = 0
     private var seenHangUps = 0
-    private var whitelist: Whitelist?
     private let logger = Logger(label: "slipsd.inline")
 
     /// - Parameters:
@@ -46,10 +42,6 @@ final class ReloadingConsumer: DetectionEventConsumer {
                 apply(reload.current())
             }
         }
-        if let whitelist, !whitelist.isEmpty, case .record(let record) = event, Self.involves(record, whitelist) {
-            engine.consume(.tick(record.latestTime))
-            return
-        }
         engine.consume(event)
     }
 
@@ -57,8 +49,7 @@ final class ReloadingConsumer: DetectionEventConsumer {
 
     private func apply(_ settings: ReloadedSettings?) {
         guard let settings else { return }
-        whitelist = settings.whitelist
-        engine.evidenceHandler.replaceWhitelist(settings.whitelist)
+        engine.replaceWhitelist(settings.whitelist)
         response?.apply(policy: settings.policy, allowlist: settings.allowlist)
         let line = "detection thread applied the reloaded settings (generation \(seenGeneration)): \(settings.summary)"
         logger.info("\(line)")
@@ -77,13 +68,5 @@ final class ReloadingConsumer: DetectionEventConsumer {
             line += " except one: \(error)"
         }
         output.log(line)
-    }
-
-    /// True when a whitelisted host takes part in `record`.
-    private static func involves(_ record: Record, _ whitelist: Whitelist) -> Bool {
-        if case .conn(let flow) = record {
-            return whitelist.contains(flow.originator) || whitelist.contains(flow.responder)
-        }
-        return whitelist.contains(record.profileIP)
     }
 }

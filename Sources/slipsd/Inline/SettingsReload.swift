@@ -28,23 +28,15 @@ struct ReloadedSettings: Sendable {
     init(configPath: String?) throws {
         let settings = try configPath.map { path throws(ConfigError) in try ConfigLoader.load(path: path) }
             ?? SlipsdSettings()
-        var whitelist = Whitelist()
-        var whitelistSource = "disabled"
-        if settings.whitelistEnabled, let path = settings.whitelistPath {
-            if access(path, R_OK) == 0 {
-                whitelist = try Whitelist(parsing: try ConfigLoader.readFile(path), file: path)
-                whitelistSource = path
-            } else if settings.whitelistPathWasSet {
-                throw SystemError.current("reading whitelist", object: path)
-            } else {
-                whitelistSource = "none (\(path) not readable)"
-            }
-        }
+        let loaded = try WhitelistLoader.load(settings, trusted: false)    // read as the daemon's user
+        let whitelist = loaded.whitelist
+        let whitelistSource = loaded.source
         self.whitelist = whitelist
         policy = ResponseWiring.policy(settings)
         allowlist = ResponseWiring.allowlist(settings, whitelist: whitelist)
         let hosts = whitelist.addresses.count + whitelist.networks.count
-        summary = "whitelist \(whitelistSource) (\(hosts) addresses and networks, \(whitelist.macs.count) MACs), "
+        summary = "whitelist \(whitelistSource) (\(hosts) addresses and networks, \(whitelist.macs.count) MACs, "
+            + "\(whitelist.domains.count) domains, \(whitelist.organizations.count) organizations), "
             + "blocking allowlist \(settings.blocking.allowlist.count) entries, duration "
             + (policy.fixedSeconds == 0 ? "until the end of the next time window" : "\(policy.fixedSeconds) s")
             + (policy.escalate ? " escalating up to \(policy.maxSeconds) s" : "")
@@ -73,16 +65,17 @@ final class SettingsReload: Sendable {
     func publish(_ settings: ReloadedSettings) {
         latest.withLock { $0 = settings }
         generationCounter.add(1, ordering: .releasing)
+        hangUpCounter.add(1, ordering: .releasing)
     }
 
     /// Increases with every `publish`.
     var generation: Int { generationCounter.load(ordering: .acquiring) }
 
-    /// Counts handled SIGHUPs, good settings or not (main thread, after any `publish` of the same SIGHUP): the
-    /// detection thread reopens its output files when it moves, since log rotation signals whatever the config says.
+    /// A SIGHUP whose settings were refused (main thread): the detection thread still reopens its output files,
+    /// since log rotation signals whatever the configuration says.
     func noteHangUp() { hangUpCounter.add(1, ordering: .releasing) }
 
-    /// Increases with every `noteHangUp`.
+    /// Increases with every handled SIGHUP: each `publish` and each `noteHangUp`.
     var hangUps: Int { hangUpCounter.load(ordering: .acquiring) }
 
     /// The settings last published (detection thread).
@@ -99,7 +92,6 @@ struct SettingsReloader {
     /// Reads and publishes; logs what happened either way (`slipsd.inline`, stderr). Either way the detection
     /// thread then reopens the output files (log rotation).
     func reloadNow() {
-        defer { reload.noteHangUp() }
         let source = configPath ?? "built-in defaults"
         do {
             let settings = try ReloadedSettings(configPath: configPath)
@@ -107,6 +99,7 @@ struct SettingsReloader {
             logger.notice("SIGHUP: reloaded \(source): \(settings.summary); other keys take effect at restart")
         } catch {
             logger.error("SIGHUP: refusing to reload \(source): \(error); the previous settings stay")
+            reload.noteHangUp()
         }
     }
 }

@@ -18,20 +18,11 @@ final class DetectionWiring {
             throw SlipsdError("writing outputs to", object: directory, reason: "refused: \(problem)")
         }
         output = try outputDirectory.map { directory throws(SystemError) in try AlertOutput(directory: directory) }
-        var whitelist = Whitelist()
-        if settings.whitelistEnabled, let path = settings.whitelistPath {
-            if access(path, R_OK) == 0 {
-                if let problem = TrustedPath.problem(with: path) {
-                    throw SlipsdError("reading whitelist", object: path,
-                                      reason: "not read: \(problem) (slipsd reads only files that no other user can change)")
-                }
-                whitelist = try Whitelist(parsing: try ConfigLoader.readFile(path), file: path)
-            } else if settings.whitelistPathWasSet {
-                throw SystemError.current("reading whitelist", object: path)
-            }
-        }
+        let loaded = try WhitelistLoader.load(settings, trusted: true)
+        let whitelist = loaded.whitelist
         engine = DetectionEngine(settings: settings.detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
+        for line in loaded.messages { output?.log(line) }
     }
 
     /// Lines for the run summary (evidence and alerts).
@@ -41,6 +32,9 @@ final class DetectionWiring {
                      "  evidence      \(handler.evidenceCount)  (alerts: \(handler.alertCount))"]
         if handler.droppedWhitelisted > 0 || handler.droppedDisabled > 0 {
             lines.append("  dropped       \(handler.droppedWhitelisted) whitelisted, \(handler.droppedDisabled) disabled")
+        }
+        if engine.whitelistedRecords > 0 {
+            lines.append("  whitelisted   \(engine.whitelistedRecords) records dropped before detection (flows lines)")
         }
         if !engine.detectorErrors.isEmpty {
             lines.append("  errors        \(engine.detectorErrors.count) detector failures (see errors.log)")
