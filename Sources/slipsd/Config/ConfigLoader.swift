@@ -35,33 +35,43 @@ enum ConfigLoader {
         } catch {
             throw ConfigError(file: file, line: nil, column: nil, keyPath: "", reason: "not valid YAML: \(error)")
         }
-        guard let root else { return settings }                  // empty file: all defaults
-        let rest = try readDetectorSettings(root, file: file, into: &settings.detection)
+        guard let written = root else { return settings }        // empty file: all defaults
+        let (stripped, ignoredSlipsKeys) = SlipsConfigKeys.strip(written)
+        settings.ignoredSlipsKeys = ignoredSlipsKeys
+        let rest = try readDetectorSettings(stripped, file: file, into: &settings.detection)
         var reader = try ConfigReader(file: file, path: "", node: rest)
 
         try reader.section("parameters") { (r: inout ConfigReader) throws(ConfigError) in
             try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400))
             try r.bool("only_one_tw", into: &settings.detection.onlyOneTimeWindow)
+            // Slips' (Zeek's) TCP inactivity timeout, in minutes; `flows.tcp_inactivity_timeout` (seconds) wins.
+            var minutes = -1.0
+            try r.double("tcp_inactivity_timeout", into: &minutes, in: 1...1440)
+            if minutes > 0 { settings.flows.tcpInactivityTimeout = minutes * 60 }
         }
         try reader.section("detection") { (r: inout ConfigReader) throws(ConfigError) in
             try r.double("evidence_detection_threshold", into: &settings.detection.evidenceDetectionThreshold, in: 0.0001...1000)
         }
-        let knownModules = Set(DetectorList.all.map { $0.name })
+        let knownDetectors = DetectorList.all.map { $0.name }
         let checkModule: (String) -> String? = { name in
-            knownModules.contains(name) ? nil
-                : "unknown detector '\(name)' (known: \(knownModules.sorted().joined(separator: ", ")))"
+            SlipsModuleNames.detectors(for: name, known: knownDetectors) != nil ? nil
+                : "unknown detector or Slips module '\(name)' (slipsd's: \(knownDetectors.sorted().joined(separator: ", ")))"
+        }
+        let detectors: ([String]) -> Set<String> = { names in
+            Set(names.flatMap { SlipsModuleNames.detectors(for: $0, known: knownDetectors) ?? [] })
         }
         try reader.section("modules") { (r: inout ConfigReader) throws(ConfigError) in
             var disable: [String] = [], enable: [String] = []
             try r.strings("disable", into: &disable, validate: checkModule)
             try r.strings("enable", into: &enable, validate: checkModule)
-            settings.detection.disabledModules = Set(disable)
-            settings.detection.enabledModules = Set(enable)
+            settings.detection.disabledModules = detectors(disable)
+            settings.detection.enabledModules = detectors(enable)
         }
         try reader.section("DisabledAlerts") { (r: inout ConfigReader) throws(ConfigError) in
             var names: [String] = []
             try r.strings("disabled_detections", into: &names) { name in
-                EvidenceType(rawValue: name) == nil ? "unknown evidence type '\(name)'" : nil
+                EvidenceType(rawValue: name) == nil && !SlipsEvidenceTypeNames.all.contains(name)
+                    ? "unknown evidence type '\(name)'" : nil
             }
             settings.detection.disabledDetections = Set(names.compactMap(EvidenceType.init(rawValue:)))
         }

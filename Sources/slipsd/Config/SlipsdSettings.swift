@@ -11,6 +11,9 @@ struct SlipsdSettings: Sendable {
     /// Detection settings handed to the engine and detectors.
     var detection = DetectionSettings()
 
+    /// Keys of Slips' `slips.yaml` that the file set and slipsd does not use (`section` or `section.key`).
+    var ignoredSlipsKeys: [String] = []
+
     /// `whitelists.*`
     var whitelistEnabled = true
     var whitelistPath: String? = nil

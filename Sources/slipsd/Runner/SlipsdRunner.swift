@@ -20,6 +20,15 @@ struct SlipsdRunner {
             return 2
         }
         switch options.mode {
+        case .offline, .flowFile, .live, .inline:
+            if !settings.ignoredSlipsKeys.isEmpty {
+                Console.error("slipsd: configuration: Slips settings slipsd does not use, ignored: "
+                              + settings.ignoredSlipsKeys.joined(separator: ", "))
+            }
+        default:
+            break
+        }
+        switch options.mode {
         case .offline(let path):
             return OfflineAnalysis(options: options, settings: settings, path: path).run()
         case .flowFile(let path):
