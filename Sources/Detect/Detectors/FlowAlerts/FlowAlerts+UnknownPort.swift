@@ -19,8 +19,9 @@ extension FlowAlertsDetector {
     ///   with in the window (Slips learns the data ports from Zeek's ftp.log; slipsd has no FTP analyzer);
     /// - destination port 0 (`PORT_0_CONNECTION` covers it).
     /// slipsd's additions for captures: flipped flows (the originator only answered a SYN-ACK it never asked
-    /// for: no connection of its own) and flows whose source port is a known service (a reply seen the wrong way
-    /// round) are skipped too.
+    /// for: no connection of its own), flows whose source port is a known service (a reply seen the wrong way
+    /// round), and TCP flows in an established state that show no handshake (`isInconsistentTCP`: neither
+    /// proven by the flow table nor written in a Zeek history, the shape of a forged RSTO) are skipped too.
     ///
     /// Memory and volume: per (profile, window) at most `scannerTargets` targets, `p2pDestinations` P2P counters,
     /// `ftpServers` FTP servers and `evidencePerWindow` evidence (a flood of flows cannot become a flood of
@@ -70,11 +71,21 @@ extension FlowAlertsDetector {
                 : flow.connState.isEstablished
         }
 
+        /// A TCP flow whose state says established while nothing shows a handshake: the flow table did not prove
+        /// it (`handshake`) and its history, when there is one, has no SYN (`S`) answered by a SYN-ACK (`h`).
+        /// Records from files without a history (Argus, Suricata, nfdump) are taken at their state's word.
+        static func isInconsistentTCP(_ flow: ConnRecord) -> Bool {
+            guard flow.proto == .tcp, flow.connState.isEstablished, !flow.handshake, !flow.history.isEmpty
+            else { return false }
+            let letters = flow.history.utf8
+            return !(letters.contains(UInt8(ascii: "S")) && letters.contains(UInt8(ascii: "h")))
+        }
+
         /// Evidence when `message`'s flow goes to an unknown port and is not skipped (see the type).
         mutating func check(_ message: FlowMessage) -> Evidence? {
             let flow = message.flow
             guard flow.proto == .tcp || flow.proto == .udp, !flow.flipped, flow.responderPort != 0,
-                  sightings.isFirst(flow) else { return nil }
+                  !Self.isInconsistentTCP(flow), sightings.isFirst(flow) else { return nil }
             let established = Self.isEstablished(flow)
             let unknown = !knownPorts.contains(port: flow.responderPort, proto: flow.proto)
                 && !knownPorts.contains(port: flow.originatorPort, proto: flow.proto)
