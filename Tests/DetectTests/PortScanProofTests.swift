@@ -51,25 +51,25 @@ struct PortScanProofTests {
 
     @Test("completed probes first: the scan's one alert is verified")
     func probesBeforeScan() throws {
-        let alerts = run(completed(6) + refused(6, start: 2))
+        let alerts = run(completed(10) + refused(10, start: 2))
         #expect(alerts.count == 1)
         let alert = try #require(alerts.first)
         #expect(alert.verified)
         let scan = try #require(alert.evidence.first { $0.type == .VERTICAL_PORT_SCAN })
-        #expect(Set(scan.uids).isSuperset(of: (100..<106).map { FlowUID($0) }))
+        #expect(Set(scan.uids).isSuperset(of: (100..<110).map { FlowUID($0) }))
     }
 
     @Test("completed probes after an unverified alert: a second, verified alert at once")
     func probesAfterScan() throws {
-        let alerts = run(refused(6) + completed(6, start: 2))
+        let alerts = run(refused(10) + completed(10, start: 2))
         #expect(alerts.map(\.verified) == [false, true])
         #expect(alerts.last?.evidence.map(\.type) == [.VERTICAL_PORT_SCAN])
     }
 
     @Test("fewer completed probes than a scan needs, or probes that carried data, verify nothing")
     func notEnoughProof() throws {
-        #expect(run(completed(5) + refused(6, start: 2)).map(\.verified) == [false])
-        #expect(run(completed(6, origBytes: 100) + refused(6, start: 2)).map(\.verified) == [false])
+        #expect(run(completed(9) + refused(10, start: 2)).map(\.verified) == [false])
+        #expect(run(completed(10, origBytes: 100) + refused(10, start: 2)).map(\.verified) == [false])
     }
 
     @Test("an innocent host's one empty connection does not verify a scan forged in its name")
