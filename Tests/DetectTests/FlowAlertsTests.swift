@@ -443,6 +443,29 @@ struct FlowAlertsTests {
         #expect(out.of(.UNKNOWN_PORT).count == 10)         // a new window starts afresh
     }
 
+    @Test func notEstablishedFlowsAreJudgedOnTheirFinalRecord() throws {
+        let (detector, out) = try Kit.make(FlowAlertsDetector.self)
+        var probe = established(uid: 1, to: outside, port: 4444, state: .S0, reason: .interim)
+        detector.main(Kit.message(probe))
+        #expect(out.of(.UNKNOWN_PORT).isEmpty)             // an unanswered SYN, still live
+        probe.reason = .expired
+        detector.main(Kit.message(probe))
+        #expect(out.of(.UNKNOWN_PORT).map(\.threatLevel) == [.medium])
+    }
+
+    @Test func aLiveScanIsKnownAsAScanBeforeItsProbesEnd() throws {
+        let (detector, out) = try Kit.make(FlowAlertsDetector.self)
+        // 30 SYNs published as interim records within seconds, their final records after the timeout.
+        let probes = (0..<30).map { established(uid: UInt64($0 + 1), to: outside, port: 20_000 + UInt16($0),
+                                                state: .S0, reason: .interim) }
+        for probe in probes { detector.main(Kit.message(probe)) }
+        for var probe in probes {
+            probe.reason = .expired
+            detector.main(Kit.message(probe))
+        }
+        #expect(out.of(.UNKNOWN_PORT).isEmpty)
+    }
+
     @Test func p2pLikeUDPIsSkippedAsSlipsDoes() throws {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         // UDP above 30000 to five destinations: the fifth destination makes it P2P.

@@ -4,10 +4,15 @@ import Records
 extension FlowAlertsDetector {
     /// `UNKNOWN_PORT`: a TCP or UDP flow to a destination port that is not a known service (`KnownServicePorts`,
     /// the same coverage as Slips' `services.csv`), in any state, as Slips' `flow_alerts` reports it: one
-    /// evidence per flow (its first record, interim or final), threat high when the flow was established (Slips'
+    /// evidence per flow, threat high when the flow was established (Slips'
     /// `Established`: TCP S1, SF, S2, S3, RSTO, RSTR, OTH; UDP answered by the responder) and medium otherwise,
     /// confidence 1, description `Connection to unknown destination port 8000/TCP destination IP 198.51.100.7.`
     /// Attacker: the source (SRC); victim: the destination.
+    ///
+    /// When: an established flow on its first record (interim or final); a flow not established on its final
+    /// record, as Slips judges Zeek's finished flows, so that a scan whose probes are published as interim
+    /// records within seconds is known as a scan (see below) before its probes could be reported one by one.
+    /// Every flow is learned from once, on its first record.
     ///
     /// Skipped, as Slips skips them:
     /// - sources that are port scanning in this window (Slips' `is_a_port_scanner`): once a profile's
@@ -59,7 +64,9 @@ extension FlowAlertsDetector {
         }
 
         var knownPorts: KnownServicePorts
-        private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        private var learned = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        /// Flows reported from an interim record, until their final record.
+        private var reportedEarly = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
         private(set) var windows = ProfileWindowTable<Window>(
             budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
@@ -85,14 +92,24 @@ extension FlowAlertsDetector {
         mutating func check(_ message: FlowMessage) -> Evidence? {
             let flow = message.flow
             guard flow.proto == .tcp || flow.proto == .udp, !flow.flipped, flow.responderPort != 0,
-                  !Self.isInconsistentTCP(flow), sightings.isFirst(flow) else { return nil }
+                  !Self.isInconsistentTCP(flow) else { return nil }
             let established = Self.isEstablished(flow)
+            let isNew = learned.isFirst(flow)
+            // Report once per flow: established on its first record, otherwise on its final one.
+            var due: Bool
+            if flow.reason == .interim {
+                due = established && reportedEarly[flow.uid] == nil
+                if due { reportedEarly.set((), for: flow.uid) }
+            } else {
+                due = reportedEarly.removeValue(for: flow.uid) == nil
+            }
+            guard isNew || due else { return nil }
             let unknown = !knownPorts.contains(port: flow.responderPort, proto: flow.proto)
                 && !knownPorts.contains(port: flow.originatorPort, proto: flow.proto)
             let budget = windows.budget
             let report = windows.withState(message.profile, message.timeWindow) { state -> Bool in
-                Self.learn(flow, established: established, in: &state, budget: budget)
-                guard unknown, !state.isScanner, state.reported < Self.evidencePerWindow,
+                if isNew { Self.learn(flow, established: established, in: &state, budget: budget) }
+                guard due, unknown, !state.isScanner, state.reported < Self.evidencePerWindow,
                       !Self.isP2P(flow, in: state), !Self.isFTPData(flow, in: state) else { return false }
                 state.reported += 1
                 return true
