@@ -44,9 +44,9 @@ import Records
 ///
 /// Verified scans (slipsd's addition for blocking): TCP flows in which the source completed the handshake and sent
 /// no data (`CompletedProbes`: a connect scan's open ports) are not counted as targets (as in Slips) but kept as
-/// proofs per scan; once a scan has as many distinct completed probes as its first report needs targets, its
-/// evidence lists them, so the engine marks it `attackerVerified` and the block is full. A scan reported before
-/// its proofs were complete is reported once more when they are.
+/// proofs per scan; once a scan has `requiredCompletedProbes` (6) distinct completed probes, its evidence lists
+/// them, so the engine marks it `attackerVerified` and the block is full. A scan reported before its proofs were
+/// complete is reported once more when they are.
 ///
 /// Confined to the detection thread.
 public final class PortScanDetector: Detector {
@@ -71,7 +71,10 @@ public final class PortScanDetector: Detector {
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    /// Distinct completed probes that verify a scan: as many as its first report needs targets.
+    /// Distinct completed probes that verify a scan (slipsd's rule, not Slips'): six, or fewer when the first
+    /// report needs fewer targets. Six distinct handshakes are far more than one ordinary empty connection, and
+    /// a connect scanner finds that many open ports on a typical server; Slips' first report needs 10 targets.
+    public static let requiredCompletedProbes = 6
     private let requiredProofs: Int
     private(set) var windowed = WindowedDetectorState<PortScanWindow>(
         budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name,
@@ -89,7 +92,7 @@ public final class PortScanDetector: Detector {
     public init(context: DetectorContext) {
         self.context = context
         levels = context.detectorSettings(Settings.self).levels
-        requiredProofs = levels.levels[0]
+        requiredProofs = min(levels.levels[0], Self.requiredCompletedProbes)
         context.subscribe(.newFlow)
         windowed.subscribe(context)
     }
