@@ -127,6 +127,25 @@ struct FlowAlertsTests {
         #expect(engine.evidenceHandler.accumulated(profile: ProfileID(ip: outside), window: 1) == 0)
     }
 
+    @Test func uploadsFromFlowFilesCountWhenTheirHistoryShowsTheHandshake() throws {
+        let (detector, out) = try Kit.make(FlowAlertsDetector.self)
+        var zeek = established(uid: 1, to: outside, port: 443, bytes: 150 * Self.mb)
+        zeek.handshake = false                              // as every record read from a file
+        zeek.history = "ShADadFf"
+        detector.main(Kit.message(zeek))
+        #expect(out.of(.DATA_UPLOAD).count == 2)
+        var argus = zeek
+        argus.uid = FlowUID(2)
+        argus.history = ""                                  // Argus and Suricata give no history
+        detector.main(Kit.message(argus))
+        #expect(out.of(.DATA_UPLOAD).count == 4)
+        var unproven = zeek
+        unproven.uid = FlowUID(3)
+        unproven.history = "SAD"                            // no SYN-ACK: nothing shows a handshake
+        detector.main(Kit.message(unproven))
+        #expect(out.of(.DATA_UPLOAD).count == 4)
+    }
+
     @Test func uploadOneByteBelow100MBIsNot() throws {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         detector.main(Kit.message(established(uid: 1, to: outside, port: 443, bytes: 100 * Self.mb - 1)))

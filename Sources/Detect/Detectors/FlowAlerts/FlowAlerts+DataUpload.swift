@@ -22,9 +22,9 @@ extension FlowAlertsDetector {
     ///
     /// Bytes are the originator's IP bytes the flow table actually counted (`originatorIPBytes`), never sequence
     /// progress (~60 forged segments whose sequence numbers jump 2 GiB apiece carry no bytes); records from files,
-    /// which may carry only payload bytes, fall back to `originatorBytes`. A TCP flow counts only when its
-    /// handshake was proven (`ConnRecord.handshake`), so a blind forgery of a host's address with a fake upload
-    /// counts nothing. Destinations that are private, link-local, loopback, multicast or broadcast are not
+    /// which may carry only payload bytes, fall back to `originatorBytes`. A TCP flow counts only when something
+    /// shows its handshake (`ConnRecord.showsHandshake`: proven by the flow table, or written in a flow file), so
+    /// a blind forgery of a host's address with a fake upload counts nothing. Destinations that are private, link-local, loopback, multicast or broadcast are not
     /// counted (Slips skips the gateway, multicast, link-local and reserved addresses): backups to a NAS are not
     /// exfiltration.
     ///
@@ -71,7 +71,7 @@ extension FlowAlertsDetector {
         mutating func check(_ message: FlowMessage) -> [Evidence] {
             let flow = message.flow
             guard !flow.responder.isPrivate, !flow.responder.isMulticastOrBroadcast,
-                  flow.proto != .tcp || flow.handshake else { return [] }
+                  flow.proto != .tcp || flow.showsHandshake else { return [] }
             let sent = flow.originatorIPBytes > 0 ? flow.originatorIPBytes : flow.originatorBytes
             let added = increments.update(flow, value: sent).increment
 

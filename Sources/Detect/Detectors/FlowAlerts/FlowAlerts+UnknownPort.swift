@@ -82,10 +82,7 @@ extension FlowAlertsDetector {
         /// it (`handshake`) and its history, when there is one, has no SYN (`S`) answered by a SYN-ACK (`h`).
         /// Records from files without a history (Argus, Suricata, nfdump) are taken at their state's word.
         static func isInconsistentTCP(_ flow: ConnRecord) -> Bool {
-            guard flow.proto == .tcp, flow.connState.isEstablished, !flow.handshake, !flow.history.isEmpty
-            else { return false }
-            let letters = flow.history.utf8
-            return !(letters.contains(UInt8(ascii: "S")) && letters.contains(UInt8(ascii: "h")))
+            flow.proto == .tcp && flow.connState.isEstablished && !flow.showsHandshake
         }
 
         /// Evidence when `message`'s flow goes to an unknown port and is not skipped (see the type).
