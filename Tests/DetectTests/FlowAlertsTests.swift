@@ -485,6 +485,18 @@ struct FlowAlertsTests {
         #expect(out.of(.UNKNOWN_PORT).isEmpty)
     }
 
+    @Test func aFloodOfForgedSourcesDoesNotHideARealHostsUnknownPort() throws {
+        let (detector, out) = try Kit.make(FlowAlertsDetector.self)
+        // 200,000 SYNs from distinct forged sources to a known port: one window state each, past the budget.
+        for i in 0..<200_000 {
+            let source = IPAddress(ipv4: 0x6400_0000 | UInt32(i))
+            detector.main(Kit.message(Kit.flow(uid: UInt64(i + 1), src: source, dst: outside, dport: 443, start: 1)))
+        }
+        #expect(out.of(.UNKNOWN_PORT).isEmpty)
+        detector.main(Kit.message(established(uid: 999_999, to: outside, port: 4444, start: 2)))
+        #expect(out.of(.UNKNOWN_PORT).map(\.attacker.value) == ["192.168.1.20"])
+    }
+
     @Test func p2pLikeUDPIsSkippedAsSlipsDoes() throws {
         let (detector, out) = try Kit.make(FlowAlertsDetector.self)
         // UDP above 30000 to five destinations: the fifth destination makes it P2P.

@@ -30,8 +30,9 @@ extension FlowAlertsDetector {
     ///
     /// Memory and volume: per (profile, window) at most `scannerTargets` targets, `p2pDestinations` P2P counters,
     /// `ftpServers` FTP servers and `evidencePerWindow` evidence (a flood of flows cannot become a flood of
-    /// evidence), all windows drawing on one budget of `FlowAlertsDetector.windowStates` units; `uidMemory` uids
-    /// to report each flow once.
+    /// evidence), all windows drawing on one budget of `FlowAlertsDetector.windowStates` units; when a flood of
+    /// forged sources fills it, the states of sources without evidence are dropped first (one-flow states
+    /// before others), so a real host is still judged. `uidMemory` uids to report each flow once.
     struct UnknownPort {
         /// The confidence of `UNKNOWN_PORT` evidence.
         static let confidence = 1.0
@@ -61,6 +62,13 @@ extension FlowAlertsDetector {
             var reported = 0
             var budgetUnits = 0
             init() {}
+
+            /// Under a flood of forged sources the budget fills with one-flow states: those are dropped first,
+            /// states with evidence last.
+            var eviction: WindowEviction {
+                if reported > 0 { return .evidence }
+                return budgetUnits <= 1 ? .singleSighting : .noEvidence
+            }
         }
 
         var knownPorts: KnownServicePorts
@@ -68,7 +76,8 @@ extension FlowAlertsDetector {
         /// Flows reported from an interim record, until their final record.
         private var reportedEarly = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
         private(set) var windows = ProfileWindowTable<Window>(
-            budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
+            budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name),
+            evictionHeadroom: 8)
 
         init(knownPorts: KnownServicePorts) { self.knownPorts = knownPorts }
 
