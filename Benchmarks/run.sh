@@ -78,7 +78,7 @@ echo "peak RSS, capture + flows:             ${flood_flows} kB"
 echo "peak RSS, + detection engine, no detector: ${flood_engine} kB"
 echo "peak RSS, capture + flows + detectors: ${flood_all} kB"
 awk -v a="$flood_all" -v b="$flood_flows" 'BEGIN { printf "ratio detectors/flows-only:            %.2f\n", a / b }'
-echo "scan levels reported after the flood:  $(grep -o 'Vertical port scan to IP 198.18.0.1 from 10.1.0.1: [0-9]* distinct' "$OUT/flood/alerts.log" | grep -o '[0-9]* distinct' | tr '\n' ' ')(expected: 6 10 100 1000)"
+echo "scan levels reported after the flood:  $(grep -o 'new vertical port scan to IP 198.18.0.1 from 10.1.0.1. Total [0-9]* ' "$OUT/flood/alerts.log" | grep -o 'Total [0-9]*' | tr '\n' ' ')(expected: Total 10 Total 100 Total 1000)"
 
 echo "== 6. flow files: Zeek conn.log of ${BENCH_FLOW_LINES:-1000000} lines, TSV and JSON, vs a bare line-read loop =="
 .build/release/slipsd-bench flow-files "$OUT" "${BENCH_FLOW_LINES:-1000000}"

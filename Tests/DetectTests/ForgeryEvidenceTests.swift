@@ -176,6 +176,6 @@ struct ForgeryEvidenceTests {
         real.uid = FlowUID(4)
         real.handshake = true
         detector.main(Kit.message(real))
-        #expect(out.of(.DATA_UPLOAD).count == 2)    // the flow and the window sum
+        #expect(out.of(.DATA_UPLOAD).count == 4)    // Slips' pair for the flow, and one for the window sum
     }
 }

@@ -18,15 +18,15 @@ struct ICMPScanTests {
         }
     }
 
-    @Test func echoSweepReportedAtSixHostsWithEveryField() throws {
+    @Test func echoSweepReportedAtTenHostsWithEveryField() throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
-        let flows = requests(6, answered: true)           // answered or not, a sweep is a sweep
+        let flows = requests(10, answered: true)           // answered or not, a sweep is a sweep
         for flow in flows { detector.main(Kit.message(flow)) }
         let evidence = try #require(out.evidence.first)
         #expect(out.evidence.count == 1)
         #expect(evidence.type == .ICMP_ADDRESS_SCAN)
         #expect(evidence.threatLevel == .medium)
-        #expect(evidence.confidence == 0.6)
+        #expect(abs(evidence.confidence - 0.02) < 1e-9)   // Slips: (10 − 255) / 250 + 1
         #expect(evidence.attacker == Attacker(direction: .SRC, value: "10.0.0.7"))
         #expect(evidence.victim == nil)
         #expect(evidence.srcPort == 8)
@@ -34,30 +34,37 @@ struct ICMPScanTests {
         #expect(evidence.uids == flows.map(\.uid))
         #expect(evidence.timeWindow == Kit.window(1))
         #expect(evidence.profile == ProfileID(ip: pinger))
-        #expect(evidence.description.contains("6 distinct hosts"))
+        #expect(evidence.description == "10.0.0.7 performed ICMP address scan on 10 hosts")
     }
 
-    @Test func fiveHostsAreNotEnough() throws {
+    @Test(arguments: [(5, 0.0), (10, 0.02), (25, 0.08), (100, 0.38), (255, 1.0), (1000, 1.0)])
+    func slipsConfidenceOfASweep(hosts: Int, confidence: Double) {
+        #expect(abs(ICMPScanDetector.confidence(hosts: hosts) - confidence) < 1e-9)
+    }
+
+    @Test func nineHostsAreNotEnough() throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
-        for flow in requests(5) { detector.main(Kit.message(flow)) }
-        // The same five hosts again (new flows): still five hosts.
-        for flow in requests(5, firstUID: 100, start: 60) { detector.main(Kit.message(flow)) }
+        for flow in requests(9) { detector.main(Kit.message(flow)) }
+        // The same nine hosts again (new flows): still nine hosts.
+        for flow in requests(9, firstUID: 100, start: 60) { detector.main(Kit.message(flow)) }
         #expect(out.evidence.isEmpty)
     }
 
-    @Test(arguments: [(5, 0), (6, 1), (9, 1), (10, 2), (99, 2), (100, 3), (999, 3), (1000, 4), (1100, 4)])
+    @Test(arguments: [(9, 0), (10, 1), (99, 1), (100, 2), (999, 2), (1000, 3), (1100, 3)])
     func reportLevels(hosts: Int, reports: Int) throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
         for flow in requests(hosts) { detector.main(Kit.message(flow)) }
         #expect(out.evidence.count == reports)
         let counts = out.evidence.map { evidence in
-            [6, 10, 100, 1000].first { evidence.description.contains(" \($0) distinct") } ?? -1
+            [10, 100, 1000].first { evidence.description.hasSuffix(" on \($0) hosts") } ?? -1
         }
-        #expect(counts == Array([6, 10, 100, 1000].prefix(reports)))
+        #expect(counts == Array([10, 100, 1000].prefix(reports)))
     }
 
     @Test func hostsAreForgottenOnceTheTopLevelIsReported() throws {
-        let (detector, _) = try Kit.make(ICMPScanDetector.self)
+        // Levels up to 1000 only, so that 1000 hosts reach the top.
+        let (detector, _) = try Kit.make(ICMPScanDetector.self,
+                                         own: ScanReportSettings(minimumTargets: 10, reportLevels: [100, 1000]))
         for flow in requests(999) { detector.main(Kit.message(flow)) }
         let before = detector.budget.used
         detector.main(Kit.message(requests(1000)[999]))
@@ -70,11 +77,12 @@ struct ICMPScanTests {
     @Test(arguments: [(UInt16(13), EvidenceType.ICMP_TIMESTAMP_SCAN), (UInt16(17), EvidenceType.ICMP_ADDRESS_MASK_SCAN)])
     func timestampAndAddressMaskSweeps(type: UInt16, evidenceType: EvidenceType) throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
-        for flow in requests(5, type: type) { detector.main(Kit.message(flow)) }
+        for flow in requests(9, type: type) { detector.main(Kit.message(flow)) }
         #expect(out.evidence.isEmpty)
-        detector.main(Kit.message(requests(6, type: type)[5]))
+        detector.main(Kit.message(requests(10, type: type)[9]))
         let evidence = try #require(out.evidence.first)
         #expect(evidence.type == evidenceType)
+        #expect(evidence.description == "10.0.0.7 performed ICMP \(type == 13 ? "timestamp" : "address mask") scan on 10 hosts")
         #expect(evidence.srcPort == type)
         #expect(evidence.threatLevel == .medium)
     }
@@ -82,7 +90,7 @@ struct ICMPScanTests {
     @Test func icmpv6EchoRequestsAreAddressScans() throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
         let source = Kit.ip("2001:db8::7")
-        for i in 0..<6 {
+        for i in 0..<10 {
             detector.main(Kit.message(Kit.flow(uid: UInt64(i + 1), src: source, sport: 128,
                                                dst: Kit.ip("2001:db8::\(200 + i)"), dport: 0, proto: .icmpv6,
                                                state: .OTH)))
@@ -108,7 +116,7 @@ struct ICMPScanTests {
 
     @Test func interimAndFinalRecordsCountPacketsOnce() throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
-        for flow in requests(6) {
+        for flow in requests(10) {
             var interim = flow
             interim.reason = .interim
             detector.main(Kit.message(interim))
@@ -116,14 +124,14 @@ struct ICMPScanTests {
         }
         let evidence = try #require(out.evidence.first)
         #expect(out.evidence.count == 1)
-        #expect(evidence.confidence == 0.6)              // 6 packets, not 11
-        #expect(evidence.uids.count == 6)
+        #expect(evidence.description.hasSuffix(" on 10 hosts"))   // 10 hosts, not 20 records
+        #expect(evidence.uids.count == 10)
     }
 
     @Test func aNewWindowStartsFromZero() throws {
         let (detector, out) = try Kit.make(ICMPScanDetector.self)
-        for flow in requests(5, start: 3500) { detector.main(Kit.message(flow)) }
-        for flow in requests(5, firstUID: 100, start: 3650) { detector.main(Kit.message(flow)) }
+        for flow in requests(9, start: 3500) { detector.main(Kit.message(flow)) }
+        for flow in requests(9, firstUID: 100, start: 3650) { detector.main(Kit.message(flow)) }
         #expect(out.evidence.isEmpty)
         detector.main(Kit.message(Kit.flow(uid: 999, src: pinger, sport: 8, dst: Kit.ip("10.3.9.9"), dport: 0,
                                            proto: .icmp, state: .OTH, start: 3700)))

@@ -21,21 +21,31 @@ enum KnownServicesFile {
 
 @Suite("KnownServicePorts")
 struct KnownServicePortsTests {
-    @Test func builtInListCoversCommonServices() {
+    /// The shipped list has the coverage of Slips' services.csv: 142 (port, protocol) pairs over TCP and UDP.
+    @Test func builtInListHasSlipsCoverage() {
         let known = KnownServicePorts.builtIn
-        #expect(known.count >= 200)
-        for (port, proto, name) in [(22, TransportProtocol.tcp, "ssh"), (53, .udp, "domain"), (53, .tcp, "domain"),
-                                    (443, .tcp, "https"), (443, .udp, "https"), (3389, .tcp, "ms-wbt-server"),
-                                    (123, .udp, "ntp"), (514, .tcp, "shell"), (514, .udp, "syslog")] {
+        #expect(known.count == 142)
+        for (port, proto, name) in [(22, TransportProtocol.tcp, "ssh"), (22, .udp, "ssh"), (53, .udp, "domain"),
+                                    (53, .tcp, "domain"), (80, .tcp, "http"), (443, .tcp, "https"),
+                                    (443, .udp, "quic"), (3389, .tcp, "rdp"), (123, .udp, "ntp"), (123, .tcp, "ntp"),
+                                    (514, .tcp, "shell"), (514, .udp, "syslog"), (3306, .tcp, "mysql"),
+                                    (8080, .tcp, "http-alt"), (5353, .udp, "mdns"), (57621, .udp, "spotify")] {
             #expect(known.contains(port: UInt16(port), proto: proto), "\(port)/\(proto)")
             #expect(known.name(port: UInt16(port), proto: proto) == name)
         }
-        #expect(!known.contains(port: 123, proto: .tcp))
-        #expect(!known.contains(port: 22, proto: .udp))
-        #expect(!known.contains(port: 22, proto: .icmp))
-        for port: UInt16 in [4444, 31337, 1337, 6666, 12345, 0] {
-            #expect(!known.contains(port: port, proto: .tcp), "\(port)")
+        // Unknown in Slips' list as here.
+        for (port, proto) in [(902, TransportProtocol.tcp), (5432, .tcp), (80, .udp), (8080, .udp), (3478, .tcp),
+                              (5353, .tcp), (4444, .tcp), (31337, .tcp), (6666, .tcp), (0, .tcp)] {
+            #expect(!known.contains(port: UInt16(port), proto: proto), "\(port)/\(proto)")
         }
+        #expect(!known.contains(port: 22, proto: .icmp))
+    }
+
+    @Test func serviceWordsAreSlipsPortWords() {
+        #expect(ServiceNames.described(80, .tcp) == "http 80/tcp")
+        #expect(ServiceNames.described(3389, .tcp) == "rdp 3389/tcp")
+        #expect(ServiceNames.described(8000, .tcp) == " 8000/tcp")
+        #expect(ServiceNames.described(161, .udp) == "snmp 161/udp")
     }
 
     @Test func bitLookupAgreesWithNamesForEveryPort() {

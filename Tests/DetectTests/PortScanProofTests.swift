@@ -5,7 +5,7 @@ import Testing
 
 /// A TCP-connect scanner proves its address by completing handshakes on the ports it finds open: its scan
 /// evidence is then verified and its alert (the block) full, whichever comes first — the completed probes or the
-/// refused ones. An address that completed fewer handshakes than a scan needs targets stays unverified, so one
+/// refused ones. An address that completed fewer than six handshakes (`requiredCompletedProbes`) stays unverified, so one
 /// ordinary connection of an innocent host cannot verify a scan forged in its name.
 @Suite("PortScanDetector: completed probes verify a scan")
 struct PortScanProofTests {
@@ -51,7 +51,7 @@ struct PortScanProofTests {
 
     @Test("completed probes first: the scan's one alert is verified")
     func probesBeforeScan() throws {
-        let alerts = run(completed(6) + refused(6, start: 2))
+        let alerts = run(completed(6) + refused(10, start: 2))
         #expect(alerts.count == 1)
         let alert = try #require(alerts.first)
         #expect(alert.verified)
@@ -61,15 +61,15 @@ struct PortScanProofTests {
 
     @Test("completed probes after an unverified alert: a second, verified alert at once")
     func probesAfterScan() throws {
-        let alerts = run(refused(6) + completed(6, start: 2))
+        let alerts = run(refused(10) + completed(6, start: 2))
         #expect(alerts.map(\.verified) == [false, true])
         #expect(alerts.last?.evidence.map(\.type) == [.VERTICAL_PORT_SCAN])
     }
 
-    @Test("fewer completed probes than a scan needs, or probes that carried data, verify nothing")
+    @Test("fewer than six completed probes, or probes that carried data, verify nothing")
     func notEnoughProof() throws {
-        #expect(run(completed(5) + refused(6, start: 2)).map(\.verified) == [false])
-        #expect(run(completed(6, origBytes: 100) + refused(6, start: 2)).map(\.verified) == [false])
+        #expect(run(completed(5) + refused(10, start: 2)).map(\.verified) == [false])
+        #expect(run(completed(6, origBytes: 100) + refused(10, start: 2)).map(\.verified) == [false])
     }
 
     @Test("an innocent host's one empty connection does not verify a scan forged in its name")

@@ -30,8 +30,8 @@ struct SSHPasswordGuessingTests {
         let evidence = try #require(out.evidence.first)
         #expect(out.evidence.count == 1)
         #expect(evidence.type == .PASSWORD_GUESSING)
-        #expect(evidence.threatLevel == .high)
-        #expect(evidence.confidence == 0.5)
+        #expect(evidence.threatLevel == .medium)          // Slips' brute_force_detector
+        #expect(evidence.confidence == 0.5)               // 9 attempts, no client banner seen
         #expect(evidence.attacker == Attacker(direction: .SRC, value: "203.0.113.9"))
         #expect(evidence.victim == Victim(direction: .DST, value: "192.168.1.10"))
         #expect(evidence.dstPort == 2222)
@@ -40,8 +40,8 @@ struct SSHPasswordGuessingTests {
         #expect(evidence.profile == ProfileID(ip: client))
         #expect(evidence.timeWindow == Kit.window(1))
         #expect(evidence.timestamp == Kit.at(10 + 2 * 8))
-        #expect(evidence.description.contains("203.0.113.9"))
-        #expect(evidence.description.contains("192.168.1.10 port 2222"))
+        #expect(evidence.description == "SSH brute force detector from 203.0.113.9 to 192.168.1.10 on 2222/tcp. "
+                + "Attempts observed: 9. Confidence: 0.5. by Slips")
     }
 
     @Test func eightConnectionsAreNotEnough() throws {
@@ -71,6 +71,9 @@ struct SSHPasswordGuessingTests {
         detector.main(Kit.ssh(uid: 9, at: 9, client: client, server: server, port: 2222, fromServer: false))
         #expect(out.evidence.count == 1)
         #expect(out.evidence.first?.uids.count == 9)
+        // The client banner (libssh) is named and adds Slips' automation bonus: 0.5 + 0.07.
+        #expect(out.evidence.first?.confidence == 0.57)
+        #expect(out.evidence.first?.description.contains("Client banner: SSH-2.0-libssh_0.10.4 from ssh.log.") == true)
     }
 
     @Test func flowRecordsBeforeOrAfterTheBannerDoNotChangeTheCount() throws {
@@ -92,16 +95,33 @@ struct SSHPasswordGuessingTests {
         #expect(out.evidence.count == 1)
     }
 
-    @Test(arguments: [(17, 1), (18, 2), (26, 2), (27, 3)])
-    func reportedAgainAtEachMultiple(connections: Int, reports: Int) throws {
+    /// Slips' log2 buckets: reports at 9, 10, 12, 16, 24, 40 attempts.
+    @Test(arguments: [(9, 1), (10, 2), (11, 2), (12, 3), (15, 3), (16, 4), (23, 4), (24, 5), (39, 5), (40, 6)])
+    func reportedAtSlipsBuckets(connections: Int, reports: Int) throws {
         let (detector, out) = try Kit.make(SSHPasswordGuessingDetector.self)
         for message in banners(connections) { detector.main(message) }
         #expect(out.evidence.count == reports)
-        // Each report lists the nine connections since the previous one.
+        let levels = [9, 10, 12, 16, 24, 40]
         for (n, evidence) in out.evidence.enumerated() {
-            #expect(evidence.uids == (1...9).map { FlowUID(UInt64(n * 9 + $0)) })
-            #expect(evidence.description.contains("\((n + 1) * 9) SSH connections"))
+            #expect(evidence.description.contains("Attempts observed: \(levels[n])."))
+            // The most recent connections, at most 32, ending with the one that reached the level.
+            let last = UInt64(levels[n])
+            #expect(evidence.uids.last == FlowUID(last))
+            #expect(evidence.uids.count == min(levels[n], 32))
+            #expect(evidence.confidence == SSHPasswordGuessingDetector.confidence(attempts: levels[n], threshold: 9,
+                                                                                  banner: nil))
         }
+    }
+
+    @Test(arguments: [(9, nil as String?, 0.5), (16, nil, 0.63), (29, nil, 0.88), (30, nil, 1.0), (9, "SSH-2.0-paramiko_3.4", 0.57),
+                      (9, "SSH-2.0-OpenSSH_9.6", 0.52), (29, "SSH-2.0-libssh2_1.11", 0.95), (9, "SSH-2.0-Go", 0.5)])
+    func slipsConfidence(attempts: Int, banner: String?, confidence: Double) {
+        #expect(SSHPasswordGuessingDetector.confidence(attempts: attempts, threshold: 9, banner: banner) == confidence)
+    }
+
+    @Test(arguments: [(8, -1), (9, 0), (10, 1), (11, 1), (12, 2), (16, 3), (24, 4), (40, 5), (72, 6)])
+    func slipsReportingBucket(attempts: Int, bucket: Int) {
+        #expect(SSHPasswordGuessingDetector.reportingBucket(attempts: attempts, threshold: 9) == bucket)
     }
 
     @Test func serversAndPortsAreCountedApart() throws {

@@ -131,7 +131,7 @@ struct SettingsDecoderTests {
         var settings = DetectionSettings()
         settings.setSettings(ScanReportSettings(minimumTargets: 3), for: PortScanDetector.self)
         #expect(settings.settings(for: PortScanDetector.self).minimumTargets == 3)
-        #expect(settings.settings(for: ICMPScanDetector.self).minimumTargets == 6)
+        #expect(settings.settings(for: ICMPScanDetector.self).minimumTargets == 10)   // Slips' first log10 bucket
         let context = DetectorContext(detectorName: PortScanDetector.name, settings: settings,
                                       evidenceSink: { _ in }, windowForTime: { DetectorsTestKit.window(for: $0) })
         #expect(context.detectorSettings(ScanReportSettings.self).minimumTargets == 3)

@@ -30,7 +30,7 @@ struct AttackAcceptanceScannerTests {
         defer { scan.terminate() }
         #expect(waitUntil(seconds: 15) { lab.isBlocked(DaemonLab.attackerIP) }, "\(lab.daemonLog)")
         let alerts = lab.file("out/alerts.log")
-        #expect(alerts.contains("Vertical port scan to IP \(DaemonLab.serverIP) from \(DaemonLab.attackerIP)"), "\(alerts)")
+        #expect(alerts.contains("new vertical port scan to IP \(DaemonLab.serverIP) from \(DaemonLab.attackerIP)."), "\(alerts)")
         #expect(lab.benignKeepsItsTraffic())
     }
 

@@ -13,7 +13,7 @@ struct FloodOfflineTests {
         return path
     }
 
-    /// The vertical-scan levels reported for the flood capture's scanner ("6 distinct", "10 distinct", …).
+    /// The vertical-scan levels reported for the flood capture's scanner ("Total 10", "Total 100", …).
     private func verticalLevels(floodBefore: Int, floodPerProbe: Int) throws -> [String] {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -22,7 +22,7 @@ struct FloodOfflineTests {
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", dir + "/flood.pcap", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
         let log = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
-        let prefix = "Vertical port scan to IP \(SyntheticTraffic.floodScanTarget) from \(SyntheticTraffic.floodScanner): "
+        let prefix = "new vertical port scan to IP \(SyntheticTraffic.floodScanTarget) from \(SyntheticTraffic.floodScanner). "
         return log.split(separator: "\n").compactMap { line -> String? in
             guard let range = line.range(of: prefix) else { return nil }
             return line[range.upperBound...].split(separator: " ").prefix(2).joined(separator: " ")
@@ -31,7 +31,7 @@ struct FloodOfflineTests {
 
     @Test func aScanAfterAndDuringAFloodIsReportedAsWithout() throws {
         let alone = try verticalLevels(floodBefore: 0, floodPerProbe: 0)
-        #expect(alone == ["6 distinct", "10 distinct", "100 distinct", "1000 distinct"])
+        #expect(alone == ["Total 10", "Total 100", "Total 1000"])
         #expect(try verticalLevels(floodBefore: 160_000, floodPerProbe: 0) == alone)
         #expect(try verticalLevels(floodBefore: 100_000, floodPerProbe: 50) == alone)
     }

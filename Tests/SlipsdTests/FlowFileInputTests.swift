@@ -41,7 +41,7 @@ struct FlowFileInputTests {
         #expect(result.stdout.contains("profiles      2"), "\(result.stdout)")
         #expect(result.stdout.contains("problems      none"), "\(result.stdout)")
         let alerts = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
-        #expect(alerts.contains("Horizontal port scan to port 23/TCP from 10.0.0.66"), "\(alerts)")
+        #expect(alerts.contains("Horizontal port scan to port telnet 23/tcp. From 10.0.0.66 to 10 unique destination IPs."), "\(alerts)")
         #expect(alerts.contains("2020-10-06 "), "time windows follow the file's times: \(alerts)")
         // The records keep Zeek's uids on their way to the outputs.
         let flows = try String(contentsOfFile: dir + "/flows.json", encoding: .utf8)
@@ -70,7 +70,7 @@ struct FlowFileInputTests {
         #expect(a.status == 0, "\(a.stderr)")
         #expect(a.stdout.contains("(Argus binetflow)") && a.stdout.contains(" 12 records"), "\(a.stdout)")
         let alerts = try String(contentsOfFile: dir + "/a/alerts.log", encoding: .utf8)
-        #expect(alerts.contains("Horizontal port scan to port 3389/TCP from 46.166.151.160"), "\(alerts)")
+        #expect(alerts.contains("Horizontal port scan to port rdp 3389/tcp. From 46.166.151.160 to 10 unique destination IPs."), "\(alerts)")
 
         let eve = """
             {"timestamp":"2021-06-06T15:57:37.272281+0200","flow_id":1,"event_type":"flow","src_ip":"10.0.0.1","src_port":1,"dest_ip":"10.0.0.2","dest_port":445,"proto":"TCP","flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":60,"bytes_toclient":0,"start":"2021-06-06T16:38:55.855844+0200","end":"2021-06-06T16:38:55.855844+0200","state":"closed"}}

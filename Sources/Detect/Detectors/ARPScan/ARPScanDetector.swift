@@ -14,9 +14,10 @@ import Records
 ///
 /// Reported once per burst: a burst lasts while the sender keeps sending counted requests with gaps of at most
 /// the interval; a scan that goes on into a new time window is reported again there (evidence belongs to a
-/// window). Threat medium; confidence 0.8: a burst of broadcast requests for many addresses is what ARP scanners
-/// do, yet a host that just joined (or a router after its cache expired) can resolve several neighbours at once.
-/// Attacker: the sender IP; no victim; no uids (ARP packets are not flows).
+/// window). Threat low, confidence 0.8 and the description `performing an arp scan. Confidence 0.8.`, as Slips'
+/// `arp` module: a burst of broadcast requests for many addresses is what ARP scanners do, yet a host that just
+/// joined (or a router after its cache expired) can resolve several neighbours at once. Attacker: the sender IP;
+/// no victim; no uids (ARP packets are not flows).
 ///
 /// Memory: per sender, the `threshold` most recently requested distinct targets (enough to decide), at most
 /// `maxSenders` senders (measured: 65,536 senders with 4 targets each ≈ 13 MB resident, ~200 bytes a sender).
@@ -226,16 +227,11 @@ public final class ARPScanDetector: Detector {
     }
 
     private func emit(_ arp: ARPMessage, _ burst: [Request]) {
-        let span = Double((arp.time - burst[0].time).components.seconds)
-            + Double((arp.time - burst[0].time).components.attoseconds) / 1e18
-        let targets = burst.map { "\($0.target)" }.joined(separator: ", ")
-        let text = "ARP scan from \(arp.senderIP) (\(arp.senderMAC)): requests for \(burst.count) distinct IPs "
-            + "within \(DecimalText.format(span, digits: 1)) s (\(targets)). "
-            + "Confidence: \(DecimalText.format(Self.confidence))."
+        let text = "performing an arp scan. Confidence \(SlipsNumbers.pythonFloat(Self.confidence))."
         context.setEvidence(Evidence(
             type: .ARP_SCAN, description: text,
             attacker: Attacker(direction: .SRC, value: "\(arp.senderIP)"), victim: nil,
-            threatLevel: .medium, confidence: Self.confidence, profile: arp.profile,
+            threatLevel: .low, confidence: Self.confidence, profile: arp.profile,
             timeWindow: arp.timeWindow, uids: [], timestamp: arp.time))
     }
 }

@@ -2,42 +2,54 @@ import NetCore
 import Records
 
 extension FlowAlertsDetector {
-    /// `DATA_UPLOAD`: large uploads from a profile to destinations outside the local networks.
+    /// `DATA_UPLOAD`: large uploads from a profile to destinations outside the local networks, as Slips'
+    /// `flow_alerts` reports them: a pair of evidence per upload.
+    ///
+    /// - One flow: originator bytes ≥ `flowalerts.data_exfiltration_threshold` (100 MB). Reported once per flow
+    ///   (an interim record of a running upload can trigger it; its final record is then not reported again).
+    /// - One window, per destination: the bytes the profile sent to one destination in the time window ≥
+    ///   `flowalerts.data_exfiltration_window_threshold` (500 MB, Slips' `data_exfiltration_threshold`). Reported
+    ///   once per (window, destination), when the sum crosses the threshold (Slips sums when the window closes;
+    ///   the sum and the result are the same, only earlier). Each flow adds its bytes once across interim and
+    ///   final records.
+    ///
+    /// 1 MB is 10^6 bytes (Slips' `convert_to_mb`). The pair, linked as in Slips: the source as attacker (SRC,
+    /// threat info, confidence 0.6, in the source's profile) and the destination as attacker (DST, threat high,
+    /// confidence 0.6, in the destination's profile). Neither adds to an alert: info never counts, and evidence
+    /// whose attacker is the destination never counts (the evidence handler's rule), so an upload — a common and
+    /// mostly legitimate event — is reported but cannot get the uploader blocked. Description in Slips' words:
+    /// `Large data upload. 150.0 MBs sent to 198.51.100.7`.
     ///
     /// Bytes are the originator's IP bytes the flow table actually counted (`originatorIPBytes`), never sequence
-    /// progress: ~60 forged segments whose sequence numbers jump 2 GiB apiece carry no bytes. A TCP flow counts
-    /// only when its handshake was proven (`ConnRecord.handshake`), so a blind forgery of a host's address with
-    /// a fake upload counts nothing; other protocols count the IP bytes seen (a forger has to send them all).
+    /// progress (~60 forged segments whose sequence numbers jump 2 GiB apiece carry no bytes); records from files,
+    /// which may carry only payload bytes, fall back to `originatorBytes`. A TCP flow counts only when something
+    /// shows its handshake (`ConnRecord.showsHandshake`: proven by the flow table, or written in a flow file), so
+    /// a blind forgery of a host's address with a fake upload counts nothing. Destinations that are private, link-local, loopback, multicast or broadcast are not
+    /// counted (Slips skips the gateway, multicast, link-local and reserved addresses): backups to a NAS are not
+    /// exfiltration.
     ///
-    /// - One flow: originator IP bytes ≥ `flowalerts.data_exfiltration_threshold` (100). Reported once per flow
-    ///   (interim records of a running upload can trigger it) and at most once per (profile, window,
-    ///   destination), so thirty large files to one storage endpoint make one piece of evidence, not thirty.
-    /// - One window: the sum over the profile's flows in the time window ≥ `flowalerts.data_exfiltration_window_threshold`
-    ///   (500), summed over all destinations (a profile spreading an upload over many hosts is caught too).
-    ///   Reported once per window. Each flow adds its bytes once across interim and final records.
-    ///
-    /// 1 MB is 1024 × 1024 bytes (a mebibyte), as Slips converts bytes to MB. Destinations that are private,
-    /// link-local, loopback, multicast or broadcast are not counted: backups to a NAS or between servers of a
-    /// LAN are not exfiltration. Threat high, confidence 0.6 — the values Slips uses for its data-upload evidence:
-    /// large uploads are often legitimate (cloud backups, video calls), hence the confidence, while a leak is
-    /// serious. Attacker: the source; victim: the destination of the flow (the one that crossed the threshold,
-    /// for the window sum).
-    ///
-    /// Memory: per (profile, window) a byte count and at most `destinationsPerWindow` reported destinations, all
-    /// windows drawing on one budget of `FlowAlertsDetector.windowStates` units; `uidMemory` live flows for the
-    /// byte increments and the per-flow dedupe.
+    /// Memory: per (profile, window) a byte count for at most `destinationsPerWindow` destinations, all windows
+    /// drawing on one budget of `FlowAlertsDetector.windowStates` units; `uidMemory` live flows for the byte
+    /// increments and the per-flow dedupe.
     struct DataUpload {
-        /// The confidence of `DATA_UPLOAD` evidence.
+        /// The confidence of both `DATA_UPLOAD` evidence.
         static let confidence = 0.6
-        /// Destinations remembered as reported per (profile, window).
+        /// Destinations counted per (profile, window).
         static let destinationsPerWindow = 1_024
-        /// Bytes per MB in the settings.
-        static let bytesPerMB: Double = 1_048_576
+        /// Bytes per MB (Slips: 10^6).
+        static let bytesPerMB: Double = 1_000_000
+        /// Most uids a window evidence lists (the most recent flows to that destination).
+        static let uidsPerDestination = 32
+
+        /// The bytes sent to one destination in one window.
+        struct Destination {
+            var bytes: UInt64 = 0
+            var reported = false
+            var uids: [FlowUID] = []
+        }
 
         struct Window: BudgetedWindowState {
-            var bytes: UInt64 = 0
-            var windowReported = false
-            var reportedDestinations: Set<IPAddress> = []
+            var destinations: [IPAddress: Destination] = [:]
             var budgetUnits = 0
             init() {}
         }
@@ -46,80 +58,77 @@ extension FlowAlertsDetector {
         let windowThresholdBytes: UInt64
         private var increments = FlowCounterDeltas(capacity: FlowAlertsDetector.uidMemory)
         private var reportedFlows = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
-        private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
+        private(set) var windows = ProfileWindowTable<Window>(
+            budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
         init(settings: FlowAlertsDetector.Settings) {
             flowThresholdBytes = UInt64(max(0, settings.dataUploadFlowThresholdMB) * Self.bytesPerMB)
             windowThresholdBytes = UInt64(max(0, settings.dataUploadWindowThresholdMB) * Self.bytesPerMB)
         }
 
-        /// Evidence for the flow and for the window sum, each when it crosses its threshold for the first time.
-        mutating func check(_ message: FlowMessage) -> (flow: Evidence?, window: Evidence?) {
+        /// The evidence pairs for the flow and for its destination's window sum, each when it crosses its
+        /// threshold for the first time (empty when neither does).
+        mutating func check(_ message: FlowMessage) -> [Evidence] {
             let flow = message.flow
             guard !flow.responder.isPrivate, !flow.responder.isMulticastOrBroadcast,
-                  flow.proto != .tcp || flow.handshake else { return (nil, nil) }
-            let sent = flow.originatorIPBytes
+                  flow.proto != .tcp || flow.showsHandshake else { return [] }
+            let sent = flow.originatorIPBytes > 0 ? flow.originatorIPBytes : flow.originatorBytes
             let added = increments.update(flow, value: sent).increment
 
-            var flowCandidate = false
+            var flowHit = false
             if flow.reason == .interim {
-                flowCandidate = reportedFlows[flow.uid] == nil && sent >= flowThresholdBytes
-                if flowCandidate { reportedFlows.set((), for: flow.uid) }
+                flowHit = reportedFlows[flow.uid] == nil && sent >= flowThresholdBytes
+                if flowHit { reportedFlows.set((), for: flow.uid) }
             } else {
-                flowCandidate = reportedFlows.removeValue(for: flow.uid) == nil
-                    && sent >= flowThresholdBytes
+                flowHit = reportedFlows.removeValue(for: flow.uid) == nil && sent >= flowThresholdBytes
             }
 
             let windowThreshold = windowThresholdBytes
             let budget = windows.budget
-            let decided = windows.withState(message.profile, message.timeWindow) { state -> (Bool, UInt64?) in
-                state.bytes += added
-                var flowHit = flowCandidate
-                if flowCandidate {
-                    if state.reportedDestinations.contains(flow.responder) {
-                        flowHit = false
-                    } else if state.reserve(cap: Self.destinationsPerWindow, budget: budget) {
-                        state.reportedDestinations.insert(flow.responder)
-                    }
+            let destination = flow.responder
+            let windowSum = windows.withState(message.profile, message.timeWindow) { state -> Destination? in
+                if state.destinations[destination] == nil {
+                    guard state.reserve(cap: Self.destinationsPerWindow, budget: budget) else { return nil }
+                    state.destinations[destination] = Destination()
                 }
-                guard !state.windowReported, state.bytes >= windowThreshold else { return (flowHit, nil) }
-                state.windowReported = true
-                return (flowHit, state.bytes)
-            }
-            // Without window state (a closed or too old window) the flow is still judged on its own.
-            let flowHit = decided?.0 ?? flowCandidate
-            let windowBytes = decided?.1
-            return (flowHit ? flowEvidence(message) : nil,
-                    windowBytes.map { windowEvidence(message, bytes: $0) })
+                var current = state.destinations[destination]!
+                current.bytes += added
+                if current.uids.last != flow.uid {
+                    if current.uids.count == Self.uidsPerDestination { current.uids.removeFirst() }
+                    current.uids.append(flow.uid)
+                }
+                let crossed = !current.reported && current.bytes >= windowThreshold
+                if crossed { current.reported = true }
+                state.destinations[destination] = current
+                return crossed ? current : nil
+            } ?? nil
+
+            var evidence: [Evidence] = []
+            if flowHit { evidence += pair(message, bytes: sent, uids: [flow.uid]) }
+            if let windowSum { evidence += pair(message, bytes: windowSum.bytes, uids: windowSum.uids) }
+            return evidence
         }
 
-        private func flowEvidence(_ message: FlowMessage) -> Evidence {
+        /// Slips' two linked evidence for `bytes` sent by the flow's originator to its responder.
+        private func pair(_ message: FlowMessage, bytes: UInt64, uids: [FlowUID]) -> [Evidence] {
             let flow = message.flow
-            let text = "Large data upload from \(flow.originator) to \(flow.responderEndpointText): "
-                + "\(DecimalText.mebibytes(flow.originatorIPBytes)) MiB in one flow "
-                + "(threshold \(DecimalText.mebibytes(flowThresholdBytes)) MiB). "
-                + "Confidence: \(DecimalText.format(Self.confidence))."
-            return evidence(message, text)
-        }
-
-        private func windowEvidence(_ message: FlowMessage, bytes: UInt64) -> Evidence {
-            let flow = message.flow
-            let text = "Large data upload from \(flow.originator): \(DecimalText.mebibytes(bytes)) MiB sent "
-                + "to outside destinations in \(message.timeWindow) (threshold "
-                + "\(DecimalText.mebibytes(windowThresholdBytes)) MiB), last to \(flow.responderEndpointText). "
-                + "Confidence: \(DecimalText.format(Self.confidence))."
-            return evidence(message, text)
-        }
-
-        private func evidence(_ message: FlowMessage, _ text: String) -> Evidence {
-            let flow = message.flow
-            return Evidence(
+            let text = "Large data upload. \(SlipsNumbers.pythonFloat(Double(bytes) / Self.bytesPerMB)) MBs sent "
+                + "to \(flow.responder)"
+            let source = Evidence(
                 type: .DATA_UPLOAD, description: text,
                 attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
                 victim: Victim(direction: .DST, value: "\(flow.responder)"),
-                threatLevel: .high, confidence: Self.confidence, profile: message.profile,
-                timeWindow: message.timeWindow, uids: [flow.uid], timestamp: flow.startTime,
+                threatLevel: .info, confidence: Self.confidence, profile: message.profile,
+                timeWindow: message.timeWindow, uids: uids, timestamp: flow.startTime,
                 srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto)
+            let destination = Evidence(
+                type: .DATA_UPLOAD, description: text,
+                attacker: Attacker(direction: .DST, value: "\(flow.responder)"),
+                victim: Victim(direction: .SRC, value: "\(flow.originator)"),
+                threatLevel: .high, confidence: Self.confidence, profile: ProfileID(ip: flow.responder),
+                timeWindow: message.timeWindow, uids: uids, timestamp: flow.startTime,
+                srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto)
+            return [source, destination]
         }
 
         mutating func close(profile: ProfileID, window: TimeWindow) { windows.close(profile: profile, window: window) }

@@ -8,12 +8,16 @@ extension FlowAlertsDetector {
     /// Interim records of a flow that is still running can trigger it (the flow table reports long-lived flows
     /// periodically), so it is seen while the connection lasts. Reported once per uid: the uid is remembered from
     /// the interim record that reported it until the flow's final record (bounded by `uidMemory`). Multicast and
-    /// broadcast destinations are skipped (long-lived discovery and streaming traffic). Threat low (Slips);
-    /// confidence 0.5: a long duration alone is common for legitimate sessions (VPNs, SSH, streaming). Attacker:
-    /// the originator; victim: the responder.
+    /// broadcast destinations are skipped (long-lived discovery and streaming traffic). Slips' values: threat low;
+    /// confidence from the duration, `duration / 86400` rounded to two decimals and at most 1 (a day-long
+    /// connection is certain; 25 minutes is 0.02); description `Long Connection. Connection from 10.0.0.5 to
+    /// destination address: 198.51.100.7 took 26 mins`. Attacker: the originator; victim: the responder.
     struct LongConnection {
-        /// The confidence of `LONG_CONNECTION` evidence.
-        static let confidence = 0.5
+        /// Slips' confidence of a connection that lasted `duration` seconds: `1/86400 × (duration − 86400) + 1`
+        /// rounded to two decimals, in [0, 1].
+        static func confidence(duration: Double) -> Double {
+            min(1, max(0, SlipsNumbers.rounded((duration - 86_400) / 86_400 + 1, digits: 2)))
+        }
 
         let thresholdSeconds: Double
         private var reported = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
@@ -30,16 +34,13 @@ extension FlowAlertsDetector {
             }
             guard flow.duration > thresholdSeconds, !flow.responder.isMulticastOrBroadcast else { return nil }
             if flow.reason == .interim { reported.set((), for: flow.uid) }
-            let text = "Long connection from \(flow.originator) to \(flow.responderEndpointText): "
-                + "\(DecimalText.format(flow.duration, digits: 0)) s (more than "
-                + "\(DecimalText.format(thresholdSeconds, digits: 0)) s), "
-                + "\(DecimalText.mebibytes(flow.originatorBytes)) MiB sent, "
-                + "\(DecimalText.mebibytes(flow.responderBytes)) MiB received."
+            let text = "Long Connection. Connection from \(flow.originator) to destination address: "
+                + "\(flow.responder) took \(Int(flow.duration / 60)) mins"
             return Evidence(
                 type: .LONG_CONNECTION, description: text,
                 attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
                 victim: Victim(direction: .DST, value: "\(flow.responder)"),
-                threatLevel: .low, confidence: Self.confidence, profile: message.profile,
+                threatLevel: .low, confidence: Self.confidence(duration: flow.duration), profile: message.profile,
                 timeWindow: message.timeWindow, uids: [flow.uid], timestamp: flow.startTime,
                 srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto)
         }

@@ -7,8 +7,10 @@ extension FlowAlertsDetector {
     ///
     /// Once per flow (its first record, interim or final), and at most `evidenceCapPerWindow` (100) per
     /// (profile, window): a flood of crafted packets must not become a flood of evidence, and 100 × 0.64 already
-    /// exceeds any alert threshold. Threat high, confidence 0.8 (Slips). Attacker: the originator; victim: the
-    /// responder.
+    /// exceeds any alert threshold. Threat high, confidence 0.8 and the description `Connection on port 0 from
+    /// 10.0.0.5:0 to 198.51.100.7:80.` (Slips). Direction as Slips: the side whose port is 0 is blamed — the
+    /// originator (SRC) when its source port is 0, else the responder (DST: the flow went to its port 0), which
+    /// then never adds to the originator's alert. Multicast destinations are skipped (Slips).
     struct Port0 {
         /// The confidence of `PORT_0_CONNECTION` evidence.
         static let confidence = 0.8
@@ -32,6 +34,7 @@ extension FlowAlertsDetector {
             let flow = message.flow
             guard flow.proto == .tcp || flow.proto == .udp,
                   flow.originatorPort == 0 || flow.responderPort == 0,
+                  !flow.responder.isMulticastOrBroadcast,
                   sightings.isFirst(flow)
             else { return nil }
             let allowed = windows.withState(message.profile, message.timeWindow) { state -> Bool in
@@ -41,11 +44,16 @@ extension FlowAlertsDetector {
             }
             guard allowed == true else { return nil }
             let text = "Connection on port 0 from \(flow.originator):\(flow.originatorPort) to "
-                + "\(flow.responderEndpointText). Confidence: \(DecimalText.format(Self.confidence))."
+                + "\(flow.responder):\(flow.responderPort)."
+            let sourceBlamed = flow.originatorPort == 0
+            let attacker = sourceBlamed
+                ? Attacker(direction: .SRC, value: "\(flow.originator)")
+                : Attacker(direction: .DST, value: "\(flow.responder)")
+            let victim = sourceBlamed
+                ? Victim(direction: .DST, value: "\(flow.responder)")
+                : Victim(direction: .SRC, value: "\(flow.originator)")
             return Evidence(
-                type: .PORT_0_CONNECTION, description: text,
-                attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
-                victim: Victim(direction: .DST, value: "\(flow.responder)"),
+                type: .PORT_0_CONNECTION, description: text, attacker: attacker, victim: victim,
                 threatLevel: .high, confidence: Self.confidence, profile: message.profile,
                 timeWindow: message.timeWindow, uids: [flow.uid], timestamp: flow.startTime,
                 srcPort: flow.originatorPort, dstPort: flow.responderPort, proto: flow.proto)

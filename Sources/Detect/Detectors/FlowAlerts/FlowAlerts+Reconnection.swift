@@ -9,9 +9,11 @@ extension FlowAlertsDetector {
     /// one without the originator's `S` is a host answering packets it never asked for.
     ///
     /// Each flow counts once (a REJ is published as an interim record right away, then as the final record).
-    /// Evidence when the count reaches `flowalerts.reconnection_attempts_threshold` (5), then at each further multiple (10,
-    /// 15, …). Threat medium; confidence 0.5: a client retrying a service that is down looks the same. Attacker:
-    /// the source; victim: the destination; `uids`: the rejected flows since the previous report.
+    /// Evidence when the count reaches `flowalerts.reconnection_attempts_threshold` (5); the count then starts
+    /// again from zero, as Slips resets it, so every further 5 rejections report again. Threat medium; confidence
+    /// 0.5 (Slips): a client retrying a service that is down looks the same. Description in Slips' words:
+    /// `Multiple reconnection attempts from IP: 10.0.0.5 to destination IP: 10.0.0.9 reconnections: 5.`
+    /// Attacker: the source; victim: the destination; `uids`: the rejected flows since the previous report.
     ///
     /// Memory: one counter and at most `threshold` uids per (destination, port), at most `keysPerWindow` per
     /// (profile, window), all windows drawing on one budget of `FlowAlertsDetector.windowStates` units.
@@ -60,14 +62,13 @@ extension FlowAlertsDetector {
                 state.attempts[key]!.count += 1
                 state.attempts[key]!.sinceReport.append(flow.uid)
                 let attempts = state.attempts[key]!
-                guard attempts.count % threshold == 0 else { return nil }
-                state.attempts[key]!.sinceReport.removeAll(keepingCapacity: true)
+                guard attempts.count >= threshold else { return nil }
+                state.attempts[key] = Attempts()
                 return (attempts.count, attempts.sinceReport)
             }
             guard let found = report, let found else { return nil }
-            let text = "Multiple reconnection attempts from \(flow.originator) to \(flow.responderEndpointText): "
-                + "\(found.count) rejected connections in this time window. "
-                + "Confidence: \(DecimalText.format(Self.confidence))."
+            let text = "Multiple reconnection attempts from IP: \(flow.originator) to destination IP: "
+                + "\(flow.responder) reconnections: \(found.count)."
             return Evidence(
                 type: .MULTIPLE_RECONNECTION_ATTEMPTS, description: text,
                 attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),

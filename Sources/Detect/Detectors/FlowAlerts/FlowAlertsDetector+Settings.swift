@@ -14,9 +14,9 @@ extension FlowAlertsDetector {
     public struct Settings: DetectorSettings, Equatable {
         /// `long_connection_threshold`: seconds a flow must last (strictly more) for `LONG_CONNECTION`.
         public var longConnectionThreshold = 1500.0
-        /// `data_exfiltration_threshold`: MB (MiB) uploaded in one flow for `DATA_UPLOAD`.
+        /// `data_exfiltration_threshold`: MB (10^6 bytes) uploaded in one flow for `DATA_UPLOAD`.
         public var dataUploadFlowThresholdMB = 100.0
-        /// `data_exfiltration_window_threshold`: MB uploaded by a profile in one window for `DATA_UPLOAD`.
+        /// `data_exfiltration_window_threshold`: MB uploaded by a profile to one destination in one window.
         public var dataUploadWindowThresholdMB = 500.0
         /// `reconnection_attempts_threshold`: rejected connections to one IP:port per window.
         public var reconnectionThreshold = 5

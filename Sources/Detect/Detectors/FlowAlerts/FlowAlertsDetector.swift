@@ -4,13 +4,13 @@ import Records
 /// Rules on single flows and on small per-window counts (Slips' `flowalerts` module, flow part). Each rule is a
 /// nested type in its own file (`FlowAlerts+…swift`) and sets its own evidence type:
 ///
-/// | Evidence                         | Rule                                              | Threat | Conf. |
-/// |----------------------------------|---------------------------------------------------|--------|-------|
-/// | `LONG_CONNECTION`                | duration > 1500 s, once per flow                  | low    | 0.5   |
-/// | `DATA_UPLOAD`                    | ≥ 100 MiB per flow, ≥ 500 MiB per window, outside | high   | 0.6   |
-/// | `PORT_0_CONNECTION`              | TCP/UDP with source or destination port 0         | high   | 0.8   |
-/// | `MULTIPLE_RECONNECTION_ATTEMPTS` | 5, 10, 15… REJ flows to one IP:port per window    | medium | 0.5   |
-/// | `UNKNOWN_PORT`                   | established TCP to a port not in KnownServicePorts | medium | 1     |
+/// | Evidence                         | Rule (Slips' `flow_alerts`, see docs/slips-parity.md)       | Threat      | Conf.     |
+/// |----------------------------------|-------------------------------------------------------------|-------------|-----------|
+/// | `LONG_CONNECTION`                | duration > 1500 s, once per flow                            | low         | dur/86400 |
+/// | `DATA_UPLOAD` (a pair)           | ≥ 100 MB in a flow, ≥ 500 MB to one destination per window  | info + high (DST) | 0.6 |
+/// | `PORT_0_CONNECTION`              | TCP/UDP with source or destination port 0                   | high        | 0.8       |
+/// | `MULTIPLE_RECONNECTION_ATTEMPTS` | every 5 REJ flows to one IP:port per window                 | medium      | 0.5       |
+/// | `UNKNOWN_PORT`                   | TCP/UDP flow to a port not in KnownServicePorts, any state  | high (established) / medium | 1 |
 ///
 /// Evidence timestamps are the flow's start time (Zeek's `ts`, what Slips uses), so they fall in the flow's time
 /// window even when an interim record of a long flow triggers them hours later. Thresholds come from the
@@ -84,9 +84,7 @@ public final class FlowAlertsDetector: Detector {
         case .record:
             guard let flowMessage = message.flow else { return }
             if let evidence = longConnection.check(flowMessage) { context.setEvidence(evidence) }
-            let upload = dataUpload.check(flowMessage)
-            if let evidence = upload.flow { context.setEvidence(evidence) }
-            if let evidence = upload.window { context.setEvidence(evidence) }
+            for evidence in dataUpload.check(flowMessage) { context.setEvidence(evidence) }
             if let evidence = port0.check(flowMessage) { context.setEvidence(evidence) }
             if let evidence = reconnection.check(flowMessage) { context.setEvidence(evidence) }
             if let evidence = unknownPort.check(flowMessage) { context.setEvidence(evidence) }

@@ -9,11 +9,12 @@ import Records
 /// - `ICMP_ADDRESS_MASK_SCAN`: address mask requests (type 17).
 ///
 /// A request counts whether or not it was answered (a sweep that finds live hosts is still a sweep).
-/// Multicast and broadcast destinations are skipped. Same thresholds as port scans: evidence when the distinct
-/// hosts reach `icmp_scan.minimum_targets` (6), then once more at each of `icmp_scan.report_levels`
-/// (10, 100, 1000). Threat medium; confidence `min(request packets / 10, 1)` (Slips' scan rule). Attacker: the
-/// source; no victim (many hosts). `srcPort` carries the ICMP type, as Zeek does. `uids`: the most recent
-/// 1000 flows.
+/// Multicast and broadcast destinations are skipped. Evidence when the distinct hosts reach
+/// `icmp_scan.minimum_targets` (10), then once more at each of `icmp_scan.report_levels` (100, 1000, …), the
+/// same buckets as port scans (Slips' own Zeek script reports every 5 hosts; see docs/slips-parity.md). Threat
+/// medium; confidence Slips' rule for ICMP sweeps, `(hosts − 255) / 250 + 1` within [0, 1] (a /24 swept is 1).
+/// Description in Slips' words: `10.0.0.1 performed ICMP address scan on 25 hosts`. Attacker: the source; no
+/// victim (many hosts). `srcPort` carries the ICMP type, as Zeek does. `uids`: the most recent 1000 flows.
 ///
 /// Memory: per (profile, window) at most three sweeps, each storing at most the top level (1000) hosts plus 1000
 /// uids; all profiles together draw from one budget of `stateBudgetUnits` units (a host, a sweep or a uid slot; a
@@ -110,17 +111,21 @@ public final class ICMPScanDetector: Detector {
             if levels.isDone(next: next) {
                 state.forgetHosts(of: kind, budget: budget)
             }
-            return Report(hosts: counter.targets, packets: counter.packets, confidence: counter.confidence,
-                          uids: counter.uids.uids)
+            return Report(hosts: counter.targets, packets: counter.packets,
+                          confidence: Self.confidence(hosts: counter.targets), uids: counter.uids.uids)
         }
         guard let found = report, let found else { return }
         emit(found, kind, message)
     }
 
+    /// Slips' confidence of an ICMP sweep of `hosts` hosts: `(hosts − 255) / 250 + 1`, clamped to [0, 1].
+    static func confidence(hosts: Int) -> Double {
+        min(1, max(0, Double(hosts - 255) / 250 + 1))
+    }
+
     private func emit(_ report: Report, _ kind: ICMPScanKind, _ message: FlowMessage) {
         let flow = message.flow
-        let text = "\(kind.text) from \(flow.originator) to \(report.hosts) distinct hosts. "
-            + "Total packets sent: \(report.packets). Confidence: \(DecimalText.format(report.confidence))."
+        let text = "\(flow.originator) performed \(kind.text) on \(report.hosts) hosts"
         context.setEvidence(Evidence(
             type: kind.evidenceType, description: text,
             attacker: Attacker(direction: .SRC, value: "\(flow.originator)"), victim: nil,

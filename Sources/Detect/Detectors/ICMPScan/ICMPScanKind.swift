@@ -30,12 +30,13 @@ enum ICMPScanKind: CaseIterable, Hashable {
         }
     }
 
-    /// Words for the description.
+    /// The scan's name in the description, as Slips' Zeek script writes it (`… performed ICMP address scan on
+    /// 25 hosts`).
     var text: String {
         switch self {
-        case .echo: "ICMP address scan (echo requests)"
-        case .timestamp: "ICMP timestamp scan (timestamp requests)"
-        case .addressMask: "ICMP address mask scan (address mask requests)"
+        case .echo: "ICMP address scan"
+        case .timestamp: "ICMP timestamp scan"
+        case .addressMask: "ICMP address mask scan"
         }
     }
 }

@@ -12,12 +12,19 @@ import Records
 /// `ConnRecord.isUnansweredAttempt` holds count: TCP in S0, REJ, RSTOS0, RSTRH, SH, SHR; UDP flows the responder
 /// never answered. Multicast and broadcast destinations are skipped (they are not hosts being probed).
 ///
-/// Evidence when the distinct targets reach `network_discovery.minimum_targets` (6: Slips' "more than 5"), then
-/// once more at each of `network_discovery.report_levels` (10, 100, 1000) — never for the targets in between.
-/// Threat medium; confidence `min(packets sent to the targets / 10, 1)` (Slips' rule), where a flow published
-/// several times (interim, then final) adds its packets once. The attacker is the scanning source; the victim is
-/// the destination IP for a vertical scan and none for a horizontal one. `uids` lists the most recent flows of
-/// the scan, at most `ScanCounter.uidCapacity` (1000).
+/// Slips' semantics (`horizontal_portscan.py`, `vertical_portscan.py`): evidence when the distinct targets reach
+/// `network_discovery.minimum_targets` (10: Slips' first log10 bucket), then once more at each of
+/// `network_discovery.report_levels` (100, 1000, 10000, 100000: each further bucket) — never for the targets in
+/// between. Threat high; confidence Slips' `calculate_confidence` of the packets sent to the targets (1 above 10
+/// packets, 0.3 for none, else packets / 10), where a flow published several times (interim, then final) adds
+/// its packets once. The attacker is the scanning source (SRC); the victim is the destination IP for a vertical
+/// scan and none for a horizontal one. The evidence time is the start of the scan's first flow, as Slips'.
+/// Descriptions are Slips' words:
+/// `Horizontal port scan to port http 80/tcp. From 10.0.2.112 to 10 unique destination IPs. Total packets sent: 10.
+/// Confidence: 1.0. by Slips` and `new vertical port scan to IP 45.33.32.156 from 192.168.1.9. Total 10 TCP ports
+/// were scanned. Total packets sent to all ports: 10. Confidence: 1.0. by Slips` (the service name comes from
+/// `KnownServicePorts.builtIn`; none for an unknown port, which leaves two spaces as in Slips). `uids` lists the
+/// most recent flows of the scan, at most `ScanCounter.uidCapacity` (1000).
 ///
 /// Memory: all state of all profiles is charged to one budget of `stateBudgetUnits` units — a stored target, a
 /// counter or a uid slot is one unit; a full budget measured ~103 bytes per unit of resident memory (debug build,
@@ -37,9 +44,9 @@ import Records
 ///
 /// Verified scans (slipsd's addition for blocking): TCP flows in which the source completed the handshake and sent
 /// no data (`CompletedProbes`: a connect scan's open ports) are not counted as targets (as in Slips) but kept as
-/// proofs per scan; once a scan has as many distinct completed probes as its first report needs targets, its
-/// evidence lists them, so the engine marks it `attackerVerified` and the block is full. A scan reported before
-/// its proofs were complete is reported once more when they are.
+/// proofs per scan; once a scan has `requiredCompletedProbes` (6) distinct completed probes, its evidence lists
+/// them, so the engine marks it `attackerVerified` and the block is full. A scan reported before its proofs were
+/// complete is reported once more when they are.
 ///
 /// Confined to the detection thread.
 public final class PortScanDetector: Detector {
@@ -64,7 +71,10 @@ public final class PortScanDetector: Detector {
 
     private let context: DetectorContext
     private let levels: ReportLevels
-    /// Distinct completed probes that verify a scan: as many as its first report needs targets.
+    /// Distinct completed probes that verify a scan (slipsd's rule, not Slips'): six, or fewer when the first
+    /// report needs fewer targets. Six distinct handshakes are far more than one ordinary empty connection, and
+    /// a connect scanner finds that many open ports on a typical server; Slips' first report needs 10 targets.
+    public static let requiredCompletedProbes = 6
     private let requiredProofs: Int
     private(set) var windowed = WindowedDetectorState<PortScanWindow>(
         budgetUnits: PortScanDetector.stateBudgetUnits, owner: PortScanDetector.name,
@@ -82,7 +92,7 @@ public final class PortScanDetector: Detector {
     public init(context: DetectorContext) {
         self.context = context
         levels = context.detectorSettings(Settings.self).levels
-        requiredProofs = levels.levels[0]
+        requiredProofs = min(levels.levels[0], Self.requiredCompletedProbes)
         context.subscribe(.newFlow)
         windowed.subscribe(context)
     }
@@ -102,6 +112,7 @@ public final class PortScanDetector: Detector {
         var packets: UInt64
         var confidence: Double
         var uids: [FlowUID]
+        var firstSeen: PacketTime?
     }
 
     private func handle(_ message: FlowMessage) {
@@ -141,7 +152,8 @@ public final class PortScanDetector: Detector {
                 state.horizontalProofs[hKey] = hProofs
                 if proven, let counter = state.horizontal[hKey], counter.nextLevel > 0 {
                     reports.horizontal = Report(targets: counter.targets, packets: counter.packets,
-                                                confidence: counter.confidence, uids: counter.uids.uids)
+                                                confidence: counter.confidence, uids: counter.uids.uids,
+                                                firstSeen: counter.firstSeen)
                 }
             }
             var vProofs = state.verticalProofs[vKey] ?? CompletedProbes()
@@ -150,7 +162,8 @@ public final class PortScanDetector: Detector {
                 state.verticalProofs[vKey] = vProofs
                 if proven, let counter = state.vertical[vKey], counter.nextLevel > 0 {
                     reports.vertical = Report(targets: counter.targets, packets: counter.packets,
-                                              confidence: counter.confidence, uids: counter.uids.uids)
+                                              confidence: counter.confidence, uids: counter.uids.uids,
+                                                firstSeen: counter.firstSeen)
                 }
             }
             Self.attachProofs(to: &reports, of: flow, in: state, required: required)
@@ -229,37 +242,40 @@ public final class PortScanDetector: Detector {
                                 _ isFirstRecord: Bool, _ newSlot: Bool, _ levels: ReportLevels) -> Report? {
         counter.packets += packets
         if isFirstRecord { counter.uids.append(flow.uid, newSlot: newSlot) }
+        if counter.firstSeen.map({ flow.startTime < $0 }) ?? true { counter.firstSeen = flow.startTime }
         guard isNewTarget else { return nil }
         counter.targets += 1
         guard levels.reached(counter.targets, next: &counter.nextLevel) else { return nil }
         return Report(targets: counter.targets, packets: counter.packets, confidence: counter.confidence,
-                      uids: counter.uids.uids)
+                      uids: counter.uids.uids, firstSeen: counter.firstSeen)
     }
 
     private func emitHorizontal(_ report: Report, _ message: FlowMessage) {
         let flow = message.flow
-        let text = "Horizontal port scan to port \(flow.responderPort)/\(flow.proto.upperName) from \(flow.originator): "
-            + "\(report.targets) distinct destination IPs, not established. Total packets sent: \(report.packets). "
-            + "Confidence: \(DecimalText.format(report.confidence))."
+        let text = "Horizontal port scan to port \(ServiceNames.described(flow.responderPort, flow.proto)). "
+            + "From \(flow.originator) to \(report.targets) unique destination IPs. "
+            + "Total packets sent: \(report.packets). "
+            + "Confidence: \(SlipsNumbers.scanConfidenceText(packets: report.packets)). by Slips"
         context.setEvidence(Evidence(
             type: .HORIZONTAL_PORT_SCAN, description: text,
             attacker: Attacker(direction: .SRC, value: "\(flow.originator)"), victim: nil,
-            threatLevel: .medium, confidence: report.confidence, profile: message.profile,
-            timeWindow: message.timeWindow, uids: report.uids, timestamp: flow.startTime,
+            threatLevel: .high, confidence: report.confidence, profile: message.profile,
+            timeWindow: message.timeWindow, uids: report.uids, timestamp: report.firstSeen ?? flow.startTime,
             dstPort: flow.responderPort, proto: flow.proto))
     }
 
     private func emitVertical(_ report: Report, _ message: FlowMessage) {
         let flow = message.flow
-        let text = "Vertical port scan to IP \(flow.responder) from \(flow.originator): \(report.targets) distinct "
-            + "\(flow.proto.upperName) destination ports, not established. Total packets sent: \(report.packets). "
-            + "Confidence: \(DecimalText.format(report.confidence))."
+        let text = "new vertical port scan to IP \(flow.responder) from \(flow.originator). "
+            + "Total \(report.targets) \(flow.proto.upperName) ports were scanned. "
+            + "Total packets sent to all ports: \(report.packets). "
+            + "Confidence: \(SlipsNumbers.scanConfidenceText(packets: report.packets)). by Slips"
         context.setEvidence(Evidence(
             type: .VERTICAL_PORT_SCAN, description: text,
             attacker: Attacker(direction: .SRC, value: "\(flow.originator)"),
             victim: Victim(direction: .DST, value: "\(flow.responder)"),
-            threatLevel: .medium, confidence: report.confidence, profile: message.profile,
-            timeWindow: message.timeWindow, uids: report.uids, timestamp: flow.startTime,
+            threatLevel: .high, confidence: report.confidence, profile: message.profile,
+            timeWindow: message.timeWindow, uids: report.uids, timestamp: report.firstSeen ?? flow.startTime,
             dstPort: nil, proto: flow.proto))
     }
 }

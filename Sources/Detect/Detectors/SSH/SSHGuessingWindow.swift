@@ -10,11 +10,24 @@ struct SSHGuessingWindow: BudgetedWindowState {
         var port: UInt16
     }
 
-    /// Connections to one server.
+    /// Connections to one server: Slips' "campaign".
     struct Attempts {
+        /// Most uids an evidence lists (the most recent).
+        static let uidCapacity = 32
+
         var count = 0
-        /// The connections since the last report (at most the threshold).
-        var sinceReport: [FlowUID] = []
+        /// The most recent connections (at most `uidCapacity`).
+        var uids: [FlowUID] = []
+        /// Slips' reporting bucket of the last report (-1: none yet).
+        var reportedBucket = -1
+        /// The latest client banner seen on a connection to this server.
+        var clientBanner: String?
+
+        /// Adds a connection's uid, keeping the most recent `uidCapacity`.
+        mutating func remember(_ uid: FlowUID) {
+            if uids.count == Self.uidCapacity { uids.removeFirst() }
+            uids.append(uid)
+        }
     }
 
     var servers: [Server: Attempts] = [:]

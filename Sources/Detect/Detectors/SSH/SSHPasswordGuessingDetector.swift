@@ -13,16 +13,21 @@ import Records
 /// of the same connection is recognised by its uid (the last `uidMemory` uids are remembered).
 ///
 /// slipsd cannot see whether a login failed (the exchange is encrypted; Zeek guesses it from packet sizes, and
-/// Slips counts Zeek's failed logins). So every connection is an attempt, and the confidence says so.
+/// Slips counts each session Zeek does not mark successful as one attempt when Zeek saw no attempts). So every
+/// connection is one attempt, as Slips counts sessions without `auth_attempts`.
 ///
-/// `PASSWORD_GUESSING` when the connections from the client (the profile) to one server IP and port reach
-/// `ssh_brute_force.ssh_attempt_threshold` (9) in a time window, and again at each further multiple (18, 27, …):
-/// Slips starts counting afresh after each report, and a sustained guessing run keeps adding weight. Threat high;
-/// confidence 0.5, because connections that did log in count too (tools such as Ansible open many). Attacker:
-/// the client; victim: the server; `dstPort` the server port, proto TCP; `uids`: the connections since the
-/// previous report.
+/// Slips' `brute_force_detector`: `PASSWORD_GUESSING` when the connections from the client (the profile) to one
+/// server IP and port in a time window reach `ssh_brute_force.ssh_attempt_threshold` (9), then whenever Slips'
+/// reporting bucket `⌊log2(attempts − threshold + 1)⌋` grows: at 9, 10, 12, 16, 24, 40, 72, … attempts. Threat
+/// medium; confidence `0.5 + 0.4 × (attempts − threshold) / (30 − threshold)` plus a banner bonus (+0.07 for an
+/// automation client such as libssh, paramiko or hydra, +0.02 for OpenSSH, PuTTY, Dropbear or WinSCP), rounded
+/// to two decimals and at most 0.99, and 1.0 from 30 attempts (`max(threshold, 30)`). Description in Slips'
+/// words: `SSH brute force detector from 10.0.0.5 to 10.0.0.9 on ssh 22/tcp. Attempts observed: 9. Client
+/// banner: SSH-2.0-libssh_0.9.6 from ssh.log. Confidence: 0.57. by Slips`. Attacker: the client; victim: the
+/// server; `dstPort` the server port, proto TCP; `uids`: the most recent connections (at most 32); time: the
+/// latest connection's.
 ///
-/// Memory: per (profile, window) a counter and at most `threshold` uids per server endpoint, at most
+/// Memory: per (profile, window) a counter and at most 32 uids and a banner per server endpoint, at most
 /// `windowServerCap` endpoints per window and `stateBudgetUnits` over all profiles; `uidMemory` uids for the
 /// per-connection dedupe. State is dropped with its window as in `PortScanDetector`, and so is the state of
 /// clients without evidence when a flood of banners fills the budget (`budgetStatistics` counts the drops).
@@ -39,8 +44,8 @@ public final class SSHPasswordGuessingDetector: Detector {
 
     /// The `ssh_brute_force:` section.
     public struct Settings: DetectorSettings, Equatable {
-        /// `ssh_attempt_threshold` (Slips' key): SSH connections to one server endpoint per window that are
-        /// reported, then again at each multiple.
+        /// `ssh_attempt_threshold` (Slips' key): SSH connections to one server endpoint per window at which the
+        /// first evidence is set.
         public var attemptThreshold = 9
 
         /// Slips' default (9).
@@ -61,8 +66,12 @@ public final class SSHPasswordGuessingDetector: Detector {
         }
     }
 
-    /// The confidence of `PASSWORD_GUESSING` evidence.
-    public static let confidence = 0.5
+    /// Attempts at which Slips' confidence reaches 1 (or the threshold, when higher).
+    public static let fullConfidenceAttempts = 30
+    /// Client banner words of automation tools and of common interactive clients (Slips' banner bonus).
+    static let automationBannerTokens = ["libssh", "libssh2", "paramiko", "hydra", "medusa", "ncrack", "net::ssh",
+                                         "net-ssh", "asyncssh", "jsch", "sshj"]
+    static let knownClientBannerTokens = ["openssh", "putty", "dropbear", "winscp"]
     /// Server endpoints (windows count one unit each too) tracked over all profiles.
     public static let stateBudgetUnits = 65_536
     /// Server endpoints one (profile, window) may track.
@@ -104,40 +113,79 @@ public final class SSHPasswordGuessingDetector: Detector {
     /// Drops the state of windows that ended more than five minutes ago, once a minute of packet time.
     public func tick(now: PacketTime) { windowed.tick(now: now) }
 
+    /// Slips' reporting bucket of an attempt count: -1 below the threshold, else ⌊log2(attempts − threshold + 1)⌋.
+    static func reportingBucket(attempts: Int, threshold: Int) -> Int {
+        guard attempts >= threshold else { return -1 }
+        var value = attempts - threshold + 1
+        var bucket = 0
+        while value > 1 { value >>= 1; bucket += 1 }
+        return bucket
+    }
+
+    /// Slips' confidence for `attempts` attempts with the client banner `banner` (from ssh.log).
+    static func confidence(attempts: Int, threshold: Int, banner: String?) -> Double {
+        let full = max(threshold, fullConfidenceAttempts)
+        if attempts >= full { return 1 }
+        let ratio = min(1, Double(max(0, attempts - threshold)) / Double(max(1, full - threshold)))
+        var value = 0.5 + 0.4 * ratio
+        if let banner = banner?.lowercased(), !banner.isEmpty {
+            if automationBannerTokens.contains(where: { banner.contains($0) }) {
+                value += 0.07
+            } else if knownClientBannerTokens.contains(where: { banner.contains($0) }) {
+                value += 0.02
+            }
+        }
+        return SlipsNumbers.rounded(min(0.99, value), digits: 2)
+    }
+
+    private struct Report {
+        var attempts: Int
+        var uids: [FlowUID]
+        var banner: String?
+    }
+
     private func handle(_ ssh: SSHMessage) {
-        guard counted[ssh.uid] == nil else { return }
-        counted.set((), for: ssh.uid)
+        let isNewConnection = counted[ssh.uid] == nil
+        if isNewConnection { counted.set((), for: ssh.uid) }
+        // A connection counts once; the client's banner is kept even when it comes second.
+        guard isNewConnection || !ssh.fromServer else { return }
         let threshold = self.threshold
         let budget = self.budget
         let server = SSHGuessingWindow.Server(ip: ssh.server, port: ssh.serverPort)
-        let report: (count: Int, uids: [FlowUID])?? = windowed.withState(of: ssh) { state in
+        let report: Report?? = windowed.withState(of: ssh) { state in
             if state.servers[server] == nil {
                 guard state.reserve(cap: Self.windowServerCap, budget: budget) else { return nil }
                 state.servers[server] = SSHGuessingWindow.Attempts()
             }
+            if !ssh.fromServer { state.servers[server]!.clientBanner = ssh.banner }
+            guard isNewConnection else { return nil }
             state.servers[server]!.count += 1
             state.attempts += 1
-            state.servers[server]!.sinceReport.append(ssh.uid)
+            state.servers[server]!.remember(ssh.uid)
             let attempts = state.servers[server]!
-            guard attempts.count % threshold == 0 else { return nil }
-            state.servers[server]!.sinceReport.removeAll(keepingCapacity: true)
+            let bucket = Self.reportingBucket(attempts: attempts.count, threshold: threshold)
+            guard bucket > attempts.reportedBucket else { return nil }
+            state.servers[server]!.reportedBucket = bucket
             state.reported = true
-            return (attempts.count, attempts.sinceReport)
+            return Report(attempts: attempts.count, uids: attempts.uids, banner: attempts.clientBanner)
         }
         guard let found = report, let found else { return }
-        emit(ssh, attempts: found.count, uids: found.uids)
+        emit(ssh, found)
     }
 
-    private func emit(_ ssh: SSHMessage, attempts: Int, uids: [FlowUID]) {
-        let text = "SSH password guessing from \(ssh.client) to \(ssh.server) port \(ssh.serverPort)/TCP: "
-            + "\(attempts) SSH connections in this time window. "
-            + "Confidence: \(DecimalText.format(Self.confidence))."
+    private func emit(_ ssh: SSHMessage, _ report: Report) {
+        let confidence = Self.confidence(attempts: report.attempts, threshold: threshold, banner: report.banner)
+        let port = ServiceNames.described(ssh.serverPort, .tcp).drop { $0 == " " }
+        var text = "SSH brute force detector from \(ssh.client) to \(ssh.server) on \(port). "
+            + "Attempts observed: \(report.attempts)."
+        if let banner = report.banner, !banner.isEmpty { text += " Client banner: \(banner) from ssh.log." }
+        text += " Confidence: \(SlipsNumbers.pythonFloat(confidence)). by Slips"
         context.setEvidence(Evidence(
             type: .PASSWORD_GUESSING, description: text,
             attacker: Attacker(direction: .SRC, value: "\(ssh.client)"),
             victim: Victim(direction: .DST, value: "\(ssh.server)"),
-            threatLevel: .high, confidence: Self.confidence, profile: ssh.profile,
-            timeWindow: ssh.timeWindow, uids: uids, timestamp: ssh.time,
+            threatLevel: .medium, confidence: confidence, profile: ssh.profile,
+            timeWindow: ssh.timeWindow, uids: report.uids, timestamp: ssh.time,
             srcPort: ssh.clientPort, dstPort: ssh.serverPort, proto: .tcp))
     }
 }

@@ -30,6 +30,16 @@ extension ConnRecord {
         }
     }
 
+    /// True when something shows the TCP handshake: the flow table proved it (`handshake`), or the record comes
+    /// from a flow file whose Zeek history has the originator's SYN (`S`) answered by a SYN-ACK (`h`), or from a
+    /// file with no history at all (Argus, Suricata, nfdump), which is taken at its state's word. The flow table
+    /// always writes a history, so a record from packets needs the proof.
+    var showsHandshake: Bool {
+        if handshake || history.isEmpty { return true }
+        let letters = history.utf8
+        return letters.contains(UInt8(ascii: "S")) && letters.contains(UInt8(ascii: "h"))
+    }
+
     /// Zeek-style `10.0.0.1:80/TCP` for descriptions.
     var responderEndpointText: String { "\(responder):\(responderPort)/\(proto.upperName)" }
 }

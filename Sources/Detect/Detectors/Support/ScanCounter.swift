@@ -16,6 +16,9 @@ struct ScanCounter {
     /// Most recent flows of the scan.
     var uids = UIDRing(capacity: ScanCounter.uidCapacity)
 
-    /// Slips' confidence for scans: the packets sent to the targets over 10, at most 1.
-    var confidence: Double { min(Double(packets) / 10, 1) }
+    /// Start time of the first flow counted (the scan's start, the time Slips gives its evidence).
+    var firstSeen: PacketTime?
+
+    /// Slips' confidence for scans (`calculate_confidence`): 1 above 10 packets, 0.3 for none, else packets / 10.
+    var confidence: Double { SlipsNumbers.scanConfidence(packets: packets) }
 }

@@ -13,3 +13,16 @@ extension TransportProtocol {
         }
     }
 }
+
+extension TransportProtocol {
+    /// Protocol names as Slips writes them in `port/proto` (`tcp`, `udp`, `icmp`).
+    var lowerName: String {
+        switch self {
+        case .tcp: "tcp"
+        case .udp: "udp"
+        case .icmp: "icmp"
+        case .icmpv6: "ipv6-icmp"
+        case .other: "other"
+        }
+    }
+}
