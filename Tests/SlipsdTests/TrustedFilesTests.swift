@@ -86,4 +86,23 @@ struct TrustedFilesTests {
         #expect(owned.status == 2)
         #expect(owned.stderr.contains("bogus_key"))
     }
+
+    @Test("an output directory the daemon's user owns is accepted for it only, and never with a hard-linked file")
+    func outputDirectoryOwnedByTheDaemonUser() throws {
+        let base = try privateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let out = base + "/out"
+        #expect(mkdir(out, 0o750) == 0 && mkdir(out + "/alerts", 0o750) == 0)
+        #expect(FileManager.default.createFile(atPath: out + "/alerts/alerts.log", contents: Data("x\n".utf8)))
+        #expect(chown(out, 65534, 65534) == 0)
+        #expect(TrustedPath.outputDirectoryProblem(out) != nil, "another user's directory accepted without daemonUser")
+        #expect(TrustedPath.outputDirectoryProblem(out, daemonUser: 65534) == nil)
+        #expect(TrustedPath.outputDirectoryProblem(out, daemonUser: 1234) != nil)
+        // A hard link the daemon's user planted to a file elsewhere would have root write into that file.
+        let victim = base + "/precious"
+        #expect(FileManager.default.createFile(atPath: victim, contents: Data("keep\n".utf8)))
+        #expect(link(victim, out + "/alerts/alerts.json") == 0)
+        let problem = TrustedPath.outputDirectoryProblem(out, daemonUser: 65534)
+        #expect(problem?.contains("hard links") == true, "\(problem ?? "accepted")")
+    }
 }

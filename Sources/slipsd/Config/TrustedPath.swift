@@ -53,17 +53,44 @@ enum TrustedPath {
     }
 
     /// Why slipsd must not write its outputs into `directory`, or nil when it may (or when it does not exist yet:
-    /// it is then created 0750). The directory must be a real directory — not a symbolic link — owned by the
-    /// effective user and writable by nobody else, so nobody can swap an output file for a link or read what
-    /// they should not.
-    static func outputDirectoryProblem(_ directory: String) -> String? {
+    /// it is then created 0750). The directory must be a real directory — not a symbolic link — writable by nobody
+    /// else, owned by the effective user or by `daemonUser`, the user an inline daemon drops to (an output
+    /// directory an earlier run gave it, as systemd's `LogsDirectory=` does). In a directory `daemonUser` owns,
+    /// every regular file must have one link (no hard link to a file elsewhere that root would then write);
+    /// symbolic links are refused when opened (`O_NOFOLLOW`).
+    static func outputDirectoryProblem(_ directory: String, daemonUser: uid_t? = nil) -> String? {
         var info = stat()
         guard lstat(directory, &info) == 0 else { return nil }
         if (info.st_mode & S_IFMT) == S_IFLNK { return "\(directory) is a symbolic link" }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { return "\(directory) is not a directory" }
-        if info.st_uid != geteuid() { return "\(directory) is owned by uid \(info.st_uid), not by slipsd's user" }
+        let ownedByDaemonUser = daemonUser.map { info.st_uid == $0 && $0 != geteuid() } ?? false
+        if info.st_uid != geteuid() && !ownedByDaemonUser {
+            return "\(directory) is owned by uid \(info.st_uid), not by slipsd's user"
+        }
         if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
             return "\(directory) is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8)))"
+        }
+        return ownedByDaemonUser ? hardLinkProblem(in: directory, depth: 0) : nil
+    }
+
+    /// A regular file with more than one link under `directory` (two levels deep), or nil.
+    private static func hardLinkProblem(in directory: String, depth: Int) -> String? {
+        guard let handle = opendir(directory) else { return "cannot list \(directory): \(String(cString: strerror(errno)))" }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG where info.st_nlink > 1:
+                return "\(path) has \(info.st_nlink) hard links"
+            case S_IFDIR where depth == 0:
+                if let problem = hardLinkProblem(in: path, depth: 1) { return problem }
+            default:
+                continue
+            }
         }
         return nil
     }

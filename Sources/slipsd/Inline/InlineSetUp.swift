@@ -19,12 +19,12 @@ struct InlineDetectionSide {
     /// - Throws: output, whitelist or nftables set-up errors.
     init(options: Slipsd, settings: SlipsdSettings) throws {
         let newOutputDirectory = options.outputDirectory.flatMap { OutputDirectoryOwnership.isNew($0) ? $0 : nil }
+        let daemonUser = options.noDropPrivileges ? nil : getpwnam(options.user ?? settings.daemon.user)?.pointee
         let detection = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
-                                            verbosity: options.verbose)
+                                            verbosity: options.verbose, daemonUser: daemonUser?.pw_uid)
         wiring = detection
-        if let directory = newOutputDirectory, !options.noDropPrivileges,
-           let user = getpwnam(options.user ?? settings.daemon.user) {
-            try OutputDirectoryOwnership.give(directory, uid: user.pointee.pw_uid, gid: user.pointee.pw_gid)
+        if let directory = newOutputDirectory, let user = daemonUser {
+            try OutputDirectoryOwnership.give(directory, uid: user.pw_uid, gid: user.pw_gid)
         }
         if options.noBlock {
             response = nil

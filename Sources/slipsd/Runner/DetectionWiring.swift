@@ -13,8 +13,10 @@ final class DetectionWiring {
 
     /// - Throws: `SystemError` when the output directory or the whitelist cannot be opened, `Whitelist.ParseError` for a bad
     ///   whitelist file.
-    init(settings: SlipsdSettings, outputDirectory: String?, verbosity: Int) throws {
-        if let directory = outputDirectory, let problem = TrustedPath.outputDirectoryProblem(directory) {
+    ///   `daemonUser`: the uid an inline daemon drops to, whose output directory from an earlier run is accepted.
+    init(settings: SlipsdSettings, outputDirectory: String?, verbosity: Int, daemonUser: uid_t? = nil) throws {
+        if let directory = outputDirectory,
+           let problem = TrustedPath.outputDirectoryProblem(directory, daemonUser: daemonUser) {
             throw SlipsdError("writing outputs to", object: directory, reason: "refused: \(problem)")
         }
         output = try outputDirectory.map { directory throws(SystemError) in try AlertOutput(directory: directory) }
