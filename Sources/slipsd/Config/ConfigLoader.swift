@@ -40,8 +40,13 @@ enum ConfigLoader {
         var reader = try ConfigReader(file: file, path: "", node: rest)
 
         try reader.section("parameters") { (r: inout ConfigReader) throws(ConfigError) in
-            try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400))
-            try r.bool("only_one_tw", into: &settings.detection.onlyOneTimeWindow)
+            // Slips' `time_window_width: only_one_tw` (any text containing it) selects the single window, as
+            // does `only_one_tw: true`; either one is enough.
+            var widthSaysOnlyOne = false, onlyOne = settings.detection.onlyOneTimeWindow
+            try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400),
+                         orWord: "only_one_tw", setting: &widthSaysOnlyOne)
+            try r.bool("only_one_tw", into: &onlyOne)
+            settings.detection.onlyOneTimeWindow = onlyOne || widthSaysOnlyOne
         }
         try reader.section("detection") { (r: inout ConfigReader) throws(ConfigError) in
             try r.double("evidence_detection_threshold", into: &settings.detection.evidenceDetectionThreshold, in: 0.0001...1000)
