@@ -27,6 +27,13 @@ struct ConnHeuristicsTests {
         #expect(evidence.profile == ProfileID(ip: Kit.ip("192.168.1.5")))
     }
 
+    /// Slips' "private" is Python's: documentation ranges count, carrier-grade NAT and 0.0.0.0 do not.
+    @Test(arguments: [("192.0.2.44", true), ("198.51.100.7", true), ("fe80::1", true), ("fd00::5", true),
+                      ("100.64.0.9", false), ("0.0.0.0", false), ("8.8.8.8", false), ("2606:4700::1111", false)])
+    func privateAsSlipsSays(address: String, isPrivate: Bool) {
+        #expect(Kit.ip(address).isPrivateAsSlips == isPrivate)
+    }
+
     @Test func privateIPICMPSaysProtocol() throws {
         let (detector, out) = try Kit.make(PrivateIPConnectionDetector.self)
         try detector.main(Kit.message(Kit.flow(uid: 2, src: Kit.ip("10.0.0.1"), sport: 8, dst: Kit.ip("10.0.0.2"),
@@ -40,7 +47,7 @@ struct ConnHeuristicsTests {
         (.udp, 546, "192.168.1.1", 547),
         (.udp, 547, "192.168.1.1", 546),
         (.udp, 68, "192.168.1.1", 67),
-        (.tcp, 40_000, "198.51.100.7", 443),
+        (.tcp, 40_000, "8.8.8.8", 443),
     ])
     func privateIPExclusions(proto: TransportProtocol, sport: UInt16, dst: String, dport: UInt16) throws {
         let (detector, out) = try Kit.make(PrivateIPConnectionDetector.self)
@@ -183,7 +190,7 @@ struct ConnHeuristicsTests {
         let local = Kit.ip("192.168.1.5")
         // DNS query to a private server elsewhere, a public destination, link-local, multicast, inside the network.
         try detector.main(Kit.message(Kit.flow(uid: 1, src: local, dst: Kit.ip("10.0.0.53"), dport: 53, proto: .udp)))
-        try detector.main(Kit.message(Kit.flow(uid: 2, src: local, dst: Kit.ip("198.51.100.1"), dport: 445, state: .SF)))
+        try detector.main(Kit.message(Kit.flow(uid: 2, src: local, dst: Kit.ip("8.8.8.8"), dport: 445, state: .SF)))
         try detector.main(Kit.message(Kit.flow(uid: 3, src: local, dst: Kit.ip("169.254.3.3"), dport: 445, state: .SF)))
         try detector.main(Kit.message(Kit.flow(uid: 4, src: local, dst: Kit.ip("239.255.255.250"), dport: 1900, proto: .udp)))
         try detector.main(Kit.message(Kit.flow(uid: 5, src: local, dst: Kit.ip("192.168.1.77"), dport: 445, state: .SF)))
@@ -196,7 +203,7 @@ struct ConnHeuristicsTests {
 
     @Test func noLocalNetworkIsLearnedFromPublicSources() throws {
         let (detector, out) = try Kit.make(DifferentLocalnetDetector.self)
-        try detector.main(Kit.message(Kit.flow(uid: 1, src: Kit.ip("198.51.100.1"), dst: Kit.ip("10.0.0.9"), dport: 22)))
+        try detector.main(Kit.message(Kit.flow(uid: 1, src: Kit.ip("8.8.8.8"), dst: Kit.ip("10.0.0.9"), dport: 22)))
         #expect(detector.localNetwork.network == nil)
         #expect(out.evidence.isEmpty)
     }
@@ -230,7 +237,7 @@ struct ConnHeuristicsTests {
         linkLocal.originatorMAC = mac
         var assigned = linkLocal; assigned.uid = FlowUID(2); assigned.originator = Kit.ip("192.168.1.8")
         // A public source with the same MAC, and records without a MAC.
-        var publicSource = linkLocal; publicSource.uid = FlowUID(3); publicSource.originator = Kit.ip("198.51.100.2")
+        var publicSource = linkLocal; publicSource.uid = FlowUID(3); publicSource.originator = Kit.ip("8.8.4.4")
         var noMAC = linkLocal; noMAC.uid = FlowUID(4); noMAC.originator = Kit.ip("192.168.1.9"); noMAC.originatorMAC = .zero
         for flow in [linkLocal, assigned, publicSource, noMAC] { try detector.main(Kit.message(flow)) }
         #expect(out.evidence.isEmpty)

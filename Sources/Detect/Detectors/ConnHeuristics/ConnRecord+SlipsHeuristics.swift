@@ -22,6 +22,30 @@ extension ConnRecord {
 }
 
 extension IPAddress {
+    /// Slips' `utils.is_private_ip`: Python's `ipaddress` `is_private`, except 0.0.0.0 and 255.255.255.255.
+    /// Python counts more than RFC 1918 as private — 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 192.0.0.0/29,
+    /// 192.0.0.170/31, 192.0.2.0/24, 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 240.0.0.0/4; for IPv6 ::, ::1,
+    /// ::ffff:0:0/96, 100::/64, 2001::/23, 2001:db8::/32, fc00::/7, fe80::/10 — and not 100.64.0.0/10.
+    var isPrivateAsSlips: Bool {
+        if isIPv4 {
+            let v = ipv4Value
+            if v == 0 || v == 0xFFFF_FFFF { return false }
+            let ranges: [(UInt32, UInt32)] = [
+                (0x0000_0000, 8), (0x0A00_0000, 8), (0x7F00_0000, 8), (0xA9FE_0000, 16), (0xAC10_0000, 12),
+                (0xC000_0000, 29), (0xC000_00AA, 31), (0xC000_0200, 24), (0xC0A8_0000, 16), (0xC612_0000, 15),
+                (0xC633_6400, 24), (0xCB00_7100, 24), (0xF000_0000, 4),
+            ]
+            return ranges.contains { network, length in v >> (32 - length) == network >> (32 - length) }
+        }
+        let top16 = high >> 48
+        if high == 0 && (low == 0 || low == 1) { return true }                       // ::, ::1
+        if high == 0 && (low >> 32) == 0x0000_FFFF { return true }                    // ::ffff:0:0/96
+        if high == 0x0100_0000_0000_0000 { return true }                              // 100::/64
+        if (high >> 41) == (0x2001_0000_0000_0000 >> 41) { return true }              // 2001::/23
+        if (high >> 32) == 0x2001_0DB8 { return true }                                // 2001:db8::/32
+        return (top16 & 0xFE00) == 0xFC00 || (top16 & 0xFFC0) == 0xFE80              // fc00::/7, fe80::/10
+    }
+
     /// Slips' `is_ignored_localnet_ip`: 0.0.0.0 and 255.255.255.255 (its special IPv4 addresses), loopback,
     /// multicast and link-local (169.254.0.0/16, fe80::/10).
     var isIgnoredForLocalNetwork: Bool {

@@ -47,7 +47,7 @@ public final class DeviceChangingIPDetector: Detector {
         guard let flowMessage = message.flow else { return }
         let flow = flowMessage.flow
         let source = flow.originator, mac = flow.originatorMAC
-        guard mac != .zero, source.isIPv4, source.isPrivate, !Self.mayChange(source),
+        guard mac != .zero, source.isIPv4, source.isPrivateAsSlips, !Self.mayChange(source),
               !seenSources.contains(source) else { return }
         guard seenSources.count < Self.trackedLimit else { untracked += 1; return }
         seenSources.insert(source)

@@ -83,12 +83,12 @@ public final class DifferentLocalnetDetector: Detector {
         let source = flow.originator, destination = flow.responder
         guard !flow.isDNSQueryFlow, source.isIPv4 == destination.isIPv4,
               !source.isIgnoredForLocalNetwork, !destination.isIgnoredForLocalNetwork else { return false }
-        return destination.isPrivate
+        return destination.isPrivateAsSlips
     }
 
     /// Private, not ignored, same family as `network` and outside it.
     static func isOutside(_ address: IPAddress, _ network: CIDR) -> Bool {
-        guard address.isPrivate, !address.isIgnoredForLocalNetwork,
+        guard address.isPrivateAsSlips, !address.isIgnoredForLocalNetwork,
               address.isIPv4 == network.network.isIPv4 else { return false }
         return !network.contains(address)
     }

@@ -19,7 +19,7 @@ struct LocalNetworkLearner {
     mutating func learn(from flow: ConnRecord) {
         guard network == nil else { return }
         let source = flow.originator
-        guard source.isIPv4, !source.isIgnoredForLocalNetwork, source.isPrivate else { return }
+        guard source.isIPv4, !source.isIgnoredForLocalNetwork, source.isPrivateAsSlips else { return }
         network = source.rfc1918Range
     }
 }

@@ -1,7 +1,8 @@
 import NetCore
 import Records
 
-/// Slips' `check_connection_to_local_ip` (`flow_alerts/conn.py`): a flow from a private address to another private
+/// Slips' `check_connection_to_local_ip` (`flow_alerts/conn.py`): a flow from a private address (Slips'
+/// `is_private_ip`, `IPAddress.isPrivateAsSlips`) to another private
 /// address is evidence `CONNECTION_TO_PRIVATE_IP`, threat info, confidence 1 — it never adds to an alert, it
 /// records who talks to whom inside the network. Once per flow (interim and final records of a uid count once).
 ///
@@ -58,7 +59,7 @@ public final class PrivateIPConnectionDetector: Detector {
     public func main(_ message: ChannelMessage) throws {
         guard let flowMessage = message.flow else { return }
         let flow = flowMessage.flow
-        guard flow.originator.isPrivate, flow.responder.isPrivate, !isExcluded(flow), sightings.isFirst(flow)
+        guard flow.originator.isPrivateAsSlips, flow.responder.isPrivateAsSlips, !isExcluded(flow), sightings.isFirst(flow)
         else { return }
         context.setEvidence(Evidence(flow: flowMessage, type: .CONNECTION_TO_PRIVATE_IP,
                                      description: Self.describe(flow), threatLevel: .info,
