@@ -229,6 +229,19 @@ struct ConnHeuristicsTests {
         #expect(evidence.uids == [FlowUID(3)])
     }
 
+    @Test func theGatewaysMACIsNeverADeviceChangingIP() throws {
+        let (detector, out) = try Kit.make(DeviceChangingIPDetector.self)
+        let host = MACAddress(0x0200_0000_0003), router = MACAddress(0x0200_0000_00FE)
+        var out1 = Kit.flow(uid: 1, src: Kit.ip("192.168.1.5"), dst: Kit.ip("8.8.8.8"), dport: 443, state: .SF)
+        out1.originatorMAC = host; out1.responderMAC = router            // teaches the gateway's MAC
+        var routed1 = Kit.flow(uid: 2, src: Kit.ip("10.20.0.1"), dst: Kit.ip("192.168.1.5"), dport: 22, state: .SF)
+        routed1.originatorMAC = router
+        var routed2 = routed1; routed2.uid = FlowUID(3); routed2.originator = Kit.ip("10.20.0.2")
+        for flow in [out1, routed1, routed2] { try detector.main(Kit.message(flow)) }
+        #expect(detector.gatewayMAC == router)
+        #expect(out.evidence.isEmpty)
+    }
+
     @Test func deviceChangingIPExclusions() throws {
         let (detector, out) = try Kit.make(DeviceChangingIPDetector.self)
         let mac = MACAddress(0x0200_0000_0002)

@@ -8,7 +8,9 @@ import Records
 /// As in Slips: each source address is checked once, on its first flow with a MAC address; addresses that are
 /// expected to change (0.0.0.0, 255.255.255.255, link-local) are neither checked nor remembered as a MAC's
 /// original address; IPv6 addresses are skipped (a device has several). The MAC is the record's originator MAC
-/// (from packets, or Zeek's `orig_l2_addr`); records without one are skipped.
+/// (from packets, or Zeek's `orig_l2_addr`); records without one are skipped. The gateway's MAC is never
+/// associated with addresses (a router forwards many hosts' traffic): as Slips does, it is learned as the MAC that
+/// public addresses arrive with, or that private hosts send to public addresses through.
 ///
 /// Description, as Slips: `A device changing IPs. IP 192.168.1.7 was found with MAC address 02:00:00:00:00:01 but
 /// the MAC belongs originally to IP: 192.168.1.5. `
@@ -33,6 +35,8 @@ public final class DeviceChangingIPDetector: Detector {
     private let context: DetectorContext
     private var seenSources: Set<IPAddress> = []
     private var originalAddress: [MACAddress: IPAddress] = [:]
+    /// The gateway's MAC, once learned.
+    private(set) var gatewayMAC: MACAddress?
     /// Sources or MAC addresses not remembered because `trackedLimit` was reached.
     private(set) var untracked = 0
 
@@ -47,7 +51,8 @@ public final class DeviceChangingIPDetector: Detector {
         guard let flowMessage = message.flow else { return }
         let flow = flowMessage.flow
         let source = flow.originator, mac = flow.originatorMAC
-        guard mac != .zero, source.isIPv4, source.isPrivateAsSlips, !Self.mayChange(source),
+        learnGateway(from: flow)
+        guard mac != .zero, mac != gatewayMAC, source.isIPv4, source.isPrivateAsSlips, !Self.mayChange(source),
               !seenSources.contains(source) else { return }
         guard seenSources.count < Self.trackedLimit else { untracked += 1; return }
         seenSources.insert(source)
@@ -63,6 +68,18 @@ public final class DeviceChangingIPDetector: Detector {
             attacker: Attacker(direction: .SRC, value: source.description), victim: nil,
             threatLevel: .medium, confidence: Self.confidence, profile: flowMessage.profile,
             timeWindow: flowMessage.timeWindow, uids: [flow.uid], timestamp: flow.startTime))
+    }
+
+    /// Slips' gateway MAC: the MAC of a public source, or the destination MAC of a private host's flow to a public
+    /// address; the first one seen is kept.
+    private func learnGateway(from flow: ConnRecord) {
+        guard gatewayMAC == nil else { return }
+        if flow.originatorMAC != .zero, !flow.originator.isPrivateAsSlips {
+            gatewayMAC = flow.originatorMAC
+        } else if flow.responderMAC != .zero, flow.originator.isPrivateAsSlips, !flow.responder.isPrivateAsSlips,
+                  !flow.responder.isMulticastOrBroadcast {
+            gatewayMAC = flow.responderMAC
+        }
     }
 
     /// Slips' `_is_it_ok_for_ip_to_change`: its special IPv4 addresses and link-local ones.
