@@ -16,7 +16,8 @@ import Records
 /// before an analyzer for the protocol exists.
 ///
 /// Only final records are looked at (interim ones lack the final byte counts). Bounded: at most `keyLimit` keys
-/// of recognised times (times older than `wait` before the newest packet time are pruned) and `pendingLimit`
+/// of at most `timesPerKey` recognised times (times older than twice `wait` before the newest packet time are
+/// pruned) and `pendingLimit`
 /// waiting flows (past it the oldest is decided early).
 struct UnrecognisedServiceCheck {
     struct Key: Hashable {
@@ -33,6 +34,8 @@ struct UnrecognisedServiceCheck {
 
     static let keyLimit = 65_536
     static let pendingLimit = 65_536
+    /// Most recognised times kept per key (the latest ones).
+    static let timesPerKey = 256
 
     private var recognised: [Key: [PacketTime]] = [:]
     private var pending: [FlowMessage] = []
@@ -65,6 +68,9 @@ struct UnrecognisedServiceCheck {
             let key = key(flow)
             if recognised[key] != nil || recognised.count < Self.keyLimit {
                 recognised[key, default: []].append(flow.startTime)
+                if let times = recognised[key], times.count > Self.timesPerKey {
+                    recognised[key]!.removeFirst(times.count - Self.timesPerKey)
+                }
             }
         } else {
             pending.append(message)
