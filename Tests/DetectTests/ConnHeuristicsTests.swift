@@ -60,6 +60,21 @@ struct ConnHeuristicsTests {
         #expect(out.evidence.count == 1)
     }
 
+    /// A reflected SYN-ACK makes its receiver the originator of a flipped flow: not its connection.
+    @Test func flippedFlowsAreNotConnectionsOfTheirOriginator() throws {
+        let (detector, out) = try Kit.make(PrivateIPConnectionDetector.self)
+        try detector.main(Kit.message(Kit.flow(uid: 1, src: Kit.ip("10.78.2.2"), sport: 30_000, dst: Kit.ip("10.78.1.2"),
+                                               dport: 443, state: .OTH, flipped: true)))
+        #expect(out.evidence.isEmpty)
+        #expect(!PrivateIPConnectionDetector.enabledByDefault)
+        var own = DifferentLocalnetDetector.Settings()
+        own.localNetwork = "192.168.1.0/24"
+        let (localnet, localnetOut) = try Kit.make(DifferentLocalnetDetector.self, own: own)
+        try localnet.main(Kit.message(Kit.flow(uid: 2, src: Kit.ip("192.168.1.5"), dst: Kit.ip("10.0.0.9"), dport: 445,
+                                               state: .OTH, flipped: true)))
+        #expect(localnetOut.evidence.isEmpty)
+    }
+
     // MARK: telnet MULTIPLE_RECONNECTION_ATTEMPTS
 
     @Test func fourFailedTelnetAttemptsAreMediumEvidenceThenTheCountStartsOver() throws {

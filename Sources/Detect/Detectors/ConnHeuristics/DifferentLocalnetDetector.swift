@@ -15,7 +15,8 @@ import Records
 /// From IP: 192.168.1.5 on destination port: 445/TCP`. Source outside: threat low, attacker the source (SRC),
 /// victim the destination — `A connection from a private IP (10.0.0.9) on port 445/tcp outside of the used local
 /// network 192.168.0.0/16. To IP: 192.168.1.5 `. Slips also skips DNS servers it learned on port 53; slipsd
-/// learns none.
+/// learns none. Flipped flows (the originator only answered a SYN-ACK) are skipped: they say nothing about what
+/// the originator connected to.
 public final class DifferentLocalnetDetector: Detector {
     /// The name used in config and logs.
     public static let name = "different_localnet"
@@ -81,7 +82,7 @@ public final class DifferentLocalnetDetector: Detector {
     /// Slips' `should_check_different_localnet` (DNS flows skipped).
     static func isEligible(_ flow: ConnRecord) -> Bool {
         let source = flow.originator, destination = flow.responder
-        guard !flow.isDNSQueryFlow, source.isIPv4 == destination.isIPv4,
+        guard !flow.flipped, !flow.isDNSQueryFlow, source.isIPv4 == destination.isIPv4,
               !source.isIgnoredForLocalNetwork, !destination.isIgnoredForLocalNetwork else { return false }
         return destination.isPrivateAsSlips
     }

@@ -12,7 +12,11 @@ import Records
 /// (see docs/slips-parity-heuristics.md).
 ///
 /// Description, as Slips: `Connecting to private IP: 10.0.0.2 on destination port: 445`, or
-/// `… protocol: ICMP` for ICMP. Attacker: the source (SRC); victim: the destination (DST).
+/// `… protocol: ICMP` for ICMP. Attacker: the source (SRC); victim: the destination (DST). Flipped flows (the
+/// originator only answered a SYN-ACK it never asked for) are not connections of the originator and are skipped.
+///
+/// Off by default, unlike Slips: on a gateway every LAN flow would write an evidence line naming its host
+/// (`modules.enable: [connection_to_private_ip]` turns it on).
 public final class PrivateIPConnectionDetector: Detector {
     /// The name used in config and logs.
     public static let name = "connection_to_private_ip"
@@ -20,8 +24,8 @@ public final class PrivateIPConnectionDetector: Detector {
     public static let description = "Connections from a private IP to another private IP (Slips' CONNECTION_TO_PRIVATE_IP)"
     /// Who wrote it.
     public static let authors = ["slipsd developers"]
-    /// On, as in Slips (its evidence is info and never raises an alert by itself).
-    public static let enabledByDefault = true
+    /// Off unless `modules.enable` lists it (Slips runs it always; here it would fire on every LAN flow).
+    public static let enabledByDefault = false
 
     /// The `connection_to_private_ip:` section.
     public struct Settings: DetectorSettings {
@@ -59,7 +63,8 @@ public final class PrivateIPConnectionDetector: Detector {
     public func main(_ message: ChannelMessage) throws {
         guard let flowMessage = message.flow else { return }
         let flow = flowMessage.flow
-        guard flow.originator.isPrivateAsSlips, flow.responder.isPrivateAsSlips, !isExcluded(flow), sightings.isFirst(flow)
+        guard !flow.flipped, flow.originator.isPrivateAsSlips, flow.responder.isPrivateAsSlips, !isExcluded(flow),
+              sightings.isFirst(flow)
         else { return }
         context.setEvidence(Evidence(flow: flowMessage, type: .CONNECTION_TO_PRIVATE_IP,
                                      description: Self.describe(flow), threatLevel: .info,
