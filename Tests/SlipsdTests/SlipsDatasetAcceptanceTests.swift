@@ -16,8 +16,6 @@ struct SlipsDatasetAcceptanceTests {
         var moreProfilesThan: Int
         /// At least one of these must be in the alerts log.
         var anyOf: [String]
-        /// Why the substring cannot appear yet, when a detector it needs is not in this branch.
-        var pendingDetector: String? = nil
 
         var testDescription: String { path }
     }
@@ -30,8 +28,7 @@ struct SlipsDatasetAcceptanceTests {
         Case(path: "test5-mixed.binetflow", moreProfilesThan: 4, anyOf: ["Long Connection"]),
         Case(path: "test6-malicious.suricata.json", moreProfilesThan: 10,
              anyOf: ["Connection to unknown destination port", "vertical port scan", "Connecting to private IP"]),
-        Case(path: "test10-mixed-zeek-dir/conn.log", moreProfilesThan: 5, anyOf: ["non-SSL established connection"],
-             pendingDetector: "NON_SSL_PORT_443_CONNECTION is one of issue 9's conn heuristics, added on another branch"),
+        Case(path: "test10-mixed-zeek-dir/conn.log", moreProfilesThan: 5, anyOf: ["non-SSL established connection"]),
     ]
 
     @Test(arguments: cases)
@@ -60,13 +57,7 @@ struct SlipsDatasetAcceptanceTests {
         let alerts = Self.alertsLog(in: output)
         let found = check.anyOf.filter { alerts.contains($0) }
         print("acceptance \(check.path): \(profiles ?? -1) profiles; found \(found.isEmpty ? "none" : "\(found)")")
-        if let pending = check.pendingDetector {
-            withKnownIssue(Comment(rawValue: pending)) {
-                #expect(!found.isEmpty, "none of \(check.anyOf) in the alerts log")
-            }
-        } else {
-            #expect(!found.isEmpty, "none of \(check.anyOf) in the alerts log:\n\(alerts.prefix(2000))")
-        }
+        #expect(!found.isEmpty, "none of \(check.anyOf) in the alerts log:\n\(alerts.prefix(2000))")
     }
 
     /// `DIR/alerts/alerts.log` (Slips' layout), else `DIR/alerts.log`.

@@ -17,6 +17,9 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case CONNECTION_TO_LOCAL_DEVICE
     case NON_HTTP_PORT_80_CONNECTION
     case NON_SSL_PORT_443_CONNECTION
+    case DIFFERENT_LOCALNET
+    case DEVICE_CHANGING_IP
+    case CONNECTION_TO_MULTIPLE_PORTS
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

@@ -5,7 +5,8 @@ public struct DetectionSettings: Sendable {
     public var evidenceDetectionThreshold: Double = 0.25
     /// `parameters.time_window_width` in seconds.
     public var timeWindowWidth: Double = 3600
-    /// `parameters.only_one_tw`: one window covering the whole run.
+    /// `parameters.only_one_tw` (or `time_window_width: only_one_tw`): one window covering the whole run, of
+    /// Slips' width `TimeWindowClock.onlyOneWindowWidthSeconds`.
     public var onlyOneTimeWindow: Bool = false
     /// `modules.disable`: detector names not to run.
     public var disabledModules: Set<String> = []
@@ -21,7 +22,13 @@ public struct DetectionSettings: Sendable {
     public init() {}
 
     /// Σ threat × confidence per window at which an alert is generated.
-    public var alertThreshold: Double { evidenceDetectionThreshold * timeWindowWidth / 60 }
+    public var alertThreshold: Double { evidenceDetectionThreshold * effectiveWindowWidth / 60 }
+
+    /// The width Slips computes the threshold with: `timeWindowWidth`, or 9999999999 s with `only_one_tw` (so, as
+    /// in Slips, a single-window run needs that much more evidence for an alert).
+    public var effectiveWindowWidth: Double {
+        onlyOneTimeWindow ? TimeWindowClock.onlyOneWindowWidthSeconds : timeWindowWidth
+    }
 
     /// The settings `detector` runs with: those set for it, else its defaults.
     public func settings<D: Detector>(for detector: D.Type) -> D.Settings {

@@ -11,5 +11,12 @@ public enum DetectorList {
         ARPScanDetector.self,
         SSHPasswordGuessingDetector.self,
         FlowAlertsDetector.self,
+        PrivateIPConnectionDetector.self,
+        NonHTTPPort80Detector.self,
+        NonSSLPort443Detector.self,
+        DifferentLocalnetDetector.self,
+        DeviceChangingIPDetector.self,
+        MultiplePortsConnectionDetector.self,
+        TelnetReconnectionDetector.self,
     ]
 }

@@ -42,8 +42,13 @@ enum ConfigLoader {
         var reader = try ConfigReader(file: file, path: "", node: rest)
 
         try reader.section("parameters") { (r: inout ConfigReader) throws(ConfigError) in
-            try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400))
-            try r.bool("only_one_tw", into: &settings.detection.onlyOneTimeWindow)
+            // Slips' `time_window_width: only_one_tw` (any text containing it) selects the single window, as
+            // does `only_one_tw: true`; either one is enough.
+            var widthSaysOnlyOne = false, onlyOne = settings.detection.onlyOneTimeWindow
+            try r.double("time_window_width", into: &settings.detection.timeWindowWidth, in: 1...(366 * 86400),
+                         orWord: "only_one_tw", setting: &widthSaysOnlyOne)
+            try r.bool("only_one_tw", into: &onlyOne)
+            settings.detection.onlyOneTimeWindow = onlyOne || widthSaysOnlyOne
             // Slips' (Zeek's) TCP inactivity timeout, in minutes; `flows.tcp_inactivity_timeout` (seconds) wins.
             var minutes = -1.0
             try r.double("tcp_inactivity_timeout", into: &minutes, in: 1...1440)

@@ -79,6 +79,19 @@ struct ConfigReader {
         value = parsed
     }
 
+    /// A number, or a text containing `word` (then `flag` is set and `value` kept): Slips' `time_window_width`,
+    /// which is seconds or `only_one_tw`.
+    mutating func double(_ key: String, into value: inout Double, in range: ClosedRange<Double>,
+                         orWord word: String, setting flag: inout Bool) throws(ConfigError) {
+        if let pair = pairs.first(where: { $0.key == key }), case .scalar = pair.node,
+           pair.node.float == nil, pair.node.int == nil, let text = pair.node.string, text.contains(word) {
+            used.insert(key)
+            flag = true
+            return
+        }
+        try double(key, into: &value, in: range)
+    }
+
     mutating func int(_ key: String, into value: inout Int, in range: ClosedRange<Int>) throws(ConfigError) {
         guard let node = take(key) else { return }
         guard case .scalar = node, let parsed = node.int else {

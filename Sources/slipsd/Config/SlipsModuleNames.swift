@@ -6,7 +6,9 @@ import Detect
 enum SlipsModuleNames {
     /// Slips' modules that slipsd carries, by normalized name, with the detectors they became.
     static let detectorsOfModule: [String: [String]] = [
-        "flowalerts": ["flowalerts"],
+        "flowalerts": ["flowalerts", "connection_to_private_ip", "non_http_port_80", "non_ssl_port_443",
+                       "different_localnet", "device_changing_ip", "connection_to_multiple_ports",
+                       "telnet_reconnection"],
         "networkdiscovery": ["network_discovery", "icmp_scan"],
         "arp": ["arp"],
         "bruteforcedetector": ["ssh_brute_force"],
