@@ -66,7 +66,7 @@ struct ConnHeuristicsTests {
         try detector.main(Kit.message(Kit.flow(uid: 1, src: Kit.ip("10.78.2.2"), sport: 30_000, dst: Kit.ip("10.78.1.2"),
                                                dport: 443, state: .OTH, flipped: true)))
         #expect(out.evidence.isEmpty)
-        #expect(!PrivateIPConnectionDetector.enabledByDefault)
+        #expect(PrivateIPConnectionDetector.enabledByDefault, "on by default, as in Slips")
         var own = DifferentLocalnetDetector.Settings()
         own.localNetwork = "192.168.1.0/24"
         let (localnet, localnetOut) = try Kit.make(DifferentLocalnetDetector.self, own: own)
