@@ -41,7 +41,20 @@ struct DetectorSectionsConfigTests {
         #expect(settings.settings(for: PortScanDetector.self).minimumTargets == 4)
         #expect(settings.settings(for: ICMPScanDetector.self).minimumTargets == 4)
         #expect(settings.settings(for: SSHPasswordGuessingDetector.self).attemptThreshold == 12)
-        #expect(settings.settings(for: FlowAlertsDetector.self).dataUploadFlowThresholdMB == 50)
+        // Slips' meaning: MB to one destination in one window (the per-flow limit is flow_upload_threshold).
+        #expect(settings.settings(for: FlowAlertsDetector.self).dataUploadWindowThresholdMB == 50)
+        #expect(settings.settings(for: FlowAlertsDetector.self).dataUploadFlowThresholdMB == 100)
+    }
+
+    @Test func dataUploadKeysHaveSlipsMeaning() throws {
+        let flowAlerts = try parse("flow_alerts:\n  data_exfiltration_threshold: 700\n  flow_upload_threshold: 30\n")
+            .settings(for: FlowAlertsDetector.self)
+        #expect(flowAlerts.dataUploadWindowThresholdMB == 700 && flowAlerts.dataUploadFlowThresholdMB == 30)
+        let older = try parse("flowalerts:\n  data_exfiltration_window_threshold: 42\n").settings(for: FlowAlertsDetector.self)
+        #expect(older.dataUploadWindowThresholdMB == 42)
+        #expect(throws: ConfigError.self) {
+            try parse("flowalerts:\n  data_exfiltration_window_threshold: 42\n  data_exfiltration_threshold: 43\n")
+        }
     }
 
     @Test("errors name the file, line, column and key", arguments: [
