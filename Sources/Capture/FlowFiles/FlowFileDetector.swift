@@ -24,7 +24,7 @@ public enum FlowFileDetector {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             // Only a directory that holds a Zeek log Slips reads (any other folder is not a flow input).
             let directory = try ZeekDirectory(directory: path)
-            return directory.connLog != nil || !directory.notReadYet.isEmpty ? .zeekDirectory : nil
+            return !directory.logs.isEmpty || !directory.notReadYet.isEmpty ? .zeekDirectory : nil
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
