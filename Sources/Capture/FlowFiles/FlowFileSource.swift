@@ -65,6 +65,16 @@ public final class FlowFileSource {
         batch.reserveCapacity(Self.batchSize)
     }
 
+    /// `--input-socket PATH`: Zeek JSON conn lines from any number of writers on a Unix stream socket at `path`,
+    /// until `shouldStop` says so (see `run`).
+    public init(inputSocket path: String, warn: @escaping (String) -> Void) {
+        self.path = path
+        self.warn = warn
+        format = .inputSocket
+        summary = FlowFileSummary(path: path, format: .inputSocket)
+        batch.reserveCapacity(Self.batchSize)
+    }
+
     /// Reads everything, pushing records to `handoff` (nil: parse and count only, for benchmarks), then calls
     /// `handoff.finish()`. `shouldStop` is polled every 64 Ki lines.
     /// - Throws: `CaptureError` when a file cannot be read or nfdump fails; records read before are delivered.
@@ -107,6 +117,8 @@ public final class FlowFileSource {
             } else {
                 try read(path: path, parser: ZeekJSONParser(path: kind), handoff, shouldStop)
             }
+        case .inputSocket:
+            try serveSocket(handoff, shouldStop)
         case .argus:
             try read(path: path, parser: ArgusParser(), handoff, shouldStop)
         case .suricata:

@@ -30,6 +30,8 @@ public struct FlowFileSummary: Sendable {
     public var ignoredFiles: [String] = []
     /// A file ended inside its last line and that line could not be read.
     public var truncated = false
+    /// `--input-socket`: writers that connected.
+    public var writers = 0
     /// Follow mode: logs read again from their start after a rotation.
     public var rotations = 0
     /// Standard input ended with a `done` line.
