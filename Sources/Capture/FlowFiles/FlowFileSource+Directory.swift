@@ -60,7 +60,9 @@ extension FlowFileSource {
         }
         try open(directory.logs)
         var rounds = 0
-        while !shouldStop() {
+        var stopping = false
+        while true {
+            if shouldStop() { stopping = true }               // one last round reads what was written before
             for cursor in cursors { try refill(cursor) }
             while let next = Self.earliest(cursors), let record = next.pending {
                 next.pending = nil
@@ -68,6 +70,7 @@ extension FlowFileSource {
                 try refill(next)
             }
             flush(handoff)
+            if stopping { return }
             for cursor in cursors where cursor.wasRotated {
                 try refill(cursor)                   // what was written to the old file before it was replaced
                 while let record = cursor.pending {

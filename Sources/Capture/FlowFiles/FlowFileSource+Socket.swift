@@ -2,7 +2,7 @@ import NetCore
 import Records
 
 extension FlowFileSource {
-    /// `--input-socket`: serves the socket at `path` until `shouldStop` returns true (polled every 100 ms). Every
+    /// `--input-socket`: serves the socket at `path` until `shouldStop` returns true (polled every 100 ms; what writers sent before it is still read). Every
     /// line of every writer is read as a Zeek JSON conn line; a bad line is counted and reported once per kind with
     /// `PATH#WRITER:LINE`, a writer's unterminated last line as a truncated line, and serving goes on. Records are
     /// handed over after every poll.
@@ -10,8 +10,11 @@ extension FlowFileSource {
         let socket = try InputSocket(path: path)
         summary.filesRead.append(path)
         var parser = ZeekJSONParser(path: "conn")
-        while !shouldStop() {
-            socket.serve(timeoutMilliseconds: 100, line: { writer, line in
+        var stopping = false
+        // After the stop request, what writers already sent is still read (until nothing more is ready).
+        while true {
+            if !stopping, shouldStop() { stopping = true }
+            let active = socket.serve(timeoutMilliseconds: stopping ? 0 : 100, line: { writer, line in
                 summary.lines += 1
                 bytesRead += line.count + 1
                 let info = FlowLineReader.Line(number: writer.lines, unterminated: false, cut: false)
@@ -34,6 +37,7 @@ extension FlowFileSource {
                 }
             })
             flush(handoff)
+            if stopping, !active { break }
         }
         summary.writers = socket.connectionCount
     }

@@ -72,12 +72,14 @@ final class InputSocket {
     /// Waits up to `timeoutMilliseconds` for connections and data; accepts new writers, and calls `line` for every
     /// complete line read (borrowed for the call), `overlong` for each line dropped for its length and `closed`
     /// when a writer hangs up (with its unterminated last bytes, if any).
+    /// - Returns: false when nothing was ready before the timeout.
+    @discardableResult
     func serve(timeoutMilliseconds: Int32, line: (Writer, FieldBytes) -> Void, overlong: (Writer) -> Void,
-               closed: (Writer, FieldBytes?) -> Void) {
+               closed: (Writer, FieldBytes?) -> Void) -> Bool {
         var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
         for writer in writers { descriptors.append(pollfd(fd: writer.fd, events: Int16(POLLIN), revents: 0)) }
         let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-        guard ready > 0 else { return }                                 // timeout, or EINTR (a signal: stop?)
+        guard ready > 0 else { return false }                           // timeout, or EINTR (a signal: stop?)
         var gone: [Int] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         for (index, descriptor) in descriptors.enumerated().dropFirst() where descriptor.revents != 0 {
@@ -97,6 +99,7 @@ final class InputSocket {
             writers.remove(at: index)
         }
         if descriptors[0].revents != 0 { acceptWriters() }
+        return true
     }
 
     private func split(_ bytes: FieldBytes, _ writer: Writer, _ line: (Writer, FieldBytes) -> Void,
