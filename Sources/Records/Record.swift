@@ -29,10 +29,10 @@ public enum Record: Sendable {
     case conn(ConnRecord)
     /// An ARP packet.
     case arp(ARPRecord)
-    /// An SSH identification string.
-    case ssh(SSHRecord)
-    // Application-layer kinds read from Zeek logs and Suricata events: boxed (`indirect`), so a `Record` stays the
-    // size of a conn record on the packet path.
+    // Application-layer kinds: boxed (`indirect`), so a `Record` stays the size of a conn record on the packet path
+    // (an ssh record carries the rest of a Zeek ssh.log line; banners in packets are rare, once per direction).
+    /// An SSH identification string (or a Zeek ssh.log line).
+    indirect case ssh(SSHRecord)
     /// An HTTP request (http.log).
     indirect case http(HTTPRecord)
     /// A TLS session (ssl.log).

@@ -162,6 +162,11 @@ struct ZeekLogKindsTests {
         #expect(tsv.records.isEmpty)                              // no conn record made up from another kind
     }
 
+    @Test func applicationRecordsAreBoxedSoARecordStaysTheSizeOfAConnRecord() {
+        #expect(MemoryLayout<Record>.size <= MemoryLayout<ConnRecord>.size + 1,
+                "Record \(MemoryLayout<Record>.size) bytes, ConnRecord \(MemoryLayout<ConnRecord>.size)")
+    }
+
     @Test func httpFieldsListsAndEscapes() throws {
         let http = try #require(HTTPRecord.from(try Self.record("http")))
         #expect(http.time.microseconds == 1_601_998_366_500_000)

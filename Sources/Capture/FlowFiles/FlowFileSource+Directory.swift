@@ -70,7 +70,13 @@ extension FlowFileSource {
                 try refill(next)
             }
             flush(handoff)
-            if stopping { return }
+            if stopping {
+                for cursor in cursors where cursor.reader.partialLineBytes > 0 {
+                    note(.truncatedLastLine, cursor.path, cursor.reader.linesRead + 1,
+                         "slipsd stopped while this line was still being written (\(cursor.reader.partialLineBytes) bytes)")
+                }
+                return
+            }
             for cursor in cursors where cursor.wasRotated {
                 try refill(cursor)                   // what was written to the old file before it was replaced
                 while let record = cursor.pending {

@@ -62,6 +62,11 @@ final class FlowLineReader {
     private var atEnd = false
     private var skipping = false    // dropping the rest of a cut line
 
+    /// Bytes of a line whose end has not been read yet (follow mode: a line Zeek is still writing).
+    var partialLineBytes: Int { skipping ? 0 : filled - start }
+    /// Lines handed over so far.
+    var linesRead: Int { number }
+
     /// Calls `body` for every line until the end of input or until `body` returns false.
     /// - Throws: `CaptureError` when a read fails (EINTR is retried).
     func forEachLine(_ body: (FieldBytes, Line) -> Bool) throws(CaptureError) {
