@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NetCore
+import ArgumentParser
 @testable import slipsd
 
 /// `slipsd -f` on a Zeek directory with every log kind, `-f DIR -g` following a growing directory until SIGTERM,
@@ -51,6 +52,25 @@ struct FlowFileZeekLogsTests {
         try write(log("tunnel", id + ["tunnel_type", "action"], [idValues(13, "Ct") + ["Tunnel::GRE", "Tunnel::DISCOVER"]]), dir + "/tunnel.log")
         try write(log("ftp", id + ["command", "data_channel.resp_p"], [idValues(14, "Cf") + ["RETR", "50001"]]), dir + "/ftp.log")
         try write(log("dns", id + ["query"], [idValues(15, "Cq") + ["a.example"]]), dir + "/dns.log")
+    }
+
+    @Test func growingAndInputSocketOptions() throws {
+        let growing = try Slipsd.parse(["-f", "zeek/", "-g"])
+        #expect(growing.mode == .flowFile("zeek/") && growing.growing)
+        let socket = try Slipsd.parse(["--input-socket", "/run/in.sock", "-o", "out"])
+        #expect(socket.mode == .flowFile("/run/in.sock") && socket.inputSocket == "/run/in.sock")
+        #expect(throws: (any Error).self) { try Slipsd.parse(["-r", "x.pcap", "-g"]) }
+        #expect(throws: (any Error).self) { try Slipsd.parse(["-f", "zeek/", "--input-socket", "/run/in.sock"]) }
+        #expect(throws: (any Error).self) { try Slipsd.parse(["--input-socket", "/run/in.sock", "--input-type", "argus"]) }
+    }
+
+    @Test func growingNeedsADirectory() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(Self.log("conn", Self.connFields, [Self.conn(1)]), dir + "/conn.log")
+        let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-f", dir + "/conn.log", "-g"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("-g follows a Zeek directory"), "\(result.stderr)")
     }
 
     @Test func directoryWithEveryLogKindIsRead() throws {
