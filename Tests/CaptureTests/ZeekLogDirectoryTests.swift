@@ -101,6 +101,15 @@ struct ZeekLogDirectoryTests {
         #expect(read.warnings.count == 1 && read.warnings[0].contains(path + ":4:"))
     }
 
+    @Test func aLogNotNamedAfterItsKindIsReadByItsPathHeader() throws {
+        let dir = try FlowFilesTestKit.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = "#separator \\x09\n#path\thttp\n#fields\tts\tuid\tid.orig_h\tid.resp_h\thost\n1.0\tCh\t10.0.0.1\t10.0.0.2\ta.example\n"
+        let read = try FlowFilesTestKit.read(try FlowFilesTestKit.write(text, to: dir, name: "2026-12-02.log"))
+        #expect(read.summary.problems.entries.isEmpty, "\(read.summary.problems.entries)")
+        #expect(HTTPRecord.from(try #require(read.all.first))?.host == "a.example")
+    }
+
     @Test func suricataApplicationEventsBecomeRecords() throws {
         let dir = try FlowFilesTestKit.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -107,7 +107,8 @@ public final class FlowFileSource {
                                    reason: "nfdump \(status == 0 ? "could not read it" : "failed (exit \(status))")\(message.isEmpty ? "" : ": \(message)")")
             }
         case .zeekTSV, .zeekJSON:
-            let kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
+            var kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
+            if kind == "conn", format == .zeekTSV, let named = Self.zeekPathHeader(of: path) { kind = named }
             if kind != "conn", let other = ZeekLogKind.named(kind) {
                 try read(path: path, parser: other.makeParser(), handoff, shouldStop)
             } else if path == "-" || format == .zeekTSV && kind == "conn" {    // forced zeek: TSV or JSON from the first line
@@ -225,6 +226,26 @@ public final class FlowFileSource {
         if summary.problems.count(kind, at: "\(file):\(line)", detail: detail) {
             warn("slipsd: \(file):\(line): \(kind.rawValue): \(detail) (further lines of this kind are counted; see the summary)")
         }
+    }
+
+    /// The kind a TSV log names in its `#path` header, when it is a kind Slips reads (a log not named after its
+    /// kind: `2026-12-02.log` holding http lines); nil otherwise.
+    static func zeekPathHeader(of path: String) -> String? {
+        guard let reader = try? FlowLineReader(path: path) else { return nil }
+        var found: String?
+        var looked = 0
+        try? reader.forEachLine { line, _ in
+            looked += 1
+            let content = ByteText.trimmed(line)
+            guard !content.isEmpty, content[0] == 0x23 else { return content.isEmpty && looked < 64 }
+            if ByteText.hasPrefix(content, "#path") {
+                let name = ByteText.string(ByteText.trimmed(ByteText.slice(content, 5..<content.count)))
+                if ZeekLogKind.named(name) != nil { found = name }
+                return false
+            }
+            return looked < 64
+        }
+        return found
     }
 
     /// Lines of a Zeek log that are neither headers nor empty.
