@@ -29,8 +29,32 @@ public enum Record: Sendable {
     case conn(ConnRecord)
     /// An ARP packet.
     case arp(ARPRecord)
-    /// An SSH identification string.
-    case ssh(SSHRecord)
+    // Application-layer kinds: boxed (`indirect`), so a `Record` stays the size of a conn record on the packet path
+    // (an ssh record carries the rest of a Zeek ssh.log line; banners in packets are rare, once per direction).
+    /// An SSH identification string (or a Zeek ssh.log line).
+    indirect case ssh(SSHRecord)
+    /// An HTTP request (http.log).
+    indirect case http(HTTPRecord)
+    /// A TLS session (ssl.log).
+    indirect case ssl(SSLRecord)
+    /// A certificate (x509.log).
+    indirect case x509(X509Record)
+    /// An SMTP transaction (smtp.log).
+    indirect case smtp(SMTPRecord)
+    /// A DHCP exchange (dhcp.log).
+    indirect case dhcp(DHCPRecord)
+    /// A Zeek notice (notice.log).
+    indirect case notice(NoticeRecord)
+    /// Software seen on a host (software.log).
+    indirect case software(SoftwareRecord)
+    /// A file seen on the wire (files.log).
+    indirect case files(FilesRecord)
+    /// A protocol oddity (weird.log).
+    indirect case weird(WeirdRecord)
+    /// A tunnel event (tunnel.log).
+    indirect case tunnel(TunnelRecord)
+    /// An FTP command (ftp.log).
+    indirect case ftp(FTPRecord)
 
     /// Calls `visitor` with the record's value at its concrete type (no existential box, no allocation).
     /// The one place that lists the cases.
@@ -40,6 +64,17 @@ public enum Record: Sendable {
         case .conn(let value): visitor.visit(value)
         case .arp(let value): visitor.visit(value)
         case .ssh(let value): visitor.visit(value)
+        case .http(let value): visitor.visit(value)
+        case .ssl(let value): visitor.visit(value)
+        case .x509(let value): visitor.visit(value)
+        case .smtp(let value): visitor.visit(value)
+        case .dhcp(let value): visitor.visit(value)
+        case .notice(let value): visitor.visit(value)
+        case .software(let value): visitor.visit(value)
+        case .files(let value): visitor.visit(value)
+        case .weird(let value): visitor.visit(value)
+        case .tunnel(let value): visitor.visit(value)
+        case .ftp(let value): visitor.visit(value)
         }
     }
 

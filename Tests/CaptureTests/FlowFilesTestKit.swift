@@ -9,6 +9,8 @@ enum FlowFilesTestKit {
     /// The outcome of reading one input.
     struct Read {
         var records: [ConnRecord]
+        /// Every record handed over, of every kind, in order.
+        var all: [Record]
         var summary: FlowFileSummary
         var warnings: [String]
     }
@@ -37,12 +39,16 @@ enum FlowFilesTestKit {
         let summary = try source.run(handoff: handoff, shouldStop: { false })
         handoff.finish()
         var records: [ConnRecord] = []
+        var all: [Record] = []
         var batch: [RecordEvent] = []
         while handoff.take(into: &batch, timeoutMicroseconds: 1_000) {
-            for event in batch { if case .record(.conn(let record)) = event { records.append(record) } }
+            for case .record(let record) in batch {
+                all.append(record)
+                if case .conn(let conn) = record { records.append(conn) }
+            }
             batch.removeAll()
         }
-        return Read(records: records, summary: summary, warnings: warnings.lines)
+        return Read(records: records, all: all, summary: summary, warnings: warnings.lines)
     }
 
     /// Microseconds since the epoch of a UTC calendar time, computed by Foundation (an independent check of the

@@ -15,7 +15,10 @@ struct FlowFileInputAcceptanceTests {
         ("test5-mixed.binetflow", 4, ["Long Connection"]),
         ("test6-malicious.suricata.json", 10, ["Connection to unknown destination port", "vertical port scan",
                                                "Connecting to private IP"]),
-        ("test10-mixed-zeek-dir", 5, ["non-SSL established connection"]),
+        // The conn.log, as issue 9 §3 names it. The whole directory is read too (every log kind), and there the
+        // one line the dataset's notice.log has with spaces for tabs (line 21) is reported as malformed: see
+        // ZeekLogDirectoryTests.slipsMixedZeekDirectoryReadsEveryKindWithoutProblems.
+        ("test10-mixed-zeek-dir/conn.log", 5, ["non-SSL established connection"]),
     ]
 
     @Test(arguments: cases)

@@ -124,7 +124,7 @@ struct ArgusParser {
         builder.responderIPBytes = totalBytes - sentBytes
         if let proto = builder.proto { builder.connState = ArgusStates.connState(state, proto: proto, packets: totalPackets) }
         switch builder.build(fallbackUID: uids.next()) {
-        case .success(let record): return .record(record)
+        case .success(let record): return .record(.conn(record))
         case .failure(.field(let name)):
             let zeekName = "\(name)"
             return .problem(.missingField, "no \(zeekName == "ts" ? "StartTime" : zeekName == "proto" ? "Proto" : zeekName)")

@@ -9,7 +9,7 @@ import Glibc
 /// - it starts with one of Zeek's headers (`#separator`, `#fields`, `#path`, …): a Zeek tab-separated log (a
 ///   Markdown `# heading` is not);
 /// - it is a JSON object: Suricata when it has `event_type` or `flow_id`, a Zeek JSON log when it has `ts` and
-///   `uid` or `id.orig_h`;
+///   `uid` or `id.orig_h` (or only `ts` in a file named as a Zeek log kind: `x509.log`, `dhcp.log`);
 /// - it contains `StartTime` (an Argus header) or `->` (an Argus flow line): Argus;
 /// - the file starts with nfdump's magic (`0C A5`), or its name contains `nfdump`/`nfcapd` and it is binary:
 ///   nfdump.
@@ -24,7 +24,7 @@ public enum FlowFileDetector {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             // Only a directory that holds a Zeek log Slips reads (any other folder is not a flow input).
             let directory = try ZeekDirectory(directory: path)
-            return directory.connLog != nil || !directory.notReadYet.isEmpty ? .zeekDirectory : nil
+            return !directory.logs.isEmpty || !directory.notReadYet.isEmpty ? .zeekDirectory : nil
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw CaptureError.system("opening", object: path, errno: errno) }
@@ -52,12 +52,15 @@ public enum FlowFileDetector {
         }
         return bytes.withUnsafeBufferPointer { buffer -> FlowFileFormat? in
             guard let line = firstLine(buffer) else { return nil }
-            return detect(line: line)
+            let kind = ZeekLogKind.named(String(ZeekDirectory.lastComponent(name).prefix { $0 != "." }))
+            return detect(line: line, zeekLogName: kind != nil && kind != .conn)
         }
     }
 
     /// The format of text whose first non-empty line is `line`.
-    static func detect(line: FieldBytes) -> FlowFileFormat? {
+    /// - Parameter zeekLogName: the file is named as a Zeek log other than conn (`x509.log`): a JSON line with a
+    ///   `ts` is then enough (x509, dhcp, files and software logs have no `uid` or `id.orig_h`).
+    static func detect(line: FieldBytes, zeekLogName: Bool = false) -> FlowFileFormat? {
         if line[0] == 0x23 {                                             // '#': only Zeek's own headers
             for header: StaticString in ["#separator", "#set_separator", "#empty_field", "#unset_field", "#path",
                                          "#open", "#fields", "#types"] where ByteText.hasPrefix(line, header) {
@@ -76,7 +79,7 @@ public enum FlowFileDetector {
                 if ByteText.equals(key, "id.orig_h") { keys.origHost = true }
             }
             if keys.eventType || keys.flowID { return .suricata }
-            if keys.ts && (keys.uid || keys.origHost) { return .zeekJSON }
+            if keys.ts && (keys.uid || keys.origHost || zeekLogName) { return .zeekJSON }
             return nil
         }
         if ByteText.contains(line, "StartTime") || ByteText.contains(line, "->") { return .argus }

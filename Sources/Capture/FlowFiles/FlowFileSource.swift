@@ -1,8 +1,8 @@
 import NetCore
 import Records
 
-/// `slipsd -f PATH`: reads a flow file, a Zeek directory or standard input into conn records and hands them to
-/// detection through the same `RecordHandoff` packets use, in batches, with the file's own times (time windows
+/// `slipsd -f PATH`: reads a flow file, a Zeek directory or standard input into records (conn records, and the
+/// application-layer records of Zeek's other logs and Suricata's other events) and hands them to detection through the same `RecordHandoff` packets use, in batches, with the file's own times (time windows
 /// follow the file, not the clock).
 ///
 /// Bad input never stops the run: each bad line is counted by kind, the first of each kind is reported through
@@ -13,10 +13,13 @@ public final class FlowFileSource {
     /// The format, detected from the content or forced.
     public let format: FlowFileFormat
     private let warn: (String) -> Void
-    private var summary: FlowFileSummary
+    var summary: FlowFileSummary
     private var profiles = DistinctAddresses()
     private var batch: [RecordEvent] = []
-    private var bytesRead = 0
+    var bytesRead = 0
+    private var certificates = CertificateJoin()
+    /// Follow mode (`-g`): a Zeek directory is tailed until `shouldStop` says so.
+    public var follow = false
 
     /// Records per hand-over.
     static let batchSize = 4096
@@ -62,6 +65,16 @@ public final class FlowFileSource {
         batch.reserveCapacity(Self.batchSize)
     }
 
+    /// `--input-socket PATH`: Zeek JSON conn lines from any number of writers on a Unix stream socket at `path`,
+    /// until `shouldStop` says so (see `run`).
+    public init(inputSocket path: String, warn: @escaping (String) -> Void) {
+        self.path = path
+        self.warn = warn
+        format = .inputSocket
+        summary = FlowFileSummary(path: path, format: .inputSocket)
+        batch.reserveCapacity(Self.batchSize)
+    }
+
     /// Reads everything, pushing records to `handoff` (nil: parse and count only, for benchmarks), then calls
     /// `handoff.finish()`. `shouldStop` is polled every 64 Ki lines.
     /// - Throws: `CaptureError` when a file cannot be read or nfdump fails; records read before are delivered.
@@ -73,10 +86,11 @@ public final class FlowFileSource {
         switch format {
         case .zeekDirectory:
             let directory = try ZeekDirectory(directory: path)
-            if let conn = directory.connLog {
-                try read(file: conn, parser: ZeekAutoParser(path: "conn"), handoff, shouldStop)
+            if directory.logs.isEmpty { warn("slipsd: \(path): no log slipsd reads in this Zeek directory") }
+            if follow {
+                try followDirectory(directory, handoff, shouldStop)
             } else {
-                warn("slipsd: \(path): no conn.log in this Zeek directory")
+                try readMerged(directory, handoff, shouldStop)
             }
             for log in directory.notReadYet {
                 let lines = try Self.countDataLines(log.path)
@@ -93,14 +107,19 @@ public final class FlowFileSource {
                                    reason: "nfdump \(status == 0 ? "could not read it" : "failed (exit \(status))")\(message.isEmpty ? "" : ": \(message)")")
             }
         case .zeekTSV, .zeekJSON:
-            let kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
-            if path == "-" || format == .zeekTSV && kind == "conn" {    // forced zeek: TSV or JSON from the first line
+            var kind = path == "-" ? "conn" : ZeekDirectory.kind(ofFile: path)
+            if kind == "conn", format == .zeekTSV, let named = Self.zeekPathHeader(of: path) { kind = named }
+            if kind != "conn", let other = ZeekLogKind.named(kind) {
+                try read(path: path, parser: other.makeParser(), handoff, shouldStop)
+            } else if path == "-" || format == .zeekTSV && kind == "conn" {    // forced zeek: TSV or JSON from the first line
                 try read(path: path, parser: ZeekAutoParser(path: kind), handoff, shouldStop)
             } else if format == .zeekTSV {
                 try read(path: path, parser: ZeekTSVParser(path: kind), handoff, shouldStop)
             } else {
                 try read(path: path, parser: ZeekJSONParser(path: kind), handoff, shouldStop)
             }
+        case .inputSocket:
+            try serveSocket(handoff, shouldStop)
         case .argus:
             try read(path: path, parser: ArgusParser(), handoff, shouldStop)
         case .suricata:
@@ -108,6 +127,8 @@ public final class FlowFileSource {
         }
         summary.profiles = profiles.count
         summary.bytes = bytesRead
+        let others = summary.recordsByChannel.values.reduce(0, +)
+        if summary.records > others { summary.recordsByChannel[ConnRecord.channel] = summary.records - others }
         return summary
     }
 
@@ -144,45 +165,87 @@ public final class FlowFileSource {
                 note(.overlongLine, name, info.number, "longer than \(FlowLineReader.maximumLine >> 20) MiB")
                 return true
             }
-            switch parser.parse(line) {
-            case .record(let record):
-                accept(record, handoff)
-            case .header:
-                break
-            case .skipped(let kind):
-                summary.problems.skip(kind)
-            case .problem(let kind, let detail):
-                if info.unterminated {
-                    summary.truncated = true
-                    note(.truncatedLastLine, name, info.number, "the file ends inside this line (\(kind.rawValue): \(detail))")
-                } else {
-                    note(kind, name, info.number, detail)
-                }
-            }
+            if let record = handle(parser.parse(line), info, name) { accept(record, handoff) }
             return (summary.lines & 0xFFFF) != 0 || !shouldStop()
         }
     }
 
+    /// What one parsed line does to the counts; the record it holds, if any.
     @inline(__always)
-    private func accept(_ record: ConnRecord, _ handoff: RecordHandoff?) {
+    func handle(_ outcome: FlowLineOutcome, _ info: FlowLineReader.Line, _ name: String) -> Record? {
+        switch outcome {
+        case .record(let record):
+            return record
+        case .header:
+            break
+        case .skipped(let kind):
+            summary.problems.skip(kind)
+        case .problem(let kind, let detail):
+            if info.unterminated {
+                summary.truncated = true
+                note(.truncatedLastLine, name, info.number, "the file ends inside this line (\(kind.rawValue): \(detail))")
+            } else {
+                note(kind, name, info.number, detail)
+            }
+        }
+        return nil
+    }
+
+    /// Counts a record, learns its profile and time span, and batches it for detection.
+    @inline(__always)
+    func accept(_ record: Record, _ handoff: RecordHandoff?) {
         summary.records += 1
-        profiles.insert(record.originator)
-        if summary.firstTime.map({ record.startTime < $0 }) ?? true { summary.firstTime = record.startTime }
-        if summary.lastTime.map({ record.lastTime > $0 }) ?? true { summary.lastTime = record.lastTime }
+        var record = record
+        let first: PacketTime
+        let last: PacketTime
+        if case .conn(let conn) = record {
+            profiles.insert(conn.originator)
+            first = conn.startTime
+            last = conn.lastTime
+        } else {
+            certificates.join(&record)
+            let profile = record.profileIP
+            if profile != .zeroIPv4 { profiles.insert(profile) }
+            summary.recordsByChannel[record.channel, default: 0] += 1
+            first = record.time
+            last = record.latestTime
+        }
+        if summary.firstTime.map({ first < $0 }) ?? true { summary.firstTime = first }
+        if summary.lastTime.map({ last > $0 }) ?? true { summary.lastTime = last }
         guard handoff != nil else { return }
-        batch.append(.record(.conn(record)))
+        batch.append(.record(record))
         if batch.count >= Self.batchSize { flush(handoff) }
     }
 
-    private func flush(_ handoff: RecordHandoff?) {
+    func flush(_ handoff: RecordHandoff?) {
         guard let handoff, !batch.isEmpty else { return }
         handoff.push(&batch)
     }
 
-    private func note(_ kind: FlowProblemKind, _ file: String, _ line: Int, _ detail: String) {
+    func note(_ kind: FlowProblemKind, _ file: String, _ line: Int, _ detail: String) {
         if summary.problems.count(kind, at: "\(file):\(line)", detail: detail) {
             warn("slipsd: \(file):\(line): \(kind.rawValue): \(detail) (further lines of this kind are counted; see the summary)")
         }
+    }
+
+    /// The kind a TSV log names in its `#path` header, when it is a kind Slips reads (a log not named after its
+    /// kind: `2026-12-02.log` holding http lines); nil otherwise.
+    static func zeekPathHeader(of path: String) -> String? {
+        guard let reader = try? FlowLineReader(path: path) else { return nil }
+        var found: String?
+        var looked = 0
+        try? reader.forEachLine { line, _ in
+            looked += 1
+            let content = ByteText.trimmed(line)
+            guard !content.isEmpty, content[0] == 0x23 else { return content.isEmpty && looked < 64 }
+            if ByteText.hasPrefix(content, "#path") {
+                let name = ByteText.string(ByteText.trimmed(ByteText.slice(content, 5..<content.count)))
+                if ZeekLogKind.named(name) != nil { found = name }
+                return false
+            }
+            return looked < 64
+        }
+        return found
     }
 
     /// Lines of a Zeek log that are neither headers nor empty.

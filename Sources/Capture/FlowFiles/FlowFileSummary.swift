@@ -13,8 +13,10 @@ public struct FlowFileSummary: Sendable {
     public var lines = 0
     /// Bytes read.
     public var bytes = 0
-    /// Conn records handed to detection.
+    /// Records handed to detection (every kind).
     public var records = 0
+    /// Records by channel (`new_flow`, `new_http`, `new_ssl`, …).
+    public var recordsByChannel: [String: Int] = [:]
     /// Distinct originators of those records: the profiles Slips would create.
     public var profiles = 0
     /// The earliest start and the latest end of the records.
@@ -28,6 +30,10 @@ public struct FlowFileSummary: Sendable {
     public var ignoredFiles: [String] = []
     /// A file ended inside its last line and that line could not be read.
     public var truncated = false
+    /// `--input-socket`: writers that connected.
+    public var writers = 0
+    /// Follow mode: logs read again from their start after a rotation.
+    public var rotations = 0
     /// Standard input ended with a `done` line.
     public var endedByDone = false
 

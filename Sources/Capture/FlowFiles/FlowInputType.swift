@@ -26,11 +26,13 @@ public enum FlowFileFormat: Sendable, Equatable, CustomStringConvertible {
     case suricata
     /// An nfdump capture file.
     case nfdump
+    /// Zeek JSON conn lines from writers on a Unix socket (`--input-socket`).
+    case inputSocket
 
     /// The input type it belongs to.
     public var inputType: FlowInputType {
         switch self {
-        case .zeekDirectory, .zeekTSV, .zeekJSON: .zeek
+        case .zeekDirectory, .zeekTSV, .zeekJSON, .inputSocket: .zeek
         case .argus: .argus
         case .suricata: .suricata
         case .nfdump: .nfdump
@@ -45,6 +47,7 @@ public enum FlowFileFormat: Sendable, Equatable, CustomStringConvertible {
         case .argus: "Argus binetflow"
         case .suricata: "Suricata eve.json"
         case .nfdump: "nfdump file"
+        case .inputSocket: "Zeek JSON lines on a Unix socket"
         }
     }
 }

@@ -2,8 +2,8 @@ import Records
 
 /// What one line of a flow file turned into.
 enum FlowLineOutcome {
-    /// A connection record.
-    case record(ConnRecord)
+    /// A record: a connection, or an application-layer record of a Zeek log or Suricata event.
+    case record(Record)
     /// A header, comment or blank line: nothing to count.
     case header
     /// A good line that is not a flow slipsd reads (a Suricata `alert`, an Argus record between MAC addresses);
@@ -20,8 +20,7 @@ public enum FlowSkipKind: Hashable, Sendable, CustomStringConvertible {
     case notIPFlow
     /// A Suricata event that is no flow and that Slips ignores too (`alert`, `anomaly`, `stats`).
     case ignoredEvent(String)
-    /// A record kind whose reader comes in a later version (Suricata `dns`, `http`, `tls`, `fileinfo`, `ssh`;
-    /// Zeek logs other than conn).
+    /// A record kind whose reader comes in a later version (Suricata `dns` events, Zeek's dns.log and login.log).
     case notReadYet(String)
 
     public var description: String {
@@ -45,6 +44,8 @@ public enum FlowProblemKind: String, Hashable, Sendable, CaseIterable {
     case truncatedLastLine = "truncated last line"
     /// A Suricata `event_type` neither read nor known.
     case unsupportedEvent = "unsupported event type"
+    /// A Zeek log of a kind Slips does not read (`capture_loss`, `reporter`, …) given as a file or on a stream.
+    case unknownLogKind = "unknown log kind"
     /// A line longer than the reader keeps.
     case overlongLine = "line too long"
 }

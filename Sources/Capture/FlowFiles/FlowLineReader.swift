@@ -23,7 +23,8 @@ final class FlowLineReader {
 
     /// The longest line kept whole.
     static let maximumLine = 64 << 20
-    private let fd: Int32
+    /// The descriptor read (follow mode compares it with the file now at the path).
+    let fd: Int32
     private let ownsDescriptor: Bool
     private let name: String
     private var buffer: UnsafeMutableBufferPointer<UInt8>
@@ -51,72 +52,93 @@ final class FlowLineReader {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Follow mode (`-g`): at the end of the data, `nextLine()` returns nil but keeps a partial last line and reads
+    /// on at the next call (the file may grow).
+    var follow = false
+    private var filled = 0          // bytes in the buffer
+    private var start = 0           // first byte of the current line
+    private var scan = 0            // where the search for the next newline resumes
+    private var number = 0
+    private var atEnd = false
+    private var skipping = false    // dropping the rest of a cut line
+
+    /// Bytes of a line whose end has not been read yet (follow mode: a line Zeek is still writing).
+    var partialLineBytes: Int { skipping ? 0 : filled - start }
+    /// Lines handed over so far.
+    var linesRead: Int { number }
+
     /// Calls `body` for every line until the end of input or until `body` returns false.
     /// - Throws: `CaptureError` when a read fails (EINTR is retried).
     func forEachLine(_ body: (FieldBytes, Line) -> Bool) throws(CaptureError) {
-        var filled = 0          // bytes in the buffer
-        var start = 0           // first byte of the current line
-        var number = 0
-        var atEnd = false
+        while let (line, info) = try nextLine() {
+            if !body(line, info) { return }
+        }
+    }
+
+    /// The next line, borrowed from the buffer until the next call; nil at the end of input (in follow mode: at
+    /// the end of what was written so far).
+    /// - Throws: `CaptureError` when a read fails (EINTR is retried).
+    func nextLine() throws(CaptureError) -> (FieldBytes, Line)? {
+        let base = buffer.baseAddress!
         while true {
-            // Hand over every complete line in the buffer.
-            var scan = start
-            while scan < filled {
-                guard let found = memchr(buffer.baseAddress! + scan, 0x0A, filled - scan) else { break }
-                let newline = buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if scan < filled, let found = memchr(base + scan, 0x0A, filled - scan) {
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if skipping {
+                    skipping = false
+                    start = newline + 1; scan = start
+                    continue
+                }
                 number += 1
                 var end = newline
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 let line = FieldBytes(rebasing: buffer[start..<end])
-                if !body(line, Line(number: number, unterminated: false, cut: false)) { return }
-                start = newline + 1
-                scan = start
+                start = newline + 1; scan = start
+                return (line, Line(number: number, unterminated: false, cut: false))
             }
+            scan = filled
             if atEnd {
-                if start < filled {
-                    number += 1
-                    var end = filled
-                    if buffer[end - 1] == 0x0D { end -= 1 }
-                    _ = body(FieldBytes(rebasing: buffer[start..<end]), Line(number: number, unterminated: true, cut: false))
-                }
-                return
+                guard start < filled, !skipping else { return nil }
+                number += 1
+                var end = filled
+                if buffer[end - 1] == 0x0D { end -= 1 }
+                let line = FieldBytes(rebasing: buffer[start..<end])
+                start = filled
+                return (line, Line(number: number, unterminated: true, cut: false))
             }
             // Keep the partial line: move it to the front, grow when it fills the buffer.
             if start > 0 {
                 let rest = filled - start
-                if rest > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, rest) }
-                filled = rest
-                start = 0
+                if rest > 0 { memmove(base, base + start, rest) }
+                filled = rest; scan = rest; start = 0
             }
             if filled == buffer.count {
-                if buffer.count >= Self.maximumLine {
+                if skipping {
+                    filled = 0; scan = 0
+                } else if buffer.count >= Self.maximumLine {
                     number += 1
-                    if !body(FieldBytes(buffer), Line(number: number, unterminated: false, cut: true)) { return }
-                    filled = 0
-                    try skipRestOfLine()
-                    continue
+                    skipping = true
+                    start = filled; scan = filled
+                    return (FieldBytes(buffer), Line(number: number, unterminated: false, cut: true))
+                } else {
+                    let bigger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count * 2)
+                    memcpy(bigger.baseAddress!, base, filled)
+                    buffer.deallocate()
+                    buffer = bigger
+                    return try nextLine()
                 }
-                let bigger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count * 2)
-                memcpy(bigger.baseAddress!, buffer.baseAddress!, filled)
-                buffer.deallocate()
-                buffer = bigger
             }
-            let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            let n = read(fd, base + filled, buffer.count - filled)
             if n < 0 {
                 if errno == EINTR { continue }
+                if follow, errno == EAGAIN { return nil }
                 throw CaptureError.system("reading", object: name, errno: errno)
             }
-            if n == 0 { atEnd = true } else { filled += n; bytesRead += n }
-        }
-    }
-
-    /// After a cut line: reads and drops bytes up to and including the next newline.
-    private func skipRestOfLine() throws(CaptureError) {
-        var byte: UInt8 = 0
-        while true {
-            let n = read(fd, &byte, 1)
-            if n < 0 { if errno == EINTR { continue }; throw CaptureError.system("reading", object: name, errno: errno) }
-            if n == 0 || byte == 0x0A { return }
+            if n == 0 {
+                if follow { return nil }
+                atEnd = true
+            } else {
+                filled += n; bytesRead += n
+            }
         }
     }
 }

@@ -40,6 +40,25 @@ enum JSONObjectScanner {
         }
     }
 
+    /// Calls `body` with each element of the array in `bytes` (brackets included, as `JSONValue.bytes` of an
+    /// array holds them).
+    /// - Returns: nil when the array is well formed, else what is wrong.
+    static func forEachElement(in bytes: FieldBytes, _ body: (JSONValue) -> Void) -> String? {
+        var i = skipSpace(bytes, 0)
+        guard i < bytes.count, bytes[i] == 0x5B else { return "not a JSON array" }                          // '['
+        i = skipSpace(bytes, i + 1)
+        if i < bytes.count, bytes[i] == 0x5D { return trailing(bytes, i + 1) }                               // ']'
+        while true {
+            guard let (value, next) = scanValue(bytes, i) else { return "bad array element at byte \(i + 1)" }
+            body(value)
+            i = skipSpace(bytes, next)
+            guard i < bytes.count else { return "the array is not closed" }
+            if bytes[i] == 0x2C { i = skipSpace(bytes, i + 1); continue }
+            guard bytes[i] == 0x5D else { return "expected ',' or ']' at byte \(i + 1)" }
+            return trailing(bytes, i + 1)
+        }
+    }
+
     private static func trailing(_ bytes: FieldBytes, _ from: Int) -> String? {
         skipSpace(bytes, from) == bytes.count ? nil : "characters after the object at byte \(from + 1)"
     }

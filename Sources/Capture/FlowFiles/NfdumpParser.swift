@@ -87,7 +87,7 @@ struct NfdumpParser {
             builder.connState = Self.connState(flags, proto: proto, answered: builder.responderPackets > 0)
         }
         switch builder.build(fallbackUID: uids.next()) {
-        case .success(let record): return .record(record)
+        case .success(let record): return .record(.conn(record))
         case .failure(.field(let name)): return .problem(.missingField, "no \(name)")
         }
     }

@@ -2,8 +2,8 @@ import NetCore
 import Records
 
 /// Suricata's eve.json: one event per line. `flow` events become conn records; `alert`, `anomaly` and `stats`
-/// are counted and skipped (Slips ignores them too); `dns`, `http`, `tls`, `fileinfo` and `ssh` are counted as
-/// not read yet (their records come with the application-layer records); any other `event_type` is reported.
+/// are counted and skipped (Slips ignores them too); `http`, `tls`, `fileinfo` and `ssh` become application-layer
+/// records (`SuricataAppEvents`); `dns` is counted as not read yet; any other `event_type` is reported.
 ///
 /// A flow: `src_ip`/`src_port` → originator, `dest_ip`/`dest_port` → responder, `proto`, `app_proto` → service
 /// (unless `failed`), `flow_id` → uid, `flow.start`/`flow.end` → times, `pkts_toserver`/`bytes_toserver` →
@@ -13,6 +13,8 @@ import Records
 /// not established → `REJ` when the TCP flags show a reset and the server answered, else `S0`. ICMP is `OTH`.
 /// Confined to the reading thread.
 struct SuricataParser {
+    private var uids = FallbackUIDs()
+
     init() {}
 
     /// Reads one line.
@@ -25,9 +27,13 @@ struct SuricataParser {
         var problem: String?
         var flowID: UInt64?
         var service = eventType
+        var timestamp: FieldBytes?
+        var appObject: (key: FieldBytes, value: FieldBytes)?
         let malformed = JSONObjectScanner.forEachMember(in: line) { key, value in
             guard problem == nil else { return }
             if ByteText.equals(key, "event_type") { eventType = value.bytes; return }
+            if ByteText.equals(key, "timestamp") { timestamp = value.bytes; return }
+            if value.kind == .object, Self.isAppEvent(key) { appObject = (key, value.bytes); return }
             if ByteText.equals(key, "flow") { flowObject = value.kind == .object ? value.bytes : nil; return }
             if ByteText.equals(key, "tcp") { tcpObject = value.kind == .object ? value.bytes : nil; return }
             if ByteText.equals(key, "flow_id") { flowID = ByteText.unsigned(value.bytes); return }
@@ -46,6 +52,11 @@ struct SuricataParser {
         }
         if let malformed { return .problem(.malformedLine, malformed) }
         if eventType.isEmpty { return .problem(.missingField, "no event_type") }
+        if Self.isAppEvent(eventType) {
+            if let problem { return .problem(.badField, problem) }
+            return appEvent(eventType, timestamp: timestamp, builder: builder, flowID: flowID, appProto: service,
+                            object: appObject.flatMap { $0.key.elementsEqual(eventType) ? $0.value : nil })
+        }
         if !ByteText.equals(eventType, "flow") { return Self.otherEvent(eventType) }
         if let problem { return .problem(.badField, problem) }
         guard let flowObject else { return .problem(.missingField, "a flow event without its \"flow\" object") }
@@ -91,16 +102,36 @@ struct SuricataParser {
                                                reset: tcpObject.map(Self.hasReset) ?? false)
         }
         switch builder.build(fallbackUID: FlowUID(0)) {
-        case .success(let record): return .record(record)
+        case .success(let record): return .record(.conn(record))
         case .failure(.field(let name)): return .problem(.missingField, "no \(Self.suricataName(name))")
         }
+    }
+
+    /// `http`, `tls`, `fileinfo`, `ssh`: events read into application-layer records.
+    private static func isAppEvent(_ type: FieldBytes) -> Bool {
+        ByteText.equals(type, "http") || ByteText.equals(type, "tls") || ByteText.equals(type, "fileinfo")
+            || ByteText.equals(type, "ssh")
+    }
+
+    private mutating func appEvent(_ type: FieldBytes, timestamp: FieldBytes?, builder: ConnRecordBuilder,
+                                   flowID: UInt64?, appProto: FieldBytes, object: FieldBytes?) -> FlowLineOutcome {
+        guard let timestamp else { return .problem(.missingField, "no timestamp") }
+        guard let micros = CivilTime.microseconds(timestamp) ?? ByteText.microseconds(timestamp) else {
+            return .problem(.badField, "timestamp: '\(ByteText.string(timestamp))' is not a time")
+        }
+        let id = ConnectionID(originator: builder.originator, originatorPort: builder.originatorPort,
+                              responder: builder.responder, responderPort: builder.responderPort)
+        let envelope = SuricataAppEvents.Envelope(time: ConnRecordBuilder.clamped(micros),
+                                                  uid: flowID.map(FlowUID.init) ?? uids.next(), id: id,
+                                                  appProto: ByteText.string(appProto))
+        return SuricataAppEvents.record(type: ByteText.string(type), envelope: envelope, object: object)
     }
 
     private static func otherEvent(_ type: FieldBytes) -> FlowLineOutcome {
         let name = ByteText.string(type)
         switch name {
         case "alert", "anomaly", "stats": return .skipped(.ignoredEvent(name))
-        case "dns", "http", "tls", "fileinfo", "ssh": return .skipped(.notReadYet("Suricata \(name) events"))
+        case "dns": return .skipped(.notReadYet("Suricata \(name) events"))
         default: return .problem(.unsupportedEvent, "event_type '\(name)'")
         }
     }

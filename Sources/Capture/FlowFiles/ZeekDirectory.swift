@@ -2,20 +2,20 @@
 import Glibc
 #endif
 
-/// The logs of a Zeek directory, sorted by what slipsd does with them: the conn log is read; the other kinds Slips
-/// reads (dns, http, ssl, x509, ssh, smtp, dhcp, arp, notice, software, files, weird, tunnel, login, ftp) are
-/// counted as not read yet; the rest (capture_loss, loaded_scripts, packet_filter, reporter, stats, …) Slips does
-/// not read either and are ignored. Logs are `KIND.log` or `KIND.log.labeled`.
+/// The logs of a Zeek directory, sorted by what slipsd does with them: one log per kind Slips reads (conn, http,
+/// ssl, x509, ssh, smtp, dhcp, arp, notice, software, files, weird, tunnel, ftp) is read; dns and login are counted
+/// as not read yet; the rest (capture_loss, loaded_scripts, packet_filter, reporter, stats, …) Slips does not read
+/// either and are ignored. Logs are `KIND.log` or `KIND.log.labeled` (`.log` wins when both are there).
 struct ZeekDirectory {
-    /// The log kinds Slips reads besides conn.
-    static let slipsKinds: Set<String> = ["dns", "http", "ssl", "x509", "ssh", "smtp", "dhcp", "arp", "notice",
-                                          "software", "files", "weird", "tunnel", "login", "ftp"]
-    /// The conn log (`conn.log`, else `conn.log.labeled`), if any.
-    var connLog: String?
-    /// Logs of the kinds Slips reads that slipsd reads in a later version, with their kind.
+    /// The logs to read, in kind order.
+    var logs: [(path: String, kind: ZeekLogKind)] = []
+    /// Logs of kinds slipsd reads in a later version, with their kind.
     var notReadYet: [(path: String, kind: String)] = []
-    /// Files that are no log Slips reads (and a second conn log).
+    /// Files that are no log Slips reads (and a second log of a kind).
     var ignored: [String] = []
+
+    /// The conn log, if any.
+    var connLog: String? { logs.first { $0.kind == .conn }?.path }
 
     /// Lists `directory`.
     /// - Throws: `CaptureError` when it cannot be opened.
@@ -30,23 +30,21 @@ struct ZeekDirectory {
             if name.hasPrefix(".") { continue }
             names.append(name)
         }
+        var chosen: [ZeekLogKind: String] = [:]
         for name in names.sorted() {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard Self.isRegularFile(path) else { continue }
             guard name.hasSuffix(".log") || name.hasSuffix(".log.labeled") else { ignored.append(name); continue }
-            let kind = String(name.prefix { $0 != "." })
-            if kind == "conn" {
-                if connLog == nil || name == "conn.log" {
-                    if let earlier = connLog { ignored.append(Self.lastComponent(earlier)) }
-                    connLog = path
-                } else {
-                    ignored.append(name)
-                }
-            } else if Self.slipsKinds.contains(kind) {
-                notReadYet.append((path, kind))
-            } else {
+            guard let kind = ZeekLogKind.named(String(name.prefix { $0 != "." })) else { ignored.append(name); continue }
+            if chosen[kind] != nil {                 // `conn.log` sorts before `conn.log.labeled`: the first is kept
                 ignored.append(name)
+                continue
             }
+            chosen[kind] = path
+        }
+        for kind in ZeekLogKind.allCases {
+            guard let path = chosen[kind] else { continue }
+            if kind.isRead { logs.append((path, kind)) } else { notReadYet.append((path, kind.rawValue)) }
         }
     }
 
@@ -66,6 +64,6 @@ struct ZeekDirectory {
     static func kind(ofFile path: String) -> String {
         let name = lastComponent(path)
         let kind = String(name.prefix { $0 != "." })
-        return slipsKinds.contains(kind) ? kind : "conn"
+        return ZeekLogKind.named(kind) != nil ? kind : "conn"
     }
 }

@@ -37,7 +37,7 @@ struct ZeekJSONParser {
         guard path == "conn" else { return .skipped(.notReadYet("\(path).log")) }
         if let problem { return .problem(.badField, problem) }
         switch builder.build(fallbackUID: uids.next()) {
-        case .success(let record): return .record(record)
+        case .success(let record): return .record(.conn(record))
         case .failure(.field(let name)): return .problem(.missingField, "no \(name)")
         }
     }

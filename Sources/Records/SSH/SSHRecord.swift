@@ -21,13 +21,17 @@ public struct SSHRecord: Sendable, Hashable, RecordBody {
     /// True when the flow table had proven the flow's TCP handshake when the banner was seen (as
     /// `ConnRecord.handshake`): both addresses are then real. False for records read from files.
     public var handshake: Bool
+    /// The rest of a Zeek ssh.log line (the record then stands for the whole session, `banner` is its `client`);
+    /// nil for banners seen in packets.
+    public var log: SSHLogDetails?
 
     /// Memberwise initializer.
     public init(time: PacketTime, uid: FlowUID, client: IPAddress, clientPort: UInt16, server: IPAddress,
-                serverPort: UInt16, banner: String, fromServer: Bool, handshake: Bool = false) {
+                serverPort: UInt16, banner: String, fromServer: Bool, handshake: Bool = false,
+                log: SSHLogDetails? = nil) {
         self.time = time; self.uid = uid; self.client = client; self.clientPort = clientPort
         self.server = server; self.serverPort = serverPort; self.banner = banner; self.fromServer = fromServer
-        self.handshake = handshake
+        self.handshake = handshake; self.log = log
     }
 
     /// The profile an SSH record belongs to: the client.

@@ -38,6 +38,16 @@ struct Slipsd: ParsableCommand {
     @Option(name: .customLong("input-type"), help: "Force the flow format of -f/-r: zeek, argus, suricata or nfdump.")
     var inputType: FlowInputType?
 
+    @Flag(name: [.customShort("g"), .customLong("growing")], help: """
+        With -f on a Zeek directory: follow it as Zeek writes it (new lines, new logs, rotated logs) until SIGINT/SIGTERM.
+        """)
+    var growing = false
+
+    @Option(name: .customLong("input-socket"), help: """
+        Listen on this Unix socket for Zeek JSON conn lines from any number of writers until SIGINT/SIGTERM.
+        """)
+    var inputSocket: String?
+
     @Option(name: [.customShort("i"), .customLong("interface")], help: "Capture live on an interface.")
     var interface: String?
 
@@ -118,6 +128,7 @@ struct Slipsd: ParsableCommand {
     var mode: Mode? {
         if let readFile { return .offline(readFile) }
         if let flowFile { return .flowFile(flowFile) }
+        if let inputSocket { return .flowFile(inputSocket) }      // the flow-file reader serves the socket too
         if let interface { return .live(interface) }
         if inline { return .inline }
         if let unblockIP { return .unblock(unblockIP) }
@@ -127,24 +138,28 @@ struct Slipsd: ParsableCommand {
     }
 
     mutating func validate() throws {
-        let chosen = [readFile != nil, flowFile != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
+        let chosen = [readFile != nil, flowFile != nil, inputSocket != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
                       showStatus].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError(chosen == 0
-                ? "choose a mode: -r FILE, -f FLOWS, -i IFACE, --inline, --block IP, --unblock IP, --list-blocked or --status"
-                : "choose only one of -r, -f, -i, --inline, --block, --unblock, --list-blocked, --status")
+                ? "choose a mode: -r FILE, -f FLOWS, --input-socket PATH, -i IFACE, --inline, --block IP, --unblock IP, --list-blocked or --status"
+                : "choose only one of -r, -f, --input-socket, -i, --inline, --block, --unblock, --list-blocked, --status")
         }
         if queue != nil && !inline { throw ValidationError("--queue is only for --inline") }
         if filter != nil && interface == nil { throw ValidationError("--filter is only for -i") }
         if blocking && interface == nil { throw ValidationError("-p/--blocking is only for -i (inline mode blocks by default)") }
         if noBlock && !inline { throw ValidationError("--no-block is only for --inline") }
         if failClosed && !inline { throw ValidationError("--fail-closed is only for --inline") }
-        if flowsFile != nil && readFile == nil && flowFile == nil && interface == nil {
-            throw ValidationError("--flows is only for -r, -f and -i")
+        if flowsFile != nil && readFile == nil && flowFile == nil && inputSocket == nil && interface == nil {
+            throw ValidationError("--flows is only for -r, -f, --input-socket and -i")
         }
         if inputType != nil && readFile == nil && flowFile == nil { throw ValidationError("--input-type is only for -f and -r") }
         if flowFile == "-" && inputType == nil {
             throw ValidationError("reading flows from standard input needs --input-type zeek|argus|suricata")
+        }
+        if growing && flowFile == nil { throw ValidationError("-g/--growing is only for -f on a Zeek directory") }
+        if inputSocket != nil && inputType != nil && inputType != .zeek {
+            throw ValidationError("--input-socket reads Zeek JSON conn lines only")
         }
         if blockFor != nil && blockIP == nil { throw ValidationError("--for is only for --block") }
         if force && blockIP == nil { throw ValidationError("--force is only for --block") }

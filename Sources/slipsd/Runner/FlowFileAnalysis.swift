@@ -4,13 +4,14 @@ import Records
 import Capture
 import Detect
 
-/// `slipsd -f PATH` (and `-r` given a flow file): reads a Zeek log or directory, an Argus binetflow, a Suricata
+/// `slipsd -f PATH` (and `-r` given a flow file, `-f DIR -g` following a growing Zeek directory, `--input-socket
+/// PATH` serving Zeek JSON writers): reads a Zeek log or directory, an Argus binetflow, a Suricata
 /// eve.json, an nfdump file or standard input on a reading thread while the detection thread runs the detectors
 /// on the records, with the same outputs as a capture, then prints a one-screen summary.
 ///
 /// Exit codes as for captures: 0 done; 1 the input cannot be read (missing, not a flow file, nfdump missing or
 /// failing); 3 a file ends inside a line that could not be read (everything before it was analysed);
-/// 130 stopped by a signal.
+/// 130 stopped by a signal (0 for `-g` and `--input-socket`, which end so).
 struct FlowFileAnalysis {
     let options: Slipsd
     let settings: SlipsdSettings
@@ -19,11 +20,22 @@ struct FlowFileAnalysis {
     func run() -> Int32 {
         StopSignal.install()
         let source: FlowFileSource
-        do {
-            source = try FlowFileSource(path: path, forcedType: options.inputType, warn: { Console.error($0) })
-        } catch {
-            Console.error("slipsd: \(error)")
-            return 1
+        if options.inputSocket != nil {
+            source = FlowFileSource(inputSocket: path, warn: { Console.error($0) })
+        } else {
+            do {
+                source = try FlowFileSource(path: path, forcedType: options.inputType, warn: { Console.error($0) })
+            } catch {
+                Console.error("slipsd: \(error)")
+                return 1
+            }
+            if options.growing {
+                guard source.format == .zeekDirectory else {
+                    Console.error("slipsd: -g follows a Zeek directory; \(path) is a \(source.format)")
+                    return 1
+                }
+                source.follow = true
+            }
         }
         let format = source.format
         // Benchmarks: read and parse only, nothing handed to detection (as `-r` with flows only).
@@ -62,7 +74,8 @@ struct FlowFileAnalysis {
                 Console.error("slipsd: \(path) (\(format)) ends inside its last line, which could not be read; the lines before it were analysed")
                 return 3
             }
-            return StopSignal.isRequested ? 130 : 0
+            // Following a directory or serving a socket ends only by a signal: that is their normal end.
+            return StopSignal.isRequested && !options.growing && options.inputSocket == nil ? 130 : 0
         }
     }
 }

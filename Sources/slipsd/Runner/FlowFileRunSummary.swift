@@ -20,6 +20,12 @@ struct FlowFileRunSummary {
         lines.append("  lines         \(s.lines) read from \(s.filesRead.count) file(s), \(s.records) records  (\(format(span)) s of traffic)")
         lines.append("  read in       \(format(elapsedSeconds)) s  (\(Int(rate)) lines/s)")
         lines.append("  profiles      \(s.profiles)")
+        if s.recordsByChannel.count > 1 || s.recordsByChannel.keys.first.map({ $0 != "new_flow" }) == true {
+            lines.append("  by channel    " + s.recordsByChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", "))
+        }
+        if s.format == .inputSocket { lines.append("  writers       \(s.writers)") }
+        if s.rotations > 0 { lines.append("  rotations     \(s.rotations) log(s) read again after rotation") }
         let states = ConnState.allCases.compactMap { state in flows.byState[state].map { "\(state.rawValue) \($0)" } }
         let protos = flows.byProtocol.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         lines.append("  flows         \(flows.flows)  (\(protos.joined(separator: ", ")))")

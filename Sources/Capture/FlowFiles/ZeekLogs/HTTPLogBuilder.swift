@@ -1,0 +1,40 @@
+import NetCore
+import Records
+
+/// Zeek's http.log fields → `HTTPRecord`.
+struct HTTPLogBuilder: ZeekLogBuilder {
+    private var common = ZeekCommonFields()
+    private var record = HTTPRecord(time: .zero, uid: FlowUID(0), id: .unset)
+
+    init() {}
+
+    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
+        switch common.set(name, value) {
+        case .set: return nil
+        case .wrong(let problem): return problem
+        case .notCommon: break
+        }
+        switch name {
+        case "method": return value.text(name, into: &record.method)
+        case "host": return value.text(name, into: &record.host)
+        case "uri": return value.text(name, into: &record.uri)
+        case "version": return value.text(name, into: &record.version)
+        case "user_agent": return value.text(name, into: &record.userAgent)
+        case "request_body_len": return value.count(name, into: &record.requestBodyLength)
+        case "response_body_len": return value.count(name, into: &record.responseBodyLength)
+        case "status_code": return value.code(name, into: &record.statusCode)
+        case "status_msg": return value.text(name, into: &record.statusMessage)
+        case "resp_mime_types": return value.list(name, into: &record.responseMIMETypes)
+        case "resp_fuids": return value.list(name, into: &record.responseFUIDs)
+        default: return nil
+        }
+    }
+
+    func build(fallbackUID: FlowUID) -> Result<Record, ZeekMissingField> {
+        common.requireConnection().map { time in
+            var built = record
+            built.time = time; built.uid = common.uid ?? fallbackUID; built.id = common.id
+            return .http(built)
+        }
+    }
+}

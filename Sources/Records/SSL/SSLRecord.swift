@@ -1,0 +1,50 @@
+import NetCore
+
+/// One TLS/SSL session, as Zeek's ssl.log writes it (Zeek's field in each comment); also filled from Suricata `tls`
+/// events.
+public struct SSLRecord: Sendable, Hashable, RecordBody {
+    /// The channel SSL records travel on (Slips' `new_ssl`).
+    public static let channel = "new_ssl"
+    /// `ts`.
+    public var time: PacketTime
+    /// `uid`.
+    public var uid: FlowUID
+    /// `id.*`.
+    public var id: ConnectionID
+    /// `version` (`TLSv12`, `TLSv13`).
+    public var version: String = ""
+    /// `cipher`.
+    public var cipher: String = ""
+    /// `curve`.
+    public var curve: String = ""
+    /// `server_name`: the SNI.
+    public var serverName: String = ""
+    /// `resumed`.
+    public var resumed = false
+    /// `established`.
+    public var established = false
+    /// `cert_chain_fuids` (Zeek < 6) or `cert_chain_fps` (Zeek ≥ 6): joins x509.log `id` / `fingerprint`.
+    public var certificateChain: [String] = []
+    /// `client_cert_chain_fuids` / `client_cert_chain_fps`.
+    public var clientCertificateChain: [String] = []
+    /// `subject` of the server certificate.
+    public var subject: String = ""
+    /// `issuer` of the server certificate.
+    public var issuer: String = ""
+    /// `validation_status` (`ok`, `self signed certificate`, …).
+    public var validationStatus: String = ""
+    /// `ja3` (a Zeek package's field).
+    public var ja3: String = ""
+    /// `ja3s`.
+    public var ja3s: String = ""
+
+    /// A record with the given time, uid and id; the other fields at their unset values.
+    public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }
+
+    /// The profile: the client (`id.orig_h`).
+    public var profileIP: IPAddress { id.originator ?? .zeroIPv4 }
+    /// Wraps the record for the hand-off.
+    public var record: Record { .ssl(self) }
+    /// The ssl record inside `record`, if it is one.
+    public static func from(_ record: Record) -> SSLRecord? { if case .ssl(let value) = record { value } else { nil } }
+}
