@@ -54,7 +54,7 @@ struct AttackAcceptanceTests {
         usleep(5_000_000)
         #expect(!lab.isBlocked(DaemonLab.benignIP), "the victim of reflected SYN-ACKs was blocked: \(lab.daemonLog)")
         #expect(lab.connects(from: lab.benign))
-        let alerts = lab.file("out/alerts.log")
+        let alerts = lab.file("out/alerts/alerts.log")
         #expect(!alerts.contains("Src IP \(DaemonLab.benignIP)"), "\(alerts)")
     }
 }

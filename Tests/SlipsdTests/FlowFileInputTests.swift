@@ -40,7 +40,7 @@ struct FlowFileInputTests {
         #expect(result.stdout.contains(" 13 records"), "\(result.stdout)")
         #expect(result.stdout.contains("profiles      2"), "\(result.stdout)")
         #expect(result.stdout.contains("problems      none"), "\(result.stdout)")
-        let alerts = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let alerts = try String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)
         #expect(alerts.contains("Horizontal port scan to port 23/TCP from 10.0.0.66"), "\(alerts)")
         #expect(alerts.contains("2020-10-06 "), "time windows follow the file's times: \(alerts)")
         // The records keep Zeek's uids on their way to the outputs.
@@ -69,7 +69,7 @@ struct FlowFileInputTests {
         let a = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-f", dir + "/scan.binetflow", "-o", dir + "/a"])
         #expect(a.status == 0, "\(a.stderr)")
         #expect(a.stdout.contains("(Argus binetflow)") && a.stdout.contains(" 12 records"), "\(a.stdout)")
-        let alerts = try String(contentsOfFile: dir + "/a/alerts.log", encoding: .utf8)
+        let alerts = try String(contentsOfFile: dir + "/a/alerts/alerts.log", encoding: .utf8)
         #expect(alerts.contains("Horizontal port scan to port 3389/TCP from 46.166.151.160"), "\(alerts)")
 
         let eve = """
