@@ -4,6 +4,7 @@
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 //   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
 //   slipsd-bench flow-files DIR LINES               Zeek TSV/JSON conn.log reading vs a bare line loop
+//   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -38,6 +39,8 @@ case "make-flood-capture":
     FloodCapture.run(arguments)
 case "flow-files":
     FlowFileThroughput.run(arguments)
+case "evidence-output":
+    EvidenceOutputThroughput.run(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)
