@@ -188,6 +188,14 @@ struct AlertOutputTests {
         #expect(String(decoding: json.bytes, as: UTF8.self) == text)
     }
 
+    @Test("Source/Target: a dotted quad is an IP, anything else with no colon a Hostname",
+          arguments: [("10.0.0.1", true), ("255.255.255.255", true), ("256.1.1.1", false), ("1.2.3", false),
+                      ("1.2.3.4.5", false), ("1..2.3", false), ("host.lan", false), ("1.2.3.4a", false), ("", false)])
+    func dottedQuad(text: String, isIP: Bool) {
+        var copy = text
+        #expect(copy.withUTF8 { IDMEFv2Writer.isDottedQuad($0) } == isIP)
+    }
+
     @Test("Integers and nested separators")
     func integersAndSeparators() {
         var json = JSONBuffer()

@@ -13,12 +13,13 @@ enum AlertLogLine {
     static let addressWidth = 26
 
     /// The line of an evidence, with a newline.
-    static func evidence(_ e: Evidence, into bytes: inout [UInt8]) {
+    /// - Parameter profileText: `e.profile.ip` as text.
+    static func evidence(_ e: Evidence, profileText: String, into bytes: inout [UInt8]) {
         TimeBytes.iso8601(e.timestamp, into: &bytes)
         bytes.append(contentsOf: " (TW ".utf8)
         TimeBytes.pad(e.timeWindow.number, 1, into: &bytes)
         bytes.append(contentsOf: "): ".utf8)
-        profile(e.profile.ip.description, into: &bytes)
+        profile(profileText, into: &bytes)
         bytes.append(contentsOf: "Detected ".utf8)
         appendLineSafe(e.description, into: &bytes)
         bytes.append(contentsOf: " threat level: ".utf8)

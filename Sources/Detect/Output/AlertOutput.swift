@@ -23,6 +23,8 @@ public final class AlertOutput {
     private var idmef: IDMEFv2Writer
     private var json = JSONBuffer(capacity: 8192)
     private var line: [UInt8] = []
+    /// The last profile written and its text (evidence comes in runs of one profile).
+    private var lastProfile: (ip: IPAddress, text: String)?
 
     /// Creates the directories (if needed) and the four files.
     /// - Parameters:
@@ -47,14 +49,24 @@ public final class AlertOutput {
     /// - Parameter accumulatedThreat: the profile's accumulated threat in the window after this evidence (the
     ///   Event's note, as Slips writes it).
     public func write(evidence e: Evidence, accumulatedThreat: Double = 0) {
+        let profileText = text(of: e.profile.ip)
         line.removeAll(keepingCapacity: true)
-        AlertLogLine.evidence(e, into: &line)
+        AlertLogLine.evidence(e, profileText: profileText, into: &line)
         alertsLog.write(line)
         json.reset()
         idmef.event(e, accumulatedThreat: accumulatedThreat,
-                    createTime: PacketTime(microseconds: TimeBytes.wallClockMicroseconds()), into: &json)
+                    createTime: PacketTime(microseconds: TimeBytes.wallClockMicroseconds()), profileText: profileText,
+                    into: &json)
         json.appendBytes { $0.append(0x0A) }
         alertsJSON.write(json.bytes)
+    }
+
+    /// `ip` as text, reusing the text of the profile written last.
+    private func text(of ip: IPAddress) -> String {
+        if let last = lastProfile, last.ip == ip { return last.text }
+        let text = ip.description
+        lastProfile = (ip, text)
+        return text
     }
 
     /// One line per alert in each of alerts.log and alerts.json.

@@ -38,7 +38,10 @@ enum IDMEFv2 {
 struct IDMEFv2Writer {
     /// The `Analyzer` object, rendered once.
     private let analyzer: [UInt8]
-    private var note = JSONBuffer(capacity: 1024)
+    /// The last values seen as attacker and victim, and whether each is an IP address (evidence comes in runs of
+    /// the same parties; parsing is skipped for them).
+    private var lastAttacker: (value: String, isIP: Bool) = ("", false)
+    private var lastVictim: (value: String, isIP: Bool) = ("", false)
 
     /// - Parameters:
     ///   - analyzerIP: the analyzer's `IP` (Slips writes 0.0.0.0 when it does not analyse a live interface).
@@ -61,7 +64,9 @@ struct IDMEFv2Writer {
     /// - Parameters:
     ///   - accumulatedThreat: the profile's accumulated threat in the window after this evidence (Slips' note field).
     ///   - createTime: when the line is written (wall clock).
-    mutating func event(_ e: Evidence, accumulatedThreat: Double, createTime: PacketTime, into json: inout JSONBuffer) {
+    ///   - profileText: `e.profile.ip` as text (the caller has it already).
+    mutating func event(_ e: Evidence, accumulatedThreat: Double, createTime: PacketTime, profileText: String? = nil,
+                        into json: inout JSONBuffer) {
         json.beginObject()
         header(status: "Event", id: e.id, createTime: createTime, into: &json)
         json.key("Severity"); json.string(IDMEFv2.severity(e.threatLevel))
@@ -69,15 +74,22 @@ struct IDMEFv2Writer {
         json.key("Confidence"); json.number(e.confidence)
         json.key("Description"); json.descriptionWithThreatLevel(e)
         json.key("Source"); json.beginArray()
-        party(e.attacker.value, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort, proto: e.proto, into: &json)
+        let attackerIsIP = Self.isIP(e.attacker.value, remembered: &lastAttacker)
+        party(e.attacker.value, isIP: attackerIsIP, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort,
+              proto: e.proto, into: &json)
         json.endArray()
         if let victim = e.victim {
             json.key("Target"); json.beginArray()
-            party(victim.value, port: victim.direction == .DST ? e.dstPort : e.srcPort, proto: e.proto, into: &json)
+            let victimIsIP = Self.isIP(victim.value, remembered: &lastVictim)
+            party(victim.value, isIP: victimIsIP, port: victim.direction == .DST ? e.dstPort : e.srcPort,
+                  proto: e.proto, into: &json)
             json.endArray()
         }
-        eventNote(e, accumulatedThreat: accumulatedThreat)
-        json.key("Note"); json.string(containing: note.bytes)
+        json.key("Note")
+        json.beginEmbeddedDocument()
+        eventNote(e, accumulatedThreat: accumulatedThreat, profileText: profileText ?? e.profile.ip.description,
+                  into: &json)
+        json.endEmbeddedDocument()
         json.endObject()
     }
 
@@ -101,19 +113,20 @@ struct IDMEFv2Writer {
             json.element(); json.string(evidence.id)
         }
         json.endArray()
-        note.reset()
-        note.beginObject()
-        note.key("accumulated_threat_level"); note.number(a.accumulatedThreat)
-        note.key("timewindow"); note.int(a.timeWindow.number)
-        note.key("EndTime"); note.time(a.timeWindow.end, TimeBytes.iso8601)
-        note.key("evidence_types"); note.beginArray()
+        json.key("Note")
+        json.beginEmbeddedDocument()
+        json.beginObject()
+        json.key("accumulated_threat_level"); json.number(a.accumulatedThreat)
+        json.key("timewindow"); json.int(a.timeWindow.number)
+        json.key("EndTime"); json.time(a.timeWindow.end, TimeBytes.iso8601)
+        json.key("evidence_types"); json.beginArray()
         for evidence in a.evidence {
-            note.element(); note.string(evidence.type.rawValue)
+            json.element(); json.string(evidence.type.rawValue)
         }
-        note.endArray()
-        note.key("verified"); note.bool(a.verified)
-        note.endObject()
-        json.key("Note"); json.string(containing: note.bytes)
+        json.endArray()
+        json.key("verified"); json.bool(a.verified)
+        json.endObject()
+        json.endEmbeddedDocument()
         json.endObject()
     }
 
@@ -127,10 +140,11 @@ struct IDMEFv2Writer {
 
     /// A `Source`/`Target` entry: `IP` when the value is an address, else `Hostname`; `Port` unless unknown or 0
     /// (IDMEFv2's ports start at 1); `Protocol` when known (Slips' upper-case names, `TCP`, `UDP`, `ICMP`).
-    private func party(_ value: String, port: UInt16?, proto: TransportProtocol?, into json: inout JSONBuffer) {
+    private func party(_ value: String, isIP: Bool, port: UInt16?, proto: TransportProtocol?,
+                       into json: inout JSONBuffer) {
         json.element()
         json.beginObject()
-        if IPAddress(value) != nil { json.key("IP") } else { json.key("Hostname") }
+        if isIP { json.key("IP") } else { json.key("Hostname") }
         json.string(value)
         if let port, port != 0 {
             json.key("Port"); json.beginArray(); json.element(); json.int(Int(port)); json.endArray()
@@ -142,11 +156,42 @@ struct IDMEFv2Writer {
         json.endObject()
     }
 
+    /// Whether `value` is an IP address, reusing the answer for the value seen last. A dotted quad is checked byte
+    /// by byte; only a value with a colon goes through the full (IPv6-capable) parser.
+    private static func isIP(_ value: String, remembered: inout (value: String, isIP: Bool)) -> Bool {
+        if value != remembered.value {
+            var text = value
+            let answer = text.withUTF8 { utf8 -> Bool in
+                if utf8.contains(0x3A) { return IPAddress(value) != nil }
+                return isDottedQuad(utf8)
+            }
+            remembered = (value, answer)
+        }
+        return remembered.isIP
+    }
+
+    /// `a.b.c.d`, each part 1–3 digits of at most 255.
+    static func isDottedQuad(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var parts = 0, digits = 0, part = 0
+        for byte in utf8 {
+            if byte == 0x2E {
+                guard digits > 0, parts < 3 else { return false }
+                parts += 1; digits = 0; part = 0
+            } else if byte >= 0x30 && byte <= 0x39 {
+                digits += 1
+                part = part * 10 + Int(byte - 0x30)
+                guard digits <= 3, part <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return parts == 3 && digits > 0
+    }
+
     /// Slips' note of an Event (`uids`, `accumulated_threat_level`, `threat_level`, `confidence`, `timewindow`) and
     /// slipsd's additions: the evidence type, the profile, both parties' direction and kind, the protocol and
     /// `attacker_verified`.
-    private mutating func eventNote(_ e: Evidence, accumulatedThreat: Double) {
-        note.reset()
+    private func eventNote(_ e: Evidence, accumulatedThreat: Double, profileText: String, into note: inout JSONBuffer) {
         note.beginObject()
         note.key("uids"); note.beginArray()
         for uid in e.uids {
@@ -158,7 +203,7 @@ struct IDMEFv2Writer {
         note.key("confidence"); note.string(IDMEFv2.confidenceWord(e.confidence))
         note.key("timewindow"); note.int(e.timeWindow.number)
         note.key("evidence_type"); note.string(e.type.rawValue)
-        note.key("profile_ip"); note.string(e.profile.ip.description)
+        note.key("profile_ip"); note.string(profileText)
         note.key("attacker_direction"); note.string(e.attacker.direction.rawValue)
         note.key("attacker_ioc_type"); note.string(e.attacker.iocType.rawValue)
         if let victim = e.victim {
@@ -176,18 +221,16 @@ struct IDMEFv2Writer {
 extension JSONBuffer {
     /// A static text as a JSON string (the text must need no escaping).
     mutating func string(_ text: StaticString) {
-        raw("\"")
+        quote()
         raw(text)
-        raw("\"")
+        quote()
     }
 
     /// A time as a JSON string, formatted by `format`.
     mutating func time(_ time: PacketTime, _ format: (PacketTime, inout [UInt8]) -> Void) {
-        appendBytes { bytes in
-            bytes.append(0x22)
-            format(time, &bytes)
-            bytes.append(0x22)
-        }
+        quote()
+        appendBytes { format(time, &$0) }
+        quote()
     }
 
     /// An integer's digits inside a string being written with `raw` (no separator handling).

@@ -8,10 +8,17 @@
 /// (`0.8`, `1`, `15.235`); a non-finite number is written as `null`, which is the only JSON for it.
 ///
 /// Commas are placed by the buffer: `key(_:)` and `element()` write one before every member but the first of the
-/// innermost open object or array (up to 64 levels deep). Confined to its owner's thread.
+/// innermost open object or array (up to 64 levels deep).
+///
+/// A JSON document can be written *inside a string* (IDMEFv2's `Note`) without a second buffer: between
+/// `beginEmbeddedDocument()` and `endEmbeddedDocument()` every quote the document writes comes out as `\"` and every
+/// escape of its strings is escaped once more, so the bytes are what escaping the document as a string would give.
+/// Confined to its owner's thread.
 struct JSONBuffer {
     /// The JSON written so far.
     private(set) var bytes: [UInt8] = []
+    /// True between `beginEmbeddedDocument()` and `endEmbeddedDocument()`.
+    private var embedded = false
     /// One bit per open object/array level: set once the level has a member.
     private var hasMember: UInt64 = 0
     private var depth = 0
@@ -35,10 +42,29 @@ struct JSONBuffer {
     /// `"key":` with the comma before it when needed. Keys are written as given: they must need no escaping.
     mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(0x22)
+        quote()
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(0x22)
+        quote()
         bytes.append(0x3A)
+    }
+
+    /// Opens a string value that holds a JSON document: what is written until `endEmbeddedDocument()` is that
+    /// document, escaped for the string.
+    mutating func beginEmbeddedDocument() {
+        bytes.append(0x22)
+        embedded = true
+    }
+
+    /// Closes the string opened by `beginEmbeddedDocument()`.
+    mutating func endEmbeddedDocument() {
+        embedded = false
+        bytes.append(0x22)
+    }
+
+    /// A string's quote: `"`, or `\"` inside an embedded document.
+    mutating func quote() {
+        if embedded { bytes.append(0x5C) }
+        bytes.append(0x22)
     }
 
     /// Before an array element: the comma when needed.
@@ -73,9 +99,9 @@ struct JSONBuffer {
 
     /// A JSON string: quoted and escaped.
     mutating func string(_ text: String) {
-        bytes.append(0x22)
+        quote()
         appendEscaped(text)
-        bytes.append(0x22)
+        quote()
     }
 
     /// A JSON string holding `json` (a nested document serialised as text, as IDMEFv2's `Note`), escaped.
@@ -87,19 +113,19 @@ struct JSONBuffer {
 
     /// A JSON string of `text` with ASCII letters upper-cased (`tcp` → `TCP`).
     mutating func uppercasedString(_ text: String) {
-        bytes.append(0x22)
+        quote()
         let start = bytes.count
         appendEscaped(text)
         for index in start..<bytes.count where bytes[index] >= 0x61 && bytes[index] <= 0x7A { bytes[index] -= 0x20 }
-        bytes.append(0x22)
+        quote()
     }
 
     /// A JSON string of `text` (escaped) followed by bytes `suffix` writes as they are (they must need no escaping).
     mutating func stringWithSuffix(_ text: String, _ suffix: (inout [UInt8]) -> Void) {
-        bytes.append(0x22)
+        quote()
         appendEscaped(text)
         suffix(&bytes)
-        bytes.append(0x22)
+        quote()
     }
 
     /// Lets `body` append bytes that are already valid JSON at this point (no separator handling).
@@ -182,9 +208,15 @@ struct JSONBuffer {
             if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
             runStart = index + 1
             bytes.append(0x5C)
+            // Inside an embedded document the escape's backslash is escaped, and so is a quote or backslash after it.
+            if embedded { bytes.append(0x5C) }
             switch byte {
-            case 0x22: bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C)
+            case 0x22:
+                if embedded { bytes.append(0x5C) }
+                bytes.append(0x22)
+            case 0x5C:
+                if embedded { bytes.append(0x5C) }
+                bytes.append(0x5C)
             case 0x0A: bytes.append(0x6E)
             case 0x0D: bytes.append(0x72)
             case 0x09: bytes.append(0x74)

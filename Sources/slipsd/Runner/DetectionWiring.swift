@@ -39,7 +39,7 @@ final class DetectionWiring {
         let handler = engine.evidenceHandler
         var lines = ["  detectors     \(engine.runningDetectors.joined(separator: ", "))",
                      "  evidence      \(handler.evidenceCount)  (alerts: \(handler.alertCount))",
-                     "  profiles      Total analyzed IPs: \(engine.analyzedProfileCount)\(engine.analyzedProfilesCapped ? " (at least)" : "")"]
+                     "  analyzed      Total analyzed IPs: \(engine.analyzedProfileCount)\(engine.analyzedProfilesCapped ? " (at least)" : "")"]
         if handler.droppedWhitelisted > 0 || handler.droppedDisabled > 0 {
             lines.append("  dropped       \(handler.droppedWhitelisted) whitelisted, \(handler.droppedDisabled) disabled")
         }
