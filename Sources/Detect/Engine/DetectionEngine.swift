@@ -51,6 +51,7 @@ public final class DetectionEngine: DetectionEventConsumer {
     public var analyzedProfileCount: Int { analyzedProfiles.count }
     /// True when more than `profileLimit` profiles were seen, so `analyzedProfileCount` is a lower bound.
     public private(set) var analyzedProfilesCapped = false
+    private var lastAnalyzedProfile: IPAddress?
     /// The two ends of a flow with a proven handshake.
     private struct VerifiedEnds { var originator: IPAddress; var responder: IPAddress }
     /// uid → ends of recent flows with a proven handshake.
@@ -145,10 +146,13 @@ public final class DetectionEngine: DetectionEventConsumer {
             advance(to: record.latestTime)
             let window = clock.window(for: record.time)
             let profile = ProfileID(ip: record.profileIP)
-            if analyzedProfiles.count < profileLimit {
-                analyzedProfiles.insert(record.profileIP)
-            } else if !analyzedProfilesCapped, !analyzedProfiles.contains(record.profileIP) {
-                analyzedProfilesCapped = true
+            if record.profileIP != lastAnalyzedProfile {   // records come in runs of one profile: one hash per run
+                lastAnalyzedProfile = record.profileIP
+                if analyzedProfiles.count < profileLimit {
+                    analyzedProfiles.insert(record.profileIP)
+                } else if !analyzedProfilesCapped, !analyzedProfiles.contains(record.profileIP) {
+                    analyzedProfilesCapped = true
+                }
             }
             if case .conn(let flow) = record {
                 if flow.handshake {
