@@ -178,6 +178,30 @@ struct AlertOutputTests {
         #expect(decoded == "a\"b\\c\n\r\t\u{08}\u{0C}\u{01}\u{1F}\u{7F} é 🛰️")
     }
 
+    @Test("A document embedded in a string (IDMEFv2's Note) is that document escaped, tricky strings included")
+    func embeddedDocument() throws {
+        let tricky = "q\"b\\n\n\t\u{01}\u{1F} é 🛰️"
+        var json = JSONBuffer()
+        json.beginObject()
+        json.key("Note")
+        json.beginEmbeddedDocument()
+        json.beginObject()
+        json.key("text"); json.string(tricky)
+        json.key("list"); json.beginArray(); json.element(); json.int(7); json.element(); json.string("\\"); json.endArray()
+        json.key("empty"); json.beginObject(); json.endObject()
+        json.endObject()
+        json.endEmbeddedDocument()
+        json.key("after"); json.bool(true)
+        json.endObject()
+        let outer = try object(json.bytes)
+        #expect(outer["after"] as? Bool == true)
+        let note = try #require(outer["Note"] as? String)
+        let inner = try object(note)
+        #expect(inner["text"] as? String == tricky)
+        #expect(inner["list"] as? [Any] as? NSArray == [7, "\\"] as NSArray)
+        #expect((inner["empty"] as? NSDictionary)?.count == 0)
+    }
+
     @Test("Numbers are deterministic: three decimals, no trailing zeros, null when not finite",
           arguments: [(0.8, "0.8"), (1.0, "1"), (0, "0"), (15.23456, "15.235"), (0.05, "0.05"), (0.0004, "0"),
                       (-2.5, "-2.5"), (0.123456, "0.123"), (1_000_000.25, "1000000.25"), (Double.nan, "null"),

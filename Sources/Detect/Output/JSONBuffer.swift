@@ -104,13 +104,6 @@ struct JSONBuffer {
         quote()
     }
 
-    /// A JSON string holding `json` (a nested document serialised as text, as IDMEFv2's `Note`), escaped.
-    mutating func string(containing json: [UInt8]) {
-        bytes.append(0x22)
-        json.withUnsafeBufferPointer { appendEscaped($0) }
-        bytes.append(0x22)
-    }
-
     /// A JSON string of `text` with ASCII letters upper-cased (`tcp` → `TCP`).
     mutating func uppercasedString(_ text: String) {
         quote()
