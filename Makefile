@@ -25,7 +25,7 @@ release: deps
 demo: release
 	@rm -rf out/demo && mkdir -p out/demo
 	.build/release/slipsd -r $(SAMPLE) -c samples/demo.yaml -o out/demo --flows out/demo/conn.log.json
-	@echo; echo "== out/demo/alerts.log =="; cat out/demo/alerts.log
+	@echo; echo "== out/demo/alerts/alerts.log =="; cat out/demo/alerts/alerts.log
 	@echo; echo "== first flows (out/demo/conn.log.json) =="; head -n 5 out/demo/conn.log.json
 
 ## test: every test, including the ones that need root, network namespaces and the kernel.

@@ -7,6 +7,9 @@
 #  5. memory under a flood of forged sources: peak RSS of `slipsd -r` with every detector vs flows only, on
 #     ≥ 1 M single SYNs from distinct sources followed by a real 2000-port scan (which must still be reported).
 #  6. flow files: slipsd -f on 1 M-line Zeek TSV and JSON conn.logs vs a bare line-read loop (lines/s, ratio).
+#  7. evidence output: ≥ 1 M evidence through AlertOutput (alerts.log + IDMEFv2 alerts.json) vs a bare buffered
+#     write of the same bytes (evidence/s, ratio); then `slipsd -r` with every detector and `-o` vs flows only on
+#     the synthetic capture of section 1 (time ratio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -78,7 +81,7 @@ echo "peak RSS, capture + flows:             ${flood_flows} kB"
 echo "peak RSS, + detection engine, no detector: ${flood_engine} kB"
 echo "peak RSS, capture + flows + detectors: ${flood_all} kB"
 awk -v a="$flood_all" -v b="$flood_flows" 'BEGIN { printf "ratio detectors/flows-only:            %.2f\n", a / b }'
-echo "scan levels reported after the flood:  $(grep -o 'new vertical port scan to IP 198.18.0.1 from 10.1.0.1. Total [0-9]* ' "$OUT/flood/alerts.log" | grep -o 'Total [0-9]*' | tr '\n' ' ')(expected: Total 10 Total 100 Total 1000)"
+echo "scan levels reported after the flood:  $(grep -o 'new vertical port scan to IP 198.18.0.1 from 10.1.0.1. Total [0-9]* ' "$OUT/flood/alerts/alerts.log" | grep -o 'Total [0-9]*' | tr '\n' ' ')(expected: Total 10 Total 100 Total 1000)"
 
 echo "== 6. flow files: Zeek conn.log of ${BENCH_FLOW_LINES:-1000000} lines, TSV and JSON, vs a bare line-read loop =="
 .build/release/slipsd-bench flow-files "$OUT" "${BENCH_FLOW_LINES:-1000000}"
@@ -87,3 +90,23 @@ for f in "$OUT/bench-conn.log" "$OUT/bench-conn.json.log"; do
   full=$(.build/release/slipsd -f "$f" -c config/slipsd.yaml -o "$OUT/flows-detect" | sed -n 's/.*(\([0-9]*\) lines\/s).*/\1/p')
   echo "slipsd -f $(basename "$f"): read and parse $parse lines/s, with the default detectors $full lines/s"
 done
+
+echo "== 7. evidence output: ${BENCH_EVIDENCE:-1000000} evidence through AlertOutput vs a bare buffered write of the same bytes =="
+rm -rf "$OUT/evidence-out"
+.build/release/slipsd-bench evidence-output "$OUT/evidence-out" "${BENCH_EVIDENCE:-1000000}"
+rm -rf "$OUT/evidence-out"
+seconds_of() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
+best_seconds() {  # least of 3 runs
+  local best=""
+  for _ in 1 2 3; do
+    local v; v=$(seconds_of "$@")
+    if [ -z "$best" ] || awk -v a="$v" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$v; fi
+  done
+  echo "$best"
+}
+flows_s=$(SLIPSD_BENCH_FLOWS_ONLY=1 best_seconds .build/release/slipsd -r "$CAPTURE" -c config/slipsd.yaml)
+all_s=$(best_seconds .build/release/slipsd -r "$CAPTURE" -c Benchmarks/all-detectors.yaml -o "$OUT/detect-synthetic")
+written=$(wc -l < "$OUT/detect-synthetic/alerts/alerts.json")
+echo "synthetic capture, flows only:                 ${flows_s} s"
+echo "synthetic capture, every detector + -o:        ${all_s} s (${written} lines in alerts.json)"
+awk -v a="$all_s" -v b="$flows_s" 'BEGIN { printf "ratio every-detector+output/flows-only: %.2f (goal ≤ 2)\n", a / b }'

@@ -5,6 +5,7 @@
 //   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
 //   slipsd-bench flow-files DIR LINES               Zeek TSV/JSON conn.log reading vs a bare line loop
 //   slipsd-bench threat-intel DIR ENTRIES           feed load time, memory and lookups of the IoC index
+//   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -41,6 +42,8 @@ case "flow-files":
     FlowFileThroughput.run(arguments)
 case "threat-intel":
     ThreatIntelScale.run(arguments)
+case "evidence-output":
+    EvidenceOutputThroughput.run(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)

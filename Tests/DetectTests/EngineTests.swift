@@ -169,10 +169,10 @@ struct EngineTests {
         engine.consume(.record(.conn(engineFlow("192.168.4.2", 40000, "192.168.4.87", 445, at: 10))))    // same uid again
         engine.consume(.record(.conn(engineFlow("192.168.4.2", 40001, "8.8.8.8", 53, at: 11))))          // not local
         engine.finish()
-        let log = try String(contentsOfFile: dir + "/alerts.log", encoding: .utf8)
+        let log = try String(contentsOfFile: dir + "/alerts/alerts.log", encoding: .utf8)
         #expect(log.split(separator: "\n").count == 1)
-        #expect(log.contains("(TW 1): Src IP 192.168.4.2. Detected A connection to a local device 192.168.4.87 threat level: high."))
-        let line = try String(contentsOfFile: dir + "/alerts.json", encoding: .utf8).split(separator: "\n")[0]
+        #expect(log.contains("(TW 1): Src IP 192.168.4.2               . Detected A connection to a local device 192.168.4.87 threat level: high."))
+        let line = try String(contentsOfFile: dir + "/alerts/alerts.json", encoding: .utf8).split(separator: "\n")[0]
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(json["Status"] as? String == "Event")
         #expect(json["Severity"] as? String == "High")

@@ -87,12 +87,12 @@ struct ForgeryEvidenceTests {
                                                   handshake: true))))
         }
         engine.finish()
-        let text = try String(contentsOfFile: dir + "/alerts.json", encoding: .utf8)
+        let text = try String(contentsOfFile: dir + "/alerts/alerts.json", encoding: .utf8)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 20)
         #expect(lines.dropLast().allSatisfy { $0.contains(#"\"attacker_verified\":true"#) })
         #expect(lines.last?.contains(#"\"verified\":true"#) == true)
-        let log = try String(contentsOfFile: dir + "/alerts.log", encoding: .utf8)
+        let log = try String(contentsOfFile: dir + "/alerts/alerts.log", encoding: .utf8)
         #expect(!log.contains("verified"))
     }
 
@@ -113,7 +113,7 @@ struct ForgeryEvidenceTests {
         }
         engine.finish()
         #expect(engine.evidenceHandler.evidenceCount == 1)
-        let text = try String(contentsOfFile: dir + "/alerts.json", encoding: .utf8)
+        let text = try String(contentsOfFile: dir + "/alerts/alerts.json", encoding: .utf8)
         #expect(text.contains("PASSWORD_GUESSING"))
         #expect(text.contains(#"\"attacker_verified\":\#(proven)"#))
     }

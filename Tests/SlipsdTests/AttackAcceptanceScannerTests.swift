@@ -29,7 +29,7 @@ struct AttackAcceptanceScannerTests {
         let scan = try lab.start(lab.attacker, command)
         defer { scan.terminate() }
         #expect(waitUntil(seconds: 15) { lab.isBlocked(DaemonLab.attackerIP) }, "\(lab.daemonLog)")
-        let alerts = lab.file("out/alerts.log")
+        let alerts = lab.file("out/alerts/alerts.log")
         #expect(alerts.contains("new vertical port scan to IP \(DaemonLab.serverIP) from \(DaemonLab.attackerIP)."), "\(alerts)")
         #expect(lab.benignKeepsItsTraffic())
     }

@@ -104,7 +104,7 @@ struct AttackAcceptanceSpoofingTests {
         #expect(lab.benignKeepsItsTraffic())
         let dropped = lab.ruleCounter(chain: "prerouting", containing: ["::ffff:0.0.0.0/96"])
         #expect(dropped >= 200, "mapped sources dropped in prerouting: \(dropped)")
-        let alerts = lab.file("out/alerts.log")
+        let alerts = lab.file("out/alerts/alerts.log")
         #expect(!alerts.contains(DaemonLab.benignIP), "\(alerts)")
     }
 }

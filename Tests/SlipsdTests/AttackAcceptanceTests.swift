@@ -56,8 +56,8 @@ struct AttackAcceptanceTests {
         #expect(lab.connects(from: lab.benign))
         // The client's own connections to the (private) server are Slips' INFO CONNECTION_TO_PRIVATE_IP, which
         // never adds to an alert; nothing at all may come from the reflected segments (toward the attacker).
-        let alerts = lab.file("out/alerts.log")
-        let aboutVictim = alerts.split(separator: "\n").filter { $0.contains("Src IP \(DaemonLab.benignIP).") }
+        let alerts = lab.file("out/alerts/alerts.log")
+        let aboutVictim = alerts.split(separator: "\n").filter { $0.contains("Src IP \(DaemonLab.benignIP) ") || $0.contains("Src IP \(DaemonLab.benignIP).") }
         #expect(aboutVictim.allSatisfy { $0.contains("Connecting to private IP") && !$0.contains(DaemonLab.attackerIP) },
                 "\(alerts)")
     }

@@ -80,7 +80,7 @@ struct BlockPersistenceTests {
         #expect(!lab.connects(from: lab.attacker, seconds: 1), "the restored block does not drop the scanner")
         #expect(lab.connects(from: lab.benign), "the benign client no longer connects")
         usleep(4_000_000)                      // past the flow table's 3 s report delay for unanswered attempts
-        let alerts = lab.file("out2/alerts.log")
+        let alerts = lab.file("out2/alerts/alerts.log")
         #expect(!alerts.contains(DaemonLab.attackerIP), "new evidence against a host that was blocked: \(alerts)")
     }
 

@@ -118,7 +118,7 @@ struct DaemonSignalTests {
         #expect(waitForExit(scan, seconds: 60))
         usleep(4_000_000)                                      // past the attempt report delay (3 s)
         #expect(!lab.isBlocked(DaemonLab.attackerIP), "whitelisted attacker blocked: \(lab.file("out/slipsd.log"))")
-        #expect(!lab.file("out/alerts.log").contains(DaemonLab.attackerIP), "evidence for a whitelisted host")
+        #expect(!lab.file("out/alerts/alerts.log").contains(DaemonLab.attackerIP), "evidence for a whitelisted host")
         #expect(lab.connects(from: lab.attacker))
 
         // A broken file is refused; the daemon and its settings stay.
@@ -157,7 +157,7 @@ struct DaemonSignalTests {
         try #require(waitUntil(seconds: 10) { !lab.file("out/slipsd.log").isEmpty }, "nothing in slipsd.log")
         let before = lab.file("out/slipsd.log")
 
-        for name in ["alerts.log", "alerts.json", "slipsd.log"] {
+        for name in ["alerts/alerts.log", "alerts/alerts.json", "slipsd.log"] {
             #expect(rename(out + "/" + name, out + "/" + name + ".1") == 0)
         }
         let trap = lab.dir + "/elsewhere.log"
@@ -180,8 +180,8 @@ struct DaemonSignalTests {
         try #require(waitUntil(seconds: 15) { lab.isBlocked(DaemonLab.attackerIP) }, "\(lab.daemonLog)")
         kill(daemon.processIdentifier, SIGTERM)
         #expect(waitForExit(daemon, seconds: 15))
-        #expect(lab.file("out/alerts.log").contains(DaemonLab.attackerIP), "evidence did not reach the new alerts.log")
-        #expect(lab.file("out/alerts.json").contains(DaemonLab.attackerIP))
-        #expect(!lab.file("out/alerts.log.1").contains(DaemonLab.attackerIP))
+        #expect(lab.file("out/alerts/alerts.log").contains(DaemonLab.attackerIP), "evidence did not reach the new alerts.log")
+        #expect(lab.file("out/alerts/alerts.json").contains(DaemonLab.attackerIP))
+        #expect(!lab.file("out/alerts/alerts.log.1").contains(DaemonLab.attackerIP))
     }
 }

@@ -21,7 +21,7 @@ struct FloodOfflineTests {
                                                floodPerProbe: floodPerProbe)
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", dir + "/flood.pcap", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
-        let log = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let log = try String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)
         let prefix = "new vertical port scan to IP \(SyntheticTraffic.floodScanTarget) from \(SyntheticTraffic.floodScanner). "
         return log.split(separator: "\n").compactMap { line -> String? in
             guard let range = line.range(of: prefix) else { return nil }

@@ -33,7 +33,7 @@ struct FlowFileInputAcceptanceTests {
         let profiles = result.stdout.split(separator: "\n").first { $0.hasPrefix("  profiles") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
         #expect(profiles > moreProfilesThan, "\(result.stdout)")
-        let alerts = (try? String(contentsOfFile: output + "/alerts.log", encoding: .utf8)) ?? ""
+        let alerts = (try? String(contentsOfFile: output + "/alerts/alerts.log", encoding: .utf8)) ?? ""
         let found = slipsSubstrings.filter { alerts.contains($0) }
         print("acceptance \(path): \(profiles) profiles (Slips expects > \(moreProfilesThan)); Slips' words present: "
               + (found.isEmpty ? "none yet of \(slipsSubstrings)" : "\(found)"))

@@ -40,9 +40,9 @@ struct FlowFileInputTests {
         #expect(result.stdout.contains(" 13 records"), "\(result.stdout)")
         #expect(result.stdout.contains("profiles      2"), "\(result.stdout)")
         #expect(result.stdout.contains("problems      none"), "\(result.stdout)")
-        let alerts = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let alerts = try String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)
         #expect(alerts.contains("Horizontal port scan to port telnet 23/tcp. From 10.0.0.66 to 10 unique destination IPs."), "\(alerts)")
-        #expect(alerts.contains("2020-10-06 "), "time windows follow the file's times: \(alerts)")
+        #expect(alerts.contains("2020-10-06T"), "time windows follow the file's times: \(alerts)")
         // The records keep Zeek's uids on their way to the outputs.
         let flows = try String(contentsOfFile: dir + "/flows.json", encoding: .utf8)
         #expect(flows.contains(#""uid":"CHttp0000000000001""#), "\(flows.prefix(400))")
@@ -69,7 +69,7 @@ struct FlowFileInputTests {
         let a = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-f", dir + "/scan.binetflow", "-o", dir + "/a"])
         #expect(a.status == 0, "\(a.stderr)")
         #expect(a.stdout.contains("(Argus binetflow)") && a.stdout.contains(" 12 records"), "\(a.stdout)")
-        let alerts = try String(contentsOfFile: dir + "/a/alerts.log", encoding: .utf8)
+        let alerts = try String(contentsOfFile: dir + "/a/alerts/alerts.log", encoding: .utf8)
         #expect(alerts.contains("Horizontal port scan to port rdp 3389/tcp. From 46.166.151.160 to 10 unique destination IPs."), "\(alerts)")
 
         let eve = """

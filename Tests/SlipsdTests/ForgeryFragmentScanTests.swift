@@ -43,7 +43,7 @@ struct ForgeryFragmentScanTests {
         try writer.write(to: dir + "/scan.pcap")
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", dir + "/scan.pcap", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
-        let text = (try? String(contentsOfFile: dir + "/out/alerts.json", encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: dir + "/out/alerts/alerts.json", encoding: .utf8)) ?? ""
         var found: [String] = []
         for line in text.split(separator: "\n") {
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

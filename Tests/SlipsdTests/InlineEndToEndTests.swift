@@ -118,7 +118,7 @@ struct InlineEndToEndTests {
         #expect((again.stdout + again.stderr).contains("not blocked"))
 
         // Alerts were written.
-        let alerts = (try? String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)) ?? ""
+        let alerts = (try? String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)) ?? ""
         #expect(alerts.contains("10.77.1.2"))
 
         // kill -9: the queue rule's bypass lets traffic pass with no process bound.

@@ -123,7 +123,7 @@ struct OfflineCaptureFormatTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("packets       \(packets.count) "))
         #expect(result.stdout.contains("conn_state    SF 1"))
-        let alerts = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let alerts = try String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)
         #expect(alerts.contains("ARP scan"), "\(alerts)")
     }
 }
@@ -312,7 +312,7 @@ struct OfflineCorrectnessTests {
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary,
                                            ["-c", dir + "/c.yaml", "-r", dir + "/scan.pcap", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
-        let log = try String(contentsOfFile: dir + "/out/alerts.log", encoding: .utf8)
+        let log = try String(contentsOfFile: dir + "/out/alerts/alerts.log", encoding: .utf8)
         let scans = log.split(separator: "\n").filter { $0.contains("Horizontal port scan") || $0.contains("horizontal port scan") }
         #expect(scans.count == 4, "\(scans.joined(separator: "\n"))")
         for level in [6, 10, 100, 1000] {

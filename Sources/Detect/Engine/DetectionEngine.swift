@@ -44,6 +44,14 @@ public final class DetectionEngine: DetectionEventConsumer {
     private var knownIPs: Set<IPAddress> = []
     private var knownProfiles: Set<IPAddress> = []
     private var activeProfiles: Set<ProfileID> = []
+    /// Every profile (address) records were seen for, up to `profileLimit` (Slips' "Total analyzed IPs").
+    private var analyzedProfiles: Set<IPAddress> = []
+    /// Profiles seen in the run: `Total analyzed IPs: N` in the summary and slipsd.log (exact up to `profileLimit`,
+    /// which a spoofed-source flood may reach; `analyzedProfilesCapped` then says so).
+    public var analyzedProfileCount: Int { analyzedProfiles.count }
+    /// True when more than `profileLimit` profiles were seen, so `analyzedProfileCount` is a lower bound.
+    public private(set) var analyzedProfilesCapped = false
+    private var lastAnalyzedProfile: IPAddress?
     /// The two ends of a flow with a proven handshake.
     private struct VerifiedEnds { var originator: IPAddress; var responder: IPAddress }
     /// uid → ends of recent flows with a proven handshake.
@@ -152,6 +160,14 @@ public final class DetectionEngine: DetectionEventConsumer {
             }
             let window = clock.window(for: record.time)
             let profile = ProfileID(ip: record.profileIP)
+            if record.profileIP != lastAnalyzedProfile {   // records come in runs of one profile: one hash per run
+                lastAnalyzedProfile = record.profileIP
+                if analyzedProfiles.count < profileLimit {
+                    analyzedProfiles.insert(record.profileIP)
+                } else if !analyzedProfilesCapped, !analyzedProfiles.contains(record.profileIP) {
+                    analyzedProfilesCapped = true
+                }
+            }
             if case .conn(let flow) = record {
                 if flow.handshake {
                     verifiedFlows.set(VerifiedEnds(originator: flow.originator, responder: flow.responder),
@@ -264,6 +280,7 @@ public final class DetectionEngine: DetectionEventConsumer {
             guarded(running, phase: "shutdownGracefully") { try running.detector.shutdownGracefully() }
         }
         output?.log("evidence: \(evidenceHandler.evidenceCount), alerts: \(evidenceHandler.alertCount)")
+        output?.log("Total analyzed IPs: \(analyzedProfileCount)\(analyzedProfilesCapped ? " (at least)" : "")")
         do {
             try output?.close()
         } catch {
@@ -309,10 +326,10 @@ public final class DetectionEngine: DetectionEventConsumer {
         case .dropped:
             return
         case .accepted:
-            output?.write(evidence: evidence)
+            output?.write(evidence: evidence, accumulatedThreat: evidenceHandler.lastAccumulatedThreat)
             publish(.evidenceAdded(evidence))
         case .alert(let alert):
-            output?.write(evidence: evidence)
+            output?.write(evidence: evidence, accumulatedThreat: evidenceHandler.lastAccumulatedThreat)
             publish(.evidenceAdded(evidence))
             raise(alert)
         }

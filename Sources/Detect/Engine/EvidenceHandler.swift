@@ -24,6 +24,9 @@ public final class EvidenceHandler {
     public private(set) var alertCount = 0
     public private(set) var droppedDisabled = 0
     public private(set) var droppedWhitelisted = 0
+    /// The accumulated threat of the last handled evidence's (profile, window) after it: the sum that crossed the
+    /// threshold when it made an alert, 0 when it was dropped (Slips' `accumulated_threat_level` in alerts.json).
+    public private(set) var lastAccumulatedThreat: Double = 0
 
     /// Installs a new whitelist (a SIGHUP reload); evidence from now on is judged against it. Detection thread.
     public func replaceWhitelist(_ newWhitelist: Whitelist) { whitelist = newWhitelist }
@@ -40,8 +43,10 @@ public final class EvidenceHandler {
         case alert(Alert)
     }
 
-    /// Handles one evidence.
+    /// Handles one evidence. The window's entry is changed in place (its evidence array is appended to, never
+    /// copied) and handed to the alert by move, so accumulation and alert building are linear in the evidence.
     public func handle(_ evidence: Evidence) -> Outcome {
+        lastAccumulatedThreat = 0
         if settings.disabledDetections.contains(evidence.type) {
             droppedDisabled += 1
             return .dropped
@@ -51,22 +56,28 @@ public final class EvidenceHandler {
             return .dropped
         }
         evidenceCount += 1
-        guard evidence.threatLevel != .info, evidence.attacker.direction == .SRC else { return .accepted }
         let key = WindowKey(profile: evidence.profile, window: evidence.timeWindow.number)
-        var entry = pending[key, default: Pending()]
+        guard evidence.threatLevel != .info, evidence.attacker.direction == .SRC else {
+            lastAccumulatedThreat = pending[key]?.sum ?? 0
+            return .accepted
+        }
+        let sum = Self.add(evidence, to: &pending[key, default: Pending()])
+        lastAccumulatedThreat = sum
+        let provesEarlierAlert = evidence.attackerVerified && unverifiedAlerts.contains(key)
+        guard sum >= settings.alertThreshold - 1e-9 || provesEarlierAlert,
+              let entry = pending.removeValue(forKey: key) else { return .accepted }
+        alertCount += 1
+        let alert = Alert(profile: evidence.profile, timeWindow: evidence.timeWindow, evidence: entry.evidence,
+                          accumulatedThreat: entry.sum, timestamp: evidence.timestamp)
+        if alert.verified { unverifiedAlerts.remove(key) } else { unverifiedAlerts.insert(key) }
+        return .alert(alert)
+    }
+
+    /// Adds the evidence's weight and the evidence to a window's entry, in place; returns the new sum.
+    private static func add(_ evidence: Evidence, to entry: inout Pending) -> Double {
         entry.sum += evidence.weight
         entry.evidence.append(evidence)
-        let provesEarlierAlert = evidence.attackerVerified && unverifiedAlerts.contains(key)
-        if entry.sum >= settings.alertThreshold - 1e-9 || provesEarlierAlert {
-            pending[key] = nil
-            alertCount += 1
-            let alert = Alert(profile: evidence.profile, timeWindow: evidence.timeWindow, evidence: entry.evidence,
-                              accumulatedThreat: entry.sum, timestamp: evidence.timestamp)
-            if alert.verified { unverifiedAlerts.remove(key) } else { unverifiedAlerts.insert(key) }
-            return .alert(alert)
-        }
-        pending[key] = entry
-        return .accepted
+        return entry.sum
     }
 
     /// Forgets the accumulated evidence of windows before `number` (they can no longer alert).

@@ -1,5 +1,6 @@
 import NetCore
 import Records
+import Synchronization
 
 /// One piece of evidence about a profile in a time window, with every field Slips' `Evidence` carries.
 public struct Evidence: Sendable, Hashable, Identifiable {
@@ -43,20 +44,53 @@ public struct Evidence: Sendable, Hashable, Identifiable {
     public var weight: Double { threatLevel.value * confidence }
 }
 
-/// Random version-4 UUID strings for evidence and alert ids.
+/// Version-4 UUID strings for evidence and alert ids, from a fast generator seeded once.
+///
+/// The generator is SplitMix64 over one atomic 64-bit state: each id advances the state by two steps of the golden
+/// gamma (one atomic add, no lock, safe from any thread) and mixes the two values into the 128 bits of the UUID, of
+/// which 122 are kept (the version nibble is 4, the variant bits 10). The state starts from 64 bits of the system
+/// RNG (`getrandom`) read once per process, so two runs do not repeat each other's ids. The mix is a bijection of
+/// the state, so the two 64-bit halves are distinct for every id of a run (up to 2^63 ids); after the 6 fixed bits,
+/// two ids are equal only if 122 well-mixed bits coincide. Ids are unique, not secret: nothing relies on them being
+/// unguessable.
 public enum EvidenceID {
-    /// A new random UUID, lower-case.
+    private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private static let state = Atomic<UInt64>({
+        var system = SystemRandomNumberGenerator()
+        return system.next()
+    }())
+
+    /// A new UUID string, lower-case: `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`.
     public static func make() -> String {
-        var g = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { b -> String in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
-        let c = Array(hex)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-"
-            + String(c[16..<20]) + "-" + String(c[20..<32])
+        let first = state.wrappingAdd(gamma &* 2, ordering: .relaxed).newValue
+        let high = mix(first &- gamma)
+        let low = mix(first)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var index = 0
+            func put(_ word: UInt64, _ nibbles: ClosedRange<Int>) {
+                for nibble in nibbles {
+                    if index == 8 || index == 13 || index == 18 || index == 23 {
+                        buffer[index] = 0x2D
+                        index += 1
+                    }
+                    var value = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * nibble)) & 0x0F
+                    if index == 14 { value = 4 }                       // version 4
+                    if index == 19 { value = 0x8 | (value & 0x3) }     // variant 10xx
+                    buffer[index] = value < 10 ? 0x30 + value : 0x57 + value
+                    index += 1
+                }
+            }
+            put(high, 0...15)
+            put(low, 0...15)
+            return 36
+        }
+    }
+
+    /// SplitMix64's finaliser: a bijection of 64-bit values that spreads every input bit over the output.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,46 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NetCore
 import Records
-import Foundation
 
-/// Slips' output files in `-o DIR`: `alerts.log` (one human line per evidence and per alert), `alerts.json`
-/// (one IDMEFv2 object per line: an "Event" per evidence, an "Incident" per alert), `slipsd.log` and
-/// `errors.log`. The JSON is written from `Codable` values (`IDMEFv2`) with a `JSONEncoder`. Buffered; the engine flushes them at least once per second and at the end. Detection thread.
+/// Slips' output files in `-o DIR`, at Slips' paths: `DIR/alerts/alerts.log` (one human line per evidence and per
+/// alert, `AlertLogLine`), `DIR/alerts/alerts.json` (one IDMEFv2 object per line: an "Event" per evidence, an
+/// "Incident" per alert, `IDMEFv2Writer`), and the run's logs where Slips keeps `slips.log` and `errors.log`, in
+/// `DIR` itself: `DIR/slipsd.log` and `DIR/errors.log`.
+///
+/// Lines are built as bytes in two reusable buffers and appended to buffered files: no Foundation, no encoder, no
+/// per-field allocation. The engine flushes the files at least once per second and at the end. Detection thread.
 public final class AlertOutput {
     private let alertsLog: BufferedFileWriter
     private let alertsJSON: BufferedFileWriter
     private let runLog: BufferedFileWriter
     private let errorLog: BufferedFileWriter
-    /// The directory holding the files.
+    /// The directory holding the files (`-o`).
     public let directory: String
-    private let encoder = AlertOutput.makeEncoder()
+    /// `directory/alerts`, holding alerts.log and alerts.json.
+    public let alertsDirectory: String
+    private var idmef: IDMEFv2Writer
+    private var json = JSONBuffer(capacity: 8192)
+    private var line: [UInt8] = []
+    /// The last profile written and its text (evidence comes in runs of one profile).
+    private var lastProfile: (ip: IPAddress, text: String)?
 
-    /// Creates the directory (if needed) and the four files.
+    /// Creates the directories (if needed) and the four files.
+    /// - Parameters:
+    ///   - analyzerIP: the IDMEFv2 `Analyzer`'s `IP` (0.0.0.0, as Slips, when no interface is analysed).
+    ///   - model: the IDMEFv2 `Analyzer`'s `Model`.
     /// - Throws: `SystemError` naming what could not be created.
-    public init(directory: String) throws(SystemError) {
+    public init(directory: String, analyzerIP: String = "0.0.0.0", model: String = "slipsd") throws(SystemError) {
         self.directory = directory
-        if mkdir(directory, 0o750) != 0 && errno != EEXIST {
-            throw SystemError.current("creating output directory", object: directory)
+        alertsDirectory = directory + "/alerts"
+        for path in [directory, alertsDirectory] where mkdir(path, 0o750) != 0 && errno != EEXIST {
+            throw SystemError.current("creating output directory", object: path)
         }
-        alertsLog = try BufferedFileWriter(path: directory + "/alerts.log")
-        alertsJSON = try BufferedFileWriter(path: directory + "/alerts.json")
+        alertsLog = try BufferedFileWriter(path: alertsDirectory + "/alerts.log")
+        alertsJSON = try BufferedFileWriter(path: alertsDirectory + "/alerts.json")
         runLog = try BufferedFileWriter(path: directory + "/slipsd.log")
         errorLog = try BufferedFileWriter(path: directory + "/errors.log")
+        idmef = IDMEFv2Writer(analyzerIP: analyzerIP, model: model)
+        line.reserveCapacity(2048)
     }
 
-    /// One line per evidence, in Slips' shape.
-    public func write(evidence e: Evidence) {
-        alertsLog.writeLine("\(TimeText.human(e.timestamp)) (TW \(e.timeWindow.number)): Src IP \(e.profile.ip). "
-                            + "Detected \(e.description) threat level: \(e.threatLevel.rawValue).")
-        alertsJSON.writeLine(Self.json(Self.event(e, encoder: encoder), encoder))
+    /// One line per evidence in each of alerts.log and alerts.json.
+    /// - Parameter accumulatedThreat: the profile's accumulated threat in the window after this evidence (the
+    ///   Event's note, as Slips writes it).
+    public func write(evidence e: Evidence, accumulatedThreat: Double = 0) {
+        let profileText = text(of: e.profile.ip)
+        line.removeAll(keepingCapacity: true)
+        AlertLogLine.evidence(e, profileText: profileText, into: &line)
+        alertsLog.write(line)
+        json.reset()
+        idmef.event(e, accumulatedThreat: accumulatedThreat,
+                    createTime: PacketTime(microseconds: TimeBytes.wallClockMicroseconds()), profileText: profileText,
+                    into: &json)
+        json.appendBytes { $0.append(0x0A) }
+        alertsJSON.write(json.bytes)
     }
 
-    /// One line per alert.
+    /// `ip` as text, reusing the text of the profile written last.
+    private func text(of ip: IPAddress) -> String {
+        if let last = lastProfile, last.ip == ip { return last.text }
+        let text = ip.description
+        lastProfile = (ip, text)
+        return text
+    }
+
+    /// One line per alert in each of alerts.log and alerts.json.
     public func write(alert a: Alert) {
-        let types = Set(a.evidence.map(\.type.rawValue)).sorted().joined(separator: ", ")
-        alertsLog.writeLine("\(TimeText.human(a.timestamp)) (TW \(a.timeWindow.number)): Src IP \(a.profile.ip). "
-                            + "Generated an alert given enough evidence on timewindow \(a.timeWindow.number) "
-                            + "(accumulated threat \(IDMEFv2.rounded(a.accumulatedThreat)); \(types)).")
-        alertsJSON.writeLine(Self.json(Self.incident(a, encoder: encoder), encoder))
+        let now = PacketTime(microseconds: TimeBytes.wallClockMicroseconds())
+        line.removeAll(keepingCapacity: true)
+        AlertLogLine.alert(a, realTime: now, into: &line)
+        alertsLog.write(line)
+        json.reset()
+        idmef.incident(a, createTime: now, into: &json)
+        json.appendBytes { $0.append(0x0A) }
+        alertsJSON.write(json.bytes)
     }
 
     /// A line in slipsd.log.
@@ -84,51 +122,4 @@ public final class AlertOutput {
 
     /// The last write error of any file, if writes are failing.
     public var lastError: SystemError? { files.lazy.compactMap(\.lastError).first }
-
-    // MARK: IDMEFv2
-
-    /// The IDMEFv2 Event of an evidence.
-    static func event(_ e: Evidence, encoder: JSONEncoder) -> IDMEFv2.Event {
-        let note = IDMEFv2.EventNote(
-            evidenceType: e.type.rawValue, threatLevel: e.threatLevel.rawValue, timewindow: e.timeWindow.number,
-            profileIP: e.profile.ip.description, uids: e.uids.map(\.description),
-            attackerDirection: e.attacker.direction.rawValue, attackerIoCType: e.attacker.iocType.rawValue,
-            proto: e.proto?.description, victimDirection: e.victim?.direction.rawValue,
-            victimIoCType: e.victim?.iocType.rawValue, attackerVerified: e.attackerVerified)
-        return IDMEFv2.Event(
-            id: e.id, severity: IDMEFv2.severity(e.threatLevel), confidence: IDMEFv2.rounded(e.confidence),
-            description: e.description, createTime: TimeText.iso8601(e.timestamp),
-            startTime: TimeText.iso8601(e.timestamp),
-            source: [IDMEFv2.Party(e.attacker.value, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort)],
-            target: e.victim.map { [IDMEFv2.Party($0.value, port: $0.direction == .DST ? e.dstPort : e.srcPort)] },
-            note: json(note, encoder))
-    }
-
-    /// The IDMEFv2 Incident of an alert.
-    static func incident(_ a: Alert, encoder: JSONEncoder) -> IDMEFv2.Incident {
-        let worst = a.evidence.map(\.threatLevel).max() ?? .info
-        let note = IDMEFv2.IncidentNote(timewindow: a.timeWindow.number,
-                                        accumulatedThreatLevel: IDMEFv2.rounded(a.accumulatedThreat),
-                                        evidenceTypes: a.evidence.map(\.type.rawValue), verified: a.verified)
-        return IDMEFv2.Incident(
-            id: a.id, severity: IDMEFv2.severity(worst),
-            description: "Generated an alert given enough evidence on timewindow \(a.timeWindow.number)",
-            createTime: TimeText.iso8601(a.timestamp),
-            startTime: TimeText.iso8601(a.evidence.map(\.timestamp).min() ?? a.timestamp),
-            source: [IDMEFv2.Party(a.profile.ip.description, port: nil)], correlID: a.evidence.map(\.id),
-            note: json(note, encoder))
-    }
-
-    /// One line of JSON with sorted keys (`{}` if a value cannot be encoded, which finite numbers always can).
-    static func json(_ value: some Encodable, _ encoder: JSONEncoder) -> String {
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The encoder for `alerts.json`: sorted keys, one line per object.
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
 }

@@ -54,6 +54,13 @@ public final class BufferedFileWriter {
         if buffer.count >= flushThreshold { try? flush() }
     }
 
+    /// Appends the bytes of an array: one memory copy (the generic `write` goes element by element when it is called
+    /// from another module, where it cannot be specialised).
+    public func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try? flush() }
+    }
+
     /// Appends a line (a newline is added).
     public func writeLine(_ line: String) {
         buffer.append(contentsOf: line.utf8)

@@ -70,7 +70,7 @@ struct Slipsd: ParsableCommand {
     var showStatus = false
 
     // MARK: options
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Output directory (alerts.log, alerts.json, slipsd.log, errors.log).")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output directory (alerts/alerts.log, alerts/alerts.json, slipsd.log, errors.log: Slips' layout).")
     var outputDirectory: String?
 
     @Option(name: .customLong("flows"), help: "Write flows as Zeek-style JSON lines to this file (-r and -i).")

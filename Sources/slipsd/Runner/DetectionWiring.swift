@@ -31,7 +31,8 @@ final class DetectionWiring {
     func summaryLines() -> [String] {
         let handler = engine.evidenceHandler
         var lines = ["  detectors     \(engine.runningDetectors.joined(separator: ", "))",
-                     "  evidence      \(handler.evidenceCount)  (alerts: \(handler.alertCount))"]
+                     "  evidence      \(handler.evidenceCount)  (alerts: \(handler.alertCount))",
+                     "  analyzed      Total analyzed IPs: \(engine.analyzedProfileCount)\(engine.analyzedProfilesCapped ? " (at least)" : "")"]
         if handler.droppedWhitelisted > 0 || handler.droppedDisabled > 0 {
             lines.append("  dropped       \(handler.droppedWhitelisted) whitelisted, \(handler.droppedDisabled) disabled")
         }
@@ -41,7 +42,9 @@ final class DetectionWiring {
         if !engine.detectorErrors.isEmpty {
             lines.append("  errors        \(engine.detectorErrors.count) detector failures (see errors.log)")
         }
-        if let output { lines.append("  output        \(output.directory)/alerts.log, alerts.json") }
+        if let output {
+            lines.append("  output        \(output.alertsDirectory)/alerts.log, alerts.json; \(output.directory)/slipsd.log, errors.log")
+        }
         return lines
     }
 }
