@@ -40,8 +40,7 @@ enum ThreatIntelScale {
             let bare = time { _ = lineCount(path) }
             let load = time {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-                let parsed = FeedParser(format: .lines).parse(text)
-                index.add(parsed.entries, from: IoCSource(feed: name, threatLevel: .medium))
+                index.add(feed: text, format: .lines, from: IoCSource(feed: name, threatLevel: .medium))
             }
             print("\(name) feed, \(entries) entries: load \(String(format: "%.2f", load)) s "
                   + "(\(Int(Double(entries) / load)) entries/s), bare line read \(String(format: "%.3f", bare)) s, "

@@ -20,19 +20,28 @@ public struct FeedParser {
     /// A parser for `format`.
     public init(format: FeedFormat) { self.format = format }
 
-    /// Parses `text`.
+    /// Parses `text`, keeping the entries.
     public func parse(_ text: String) -> Result {
+        var entries: [FeedEntry] = []
+        var result = parse(text) { entries.append($0) }
+        result.entries = entries
+        return result
+    }
+
+    /// Parses `text`, handing each entry to `body` as it is read (nothing kept): the way large feeds are loaded.
+    /// - Returns: the counts and first problems (`entries` empty).
+    public func parse(_ text: String, _ body: (FeedEntry) -> Void) -> Result {
         var result = Result()
         var lineNumber = 0
         var skippedHeader = false
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = raw.trimmingCharacters(in: " \t\r")
+            let line = Self.trimmed(raw)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") || line.hasPrefix("//") { continue }
             if case .csv(_, true) = format, !skippedHeader { skippedHeader = true; continue }
             switch entry(line) {
             case .success(let entry?):
-                result.entries.append(entry)
+                body(entry)
             case .success(nil):
                 continue
             case .failure(let problem):
@@ -45,9 +54,17 @@ public struct FeedParser {
         return result
     }
 
+    /// `line` without surrounding spaces, tabs and carriage returns (no copy).
+    static func trimmed(_ line: Substring) -> Substring {
+        var slice = line
+        while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
+        return slice
+    }
+
     struct Problem: Error { var reason: String }
 
-    private func entry(_ line: String) -> Swift.Result<FeedEntry?, Problem> {
+    private func entry(_ line: Substring) -> Swift.Result<FeedEntry?, Problem> {
         switch format {
         case .lines:
             return indicator(inListLine: line).map { FeedEntry($0) }.map(Swift.Result.success)
@@ -95,17 +112,32 @@ public struct FeedParser {
     }
 
     /// The indicator of a list line: the first value before whitespace or a comment, or a hosts-file name.
-    private func indicator(inListLine line: String) -> IoC? {
-        var value = Substring(line)
-        for marker in [" #", "\t#", ";", " //"] {
-            if let cut = value.range(of: marker) { value = value[..<cut.lowerBound] }
-        }
+    private func indicator(inListLine line: Substring) -> IoC? {
+        var value = line
+        if let cut = Self.commentStart(value) { value = value[..<cut] }
         let tokens = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let first = tokens.first else { return nil }
         if tokens.count >= 2, ["0.0.0.0", "127.0.0.1", "::", "::1"].contains(first) {
             return Self.indicator(String(tokens[1]))               // hosts file
         }
         return Self.indicator(String(first))
+    }
+
+    /// Where a trailing comment starts: `;` anywhere, `#` or `//` after whitespace.
+    static func commentStart(_ text: Substring) -> Substring.Index? {
+        var previous: Character = " "
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character == ";" { return index }
+            if previous == " " || previous == "\t" {
+                if character == "#" { return index }
+                if character == "/", text[text.index(after: index)...].hasPrefix("/") { return index }
+            }
+            previous = character
+            index = text.index(after: index)
+        }
+        return nil
     }
 
     /// An IP, CIDR, URL or domain.
@@ -142,7 +174,7 @@ public struct FeedParser {
 
     /// The fields of a CSV line, quotes and surrounding spaces removed (no embedded separators in quotes:
     /// feeds do not use them).
-    static func csvFields(_ line: String) -> [String] {
+    static func csvFields(_ line: Substring) -> [String] {
         line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " \t\"'") }
     }
 }

@@ -37,6 +37,21 @@ public struct ThreatIntelIndex: Sendable {
         }
     }
 
+    /// Parses `text` in `format` straight into the index (no list of entries in between), each entry with the
+    /// feed's level unless its line has its own.
+    /// - Returns: the parse's counts and first problems.
+    @discardableResult
+    public mutating func add(feed text: String, format: FeedFormat, from feed: IoCSource) -> FeedParser.Result {
+        let feedID = sourceID(feed)
+        return FeedParser(format: format).parse(text) { entry in
+            if entry.threatLevel == nil && (entry.description ?? "").isEmpty {
+                add(entry.ioc, source: feedID)
+            } else {
+                add([entry], from: feed)
+            }
+        }
+    }
+
     private mutating func sourceID(_ source: IoCSource) -> UInt32 {
         if let id = sourceIDs[source] { return id }
         let id = UInt32(sources.count)

@@ -138,17 +138,36 @@ public struct Whitelist: Sendable {
         return found
     }
 
-    /// A domain in the form lookups use: lower-case, no trailing dot; nil when it is not a domain name.
+    /// A domain in the form lookups use: lower-case, no trailing dot; nil when it is not a domain name (letters,
+    /// digits, `-` and `_` in dot-separated labels, at least two labels, at most 253 bytes, not an IP address).
+    /// One pass over the bytes; a new string only when the text had upper case or a trailing dot.
     public static func normalizedDomain(_ text: String) -> String? {
-        var name = text.lowercased()
-        if name.hasSuffix(".") { name.removeLast() }
-        guard !name.isEmpty, name.count <= 253, name.contains("."), IPAddress(name) == nil,
-              name.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-                                     || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
-                                     || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }),
-              !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
-        else { return nil }
-        return name
+        var utf8 = text.utf8[...]
+        if utf8.last == UInt8(ascii: ".") { utf8 = utf8.dropLast() }
+        guard !utf8.isEmpty, utf8.count <= 253 else { return nil }
+        var dots = 0, labelLength = 0, upper = false, allDigitsOrDots = true
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "."):
+                guard labelLength > 0 else { return nil }
+                dots += 1
+                labelLength = 0
+                continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                allDigitsOrDots = false
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                allDigitsOrDots = false
+                upper = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                break
+            default:
+                return nil
+            }
+            labelLength += 1
+        }
+        guard dots > 0, labelLength > 0, !allDigitsOrDots else { return nil }      // 1.2.3.4 is an address
+        if !upper && utf8.count == text.utf8.count { return text }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -6,7 +6,12 @@ import Records
 extension ConnRecord {
     /// Slips' "Established" (`get_final_state_from_flags`) for a TCP flow: every Zeek state but S0, REJ, RSTOS0,
     /// RSTRH, SH and SHR. False for other protocols.
-    var isEstablishedTCP: Bool { proto == .tcp && connState.isEstablished }
+    ///
+    /// A flipped flow (its first packet was the responder's, so the originator never opened it) counts only when
+    /// its originator sent payload: a host's RSTs to reflected SYN-ACKs carry none and must not describe it as
+    /// connecting anywhere, while a connection picked up mid-stream (Zeek's `^` with data both ways) still counts,
+    /// as in Slips.
+    var isEstablishedTCP: Bool { proto == .tcp && connState.isEstablished && !(flipped && originatorBytes == 0) }
 
     /// Payload was carried in either direction (Slips' `sbytes + dbytes != 0`).
     var carriedPayload: Bool { originatorBytes &+ responderBytes != 0 }
