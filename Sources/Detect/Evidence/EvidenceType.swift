@@ -20,6 +20,8 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case DIFFERENT_LOCALNET
     case DEVICE_CHANGING_IP
     case CONNECTION_TO_MULTIPLE_PORTS
+    case GRE_TUNNEL
+    case GRE_SCAN
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

@@ -11,6 +11,8 @@ public enum DetectorList {
         ARPScanDetector.self,
         SSHPasswordGuessingDetector.self,
         FlowAlertsDetector.self,
+        ZeekNoticeDetector.self,
+        GRETunnelDetector.self,
         PrivateIPConnectionDetector.self,
         NonHTTPPort80Detector.self,
         NonSSLPort443Detector.self,
