@@ -31,6 +31,8 @@ public enum Record: Sendable {
     case arp(ARPRecord)
     /// An SSH identification string.
     case ssh(SSHRecord)
+    /// A DNS query and its answer (Zeek's dns.log).
+    case dns(DNSRecord)
 
     /// Calls `visitor` with the record's value at its concrete type (no existential box, no allocation).
     /// The one place that lists the cases.
@@ -40,6 +42,7 @@ public enum Record: Sendable {
         case .conn(let value): visitor.visit(value)
         case .arp(let value): visitor.visit(value)
         case .ssh(let value): visitor.visit(value)
+        case .dns(let value): visitor.visit(value)
         }
     }
 
