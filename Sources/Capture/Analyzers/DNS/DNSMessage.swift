@@ -27,6 +27,9 @@ public struct DNSMessage: Sendable, Hashable {
         public var name: String
         public var type: UInt16
         public var qclass: UInt16
+
+        /// Creates a question.
+        public init(name: String, type: UInt16, qclass: UInt16) { self.name = name; self.type = type; self.qclass = qclass }
     }
 
     /// One answer: its type, TTL in seconds and its text as Zeek logs it.
@@ -34,5 +37,8 @@ public struct DNSMessage: Sendable, Hashable {
         public var type: UInt16
         public var ttl: UInt32
         public var text: String
+
+        /// Creates an answer.
+        public init(type: UInt16, ttl: UInt32, text: String) { self.type = type; self.ttl = ttl; self.text = text }
     }
 }
