@@ -42,11 +42,11 @@ enum DNSWire {
 /// The DNS parser: every record type Zeek logs, compression, and each malformation counted by kind.
 @Suite("DNS parser")
 struct DNSParserTests {
-    func parse(_ bytes: [UInt8]) throws(DNSMalformation) -> DNSMessage {
+    func parse(_ bytes: [UInt8]) throws(DNSMalformation) -> DNSWireMessage {
         try DNSParserTests.result(bytes).get()
     }
 
-    static func result(_ bytes: [UInt8]) -> Result<DNSMessage, DNSMalformation> {
+    static func result(_ bytes: [UInt8]) -> Result<DNSWireMessage, DNSMalformation> {
         bytes.withUnsafeBytes { raw in Result { () throws(DNSMalformation) in try DNSParser.parse(raw) } }
     }
 
@@ -59,7 +59,7 @@ struct DNSParserTests {
         let message = try parse(DNSWire.query(id: 0xBEEF, name: "www.example.org", type: 28))
         #expect(message.id == 0xBEEF)
         #expect(!message.isResponse && message.RD && !message.AA && !message.TC && !message.RA)
-        #expect(message.question == DNSMessage.Question(name: "www.example.org", type: 28, qclass: 1))
+        #expect(message.question == DNSWireMessage.Question(name: "www.example.org", type: 28, qclass: 1))
         #expect(message.answers.isEmpty)
     }
 

@@ -13,8 +13,8 @@ struct DNSAnalyzer {
     /// message is not DNS).
     func message(_ bytes: UnsafeRawBufferPointer, time: PacketTime, flow: inout AnalyzedFlow,
                           budget: AnalyzerBudget, statistics: inout AnalyzerStatistics,
-                          emit: (DNSRecord) -> Void) -> Bool {
-        let message: DNSMessage
+                          outbox: PipelineOutbox) -> Bool {
+        let message: DNSWireMessage
         do throws(DNSMalformation) {
             message = try DNSParser.parse(bytes)
         } catch {
@@ -27,15 +27,17 @@ struct DNSAnalyzer {
             if let index = flow.dns.pending.firstIndex(where: { $0.message.id == message.id }) {
                 let query = flow.dns.pending.remove(at: index)
                 budget.release(query.cost)
-                emit(record(flow, query: query.message, queryTime: query.time, response: message, responseTime: time))
+                outbox.add(.record(.dns(record(flow, query: query.message, queryTime: query.time,
+                                               response: message, responseTime: time))))
             } else {
-                emit(record(flow, query: nil, queryTime: time, response: message, responseTime: time))
+                outbox.add(.record(.dns(record(flow, query: nil, queryTime: time, response: message,
+                                               responseTime: time))))
             }
             statistics.dnsRecords &+= 1
             return true
         }
         if flow.dns.pending.count >= configuration.dnsPendingPerFlow {
-            reportOldest(&flow, budget: budget, statistics: &statistics, emit: emit)
+            reportOldest(&flow, budget: budget, statistics: &statistics, outbox: outbox)
         }
         let cost = MemoryLayout<DNSFlowState.PendingQuery>.stride + (message.question?.name.utf8.count ?? 0)
         guard budget.reserve(cost) else {
@@ -49,7 +51,7 @@ struct DNSAnalyzer {
     /// TCP: consumes whole length-prefixed messages from `bytes`; returns the bytes used.
     func stream(_ bytes: UnsafeRawBufferPointer, time: PacketTime, flow: inout AnalyzedFlow,
                          budget: AnalyzerBudget, statistics: inout AnalyzerStatistics,
-                         emit: (DNSRecord) -> Void) -> Int {
+                         outbox: PipelineOutbox) -> Int {
         let reader = ByteReader(bytes)
         var used = 0
         while reader.has(2, at: used) {
@@ -61,7 +63,7 @@ struct DNSAnalyzer {
             }
             guard reader.has(length, at: used + 2) else { break }
             _ = message(UnsafeRawBufferPointer(rebasing: bytes[(used + 2)..<(used + 2 + length)]), time: time,
-                        flow: &flow, budget: budget, statistics: &statistics, emit: emit)
+                        flow: &flow, budget: budget, statistics: &statistics, outbox: outbox)
             used += 2 + length
         }
         return used
@@ -69,30 +71,31 @@ struct DNSAnalyzer {
 
     /// Reports queries older than the timeout as unanswered.
     func expire(_ flow: inout AnalyzedFlow, now: PacketTime, budget: AnalyzerBudget,
-                statistics: inout AnalyzerStatistics, emit: (DNSRecord) -> Void) {
+                statistics: inout AnalyzerStatistics, outbox: PipelineOutbox) {
         let timeout = Int64(configuration.dnsQueryTimeout * 1_000_000)
         while let oldest = flow.dns.pending.first, now.microseconds(since: oldest.time) >= timeout {
-            reportOldest(&flow, budget: budget, statistics: &statistics, emit: emit)
+            reportOldest(&flow, budget: budget, statistics: &statistics, outbox: outbox)
         }
     }
 
     /// Reports every waiting query unanswered (the flow ended).
     func flush(_ flow: inout AnalyzedFlow, budget: AnalyzerBudget, statistics: inout AnalyzerStatistics,
-               emit: (DNSRecord) -> Void) {
-        while !flow.dns.pending.isEmpty { reportOldest(&flow, budget: budget, statistics: &statistics, emit: emit) }
+               outbox: PipelineOutbox) {
+        while !flow.dns.pending.isEmpty { reportOldest(&flow, budget: budget, statistics: &statistics, outbox: outbox) }
     }
 
     private func reportOldest(_ flow: inout AnalyzedFlow, budget: AnalyzerBudget,
-                              statistics: inout AnalyzerStatistics, emit: (DNSRecord) -> Void) {
+                              statistics: inout AnalyzerStatistics, outbox: PipelineOutbox) {
         let query = flow.dns.pending.removeFirst()
         budget.release(query.cost)
         statistics.dnsUnanswered &+= 1
         statistics.dnsRecords &+= 1
-        emit(record(flow, query: query.message, queryTime: query.time, response: nil, responseTime: query.time))
+        outbox.add(.record(.dns(record(flow, query: query.message, queryTime: query.time, response: nil,
+                                       responseTime: query.time))))
     }
 
     /// The record of a query and/or its response, as Zeek's dns.log fills it.
-    private func record(_ flow: AnalyzedFlow, query: DNSMessage?, queryTime: PacketTime, response: DNSMessage?,
+    private func record(_ flow: AnalyzedFlow, query: DNSWireMessage?, queryTime: PacketTime, response: DNSWireMessage?,
                         responseTime: PacketTime) -> DNSRecord {
         let asked = query ?? response
         let question = query?.question ?? response?.question

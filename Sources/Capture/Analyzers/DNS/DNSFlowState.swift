@@ -6,7 +6,7 @@ struct DNSFlowState {
     /// A query seen, not yet answered.
     struct PendingQuery {
         var time: PacketTime
-        var message: DNSMessage
+        var message: DNSWireMessage
         /// Bytes charged to the budget for it.
         var cost: Int
     }

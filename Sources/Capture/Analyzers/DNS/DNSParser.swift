@@ -19,14 +19,14 @@ public enum DNSParser {
 
     /// Parses `bytes` as one DNS message.
     /// - Throws: the first `DNSMalformation` met.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(DNSMalformation) -> DNSMessage {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(DNSMalformation) -> DNSWireMessage {
         let reader = ByteReader(bytes)
         guard reader.has(12, at: 0) else { throw .headerTruncated }
         let flags = reader.be16(at: 2)
         let questionCount = reader.be16(at: 4)
         let answerCount = reader.be16(at: 6)
         guard questionCount <= maxQuestions else { throw .tooManyQuestions }
-        var message = DNSMessage(
+        var message = DNSWireMessage(
             id: reader.be16(at: 0), isResponse: flags & 0x8000 != 0, opcode: UInt8((flags >> 11) & 0xF),
             AA: flags & 0x0400 != 0, TC: flags & 0x0200 != 0, RD: flags & 0x0100 != 0, RA: flags & 0x0080 != 0,
             Z: UInt8((flags >> 4) & 0x7), rcode: UInt8(flags & 0xF), questionCount: questionCount,

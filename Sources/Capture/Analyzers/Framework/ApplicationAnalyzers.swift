@@ -71,7 +71,7 @@ final class ApplicationAnalyzers {
         guard !entryOfUID.isEmpty, let index = entryOfUID[record.uid].map(Int.init) else { return }
         if entries[index].dns.confirmed { record.service = entries[index].application.service }
         guard record.reason != .interim else { return }
-        dns.flush(&entries[index], budget: budget, statistics: &statistics) { outbox.add(.record(.dns($0))) }
+        dns.flush(&entries[index], budget: budget, statistics: &statistics, outbox: outbox)
         free(index)
     }
 
@@ -80,9 +80,7 @@ final class ApplicationAnalyzers {
         guard !entryOfUID.isEmpty, now.microseconds(since: lastSweep) >= 1_000_000 else { return }
         lastSweep = now
         for index in entryOfUID.values where !entries[Int(index)].dns.pending.isEmpty {
-            dns.expire(&entries[Int(index)], now: now, budget: budget, statistics: &statistics) {
-                outbox.add(.record(.dns($0)))
-            }
+            dns.expire(&entries[Int(index)], now: now, budget: budget, statistics: &statistics, outbox: outbox)
         }
     }
 
@@ -142,11 +140,10 @@ final class ApplicationAnalyzers {
                          outbox: PipelineOutbox) {
         guard !entries[index].done else { return }
         let payload = Self.payload(bytes, packet)
-        let emit: (DNSRecord) -> Void = { outbox.add(.record(.dns($0))) }
         if packet.ipProtocol == IPProtocolNumber.udp {
             guard !payload.isEmpty else { return }
             if !dns.message(payload, time: packet.time, flow: &entries[index], budget: budget,
-                            statistics: &statistics, emit: emit) {
+                            statistics: &statistics, outbox: outbox) {
                 abandon(index)
             }
             return
@@ -163,7 +160,7 @@ final class ApplicationAnalyzers {
         let time = packet.time
         let outcome = stream.receive(seq: packet.tcpSeq, payload, limit: configuration.streamBytesPerDirection,
                                      budget: budget) { chunk in
-            dns.stream(chunk, time: time, flow: &entries[index], budget: budget, statistics: &statistics, emit: emit)
+            dns.stream(chunk, time: time, flow: &entries[index], budget: budget, statistics: &statistics, outbox: outbox)
         }
         switch outcome {
         case .delivered: break

@@ -1,7 +1,7 @@
 /// A parsed DNS message (RFC 1035 §4.1): the header, the first question, and the answer section rendered as
 /// Zeek's dns.log renders it. Authority and additional sections are not read (Zeek's `answers` holds the answer
 /// section only). Produced by `DNSParser`; owns its values (nothing points into packet bytes).
-public struct DNSMessage: Sendable, Hashable {
+public struct DNSWireMessage: Sendable, Hashable {
     /// The transaction id.
     public var id: UInt16
     /// True for a response (QR bit).
