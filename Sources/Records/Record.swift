@@ -55,6 +55,8 @@ public enum Record: Sendable {
     indirect case tunnel(TunnelRecord)
     /// An FTP command (ftp.log).
     indirect case ftp(FTPRecord)
+    /// A DNS query and its answer (dns.log, or the DNS analyzer).
+    indirect case dns(DNSRecord)
 
     /// Calls `visitor` with the record's value at its concrete type (no existential box, no allocation).
     /// The one place that lists the cases.
@@ -75,6 +77,7 @@ public enum Record: Sendable {
         case .weird(let value): visitor.visit(value)
         case .tunnel(let value): visitor.visit(value)
         case .ftp(let value): visitor.visit(value)
+        case .dns(let value): visitor.visit(value)
         }
     }
 

@@ -212,7 +212,7 @@ public final class FlowTable {
         update(index, packet, isOriginator: isOriginator)
         return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew,
                           isEstablished: ipProtocol == IPProtocolNumber.tcp
-                              && slots[Int(index)].history.handshakeVerified)
+                              && slots[Int(index)].history.handshakeVerified, slot: index)
     }
 
     /// Moves the clock forward to `time` (never back) and emits what is due: expired flows, attempt reports,

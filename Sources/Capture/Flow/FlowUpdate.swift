@@ -12,12 +12,17 @@ public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
     /// TCP: the three-way handshake was proven (SYN, a SYN-ACK acknowledging it, an ACK acknowledging the
     /// SYN-ACK; see `ConnRecord.handshake`); always false for other protocols. Application analyzers believe only established flows.
     public var isEstablished: Bool
+    /// The flow table slot holding the flow (an index for side tables such as the analyzers'); `UInt32.max`
+    /// when unknown.
+    public var slot: UInt32
 
     /// Creates the value.
-    public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool, isEstablished: Bool = false) {
+    public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool, isEstablished: Bool = false,
+                slot: UInt32 = .max) {
         self.uid = uid
         self.isOriginator = isOriginator
         self.isNewFlow = isNewFlow
         self.isEstablished = isEstablished
+        self.slot = slot
     }
 }

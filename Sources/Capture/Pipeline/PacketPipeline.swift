@@ -2,7 +2,7 @@ import Logging
 import NetCore
 import Records
 
-/// decode → (fragment reassembly) → flow table → analyzers → records for the detection thread → verdict, for every
+/// decode → (fragment reassembly) → flow table → analyzers (SSH banners; `ApplicationAnalyzers`: DNS) → records for the detection thread → verdict, for every
 /// packet of one source.
 ///
 /// IP fragments go to a `FragmentReassembler` first (one branch on `DecodedPacket.isFragment` for every other
@@ -11,7 +11,7 @@ import Records
 /// discards them as the reassembler does) unless their source or destination is blocked.
 ///
 /// One pipeline per capture thread, confined to it (not `Sendable`). Per packet it allocates nothing, copies no
-/// packet bytes (fragments excepted: they are copied into the reassembler's buffers) and takes no lock: records (conn, ARP, SSH; rare) are collected in a reused array and handed to
+/// packet bytes (fragments excepted: they are copied into the reassembler's buffers) and takes no lock: records (conn, ARP, SSH, DNS; rare) are collected in a reused array and handed to
 /// the detection thread in batches through `RecordHandoff`. Whether a host is blocked is asked of a
 /// `BlockedHostFilter`; the pipeline knows nothing of the blocker.
 public final class PacketPipeline: PacketHandler {
@@ -34,6 +34,7 @@ public final class PacketPipeline: PacketHandler {
     private let outbox: PipelineOutbox
     private let blocked: (any BlockedHostFilter)?
     private let ssh: SSHBannerAnalyzer
+    private let analyzers: ApplicationAnalyzers
     private var lastTick: PacketTime = .zero
     /// Reused for every packet: the decoder fills it in place (no copy of the ~170-byte result per packet).
     private var scratch = DecodedPacket()
@@ -46,22 +47,28 @@ public final class PacketPipeline: PacketHandler {
     ///   - flushEagerly: live/inline sources hand events over as soon as a packet produced one (latency);
     ///     offline analysis batches them (throughput).
     ///   - defrag: limits of the fragment reassembly table.
+    ///   - analyzers: the application analyzers' limits and memory budget.
     public convenience init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
                             blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool,
-                            defrag: DefragConfiguration = DefragConfiguration()) throws(FlowTableConfigurationError) {
+                            defrag: DefragConfiguration = DefragConfiguration(),
+                            analyzers: AnalyzerConfiguration = AnalyzerConfiguration()) throws(FlowTableConfigurationError) {
         self.init(flowConfiguration: try flowConfiguration.validated(), handoff: handoff, blocked: blocked,
-                  flushEagerly: flushEagerly, defrag: defrag)
+                  flushEagerly: flushEagerly, defrag: defrag, analyzers: analyzers)
     }
 
     /// A pipeline on an already checked configuration: cannot fail (packet threads build theirs this way).
     public init(flowConfiguration valid: ValidFlowTableConfiguration, handoff: RecordHandoff?,
                 blocked: (any BlockedHostFilter)? = nil, flushEagerly: Bool,
-                defrag: DefragConfiguration = DefragConfiguration()) {
+                defrag: DefragConfiguration = DefragConfiguration(),
+                analyzers analyzerConfiguration: AnalyzerConfiguration = AnalyzerConfiguration()) {
         self.defrag = FragmentReassembler(configuration: defrag)
         let flowConfiguration = valid.configuration
         let ssh = SSHBannerAnalyzer()
         self.ssh = ssh
-        let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, ssh: ssh)
+        let analyzers = ApplicationAnalyzers(configuration: analyzerConfiguration,
+                                             slotCount: flowConfiguration.maxFlows)
+        self.analyzers = analyzers
+        let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, ssh: ssh, analyzers: analyzers)
         self.outbox = outbox
         self.flowTable = FlowTable(configuration: flowConfiguration, sink: outbox)
         self.blocked = blocked
@@ -72,10 +79,16 @@ public final class PacketPipeline: PacketHandler {
         self.defrag.onLimit = { limit, statistics in
             logger.warning("fragment reassembly limit reached (\(limit.rawValue)): \(statistics.liveDatagrams) datagrams under reassembly, \(statistics.evicted) evicted, \(statistics.sourceLimited) fragments refused per source; further hits are only counted", metadata: ["defrag.limit": "\(limit.rawValue)"])
         }
+        analyzers.budget.onReached = { budget in
+            logger.warning("application analyzer memory budget reached: \(budget.used) of \(budget.limit) bytes in use; new flows are tracked without application fields until usage falls below half", metadata: ["analyzers.budget": "\(budget.limit)"])
+        }
         flowTable.onEmergencyEnd = { statistics in
             logger.notice("flow table out of emergency mode: \(statistics.liveFlows) of \(statistics.capacity) slots live; \(statistics.flowsEvicted) flows evicted so far")
         }
     }
+
+    /// What the application analyzers did (this thread, or after the pipeline stopped).
+    public var analyzerStatistics: AnalyzerStatistics { analyzers.currentStatistics }
 
     /// True while the flow table is in emergency mode (this thread).
     public var isInEmergency: Bool { flowTable.statistics.isInEmergency }
@@ -138,12 +151,14 @@ public final class PacketPipeline: PacketHandler {
                 counters.blockedDrops &+= 1
                 return .drop
             }
-            if let update = flowTable.process(packet), packet.ipProtocol == IPProtocolNumber.tcp,
-               packet.payloadCaptured >= 4, var record = ssh.inspect(bytes, packet: packet, update: update) {
+            guard let update = flowTable.process(packet) else { return .accept }
+            if packet.ipProtocol == IPProtocolNumber.tcp, packet.payloadCaptured >= 4,
+               var record = ssh.inspect(bytes, packet: packet, update: update) {
                 // The analyzer reads only flows whose handshake the flow table proved.
                 record.handshake = update.isEstablished
                 outbox.add(.record(.ssh(record)))
             }
+            analyzers.inspect(bytes, packet: packet, update: update, outbox: outbox)
             return .accept
         case .other:
             return .accept
@@ -172,6 +187,7 @@ public final class PacketPipeline: PacketHandler {
         lastTick = time
         defrag.advance(to: time)
         flowTable.advance(to: time)
+        analyzers.advance(to: time, outbox: outbox)
         outbox.add(.tick(time))
         outbox.flush()
     }
@@ -185,16 +201,20 @@ final class PipelineOutbox: ConnRecordSink {
     private var batch: [RecordEvent] = []
 
     private let ssh: SSHBannerAnalyzer
+    private let analyzers: ApplicationAnalyzers
 
-    init(handoff: RecordHandoff?, flushEagerly: Bool, ssh: SSHBannerAnalyzer) {
+    init(handoff: RecordHandoff?, flushEagerly: Bool, ssh: SSHBannerAnalyzer, analyzers: ApplicationAnalyzers) {
         self.handoff = handoff
         self.flushEagerly = flushEagerly
         self.ssh = ssh
+        self.analyzers = analyzers
         batch.reserveCapacity(4096)
     }
 
     func flowRecordReady(_ record: ConnRecord) {
         if record.reason != .interim { ssh.flowEnded(record.uid) }
+        var record = record
+        analyzers.flowRecord(&record, outbox: self)
         add(.record(.conn(record)))
     }
 

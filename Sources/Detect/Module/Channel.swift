@@ -19,6 +19,8 @@ public struct Channel: Hashable, Sendable, CustomStringConvertible {
     public static let newARP = Channel(ARPRecord.self)
     /// SSH identification strings (`SSHRecord`).
     public static let newSSH = Channel(SSHRecord.self)
+    /// DNS queries and answers (`DNSRecord`).
+    public static let newDNS = Channel(DNSRecord.self)
     /// First sight of an IP, as originator or responder.
     public static let newIP = Channel(name: "new_ip")
     /// A new profile (first record an IP originated).

@@ -27,6 +27,8 @@ public typealias FlowMessage = RecordMessage<ConnRecord>
 public typealias ARPMessage = RecordMessage<ARPRecord>
 /// An SSH identification string on `new_ssh`.
 public typealias SSHMessage = RecordMessage<SSHRecord>
+/// A DNS query and answer on `new_dns`.
+public typealias DNSMessage = RecordMessage<DNSRecord>
 
 extension RecordMessage where Body == ConnRecord {
     /// The flow (the record under the name detectors use).

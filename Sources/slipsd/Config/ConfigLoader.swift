@@ -80,6 +80,10 @@ enum ConfigLoader {
             }
             settings.detection.disabledDetections = Set(names.compactMap(EvidenceType.init(rawValue:)))
         }
+        try reader.section("analyzers") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.bool("enabled", into: &settings.analyzers.enabled)
+            try r.int("memory_budget_mb", into: &settings.analyzers.memoryBudgetMB, in: 1...65_536)
+        }
         try reader.section("whitelists") { (r: inout ConfigReader) throws(ConfigError) in
             try r.bool("enable_local_whitelist", into: &settings.whitelistEnabled)
             try r.optionalString("local_whitelist_path", into: &settings.whitelistPath)

@@ -4,6 +4,13 @@ import Capture
 /// the YAML keys. `ConfigLoader` validates each derived configuration while it reads the file, so a value the
 /// flow table or NFQUEUE would refuse is reported once, at start-up, as `file:line:column: key: reason`, and the
 /// runners never meet an invalid one.
+extension SlipsdSettings.Analyzers {
+    /// The analyzers' configuration from the `analyzers.*` keys.
+    var configuration: AnalyzerConfiguration {
+        AnalyzerConfiguration(enabled: enabled, memoryBudget: memoryBudgetMB << 20)
+    }
+}
+
 extension SlipsdSettings.Flows {
     /// The flow table's configuration from the `flows.*` keys (seconds, kept to the microsecond).
     var tableConfiguration: FlowTableConfiguration {

@@ -36,6 +36,13 @@ struct SlipsdSettings: Sendable {
     }
     var flows = Flows()
 
+    /// `analyzers.*`: application analyzers (DNS) on the packet path and their one memory budget.
+    struct Analyzers: Sendable {
+        var enabled = true
+        var memoryBudgetMB = 32
+    }
+    var analyzers = Analyzers()
+
     /// `blocking.*`
     struct Blocking: Sendable {
         /// nftables table (family inet) holding the block sets.

@@ -103,11 +103,13 @@ struct InlineDaemon {
         // Checked once here (the YAML reader already did): the packet threads build their pipelines from the
         // checked value and have no error path.
         let flowConfiguration = try settings.flows.tableConfiguration.validated()
+        let analyzers = settings.analyzers.configuration
         let drops = controls?.drops
         let gauges = Dictionary(uniqueKeysWithValues: queues.map { ($0, FlowTableGauge()) })
         try source.start(makeHandler: { queue in
             let pipeline = PacketPipeline(flowConfiguration: flowConfiguration, handoff: handoff,
-                                          blocked: drops.map(DropSet.Reader.init), flushEagerly: true)
+                                          blocked: drops.map(DropSet.Reader.init), flushEagerly: true,
+                                          analyzers: analyzers)
             return GaugedPipeline(pipeline, gauge: gauges[queue] ?? FlowTableGauge(), queue: queue)
         })
         // Self-protection follows address and route changes (DHCP, PPPoE) from here on.

@@ -27,7 +27,7 @@ struct LiveAnalysis {
         do {
             source = try PcapLiveSource(configuration: configuration)
             pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration, handoff: handoff,
-                                          flushEagerly: true)
+                                          flushEagerly: true, analyzers: settings.analyzers.configuration)
             wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                          verbosity: options.verbose)
             if options.blocking {

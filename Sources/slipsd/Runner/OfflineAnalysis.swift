@@ -35,7 +35,8 @@ struct OfflineAnalysis {
         let wiring: DetectionWiring?
         do {
             pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration,
-                                          handoff: flowsOnly ? nil : handoff, flushEagerly: false)
+                                          handoff: flowsOnly ? nil : handoff, flushEagerly: false,
+                                          analyzers: settings.analyzers.configuration)
             wiring = flowsOnly ? nil : try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                                            verbosity: options.verbose)
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }

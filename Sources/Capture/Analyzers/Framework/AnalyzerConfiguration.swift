@@ -1,0 +1,23 @@
+/// Limits of a pipeline's application analyzers.
+public struct AnalyzerConfiguration: Sendable, Equatable {
+    /// Run the analyzers at all (false: flows only, as before analyzers existed).
+    public var enabled: Bool
+    /// The one memory budget across analyzers, in bytes (`analyzers.memory_budget_mb` in the YAML).
+    public var memoryBudget: Int
+    /// Most bytes held per TCP direction while a message spans segments (reassembly of a flow's first bytes).
+    public var streamBytesPerDirection: Int
+    /// Seconds after which a DNS query without a response is reported unanswered.
+    public var dnsQueryTimeout: Double
+    /// Most queries awaiting a response per flow; beyond, the oldest is reported unanswered.
+    public var dnsPendingPerFlow: Int
+
+    /// The defaults: on, 32 MiB, 16 KiB per direction, 10 s, 32 queries.
+    public init(enabled: Bool = true, memoryBudget: Int = 32 << 20, streamBytesPerDirection: Int = 16 << 10,
+                dnsQueryTimeout: Double = 10, dnsPendingPerFlow: Int = 32) {
+        self.enabled = enabled
+        self.memoryBudget = memoryBudget
+        self.streamBytesPerDirection = streamBytesPerDirection
+        self.dnsQueryTimeout = dnsQueryTimeout
+        self.dnsPendingPerFlow = dnsPendingPerFlow
+    }
+}

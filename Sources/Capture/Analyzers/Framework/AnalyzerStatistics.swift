@@ -1,0 +1,26 @@
+/// What a pipeline's application analyzers did; read on the pipeline's thread or after it stopped.
+public struct AnalyzerStatistics: Sendable, Equatable {
+    /// Flows an analyzer claimed.
+    public var claims: UInt64 = 0
+    /// Flows (or parts of their state) not analysed because the memory budget was reached.
+    public var budgetRefusals: UInt64 = 0
+    /// Bytes charged to the budget now, and the most at once.
+    public var budgetUsed = 0
+    public var budgetPeak = 0
+    /// Flows whose analysis stopped early (the first message was not the claimed protocol, or a TCP gap).
+    public var abandoned: UInt64 = 0
+    /// TCP reassembly: segments entirely seen before, segments held out of order, gaps given up on, and
+    /// messages larger than the per-direction bound.
+    public var retransmissions: UInt64 = 0
+    public var outOfOrder: UInt64 = 0
+    public var gaps: UInt64 = 0
+    public var oversized: UInt64 = 0
+    /// DNS: messages parsed, records emitted, queries reported without response, and malformations by kind.
+    public var dnsMessages: UInt64 = 0
+    public var dnsRecords: UInt64 = 0
+    public var dnsUnanswered: UInt64 = 0
+    public var dnsMalformations = DNSMalformationCounters()
+
+    /// All zero.
+    public init() {}
+}
