@@ -41,9 +41,31 @@ struct FlowFilesSuricataTests {
         let problems = read.summary.problems
         #expect(problems.skippedCount(of: .ignoredEvent("alert")) == 1)
         #expect(problems.skippedCount(of: .ignoredEvent("stats")) == 1)
-        #expect(problems.skippedCount(of: .notReadYet("Suricata dns events")) == 1)
+        #expect(problems.skippedCount(of: .dnsQueryEvent) == 1)
         #expect(problems.count(of: .unsupportedEvent) == 1)
         #expect(problems.count(of: .badField) == 1)
         #expect(problems.entries.first { $0.kind == .badField }?.firstDetail.hasPrefix("src_port") == true)
+    }
+
+    @Test func dnsAnswerEventsBecomeDNSRecordsInBothEveVersions() throws {
+        let dir = try FlowFilesTestKit.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let envelope = #""timestamp":"2021-06-06T15:59:46.457984+0200","flow_id":8,"event_type":"dns","src_ip":"10.0.0.1","src_port":5353,"dest_ip":"10.0.0.53","dest_port":53,"proto":"UDP""#
+        let lines = [
+            "{\(envelope),\"dns\":{\"version\":2,\"type\":\"query\",\"id\":4660,\"rrname\":\"www.example.test\",\"rrtype\":\"A\"}}",
+            "{\(envelope),\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":4660,\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"rrname\":\"www.example.test\",\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":[{\"rrname\":\"www.example.test\",\"rrtype\":\"CNAME\",\"ttl\":300,\"rdata\":\"web.example.test\"},{\"rrname\":\"web.example.test\",\"rrtype\":\"A\",\"ttl\":60,\"rdata\":\"192.0.2.80\"}]}}",
+            "{\(envelope),\"dns\":{\"version\":3,\"type\":\"response\",\"id\":7,\"rcode\":\"NXDOMAIN\",\"queries\":[{\"rrname\":\"missing.example.test\",\"rrtype\":\"AAAA\"}]}}",
+            "{\(envelope),\"dns\":{\"type\":\"answer\",\"id\":\"x\",\"rrname\":\"a.test\",\"rcode\":\"NOERROR\"}}",
+        ]
+        let path = try FlowFilesTestKit.write(lines.joined(separator: "\n") + "\n", to: dir, name: "eve.json")
+        let read = try FlowFilesTestKit.read(path)
+        let dns = read.all.compactMap(DNSRecord.from)
+        try #require(dns.count == 2, "\(read.summary.problems.entries)")
+        #expect(dns[0].query == "www.example.test" && dns[0].qtypeName == "A" && dns[0].rcodeName == "NOERROR")
+        #expect(dns[0].answers == ["web.example.test", "192.0.2.80"] && dns[0].TTLs == [300, 60])
+        #expect(dns[0].transID == 4660 && dns[0].RD && dns[0].RA && dns[0].originator == IPAddress("10.0.0.1"))
+        #expect(dns[1].query == "missing.example.test" && dns[1].qtypeName == "AAAA" && dns[1].rcodeName == "NXDOMAIN")
+        #expect(read.summary.problems.skippedCount(of: .dnsQueryEvent) == 1)
+        #expect(read.summary.problems.count(of: .badField) == 1)
     }
 }

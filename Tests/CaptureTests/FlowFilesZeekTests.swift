@@ -97,17 +97,17 @@ struct FlowFilesZeekTests {
         let dir = try FlowFilesTestKit.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FlowFilesTestKit.write(Self.shuffledTSV, to: dir, name: "conn.log")
-        try FlowFilesTestKit.write("#fields\tts\tuid\tquery\n1.0\tCa\texample.com\n2.0\tCb\texample.org\n", to: dir, name: "dns.log")
+        try FlowFilesTestKit.write("#fields\tts\tuid\tuser\n1.0\tCa\troot\n2.0\tCb\tadmin\n", to: dir, name: "login.log")
         try FlowFilesTestKit.write("#fields\tts\tuid\tid.orig_h\tid.resp_h\n1.0\tCa\t10.0.0.1\t10.0.0.2\n", to: dir,
                                    name: "ssl.log.labeled")
         try FlowFilesTestKit.write("#fields\tname\nbase/init\n", to: dir, name: "loaded_scripts.log")
         #expect(try FlowFileDetector.detect(path: dir) == .zeekDirectory)
         let read = try FlowFilesTestKit.read(dir)
         #expect(read.records.count == 2)
-        // ssl is read now (ZeekLogKindsTests has the kinds); dns comes with its own reader.
+        // ssl is read (ZeekLogKindsTests has the kinds); login.log, which Slips does not read, is counted.
         #expect(read.summary.filesRead == [dir + "/conn.log", dir + "/ssl.log.labeled"])
         #expect(read.all.count == 3)
-        #expect(read.summary.notReadYet.map(\.file) == ["dns.log"])
+        #expect(read.summary.notReadYet.map(\.file) == ["login.log"])
         #expect(read.summary.notReadYet.map(\.lines) == [2])
         #expect(read.summary.ignoredFiles == ["loaded_scripts.log"])
         #expect(read.summary.problems.entries.isEmpty)
@@ -182,10 +182,10 @@ struct FlowFilesZeekTests {
     @Test func otherZeekLogKindIsCountedNotRead() throws {
         let dir = try FlowFilesTestKit.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let text = "#path\tdns\n#fields\tts\tuid\tquery\n1.0\tCa\texample.com\n"
-        let read = try FlowFilesTestKit.read(try FlowFilesTestKit.write(text, to: dir, name: "dns.log"))
+        let text = "#path\tlogin\n#fields\tts\tuid\tuser\n1.0\tCa\troot\n"
+        let read = try FlowFilesTestKit.read(try FlowFilesTestKit.write(text, to: dir, name: "login.log"))
         #expect(read.records.isEmpty)
-        #expect(read.summary.problems.skippedCount(of: .notReadYet("dns.log")) == 1)
+        #expect(read.summary.problems.skippedCount(of: .notReadYet("login.log")) == 1)
         #expect(read.summary.problems.entries.isEmpty)
     }
 }

@@ -125,6 +125,14 @@ struct ZeekLogKindsTests {
             values: ["4.0", "CTun1abcdefghijkl", "10.0.0.5", "0", "10.0.0.6", "0", "Tunnel::GRE", "Tunnel::DISCOVER"],
             json: #"{"ts":4.0,"uid":"CTun1abcdefghijkl","id.orig_h":"10.0.0.5","id.orig_p":0,"id.resp_h":"10.0.0.6","id.resp_p":0,"tunnel_type":"Tunnel::GRE","action":"Tunnel::DISCOVER"}"#),
         ZeekLogFixture(
+            kind: "dns", channel: "new_dns",
+            fields: id + ["proto", "trans_id", "rtt", "query", "qclass", "qclass_name", "qtype", "qtype_name", "rcode",
+                          "rcode_name", "AA", "TC", "RD", "RA", "Z", "answers", "TTLs", "rejected"],
+            values: ["6.0", "CDns1abcdefghijkl", "10.0.0.5", "53000", "10.0.0.53", "53", "udp", "4660", "0.012",
+                     "www.example.test", "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T", "0",
+                     "web.example.test,192.0.2.80", "300.000000,60.000000", "F"],
+            json: #"{"ts":6.0,"uid":"CDns1abcdefghijkl","id.orig_h":"10.0.0.5","id.orig_p":53000,"id.resp_h":"10.0.0.53","id.resp_p":53,"proto":"udp","trans_id":4660,"rtt":0.012,"query":"www.example.test","qclass":1,"qclass_name":"C_INTERNET","qtype":1,"qtype_name":"A","rcode":0,"rcode_name":"NOERROR","AA":false,"TC":false,"RD":true,"RA":true,"Z":0,"answers":["web.example.test","192.0.2.80"],"TTLs":[300.0,60.0],"rejected":false}"#),
+        ZeekLogFixture(
             kind: "ftp", channel: "new_ftp",
             fields: id + ["user", "password", "command", "arg", "reply_code", "reply_msg", "data_channel.passive",
                           "data_channel.orig_h", "data_channel.resp_h", "data_channel.resp_p"],
@@ -213,6 +221,10 @@ struct ZeekLogKindsTests {
         #expect(weird.name == "non_ip_packet_in_ethernet" && weird.id.originator == nil && weird.peer == "zeek")
         let tunnel = try #require(TunnelRecord.from(try Self.record("tunnel")))
         #expect(tunnel.tunnelType == "Tunnel::GRE" && tunnel.action == "Tunnel::DISCOVER")
+        let dns = try #require(DNSRecord.from(try Self.record("dns")))
+        #expect(dns.query == "www.example.test" && dns.qtypeName == "A" && dns.rcodeName == "NOERROR" && dns.transID == 4660)
+        #expect(dns.answers == ["web.example.test", "192.0.2.80"] && dns.TTLs == [300, 60] && dns.RD && !dns.AA)
+        #expect(dns.rtt.map { abs($0 - 0.012) < 1e-9 } == true && dns.proto == .udp && dns.responderPort == 53)
         let ftp = try #require(FTPRecord.from(try Self.record("ftp")))
         #expect(ftp.dataChannelResponderPort == 50001 && ftp.replyCode == 150 && ftp.command == "RETR")
     }

@@ -34,7 +34,7 @@ struct FlowFileZeekLogsTests {
     static let connFields = id + ["proto", "service", "duration", "conn_state"]
     static func conn(_ ts: Int) -> [String] { idValues(ts, "Cconn\(ts)abcdefghi") + ["tcp", "ssl", "1.0", "SF"] }
 
-    /// One line of every log kind Slips reads (dns and login counted as not read yet).
+    /// One line of every log kind Slips reads.
     static func writeEveryKind(into dir: String, write: (String, String) throws -> Void) throws {
         try write(log("conn", connFields, [conn(1), conn(20)]), dir + "/conn.log")
         try write(log("http", id + ["method", "host"], [idValues(2, "Ch") + ["GET", "a.example"]]), dir + "/http.log")
@@ -80,14 +80,14 @@ struct FlowFileZeekLogsTests {
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-f", dir, "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("(Zeek log directory)"), "\(result.stdout)")
-        #expect(result.stdout.contains(" 15 records"), "\(result.stdout)")
+        #expect(result.stdout.contains(" 16 records"), "\(result.stdout)")
         #expect(result.stdout.contains("problems      none"), "\(result.stdout)")
         for channel in ["new_flow 2", "new_http 1", "new_ssl 1", "new_x509 1", "new_ssh 1", "new_smtp 1", "new_dhcp 1",
                         "new_arp 1", "new_notice 1", "new_software 1", "new_downloaded_file 1", "new_weird 1",
-                        "new_tunnel 1", "new_ftp 1"] {
+                        "new_tunnel 1", "new_ftp 1", "new_dns 1"] {
             #expect(result.stdout.contains(channel), "no \(channel): \(result.stdout)")
         }
-        #expect(result.stdout.contains("not read yet  dns.log (1 lines)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("not read yet"), "\(result.stdout)")
     }
 
     /// Starts slipsd with stdout and stderr in files (no pipe to fill while it runs).

@@ -20,13 +20,16 @@ public enum FlowSkipKind: Hashable, Sendable, CustomStringConvertible {
     case notIPFlow
     /// A Suricata event that is no flow and that Slips ignores too (`alert`, `anomaly`, `stats`).
     case ignoredEvent(String)
-    /// A record kind whose reader comes in a later version (Suricata `dns` events, Zeek's dns.log and login.log).
+    /// A Suricata `dns` query event: its answer event carries the question too and becomes the record.
+    case dnsQueryEvent
+    /// A record kind whose reader comes in a later version (Zeek's login.log).
     case notReadYet(String)
 
     public var description: String {
         switch self {
         case .notIPFlow: "not an IP flow"
         case .ignoredEvent(let type): "\(type) events (ignored, as Slips does)"
+        case .dnsQueryEvent: "Suricata dns query events (their answer events carry the question)"
         case .notReadYet(let kind): "\(kind) (not read yet)"
         }
     }

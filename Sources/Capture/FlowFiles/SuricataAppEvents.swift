@@ -1,7 +1,7 @@
 import NetCore
 import Records
 
-/// Suricata's application-layer events (`http`, `tls`, `fileinfo`, `ssh`) into the records Zeek's http.log,
+/// Suricata's application-layer events (`http`, `tls`, `fileinfo`, `ssh`; `dns` in `SuricataDNSEvent`) into the records Zeek's http.log,
 /// ssl.log, files.log and ssh.log fill: the event's own object (`"http": {…}`) gives the fields, the event's
 /// `timestamp`, `flow_id` and addresses the rest. As Slips does for Suricata files, a `fileinfo` record belongs to
 /// `src_ip` (its receiver) and came from `dest_ip`.
@@ -12,6 +12,8 @@ enum SuricataAppEvents {
         var uid: FlowUID
         var id: ConnectionID
         var appProto: String
+        /// `proto` of the event (DNS over UDP or TCP).
+        var proto: TransportProtocol = .udp
     }
 
     /// The record of an event of `type`, or what is wrong with it.
@@ -19,6 +21,7 @@ enum SuricataAppEvents {
         guard let object else { return .problem(.missingField, "a \(type) event without its \"\(type)\" object") }
         guard let fields = flatten(object) else { return .problem(.malformedLine, "\(type) object: not a JSON object") }
         let e = envelope
+        if type == "dns" { return SuricataDNSEvent.record(object, envelope: e, proto: e.proto) }
         switch type {
         case "http":
             var http = HTTPRecord(time: e.time, uid: e.uid, id: e.id)

@@ -3,7 +3,7 @@ import Records
 
 /// Suricata's eve.json: one event per line. `flow` events become conn records; `alert`, `anomaly` and `stats`
 /// are counted and skipped (Slips ignores them too); `http`, `tls`, `fileinfo` and `ssh` become application-layer
-/// records (`SuricataAppEvents`); `dns` is counted as not read yet; any other `event_type` is reported.
+/// records (`SuricataAppEvents`, `SuricataDNSEvent`); any other `event_type` is reported.
 ///
 /// A flow: `src_ip`/`src_port` → originator, `dest_ip`/`dest_port` → responder, `proto`, `app_proto` → service
 /// (unless `failed`), `flow_id` → uid, `flow.start`/`flow.end` → times, `pkts_toserver`/`bytes_toserver` →
@@ -107,10 +107,10 @@ struct SuricataParser {
         }
     }
 
-    /// `http`, `tls`, `fileinfo`, `ssh`: events read into application-layer records.
+    /// `http`, `tls`, `fileinfo`, `ssh`, `dns`: events read into application-layer records.
     private static func isAppEvent(_ type: FieldBytes) -> Bool {
         ByteText.equals(type, "http") || ByteText.equals(type, "tls") || ByteText.equals(type, "fileinfo")
-            || ByteText.equals(type, "ssh")
+            || ByteText.equals(type, "ssh") || ByteText.equals(type, "dns")
     }
 
     private mutating func appEvent(_ type: FieldBytes, timestamp: FieldBytes?, builder: ConnRecordBuilder,
@@ -123,7 +123,7 @@ struct SuricataParser {
                               responder: builder.responder, responderPort: builder.responderPort)
         let envelope = SuricataAppEvents.Envelope(time: ConnRecordBuilder.clamped(micros),
                                                   uid: flowID.map(FlowUID.init) ?? uids.next(), id: id,
-                                                  appProto: ByteText.string(appProto))
+                                                  appProto: ByteText.string(appProto), proto: builder.proto ?? .udp)
         return SuricataAppEvents.record(type: ByteText.string(type), envelope: envelope, object: object)
     }
 
@@ -131,7 +131,6 @@ struct SuricataParser {
         let name = ByteText.string(type)
         switch name {
         case "alert", "anomaly", "stats": return .skipped(.ignoredEvent(name))
-        case "dns": return .skipped(.notReadYet("Suricata \(name) events"))
         default: return .problem(.unsupportedEvent, "event_type '\(name)'")
         }
     }

@@ -6,14 +6,15 @@ enum ZeekLogKind: String, CaseIterable, Sendable {
     /// The kind named by a log's file name (`http.log`, `http.log.labeled`, `http.2026-12-02-04.log`) or `#path`.
     static func named(_ name: String) -> ZeekLogKind? { ZeekLogKind(rawValue: name) }
 
-    /// False for the kinds read past and counted (dns comes with its own reader; login Slips does not read).
-    var isRead: Bool { self != .dns && self != .login }
+    /// False for the kinds read past and counted (login: Slips does not read it).
+    var isRead: Bool { self != .login }
 
     /// A parser for a log of this kind (TSV or JSON, decided on its first line).
     func makeParser() -> any FlowLineParser {
         switch self {
         case .conn: ZeekAutoParser(path: "conn")
-        case .dns, .login: ZeekSkippedLogParser(skip: .notReadYet("\(rawValue).log"))
+        case .login: ZeekSkippedLogParser(skip: .notReadYet("\(rawValue).log"))
+        case .dns: ZeekLogParser<DNSLogBuilder>(path: rawValue)
         case .http: ZeekLogParser<HTTPLogBuilder>(path: rawValue)
         case .ssl: ZeekLogParser<SSLLogBuilder>(path: rawValue)
         case .x509: ZeekLogParser<X509LogBuilder>(path: rawValue)
