@@ -10,6 +10,8 @@
 #  7. evidence output: ≥ 1 M evidence through AlertOutput (alerts.log + IDMEFv2 alerts.json) vs a bare buffered
 #     write of the same bytes (evidence/s, ratio); then `slipsd -r` with every detector and `-o` vs flows only on
 #     the synthetic capture of section 1 (time ratio).
+#  8. threat intelligence: 2 M IPs/networks and 2 M domains loaded into the IoC index vs a bare line read of the
+#     same files; memory the index adds; lookups vs a plain Set<UInt32>.contains in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -110,3 +112,7 @@ written=$(wc -l < "$OUT/detect-synthetic/alerts/alerts.json")
 echo "synthetic capture, flows only:                 ${flows_s} s"
 echo "synthetic capture, every detector + -o:        ${all_s} s (${written} lines in alerts.json)"
 awk -v a="$all_s" -v b="$flows_s" 'BEGIN { printf "ratio every-detector+output/flows-only: %.2f (goal ≤ 2)\n", a / b }'
+
+echo "== 8. threat intelligence: ${BENCH_TI_ENTRIES:-2000000} IPs and as many domains into the IoC index =="
+.build/release/slipsd-bench threat-intel "$OUT" "${BENCH_TI_ENTRIES:-2000000}"
+rm -f "$OUT/bench-ti-ips.txt" "$OUT/bench-ti-domains.txt"

@@ -109,4 +109,33 @@ struct ThreatIntelIndexTests {
         #expect(index.count == 1)
         #expect(index.match(domain: "dup.example")?.source.feed == "b")
     }
+
+    @Test func byteFastPathForListsMatchesTheGeneralParser() {
+        let text = """
+        # header
+        203.0.113.7
+        198.51.100.0/24 ; SBL1
+        2001:db8:bad::/48 # v6
+        0.0.0.0 Ads.Example.NET
+        127.0.0.1\ttracker.example.org.
+        evil.example.com   // trailing
+        https://bad.example.com/x
+        300.1.1.1
+        1.2.3.4/40
+        not valid
+        """
+        let general = load(text, .lines)
+        var fast = ThreatIntelIndex()
+        let result = fast.add(feed: text, format: .lines, from: feed)
+        #expect(result.rejectedLines == general.1.rejectedLines, "\(result.firstProblems) vs \(general.1.firstProblems)")
+        #expect(fast.count == general.0.count)
+        for ip in ["203.0.113.7", "198.51.100.9", "2001:db8:bad::1", "203.0.113.8", "1.2.3.4"] {
+            #expect((fast.match(IPAddress(ip)!) != nil) == (general.0.match(IPAddress(ip)!) != nil), "\(ip)")
+        }
+        for name in ["ads.example.net", "x.tracker.example.org", "evil.example.com", "example.com", "not"] {
+            #expect(fast.match(domain: name)?.domain == general.0.match(domain: name)?.domain, "\(name)")
+        }
+        #expect(fast.match(url: "https://bad.example.com/x") != nil)
+        #expect(fast.match(domain: "ads.example.net") != nil)
+    }
 }

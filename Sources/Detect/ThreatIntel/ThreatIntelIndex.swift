@@ -43,6 +43,14 @@ public struct ThreatIntelIndex: Sendable {
     @discardableResult
     public mutating func add(feed text: String, format: FeedFormat, from feed: IoCSource) -> FeedParser.Result {
         let feedID = sourceID(feed)
+        if format == .lines {                       // the big feeds: bytes straight into the tables
+            var result = FeedParser.Result()
+            ListFeedScanner.scan(text, into: &result,
+                                 address: { add(.network($0), source: feedID) },
+                                 domain: { addDomain(bytes: $0, source: feedID) },
+                                 other: { add($0, source: feedID) })
+            return result
+        }
         return FeedParser(format: format).parse(text) { entry in
             if entry.threatLevel == nil && (entry.description ?? "").isEmpty {
                 add(entry.ioc, source: feedID)
@@ -83,6 +91,7 @@ public struct ThreatIntelIndex: Sendable {
                 }
             }
         case .domain(let name):
+            count -= 1                                         // addDomain counts for itself
             addDomain(name, source: source)
         case .asn(let number):
             if asns.updateValue(source, forKey: number) != nil { count -= 1 }
@@ -95,19 +104,32 @@ public struct ThreatIntelIndex: Sendable {
 
     private mutating func addDomain(_ name: String, source: UInt32) {
         var name = name
-        let hash = name.withUTF8 { Self.hash(UnsafeRawBufferPointer($0)) }
+        name.withUTF8 { addDomain(bytes: UnsafeRawBufferPointer($0), source: source) }
+    }
+
+    /// Adds a normalized (lower-case, no trailing dot) domain given as bytes.
+    private mutating func addDomain(bytes name: UnsafeRawBufferPointer, source: UInt32) {
+        count += 1
+        let hash = Self.hash(name)
         if let slot = domainsByHash[hash] {
-            if stored(slot) == name {
+            if equalsStored(slot, name) {
                 domainsByHash[hash]?.source = source
                 count -= 1
-            } else if collidingDomains.updateValue(source, forKey: name) != nil {
+            } else if collidingDomains.updateValue(source, forKey: String(decoding: name, as: UTF8.self)) != nil {
                 count -= 1
             }
             return
         }
         let offset = UInt32(domainBytes.count)
-        domainBytes.append(contentsOf: name.utf8)
-        domainsByHash[hash] = DomainSlot(offset: offset, length: UInt16(name.utf8.count), source: source)
+        domainBytes.append(contentsOf: name)
+        domainsByHash[hash] = DomainSlot(offset: offset, length: UInt16(name.count), source: source)
+    }
+
+    private func equalsStored(_ slot: DomainSlot, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard Int(slot.length) == bytes.count else { return false }
+        return domainBytes.withUnsafeBufferPointer { stored in
+            zip(stored[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)], bytes).allSatisfy { $0 == Self.lower($1) }
+        }
     }
 
     private func stored(_ slot: DomainSlot) -> String {
@@ -155,11 +177,7 @@ public struct ThreatIntelIndex: Sendable {
 
     private func lookup(_ bytes: UnsafeRawBufferPointer) -> (String, IoCSource)? {
         let hash = Self.hash(bytes)
-        if let slot = domainsByHash[hash], Int(slot.length) == bytes.count,
-           domainBytes.withUnsafeBufferPointer({ stored in
-               zip(stored[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)], bytes)
-                   .allSatisfy { $0 == Self.lower($1) }
-           }) {
+        if let slot = domainsByHash[hash], equalsStored(slot, bytes) {
             return (stored(slot), sources[Int(slot.source)])
         }
         guard !collidingDomains.isEmpty else { return nil }
