@@ -67,6 +67,8 @@ struct ThreatIntelConfigTests {
         #expect(throws: ConfigError.self) {
             try ConfigLoader.parse("threatintelligence:\n  no_such_key: 1\n", file: "x.yaml")
         }
+        let shipped = try ConfigLoader.load(path: RepositoryPaths.root + "/config/slipsd.yaml")
+        #expect(shipped.threatIntel.localFilesPath == "config/local_ti_files/" && shipped.threatIntel.downloadPath == nil)
         let disabled = try ConfigLoader.parse("modules:\n  disable: [threat_intelligence]\n", file: "x.yaml")
         #expect(disabled.detection.disabledModules.contains(ThreatIntelligenceDetector.name))
     }

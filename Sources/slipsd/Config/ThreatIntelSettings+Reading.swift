@@ -6,6 +6,7 @@ extension ConfigReader {
         try optionalString("ti_files", into: &settings.tiFiles)
         try optionalString("ja3_feeds", into: &settings.ja3Feeds)
         try optionalString("ssl_feeds", into: &settings.sslFeeds)
+        if settings.downloadPath?.isEmpty == true { settings.downloadPath = nil }   // `key:` with no value: none
         try double("TI_files_update_period", into: &settings.updatePeriodSeconds, in: 60...(366 * 86400))
     }
 }
