@@ -19,6 +19,8 @@ struct ThreatIntelDetectorTests {
             198.51.100.0/24,critical,bad range
             evil.example,high,phishing kit
             www.example.net,low,just this host
+            AS64500,medium,bad network
+            http://dl.example.org/payload.exe,high,malware download
             """, format: .slipsLocalIoCs, from: local)
         lists.iocs.add(feed: "e7d705a3286e19ea42f587b344ee6865,high,Cobalt Strike\n",
                        format: .slipsFingerprints(.ja3), from: IoCSource(feed: "own_malicious_JA3.csv", threatLevel: .medium))
@@ -180,5 +182,38 @@ struct ThreatIntelDetectorTests {
                 + "File was downloaded from server: 192.0.2.90. Detected by: own_malicious_md5.csv. Confidence: 1. ")
         #expect(files.allSatisfy { $0.threatLevel == .critical && $0.confidence == 1 && $0.uids == [FlowUID(13)] })
         #expect(files[0].attacker.value == "192.0.2.90" && files[1].attacker.value == "192.168.1.10")
+    }
+
+    @Test func listedURLIsMaliciousURL() throws {
+        let (detector, out) = try Self.make()
+        var http = HTTPRecord(time: Kit.at(3), uid: FlowUID(14),
+                              id: ConnectionID(originator: Self.client, responder: Kit.ip("192.0.2.82"), responderPort: 80))
+        http.host = "dl.example.org"; http.uri = "/payload.exe"
+        try detector.main(record(http, time: Kit.at(3)))
+        http.uri = "/other.exe"
+        try detector.main(record(http, time: Kit.at(3)))
+        let urls = out.of(.THREAT_INTELLIGENCE_MALICIOUS_URL)
+        try #require(urls.count == 1)
+        #expect(urls[0].description == "Connection to a blacklisted URL dl.example.org/payload.exe. Description: malware download, "
+                + "Found in feed: own_malicious_iocs.csv.")
+        #expect(urls[0].threatLevel == .high && urls[0].victim?.iocType == .URL && urls[0].uids == [FlowUID(14)])
+    }
+
+    @Test func asnIsMatchedOnlyWithAnASNDatabase() throws {
+        let flow = Kit.flow(uid: 5, src: Self.client, dst: Kit.ip("192.0.2.50"), dport: 443, state: .SF)
+        let (without, quiet) = try Self.make()
+        try without.main(Kit.message(flow))
+        #expect(quiet.evidence.isEmpty)
+
+        var settings = DetectionSettings()
+        settings.threatIntelligence = Self.lists()
+        settings.threatIntelligence.asnOfAddress = { $0 == IPAddress("192.0.2.50") ? "AS64500" : nil }
+        let (detector, out) = try Kit.make(ThreatIntelligenceDetector.self, settings: settings)
+        try detector.main(Kit.message(flow))
+        let asn = out.of(.THREAT_INTELLIGENCE_BLACKLISTED_ASN)
+        try #require(asn.count == 1)
+        #expect(asn[0].description == "Connection to IP: 192.0.2.50 with blacklisted ASN: AS64500 Description: bad network, "
+                + "Found in feed: own_malicious_iocs.csv, Confidence: 0.8. Tags: local TI file ")
+        #expect(asn[0].threatLevel == .medium && asn[0].confidence == 0.8)
     }
 }
