@@ -87,13 +87,13 @@ struct SlipsConfigFileTests {
         #expect(settings.detection.timeWindowWidth == 3600)
         #expect(settings.detection.evidenceDetectionThreshold == 0.25)
         #expect(settings.flows.tcpInactivityTimeout == 3600, "Slips' tcp_inactivity_timeout is in minutes")
-        #expect(settings.detection.disabledModules == ["template", "network_discovery", "icmp_scan"])
+        #expect(settings.detection.disabledModules == ["template", "network_discovery", "icmp_scan", "threat_intelligence"])
         #expect(settings.detection.disabledDetections == [.UNKNOWN_PORT])
         #expect(settings.whitelistPath == "config/whitelist.conf")
         #expect(settings.detection.settings(for: FlowAlertsDetector.self).longConnectionThreshold == 1500)
         #expect(settings.detection.settings(for: SSHPasswordGuessingDetector.self).attemptThreshold == 7)
         for name in ["modes", "parameters.verbose", "parameters.client_ips", "detection.popup_alerts",
-                     "modules.timeline_human_timestamp", "flowmldetection", "virustotal", "threatintelligence",
+                     "modules.timeline_human_timestamp", "flowmldetection", "virustotal", "threatintelligence.wait_for_TI_to_finish",
                      "whitelists.online_whitelist", "flow_alerts.entropy_threshold", "exporting_alerts", "CESNET",
                      "Docker", "Profiling", "web_interface", "global_p2p", "local_p2p"] {
             #expect(settings.ignoredSlipsKeys.contains(name), "\(name) not listed as ignored: \(settings.ignoredSlipsKeys)")

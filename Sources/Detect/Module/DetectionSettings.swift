@@ -17,6 +17,8 @@ public struct DetectionSettings: Sendable {
     /// Each detector's settings by detector name, decoded from the section of that name. A detector missing
     /// here runs with its defaults.
     public var detectorSettings: [String: any DetectorSettings] = [:]
+    /// The IoC lists the `threat_intelligence` detector matches, loaded by slipsd from `threatintelligence:`.
+    public var threatIntelligence = ThreatIntelLists()
 
     /// The default settings (Slips' defaults).
     public init() {}

@@ -20,5 +20,6 @@ public enum DetectorList {
         DeviceChangingIPDetector.self,
         MultiplePortsConnectionDetector.self,
         TelnetReconnectionDetector.self,
+        ThreatIntelligenceDetector.self,
     ]
 }

@@ -90,6 +90,9 @@ enum ConfigLoader {
             settings.whitelistPathWasSet = settings.whitelistPath != nil
             try r.optionalString("organizations_info_path", into: &settings.organizationsInfoPath)
         }
+        try reader.section("threatintelligence") { (r: inout ConfigReader) throws(ConfigError) in
+            try r.readThreatIntel(into: &settings.threatIntel)
+        }
         try reader.section("flows") { (r: inout ConfigReader) throws(ConfigError) in
             try r.int("max", into: &settings.flows.maxFlows, in: 16...100_000_000)
             try r.double("tcp_inactivity_timeout", into: &settings.flows.tcpInactivityTimeout, in: 1...86400)

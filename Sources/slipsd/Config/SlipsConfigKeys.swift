@@ -14,7 +14,7 @@ enum SlipsConfigKeys {
     /// Whole Slips sections slipsd has no counterpart for (yet).
     static let ignoredSections: Set<String> = [
         "modes", "output", "update", "Debug", "flowmldetection", "flow_ml_detection", "anomaly_detection_https",
-        "virustotal", "threatintelligence", "exporting_alerts", "CESNET", "cesnet", "Docker", "Profiling",
+        "virustotal", "exporting_alerts", "CESNET", "cesnet", "Docker", "Profiling",
         "web_interface", "global_p2p", "local_p2p", "P2P",
     ]
 
@@ -28,6 +28,8 @@ enum SlipsConfigKeys {
         "detection": ["popup_alerts"],
         "modules": ["timeline_human_timestamp"],
         "whitelists": ["enable_online_whitelist", "online_whitelist_update_period", "online_whitelist"],
+        "threatintelligence": ["wait_for_TI_to_finish", "mac_db_update", "mac_db", "RiskIQ_credentials_path",
+                               "riskiq_update_period"],
         "flowalerts": ["ssh_succesful_detection_threshold", "entropy_threshold", "pastebin_download_threshold"],
     ]
 

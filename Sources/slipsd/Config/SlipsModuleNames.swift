@@ -13,13 +13,14 @@ enum SlipsModuleNames {
         "arp": ["arp"],
         "bruteforcedetector": ["ssh_brute_force", "zeek_notices"],
         "template": ["template"],
+        "threatintelligence": ["threat_intelligence"],
     ]
 
     /// Slips 1.1.x's other modules (normalized names): accepted, nothing to disable.
     static let modulesWithoutCounterpart: Set<String> = [
         "anomalydetectionhttps", "arppoisoner", "blocking", "cesnet", "cyst", "exportingalerts",
         "feedsupdatemanager", "updatemanager", "fides", "flowmldetection", "httpanalyzer", "ipinfo", "iris",
-        "kalipso", "leakdetector", "p2ptrust", "riskiq", "rnnccdetection", "threatintelligence", "timeline",
+        "kalipso", "leakdetector", "p2ptrust", "riskiq", "rnnccdetection", "timeline",
         "virustotal", "progressbar",
     ]
 

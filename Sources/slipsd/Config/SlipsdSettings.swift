@@ -22,6 +22,8 @@ struct SlipsdSettings: Sendable {
     /// `whitelists.organizations_info_path`: the directory of the organizations' files (slipsd's key; Slips has
     /// them at `slips_files/organizations_info/`). Nil: organization lines match nothing (said once).
     var organizationsInfoPath: String? = nil
+    /// `threatintelligence.*` (Slips' keys).
+    var threatIntel = ThreatIntelSettings()
 
     /// `flows.*` (seconds; `max` flows).
     struct Flows: Sendable {

@@ -22,9 +22,12 @@ final class DetectionWiring {
         output = try outputDirectory.map { directory throws(SystemError) in try AlertOutput(directory: directory) }
         let loaded = try WhitelistLoader.load(settings, trusted: true)
         let whitelist = loaded.whitelist
-        engine = DetectionEngine(settings: settings.detection, whitelist: whitelist, output: output,
+        var detection = settings.detection
+        let threatIntel = try ThreatIntelLoader.load(settings.threatIntel, trusted: true)
+        detection.threatIntelligence = threatIntel.lists
+        engine = DetectionEngine(settings: detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
-        for line in loaded.messages { output?.log(line) }
+        for line in loaded.messages + threatIntel.messages { output?.log(line) }
     }
 
     /// Lines for the run summary (evidence and alerts).

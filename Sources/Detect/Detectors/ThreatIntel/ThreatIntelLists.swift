@@ -1,0 +1,20 @@
+import NetCore
+
+/// What the `threat_intelligence` detector matches against, built once by slipsd at start-up from the
+/// `threatintelligence:` section (Slips' local IoC, JA3 and JARM files, feeds already in the download path) and
+/// handed to the engine inside `DetectionSettings.threatIntelligence`. A value: a reload builds a new one aside.
+public struct ThreatIntelLists: Sendable {
+    /// Every IoC loaded: addresses, ranges, domains, ASNs, URLs, JA3/JA3S/JARM and MD5 fingerprints.
+    public var iocs = ThreatIntelIndex()
+    /// Slips' `known_fp_md5_hashes.csv`: MD5s that are never evidence, whatever list names them.
+    public var knownFalsePositiveMD5 = ThreatIntelIndex()
+    /// The AS number (`AS64500`) of an address, when an ASN database is configured; nil when none is (then
+    /// ASN IoCs are not matched, which the detector says once).
+    public var asnOfAddress: (@Sendable (IPAddress) -> String?)? = nil
+
+    /// Empty lists: the detector runs and finds nothing.
+    public init() {}
+
+    /// True when nothing at all is loaded.
+    public var isEmpty: Bool { iocs.count == 0 }
+}

@@ -1,0 +1,12 @@
+extension ConfigReader {
+    /// Reads the `threatintelligence:` keys slipsd uses (the others are listed as ignored by `SlipsConfigKeys`).
+    mutating func readThreatIntel(into settings: inout ThreatIntelSettings) throws(ConfigError) {
+        try string("local_threat_intelligence_files", into: &settings.localFilesPath)
+        try optionalString("download_path_for_remote_threat_intelligence", into: &settings.downloadPath)
+        try optionalString("ti_files", into: &settings.tiFiles)
+        try optionalString("ja3_feeds", into: &settings.ja3Feeds)
+        try optionalString("ssl_feeds", into: &settings.sslFeeds)
+        if settings.downloadPath?.isEmpty == true { settings.downloadPath = nil }   // `key:` with no value: none
+        try double("TI_files_update_period", into: &settings.updatePeriodSeconds, in: 60...(366 * 86400))
+    }
+}
