@@ -22,6 +22,10 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case CONNECTION_TO_MULTIPLE_PORTS
     case GRE_TUNNEL
     case GRE_SCAN
+    case DGA_NXDOMAINS
+    case HIGH_ENTROPY_DNS_ANSWER
+    case INVALID_DNS_RESOLUTION
+    case DNS_ARPA_SCAN
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

@@ -20,5 +20,9 @@ public enum DetectorList {
         DeviceChangingIPDetector.self,
         MultiplePortsConnectionDetector.self,
         TelnetReconnectionDetector.self,
+        DGANXDomainsDetector.self,
+        HighEntropyDNSAnswerDetector.self,
+        InvalidDNSResolutionDetector.self,
+        DNSARPAScanDetector.self,
     ]
 }
