@@ -84,17 +84,28 @@ struct DNSDetectionsTests {
         })
     }
 
-    @Test func dgaStateIsBoundedAndAFloodOfForgedSourcesDoesNotBlindIt() throws {
-        let (detector, out) = try Kit.make(DGANXDomainsDetector.self)
-        for index in 0..<300_000 {
-            try detector.main(Kit.dns(uid: UInt64(index), at: 1, client: Kit.ip("100.64.0.0", plus: index),
-                                      query: "f\(index).example", rcode: "NXDOMAIN"))
+    @Test func stateIsBoundedUnderAMillionDistinctKeysAndForgedSourcesDoNotBlind() throws {
+        let (dga, dgaOut) = try Kit.make(DGANXDomainsDetector.self)
+        let (arpa, arpaOut) = try Kit.make(DNSARPAScanDetector.self)
+        for index in 0..<1_000_000 {                                        // a million distinct names and sources
+            let query = index % 2 == 0 ? "f\(index).example" : "\(index).in-addr.arpa"
+            let message = Kit.dns(uid: UInt64(index), at: 1, client: Kit.ip("100.64.0.0", plus: index),
+                                  query: query, rcode: "NXDOMAIN")
+            try dga.main(message)
+            try arpa.main(message)
         }
-        let statistics = detector.windows.budget.statistics
-        #expect(statistics.used <= statistics.limit && statistics.peakUsed <= statistics.limit)
-        #expect(statistics.evictions > 0)
-        for index in 0..<10 { try detector.main(nxdomain(index, at: 2)) }
-        #expect(out.evidence.map(\.attacker.value) == ["10.0.0.5"])
+        for statistics in [dga.windows.budget.statistics, arpa.windows.budget.statistics] {
+            print("\(statistics.owner): limit \(statistics.limit), peak \(statistics.peakUsed), evictions \(statistics.evictions)")
+            #expect(statistics.used <= statistics.limit && statistics.peakUsed <= statistics.limit)
+            #expect(statistics.evictions > 0)
+        }
+        #expect(dgaOut.evidence.isEmpty && arpaOut.evidence.isEmpty)
+        for index in 0..<10 {
+            try dga.main(nxdomain(index, at: 2))
+            try arpa.main(reverse(index, at: 2 + Double(index) * 0.1))
+        }
+        #expect(dgaOut.evidence.map(\.attacker.value) == ["10.0.0.5"])
+        #expect(arpaOut.evidence.map(\.attacker.value) == ["10.0.0.5"])
         // One profile's own flood of distinct names is capped per window and keeps being reported.
         let (single, singleOut) = try Kit.make(DGANXDomainsDetector.self)
         for index in 0..<20_000 { try single.main(nxdomain(index)) }
