@@ -88,7 +88,7 @@ struct SlipsConfigFileTests {
         #expect(settings.detection.evidenceDetectionThreshold == 0.25)
         #expect(settings.flows.tcpInactivityTimeout == 3600, "Slips' tcp_inactivity_timeout is in minutes")
         #expect(settings.detection.disabledModules == ["template", "network_discovery", "icmp_scan", "threat_intelligence"])
-        #expect(settings.detection.disabledDetections == [.UNKNOWN_PORT])
+        #expect(settings.detection.disabledDetections == [.DGA_NXDOMAINS, .UNKNOWN_PORT])   // both are emitted now
         #expect(settings.whitelistPath == "config/whitelist.conf")
         #expect(settings.detection.settings(for: FlowAlertsDetector.self).longConnectionThreshold == 1500)
         #expect(settings.detection.settings(for: SSHPasswordGuessingDetector.self).attemptThreshold == 7)

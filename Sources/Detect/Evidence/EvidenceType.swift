@@ -32,6 +32,10 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case MALICIOUS_JA3
     case MALICIOUS_JA3S
     case MALICIOUS_DOWNLOADED_FILE
+    case DGA_NXDOMAINS
+    case HIGH_ENTROPY_DNS_ANSWER
+    case INVALID_DNS_RESOLUTION
+    case DNS_ARPA_SCAN
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

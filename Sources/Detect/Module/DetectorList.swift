@@ -21,5 +21,9 @@ public enum DetectorList {
         MultiplePortsConnectionDetector.self,
         TelnetReconnectionDetector.self,
         ThreatIntelligenceDetector.self,
+        DGANXDomainsDetector.self,
+        HighEntropyDNSAnswerDetector.self,
+        InvalidDNSResolutionDetector.self,
+        DNSARPAScanDetector.self,
     ]
 }
