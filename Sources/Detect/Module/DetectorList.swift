@@ -20,5 +20,9 @@ public enum DetectorList {
         DeviceChangingIPDetector.self,
         MultiplePortsConnectionDetector.self,
         TelnetReconnectionDetector.self,
+        SSHSuccessfulDetector.self,
+        SSHVersionChangeDetector.self,
+        SMTPLoginDetector.self,
+        HTTPAnalyzerDetector.self,
     ]
 }
