@@ -79,9 +79,9 @@ struct HTTPDetectionsTests {
         })
         try detector.main(Kit.http(uid: 3, client: client, server: server) { $0.responseBodyLength = 5000 })
         #expect(out.of(.PASTEBIN_DOWNLOAD).isEmpty)
-        try detector.main(Kit.http(uid: 4, client: client, server: server) { $0.host = "pastebin.com"; $0.responseBodyLength = 1500 })
+        try detector.main(Kit.http(uid: 4, client: client, server: server) { $0.host = "pastebin.com"; $0.responseBodyLength = 701 })
         let evidence = try #require(out.of(.PASTEBIN_DOWNLOAD).only)
-        #expect(evidence.description == "A downloaded file from pastebin.com. Size: 0.0015 MBs")
+        #expect(evidence.description == "A downloaded file from pastebin.com. Size: 0.000701 MBs")
         #expect(evidence.threatLevel == .info && evidence.confidence == 1 && evidence.attacker.value == "10.0.0.8")
     }
 
