@@ -10,7 +10,7 @@ import Records
 ///
 /// Not done: `INCOMPATIBLE_USER_AGENT` (needs the host's MAC vendor and an operating-system reading of the user
 /// agent) and `MULTIPLE_USER_AGENT` (Slips compares the OS name and type it fetched online for the first user
-/// agent, which an offline daemon does not have). `NON_HTTP_PORT_80_CONNECTION` is `NonHTTPPort80Detector`'s.
+/// agent; offline it stores them empty and never sets the evidence either). `NON_HTTP_PORT_80_CONNECTION` is `NonHTTPPort80Detector`'s.
 /// State: the empty-connection counters of six hosts, nothing per client. Confined to the detection thread.
 public final class HTTPAnalyzerDetector: Detector {
     /// The name used in config and logs (Slips' module `http_analyzer`).
