@@ -108,4 +108,37 @@ struct HTTPDetectionsTests {
                                        from: .section(["pastebin_download_threshold": .plain("-1")]), path: "http_analyzer")
         }
     }
+
+    func tlsRecord(uid: UInt64, serverName: String) -> ChannelMessage {
+        var ssl = SSLRecord(time: Kit.at(2), uid: FlowUID(uid),
+                            id: ConnectionID(originator: client, originatorPort: 43_000, responder: server, responderPort: 443))
+        ssl.serverName = serverName
+        return Kit.record(ssl)
+    }
+
+    func tlsFlow(uid: UInt64, serverBytes: UInt64, reason: ConnRecord.Reason = .expired) -> ChannelMessage {
+        Kit.message(Kit.flow(uid: uid, src: client, sport: 43_000, dst: server, dport: 443, state: .SF, start: 2,
+                             origPackets: 5, respPackets: 5, origBytes: 300, respBytes: serverBytes, reason: reason))
+    }
+
+    @Test func pastebinOverTLSBySNIAtTheThreshold() throws {
+        let (detector, out) = try Kit.make(PastebinTLSDownloadDetector.self)
+        try detector.main(tlsRecord(uid: 1, serverName: "pastebin.com"))
+        try detector.main(tlsFlow(uid: 1, serverBytes: 699))                       // just below
+        try detector.main(tlsRecord(uid: 2, serverName: "example.org"))
+        try detector.main(tlsFlow(uid: 2, serverBytes: 90_000))                    // not pastebin
+        try detector.main(tlsRecord(uid: 3, serverName: "pastebin.com"))
+        try detector.main(tlsFlow(uid: 3, serverBytes: 700, reason: .interim))     // not final yet
+        #expect(out.evidence.isEmpty)
+        try detector.main(tlsFlow(uid: 3, serverBytes: 700))                       // at the threshold
+        try detector.main(tlsFlow(uid: 4, serverBytes: 2_000_000))                 // flow first ...
+        try detector.main(tlsRecord(uid: 4, serverName: "pastebin.com"))          // ... then its TLS record
+        #expect(out.evidence.map(\.uids) == [[FlowUID(3)], [FlowUID(4)]])
+        #expect(out.evidence.map(\.description) == ["A downloaded file from pastebin.com. size: 0.0007 MBs",
+                                                     "A downloaded file from pastebin.com. size: 2.0 MBs"])
+        #expect(out.evidence.allSatisfy {
+            $0.type == .PASTEBIN_DOWNLOAD && $0.threatLevel == .info && $0.confidence == 1
+                && $0.attacker.direction == .SRC && $0.attacker.value == "10.0.0.8" && $0.dstPort == 443
+        })
+    }
 }

@@ -24,5 +24,6 @@ public enum DetectorList {
         SSHVersionChangeDetector.self,
         SMTPLoginDetector.self,
         HTTPAnalyzerDetector.self,
+        PastebinTLSDownloadDetector.self,
     ]
 }

@@ -9,7 +9,7 @@ enum SlipsModuleNames {
         "flowalerts": ["flowalerts", "connection_to_private_ip", "non_http_port_80", "non_ssl_port_443",
                        "different_localnet", "device_changing_ip", "connection_to_multiple_ports",
                        "telnet_reconnection", "zeek_notices", "gre_tunnel",
-                       "ssh_analyzer", "software_analyzer", "smtp_analyzer"],
+                       "ssh_analyzer", "software_analyzer", "smtp_analyzer", "pastebin_tls"],
         "networkdiscovery": ["network_discovery", "icmp_scan"],
         "arp": ["arp"],
         "bruteforcedetector": ["ssh_brute_force", "zeek_notices"],
