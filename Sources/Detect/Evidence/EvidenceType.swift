@@ -36,6 +36,16 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case HIGH_ENTROPY_DNS_ANSWER
     case INVALID_DNS_RESOLUTION
     case DNS_ARPA_SCAN
+    case SSH_SUCCESSFUL
+    case MULTIPLE_SSH_VERSIONS
+    case BAD_SMTP_LOGIN
+    case SMTP_LOGIN_BRUTEFORCE
+    case HTTP_TRAFFIC
+    case SUSPICIOUS_USER_AGENT
+    case EXECUTABLE_MIME_TYPE
+    case PASTEBIN_DOWNLOAD
+    case WEIRD_HTTP_METHOD
+    case EMPTY_CONNECTIONS
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

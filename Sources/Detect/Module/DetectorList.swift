@@ -25,5 +25,10 @@ public enum DetectorList {
         HighEntropyDNSAnswerDetector.self,
         InvalidDNSResolutionDetector.self,
         DNSARPAScanDetector.self,
+        SSHSuccessfulDetector.self,
+        SSHVersionChangeDetector.self,
+        SMTPLoginDetector.self,
+        HTTPAnalyzerDetector.self,
+        PastebinTLSDownloadDetector.self,
     ]
 }
