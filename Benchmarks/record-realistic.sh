@@ -38,7 +38,7 @@ in_srv bash -c 'while true; do nc -l -p 9000 >/dev/null; done' >/dev/null 2>&1 &
 in_srv bash -c 'while true; do nc -u -l -p 9001 >/dev/null; done' >/dev/null 2>&1 & pids="$pids $!"
 sleep 1
 
-in_cli tcpdump -i "${tag}a" -w "$out" -U -s 256 >/dev/null 2>&1 & tcpdump_pid=$!; pids="$pids $tcpdump_pid"
+ip netns exec "$cli" tcpdump -i "${tag}a" -w "$out" -U -s 256 >/dev/null 2>&1 & tcpdump_pid=$!; pids="$pids $tcpdump_pid"
 sleep 1
 
 # Clients, bounded in count and time.
@@ -54,6 +54,6 @@ head -c 3000000 /dev/urandom | in_cli nc -q 1 -w 5 10.77.2.2 9000 || true
 for i in $(seq 1 200); do echo "datagram $i"; done | in_cli nc -u -q 1 -w 1 10.77.2.2 9001 || true
 in_cli nc -z -w 1 10.77.2.2 1-300 >/dev/null 2>&1 || true
 sleep 1
-kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null || true
-cp "$work/www/index.html" /dev/null
+pkill -INT -f "tcpdump -i ${tag}a " || true        # tcpdump itself (ip netns exec execs it, but be sure)
+wait "$tcpdump_pid" 2>/dev/null || true
 echo "recorded $out: $(tcpdump -r "$out" 2>/dev/null | wc -l) packets"

@@ -4,6 +4,7 @@
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 //   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
 //   slipsd-bench flow-files DIR LINES               Zeek TSV/JSON conn.log reading vs a bare line loop
+//   slipsd-bench replay-realistic IN OUT PACKETS    the recorded realistic capture, shifted copies to PACKETS
 //   slipsd-bench threat-intel DIR ENTRIES           feed load time, memory and lookups of the IoC index
 //   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
 import NetCore
@@ -40,6 +41,8 @@ case "make-flood-capture":
     FloodCapture.run(arguments)
 case "flow-files":
     FlowFileThroughput.run(arguments)
+case "replay-realistic":
+    RealisticReplay.run(arguments)
 case "threat-intel":
     ThreatIntelScale.run(arguments)
 case "evidence-output":
