@@ -57,9 +57,9 @@ struct SlipsConfigFileTests {
       local_whitelist_path: config/whitelist.conf
     flow_alerts:
       long_connection_threshold: 1500
-      ssh_succesful_detection_threshold: 4290
-      entropy_threshold: 5
-      pastebin_download_threshold: 700
+      ssh_succesful_detection_threshold: 5000
+      entropy_threshold: 4.5
+      pastebin_download_threshold: 800
     brute_force_detector:
       ssh_attempt_threshold: 7
     exporting_alerts:
@@ -94,11 +94,17 @@ struct SlipsConfigFileTests {
         #expect(settings.detection.settings(for: SSHPasswordGuessingDetector.self).attemptThreshold == 7)
         for name in ["modes", "parameters.verbose", "parameters.client_ips", "detection.popup_alerts",
                      "modules.timeline_human_timestamp", "flowmldetection", "virustotal", "threatintelligence.wait_for_TI_to_finish",
-                     "whitelists.online_whitelist", "flow_alerts.entropy_threshold", "exporting_alerts", "CESNET",
+                     "whitelists.online_whitelist", "exporting_alerts", "CESNET",
                      "Docker", "Profiling", "web_interface", "global_p2p", "local_p2p"] {
             #expect(settings.ignoredSlipsKeys.contains(name), "\(name) not listed as ignored: \(settings.ignoredSlipsKeys)")
         }
         #expect(!settings.ignoredSlipsKeys.contains("parameters.time_window_width"))
+        // Slips' flow_alerts keys reach the detectors that implement them, with Slips' meaning.
+        #expect(settings.detection.settings(for: HighEntropyDNSAnswerDetector.self).entropyThreshold == 4.5)
+        #expect(settings.detection.settings(for: SSHSuccessfulDetector.self).byteThreshold == 5000)
+        #expect(settings.detection.settings(for: HTTPAnalyzerDetector.self).pastebinDownloadThreshold == 800)
+        #expect(settings.detection.settings(for: PastebinTLSDownloadDetector.self).threshold == 800)
+        #expect(!settings.ignoredSlipsKeys.contains { $0.hasPrefix("flow_alerts.") }, "\(settings.ignoredSlipsKeys)")
     }
 
     @Test func unknownKeysAreStillErrorsWithTheirPlace() {
@@ -119,5 +125,16 @@ struct SlipsConfigFileTests {
             #expect(SlipsEvidenceTypeNames.all.contains(type.rawValue), "\(type) is not a Slips evidence type")
         }
         #expect(SlipsEvidenceTypeNames.all.count == 65)
+    }
+
+    @Test func aDetectorsOwnSectionWinsOverTheSlipsKey() throws {
+        let settings = try ConfigLoader.parse("""
+        flow_alerts:
+          entropy_threshold: 4.5
+        high_entropy_dns_answer:
+          entropy_threshold: 6
+        """, file: "s.yaml")
+        #expect(settings.detection.settings(for: HighEntropyDNSAnswerDetector.self).entropyThreshold == 6)
+        #expect(settings.ignoredSlipsKeys.contains { $0.hasPrefix("flow_alerts.entropy_threshold") })
     }
 }

@@ -30,31 +30,60 @@ enum SlipsConfigKeys {
         "whitelists": ["enable_online_whitelist", "online_whitelist_update_period", "online_whitelist"],
         "threatintelligence": ["wait_for_TI_to_finish", "mac_db_update", "mac_db", "RiskIQ_credentials_path",
                                "riskiq_update_period"],
-        "flowalerts": ["ssh_succesful_detection_threshold", "entropy_threshold", "pastebin_download_threshold"],
     ]
 
-    /// `root` with Slips' section names renamed and what slipsd ignores taken out.
+    /// Keys of Slips' `flow_alerts` section that slipsd's detectors read in their own sections, under the same
+    /// name and with the same meaning: a Slips file's value reaches them (a value the detector's own section also
+    /// sets wins, and the Slips key is then listed as ignored).
+    static let movedKeys: [String: [String: [String]]] = [
+        "flowalerts": ["entropy_threshold": ["high_entropy_dns_answer"],
+                       "ssh_succesful_detection_threshold": ["ssh_analyzer"],
+                       "pastebin_download_threshold": ["http_analyzer", "pastebin_tls"]],
+    ]
+
+    /// `root` with Slips' section names renamed, Slips' keys moved to the detector sections that read them, and
+    /// what slipsd ignores taken out.
     /// - Returns: the new root and the ignored names (`section` or `section.key`), in file order.
     static func strip(_ root: Node) -> (Node, [String]) {
         guard case .mapping(let mapping) = root else { return (root, []) }
         var ignored: [String] = []
         var kept: [(Node, Node)] = []
+        var moved: [(target: String, origin: String, key: Node, value: Node)] = []
         for (key, value) in mapping {
             guard let written = key.string else { kept.append((key, value)); continue }
             if ignoredSections.contains(written) { ignored.append(written); continue }
             let name = sectionAliases[written] ?? written
             let renamed = name == written ? key : Node.scalar(.init(name, key.scalar?.tag ?? .implicit, .plain, key.mark))
-            guard let drop = ignoredKeys[name], case .mapping(let section) = value else {
+            let drop = ignoredKeys[name] ?? [], moves = movedKeys[name] ?? [:]
+            guard !drop.isEmpty || !moves.isEmpty, case .mapping(let section) = value else {
                 kept.append((renamed, value))
                 continue
             }
             var keptKeys: [(Node, Node)] = []
             for (sectionKey, sectionValue) in section {
-                if let k = sectionKey.string, drop.contains(k) { ignored.append("\(written).\(k)") } else {
+                if let k = sectionKey.string, drop.contains(k) {
+                    ignored.append("\(written).\(k)")
+                } else if let k = sectionKey.string, let targets = moves[k] {
+                    for target in targets { moved.append((target, "\(written).\(k)", sectionKey, sectionValue)) }
+                } else {
                     keptKeys.append((sectionKey, sectionValue))
                 }
             }
             kept.append((renamed, .mapping(Node.Mapping(keptKeys, section.tag, section.style, section.mark))))
+        }
+        for entry in moved {
+            let keyName = entry.key.string ?? ""
+            if let index = kept.firstIndex(where: { $0.0.string == entry.target }) {
+                guard case .mapping(let section) = kept[index].1 else { continue }   // the section's own error follows
+                if section.contains(where: { $0.key.string == keyName }) {
+                    ignored.append("\(entry.origin) (\(entry.target).\(keyName) is set too)")
+                    continue
+                }
+                kept[index].1 = .mapping(Node.Mapping(Array(section) + [(entry.key, entry.value)], section.tag,
+                                                      section.style, section.mark))
+            } else {
+                kept.append((Node(entry.target), .mapping(Node.Mapping([(entry.key, entry.value)]))))
+            }
         }
         return (.mapping(Node.Mapping(kept, mapping.tag, mapping.style, mapping.mark)), ignored)
     }
