@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's dhcp.log fields → `DHCPRecord`.
-struct DHCPLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct DHCPLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = DHCPRecord(time: .zero)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "uids": return value.uids(name, into: &record.uids)
         case "client_addr": return value.address(name, into: &record.clientAddress)

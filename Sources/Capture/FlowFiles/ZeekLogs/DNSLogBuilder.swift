@@ -2,8 +2,8 @@ import NetCore
 import Records
 
 /// Zeek's dns.log fields → `DNSRecord` (the record the DNS analyzer fills from packets).
-struct DNSLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct DNSLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var proto = TransportProtocol.udp
     private var transID: UInt64? = nil
     private var rtt: Int64? = nil
@@ -16,12 +16,7 @@ struct DNSLogBuilder: ZeekLogBuilder {
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "proto":
             switch value.text {

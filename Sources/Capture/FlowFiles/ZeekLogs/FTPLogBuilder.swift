@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's ftp.log fields → `FTPRecord`.
-struct FTPLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct FTPLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = FTPRecord(time: .zero, uid: FlowUID(0), id: .unset)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "user": return value.text(name, into: &record.user)
         case "command": return value.text(name, into: &record.command)

@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's files.log fields → `FilesRecord`.
-struct FilesLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct FilesLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = FilesRecord(time: .zero, fileID: "")
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "fuid": return value.text(name, into: &record.fileID)
         case "tx_hosts": return value.addresses(name, into: &record.transmitters)

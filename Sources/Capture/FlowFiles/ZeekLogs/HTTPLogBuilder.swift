@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's http.log fields → `HTTPRecord`.
-struct HTTPLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct HTTPLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = HTTPRecord(time: .zero, uid: FlowUID(0), id: .unset)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "method": return value.text(name, into: &record.method)
         case "host": return value.text(name, into: &record.host)

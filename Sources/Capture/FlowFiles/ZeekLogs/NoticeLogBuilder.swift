@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's notice.log fields → `NoticeRecord`.
-struct NoticeLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct NoticeLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = NoticeRecord(time: .zero)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "note": return value.text(name, into: &record.note)
         case "msg": return value.text(name, into: &record.message)

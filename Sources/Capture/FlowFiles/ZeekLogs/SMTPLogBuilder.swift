@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's smtp.log fields → `SMTPRecord`.
-struct SMTPLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct SMTPLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = SMTPRecord(time: .zero, uid: FlowUID(0), id: .unset)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "helo": return value.text(name, into: &record.helo)
         case "mailfrom": return value.text(name, into: &record.mailFrom)

@@ -2,19 +2,14 @@ import NetCore
 import Records
 
 /// Zeek's ssh.log fields → `SSHRecord` (the client's banner, with the rest of the line in `SSHLogDetails`).
-struct SSHLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct SSHLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var client = ""
     private var details = SSHLogDetails()
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "client": return value.text(name, into: &client)
         case "server": return value.text(name, into: &details.serverBanner)

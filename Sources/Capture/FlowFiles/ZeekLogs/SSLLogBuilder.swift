@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's ssl.log fields → `SSLRecord`.
-struct SSLLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct SSLLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = SSLRecord(time: .zero, uid: FlowUID(0), id: .unset)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "version": return value.text(name, into: &record.version)
         case "cipher": return value.text(name, into: &record.cipher)

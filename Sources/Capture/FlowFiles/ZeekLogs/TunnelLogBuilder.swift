@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's tunnel.log fields → `TunnelRecord`.
-struct TunnelLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct TunnelLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = TunnelRecord(time: .zero, uid: FlowUID(0), id: .unset)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "tunnel_type": return value.text(name, into: &record.tunnelType)
         case "action": return value.text(name, into: &record.action)

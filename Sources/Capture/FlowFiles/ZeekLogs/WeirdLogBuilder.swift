@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's weird.log fields → `WeirdRecord`.
-struct WeirdLogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct WeirdLogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = WeirdRecord(time: .zero)
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "name": return value.text(name, into: &record.name)
         case "addl": return value.text(name, into: &record.additional)

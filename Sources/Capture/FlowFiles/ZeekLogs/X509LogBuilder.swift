@@ -2,18 +2,13 @@ import NetCore
 import Records
 
 /// Zeek's x509.log fields → `X509Record`.
-struct X509LogBuilder: ZeekLogBuilder {
-    private var common = ZeekCommonFields()
+struct X509LogBuilder: ZeekCommonFieldsBuilder {
+    var common = ZeekCommonFields()
     private var record = X509Record(time: .zero, fileID: "")
 
     init() {}
 
-    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
-        switch common.set(name, value) {
-        case .set: return nil
-        case .wrong(let problem): return problem
-        case .notCommon: break
-        }
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String? {
         switch name {
         case "id", "fingerprint": return value.text(name, into: &record.fileID)
         case "certificate.version": return value.count(name, into: &record.version)

@@ -15,6 +15,25 @@ protocol ZeekLogBuilder {
     func build(fallbackUID: FlowUID) -> Result<Record, ZeekMissingField>
 }
 
+/// A builder of a log whose lines carry Zeek's common fields (`ts`, `uid`, `id.*`): those are read into `common`,
+/// every other field goes to `setOwn`.
+protocol ZeekCommonFieldsBuilder: ZeekLogBuilder {
+    /// `ts`, `uid` and the connection id of the line.
+    var common: ZeekCommonFields { get set }
+    /// Sets a field that is not one of the common ones; see `ZeekLogBuilder.set`.
+    mutating func setOwn(_ name: String, _ value: ZeekFieldValue) -> String?
+}
+
+extension ZeekCommonFieldsBuilder {
+    mutating func set(_ name: String, _ value: ZeekFieldValue) -> String? {
+        switch common.set(name, value) {
+        case .set: return nil
+        case .wrong(let problem): return problem
+        case .notCommon: return setOwn(name, value)
+        }
+    }
+}
+
 /// A field a record needs that the line lacked.
 struct ZeekMissingField: Error {
     /// Zeek's name of it (`ts`, `id.orig_h`).
