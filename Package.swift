@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // TLS analyzer: JA3/JA4 hashes, QUIC Initial keys (HKDF, AES-GCM), certificates parsed by a real X.509 stack.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -47,7 +51,10 @@ let package = Package(
         .target(
             name: "Capture",
             dependencies: ["NetCore", "Records", "CPcap", "CMnl", "CNetfilterQueue",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes"), hotPathSettings]
         ),
         .target(name: "Detect", dependencies: ["NetCore", "Records", .product(name: "Logging", package: "swift-log"),
