@@ -210,9 +210,18 @@ public final class FlowTable {
             isNew = true
         }
         update(index, packet, isOriginator: isOriginator)
+        var streamOffset: UInt32 = 0
+        if ipProtocol == IPProtocolNumber.tcp {
+            let known = isOriginator ? FlowSlot.Flag.originatorSeqKnown : FlowSlot.Flag.responderSeqKnown
+            if slots[Int(index)].flags & known != 0 {
+                streamOffset = packet.tcpSeq &- (isOriginator ? slots[Int(index)].originatorISN
+                                                              : slots[Int(index)].responderISN)
+            }
+        }
         return FlowUpdate(uid: FlowUID(slots[Int(index)].uid), isOriginator: isOriginator, isNewFlow: isNew,
                           isEstablished: ipProtocol == IPProtocolNumber.tcp
-                              && slots[Int(index)].history.handshakeVerified, slot: index)
+                              && slots[Int(index)].history.handshakeVerified, slot: index,
+                          streamOffset: streamOffset)
     }
 
     /// Moves the clock forward to `time` (never back) and emits what is due: expired flows, attempt reports,

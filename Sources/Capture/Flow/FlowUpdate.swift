@@ -15,14 +15,19 @@ public struct FlowUpdate: Sendable, Hashable, BitwiseCopyable {
     /// The flow table slot holding the flow (an index for side tables such as the analyzers'); `UInt32.max`
     /// when unknown.
     public var slot: UInt32
+    /// TCP: the packet's sequence number relative to its sender's initial sequence number (1 for the first
+    /// payload byte after the SYN); 0 when the sender's ISN is unknown and for other protocols. Lets content
+    /// probes look only at the start of each direction.
+    public var streamOffset: UInt32
 
     /// Creates the value.
     public init(uid: FlowUID, isOriginator: Bool, isNewFlow: Bool, isEstablished: Bool = false,
-                slot: UInt32 = .max) {
+                slot: UInt32 = .max, streamOffset: UInt32 = 0) {
         self.uid = uid
         self.isOriginator = isOriginator
         self.isNewFlow = isNewFlow
         self.isEstablished = isEstablished
         self.slot = slot
+        self.streamOffset = streamOffset
     }
 }

@@ -6,8 +6,31 @@ import Records
 /// per query: when its response arrives, when it times out unanswered, or when its flow ends. A response
 /// without a query seen is a record of its own. Malformations are counted by kind. Confined to its pipeline's
 /// thread.
-struct DNSAnalyzer {
+final class DNSAnalyzer: FlowAnalyzer {
     let configuration: AnalyzerConfiguration
+    var application: ApplicationProtocol { .dns }
+
+    init(configuration: AnalyzerConfiguration) { self.configuration = configuration }
+
+    func datagram(_ payload: UnsafeRawBufferPointer, fromOriginator: Bool, time: PacketTime,
+                  flow: inout AnalyzedFlow, context: inout AnalyzerContext) -> Bool {
+        message(payload, time: time, flow: &flow, budget: context.budget, statistics: &context.statistics,
+                outbox: context.outbox)
+    }
+
+    func stream(_ bytes: UnsafeRawBufferPointer, fromOriginator: Bool, time: PacketTime,
+                flow: inout AnalyzedFlow, context: inout AnalyzerContext) -> Int {
+        stream(bytes, time: time, flow: &flow, budget: context.budget, statistics: &context.statistics,
+               outbox: context.outbox)
+    }
+
+    func expire(_ flow: inout AnalyzedFlow, now: PacketTime, context: inout AnalyzerContext) {
+        expire(&flow, now: now, budget: context.budget, statistics: &context.statistics, outbox: context.outbox)
+    }
+
+    func finish(_ flow: inout AnalyzedFlow, context: inout AnalyzerContext) {
+        flush(&flow, budget: context.budget, statistics: &context.statistics, outbox: context.outbox)
+    }
 
     /// One message of `flow`; returns false when the analyzer gives up on the flow (an unconfirmed flow whose
     /// message is not DNS).
@@ -19,10 +42,11 @@ struct DNSAnalyzer {
             message = try DNSParser.parse(bytes)
         } catch {
             statistics.dnsMalformations.count(error)
-            return flow.dns.confirmed
+            return flow.confirmed
         }
         statistics.dnsMessages &+= 1
-        flow.dns.confirmed = true
+        flow.confirmed = true
+        defer { flow.timerArmed = !flow.dns.pending.isEmpty }
         if message.isResponse {
             if let index = flow.dns.pending.firstIndex(where: { $0.message.id == message.id }) {
                 let query = flow.dns.pending.remove(at: index)
@@ -76,12 +100,14 @@ struct DNSAnalyzer {
         while let oldest = flow.dns.pending.first, now.microseconds(since: oldest.time) >= timeout {
             reportOldest(&flow, budget: budget, statistics: &statistics, outbox: outbox)
         }
+        flow.timerArmed = !flow.dns.pending.isEmpty
     }
 
     /// Reports every waiting query unanswered (the flow ended).
     func flush(_ flow: inout AnalyzedFlow, budget: AnalyzerBudget, statistics: inout AnalyzerStatistics,
                outbox: PipelineOutbox) {
         while !flow.dns.pending.isEmpty { reportOldest(&flow, budget: budget, statistics: &statistics, outbox: outbox) }
+        flow.timerArmed = false
     }
 
     private func reportOldest(_ flow: inout AnalyzedFlow, budget: AnalyzerBudget,

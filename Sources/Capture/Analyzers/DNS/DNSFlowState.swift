@@ -12,6 +12,4 @@ struct DNSFlowState {
     }
 
     var pending: [PendingQuery] = []
-    /// At least one message parsed: the flow is DNS (Zeek's analyzer confirmation; sets `service`).
-    var confirmed = false
 }

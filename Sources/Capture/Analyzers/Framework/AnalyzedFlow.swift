@@ -3,7 +3,7 @@ import Records
 
 /// The side-table entry of a flow an analyzer claimed: who talks (for the records), which analyzer, its state,
 /// the reassembly of each TCP direction and what it costs the budget. Created at the claim, freed when the
-/// flow ends. New analyzers add their state field here.
+/// flow ends. Each analyzer (`FlowAnalyzer`) adds its state field here; only the claiming analyzer's is used.
 struct AnalyzedFlow {
     var uid: FlowUID
     /// The flow table slot the flow lives in (the side table's index).
@@ -14,8 +14,14 @@ struct AnalyzedFlow {
     var originatorPort: UInt16
     var responder: IPAddress
     var responderPort: UInt16
-    /// The analyzer gave up on the flow (its state was freed; the flow stays claimed so it is not probed again).
+    /// The analyzer is done with the flow (it finished, or gave up: its state was freed; the flow stays claimed
+    /// so it is not probed again).
     var done = false
+    /// The analyzer parsed at least one valid message: the flow is this protocol (Zeek's analyzer confirmation;
+    /// sets the conn record's `service`).
+    var confirmed = false
+    /// The analyzer wants `expire` about once a second (it holds something that times out).
+    var timerArmed = false
     /// Bytes charged for the entry itself.
     var baseCost: Int
     /// TCP only: the two directions' reassembly.

@@ -24,14 +24,17 @@ final class ApplicationAnalyzers {
     private var entries: [AnalyzedFlow] = []
     private var freeEntries: [Int32] = []
     private var entryOfUID: [FlowUID: Int32] = [:]
-    private let dns: DNSAnalyzer
+    /// The registered analyzers by `ApplicationProtocol.rawValue` (nil: no analyzer, never claimed).
+    private let analyzers: [(any FlowAnalyzer)?]
     private var lastSweep: PacketTime = .zero
 
     init(configuration: AnalyzerConfiguration, slotCount: Int) {
         self.configuration = configuration
         self.budget = AnalyzerBudget(limit: configuration.memoryBudget)
         self.slotCount = slotCount
-        self.dns = DNSAnalyzer(configuration: configuration)
+        var table = [(any FlowAnalyzer)?](repeating: nil, count: Int(ApplicationProtocol.allCases.map(\.rawValue).max() ?? 0) + 1)
+        for analyzer in AnalyzerRegistry.make(configuration) { table[Int(analyzer.application.rawValue)] = analyzer }
+        self.analyzers = table
     }
 
     deinit { slotIndex?.deallocate() }
@@ -61,26 +64,30 @@ final class ApplicationAnalyzers {
             }
         }
         let payload = Self.payload(bytes, packet)
-        guard let application = ProtocolProbe.detect(payload, packet: packet, isNewFlow: update.isNewFlow) else { return }
-        guard let index = claim(application, packet: packet, update: update) else { return }
+        guard let application = ProtocolProbe.detect(payload, packet: packet, update: update),
+              analyzers[Int(application.rawValue)] != nil,
+              let index = claim(application, packet: packet, update: update) else { return }
         analyze(bytes, packet: packet, update: update, entry: index, outbox: outbox)
     }
 
     /// The flow of `record` ended (or reports interim): its service is set; at its end its state goes.
     func flowRecord(_ record: inout ConnRecord, outbox: PipelineOutbox) {
         guard !entryOfUID.isEmpty, let index = entryOfUID[record.uid].map(Int.init) else { return }
-        if entries[index].dns.confirmed { record.service = entries[index].application.service }
+        if entries[index].confirmed { record.service = entries[index].application.service }
         guard record.reason != .interim else { return }
-        dns.flush(&entries[index], budget: budget, statistics: &statistics, outbox: outbox)
+        if !entries[index].done { finish(index, outbox: outbox) }
         free(index)
     }
 
-    /// Time passed: unanswered queries older than the timeout are reported (swept once a second).
+    /// Time passed: analyzers holding something that times out (unanswered queries) are called, once a second.
     func advance(to now: PacketTime, outbox: PipelineOutbox) {
         guard !entryOfUID.isEmpty, now.microseconds(since: lastSweep) >= 1_000_000 else { return }
         lastSweep = now
-        for index in entryOfUID.values where !entries[Int(index)].dns.pending.isEmpty {
-            dns.expire(&entries[Int(index)], now: now, budget: budget, statistics: &statistics, outbox: outbox)
+        var context = makeContext(outbox)
+        defer { statistics = context.statistics }
+        for index in entryOfUID.values where entries[Int(index)].timerArmed && !entries[Int(index)].done {
+            guard let analyzer = analyzers[Int(entries[Int(index)].application.rawValue)] else { continue }
+            analyzer.expire(&entries[Int(index)], now: now, context: &context)
         }
     }
 
@@ -90,6 +97,10 @@ final class ApplicationAnalyzers {
         let count = Int(packet.payloadCaptured)
         guard start >= 0, count > 0, start <= bytes.count - count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)])
+    }
+
+    private func makeContext(_ outbox: PipelineOutbox) -> AnalyzerContext {
+        AnalyzerContext(configuration: configuration, budget: budget, statistics: statistics, outbox: outbox)
     }
 
     private func claim(_ application: ApplicationProtocol, packet: DecodedPacket, update: FlowUpdate) -> Int? {
@@ -122,46 +133,71 @@ final class ApplicationAnalyzers {
         return index
     }
 
+    /// The analyzer reports what it holds and releases its state; the reassembly goes too. The entry stays
+    /// (claimed, `done`) until its flow ends.
+    private func finish(_ index: Int, outbox: PipelineOutbox) {
+        entries[index].done = true
+        entries[index].timerArmed = false
+        if let analyzer = analyzers[Int(entries[index].application.rawValue)] {
+            var context = makeContext(outbox)
+            analyzer.finish(&entries[index], context: &context)
+            statistics = context.statistics
+        }
+        entries[index].fromOriginator.release(budget)
+        entries[index].fromResponder.release(budget)
+    }
+
     private func free(_ index: Int) {
         entries[index].fromOriginator.release(budget)
         entries[index].fromResponder.release(budget)
-        for query in entries[index].dns.pending { budget.release(query.cost) }
-        entries[index].dns = DNSFlowState()
         budget.release(entries[index].baseCost)
         if let slotIndex, Int(entries[index].slot) < slotCount, slotIndex[Int(entries[index].slot)] == Int32(index) {
             slotIndex[Int(entries[index].slot)] = -1
         }
         entryOfUID[entries[index].uid] = nil
+        entries[index] = AnalyzedFlow(uid: entries[index].uid, slot: UInt32.max, application: entries[index].application,
+                                      transport: .other, originator: entries[index].originator, originatorPort: 0,
+                                      responder: entries[index].responder, responderPort: 0, baseCost: 0)
         freeEntries.append(Int32(index))
     }
 
     /// Runs the flow's analyzer on the packet's payload.
     private func analyze(_ bytes: UnsafeRawBufferPointer, packet: DecodedPacket, update: FlowUpdate, entry index: Int,
                          outbox: PipelineOutbox) {
-        guard !entries[index].done else { return }
+        guard !entries[index].done, let analyzer = analyzers[Int(entries[index].application.rawValue)] else { return }
         let payload = Self.payload(bytes, packet)
+        let originator = update.isOriginator
         if packet.ipProtocol == IPProtocolNumber.udp {
             guard !payload.isEmpty else { return }
-            if !dns.message(payload, time: packet.time, flow: &entries[index], budget: budget,
-                            statistics: &statistics, outbox: outbox) {
-                abandon(index)
+            var context = makeContext(outbox)
+            let keep = analyzer.datagram(payload, fromOriginator: originator, time: packet.time,
+                                         flow: &entries[index], context: &context)
+            statistics = context.statistics
+            if !keep {
+                statistics.abandoned &+= 1
+                finish(index, outbox: outbox)
+            } else if entries[index].done {
+                finish(index, outbox: outbox)
             }
             return
         }
         // TCP: the direction's stream is taken out of the entry while its consumer updates the entry.
-        let originator = update.isOriginator
         var stream = originator ? entries[index].fromOriginator : entries[index].fromResponder
         if originator { entries[index].fromOriginator = StreamPrefix() } else { entries[index].fromResponder = StreamPrefix() }
-        defer {
-            if originator { entries[index].fromOriginator = stream } else { entries[index].fromResponder = stream }
-        }
         if packet.tcpFlags & 0x02 != 0 { stream.start(synSeq: packet.tcpSeq) }
-        guard !payload.isEmpty else { return }
-        let time = packet.time
-        let outcome = stream.receive(seq: packet.tcpSeq, payload, limit: configuration.streamBytesPerDirection,
+        var outcome = StreamPrefix.Outcome.delivered
+        if !payload.isEmpty {
+            let time = packet.time
+            var context = makeContext(outbox)
+            outcome = stream.receive(seq: packet.tcpSeq, payload, limit: configuration.streamBytesPerDirection,
                                      budget: budget) { chunk in
-            dns.stream(chunk, time: time, flow: &entries[index], budget: budget, statistics: &statistics, outbox: outbox)
+                guard !entries[index].done else { return chunk.count }
+                return analyzer.stream(chunk, fromOriginator: originator, time: time, flow: &entries[index],
+                                       context: &context)
+            }
+            statistics = context.statistics
         }
+        if originator { entries[index].fromOriginator = stream } else { entries[index].fromResponder = stream }
         switch outcome {
         case .delivered: break
         case .retransmission: statistics.retransmissions &+= 1
@@ -170,13 +206,6 @@ final class ApplicationAnalyzers {
         case .stopped(.oversized): statistics.oversized &+= 1
         case .stopped(.budget): break
         }
-    }
-
-    /// The analyzer gives up on the flow: its state is freed, the claim stays so it is not probed again.
-    private func abandon(_ index: Int) {
-        statistics.abandoned &+= 1
-        entries[index].done = true
-        entries[index].fromOriginator.release(budget)
-        entries[index].fromResponder.release(budget)
+        if entries[index].done { finish(index, outbox: outbox) }
     }
 }

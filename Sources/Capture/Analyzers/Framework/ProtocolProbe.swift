@@ -3,10 +3,17 @@ import NetCore
 /// Content-based protocol detection (Zeek's dynamic protocol detection, Suricata's probing parsers): decides
 /// from a flow's first payload which analyzer, if any, claims the flow.
 ///
-/// DNS is claimed on TCP or UDP port 53 (and UDP 5353/5355, mDNS and LLMNR) from any packet, and elsewhere on
-/// UDP only from the flow's first packet when its payload has the exact shape of a standard query (one
-/// question, no answers, the name's labels ending where the message does). Probing costs a few comparisons and
-/// no allocation; flows it declines keep no state. Other protocols add their probe here.
+/// - DNS: TCP or UDP port 53 (and UDP 5353/5355, mDNS and LLMNR) from any packet; elsewhere on UDP only from the
+///   flow's first packet when its payload has the exact shape of a standard query.
+/// - TCP content, only at the first payload byte of a direction (`FlowUpdate.streamOffset == 1`), so a bulk
+///   transfer is probed at most twice: a TLS handshake record from the originator (`16 03 0x`), an HTTP request
+///   line from the originator (a method and a space), an SSH identification string (`SSH-`) from either side,
+///   an SMTP greeting (`220` and a space or dash) from the responder or `EHLO`/`HELO` from the originator.
+/// - UDP content, from the flow's first packet: DHCP on ports 67/68 (BOOTP with the DHCP magic cookie); a QUIC
+///   version 1 or 2 Initial long header of at least 1200 bytes (RFC 9000 §14.1).
+///
+/// Probing costs a few comparisons and no allocation; flows it declines keep no state. A protocol whose analyzer
+/// is not in `AnalyzerRegistry` is not claimed.
 enum ProtocolProbe {
     /// Ports on which DNS is claimed without looking at the bytes.
     @inline(__always)
@@ -17,21 +24,87 @@ enum ProtocolProbe {
     /// The protocol whose analyzer claims the flow of `packet`, or nil.
     /// - Parameters:
     ///   - payload: the packet's captured payload.
-    ///   - isNewFlow: the packet created its flow (shape-based claims only look at a flow's first packet).
+    ///   - update: what the flow table did with the packet (new flow, direction, stream offset).
     @inline(__always)
-    static func detect(_ payload: UnsafeRawBufferPointer, packet: DecodedPacket, isNewFlow: Bool)
+    static func detect(_ payload: UnsafeRawBufferPointer, packet: DecodedPacket, update: FlowUpdate)
         -> ApplicationProtocol? {
         switch packet.ipProtocol {
         case IPProtocolNumber.udp:
             if isDNSPort(packet.dstPort, udp: true) || isDNSPort(packet.srcPort, udp: true) {
                 return payload.count >= 12 ? .dns : nil
             }
-            return isNewFlow && looksLikeDNSQuery(payload) ? .dns : nil
+            guard update.isNewFlow else { return nil }
+            if isDHCPPort(packet.srcPort) && isDHCPPort(packet.dstPort) { return looksLikeDHCP(payload) ? .dhcp : nil }
+            if looksLikeQUICInitial(payload) { return .quic }
+            return looksLikeDNSQuery(payload) ? .dns : nil
         case IPProtocolNumber.tcp:
-            return packet.dstPort == 53 || packet.srcPort == 53 ? .dns : nil
+            if packet.dstPort == 53 || packet.srcPort == 53 { return .dns }
+            guard update.streamOffset == 1, payload.count >= 4 else { return nil }
+            return tcpContent(payload, fromOriginator: update.isOriginator)
         default:
             return nil
         }
+    }
+
+    /// The protocol the first bytes of a TCP direction announce, or nil.
+    @inline(__always)
+    static func tcpContent(_ payload: UnsafeRawBufferPointer, fromOriginator: Bool) -> ApplicationProtocol? {
+        let b0 = payload[0], b1 = payload[1], b2 = payload[2], b3 = payload[3]
+        if b0 == 0x53, b1 == 0x53, b2 == 0x48, b3 == 0x2D { return .ssh }                  // "SSH-"
+        if fromOriginator {
+            if b0 == 0x16, b1 == 0x03, b2 <= 0x04 { return .tls }                          // handshake record
+            if looksLikeHTTPRequest(payload) { return .http }
+            if looksLikeSMTPCommand(payload) { return .smtp }
+            return nil
+        }
+        // "220 " or "220-": an SMTP (or FTP) greeting; the SMTP analyzer confirms on the client's EHLO/HELO.
+        if b0 == 0x32, b1 == 0x32, b2 == 0x30, b3 == 0x20 || b3 == 0x2D { return .smtp }
+        return nil
+    }
+
+    /// An HTTP/1.x request line's start: a known method followed by a space.
+    static func looksLikeHTTPRequest(_ payload: UnsafeRawBufferPointer) -> Bool {
+        for method in httpMethods where payload.count > method.count {
+            var matches = true
+            for (offset, byte) in method.enumerated() where payload[offset] != byte {
+                matches = false
+                break
+            }
+            if matches && payload[method.count] == 0x20 { return true }
+        }
+        return false
+    }
+
+    /// Request methods of HTTP/1.x (RFC 9110 and WebDAV's most common), as bytes.
+    static let httpMethods: [[UInt8]] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+                                         "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK",
+                                         "UNLOCK"].map { Array($0.utf8) }
+
+    /// `EHLO ` or `HELO ` (any case) at the start of the originator's stream.
+    static func looksLikeSMTPCommand(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 5, payload[4] == 0x20 else { return false }
+        let first = payload[0] | 0x20, rest = (payload[1] | 0x20, payload[2] | 0x20, payload[3] | 0x20)
+        return (first == 0x65 || first == 0x68) && rest == (0x68, 0x6C, 0x6F)         // e/h, "hlo"
+    }
+
+    /// BOOTP's server and client ports.
+    @inline(__always)
+    static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
+
+    /// A BOOTP message (op 1 or 2, Ethernet hardware) carrying the DHCP magic cookie at offset 236.
+    static func looksLikeDHCP(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 240, payload[0] == 1 || payload[0] == 2 else { return false }
+        return payload[236] == 0x63 && payload[237] == 0x82 && payload[238] == 0x53 && payload[239] == 0x63
+    }
+
+    /// A QUIC long-header Initial packet of version 1 (type bits 00) or 2 (type bits 01, RFC 9369) in a datagram
+    /// of at least 1200 bytes, as clients must pad their first flight.
+    static func looksLikeQUICInitial(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 1200, payload[0] & 0xC0 == 0xC0 else { return false }
+        let reader = ByteReader(payload)
+        let version = reader.be32(at: 1)
+        let type = (payload[0] & 0x30) >> 4
+        return (version == 0x0000_0001 && type == 0) || (version == 0x6B33_43CF && type == 1)
     }
 
     /// True when `payload` is exactly one standard DNS query with one question (optionally one OPT record).
