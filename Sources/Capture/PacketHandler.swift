@@ -25,6 +25,11 @@ public protocol PacketHandler: AnyObject {
     /// current wall-clock time, so idle flows still expire and batches get flushed in live modes.
     func idle(now: PacketTime)
 
+    /// Called on the capture thread after each batch of packets (one `pcap_dispatch`, or an NFQUEUE burst: the
+    /// queue drained or a verdict batch's worth), so the handler hands its records over once per batch rather
+    /// than once per packet.
+    func batchEnded()
+
     /// Called on the capture thread once its source stopped (inline: after every queued packet got its
     /// verdict), so the handler can flush what it holds. Offline readers call `finish` themselves.
     func sourceStopped()
@@ -33,4 +38,7 @@ public protocol PacketHandler: AnyObject {
 extension PacketHandler {
     /// Nothing to flush by default.
     public func sourceStopped() {}
+
+    /// Nothing held between packets by default.
+    public func batchEnded() {}
 }

@@ -32,6 +32,8 @@ final class NFQueueWorker {
     private let attributeSlots: Int
 
     private var pendingCount = 0
+    /// Packets handled since the handler last handed its records over (`PacketHandler.batchEnded`).
+    private var packetsSinceHandoff = 0
     private var pendingHighestID: UInt32 = 0
     private var pendingSince: Int64 = 0
     private var lastReceivedID: UInt32 = 0
@@ -96,9 +98,17 @@ final class NFQueueWorker {
                     let waited = now.microseconds &- pendingSince
                     if waited >= maxBatchDelayMicroseconds || waited < 0 { flushAccepts() }
                 }
+                if packetsSinceHandoff >= batchSize {
+                    packetsSinceHandoff = 0
+                    handler.batchEnded()
+                }
                 if now.microseconds &- lastIdle >= 1_000_000 { callIdle() }
             case .wouldBlock:
                 flushAccepts()
+                if packetsSinceHandoff > 0 {
+                    packetsSinceHandoff = 0
+                    handler.batchEnded()
+                }
                 state.progress.addSingleWriter(1)
                 if !socket.waitReadable(timeoutMilliseconds: pollTimeoutMilliseconds) {
                     now = WallClock.now()
@@ -133,6 +143,7 @@ final class NFQueueWorker {
     @inline(__always)
     private func dispatch(type: UInt16, message: UnsafeRawBufferPointer) {
         if type == NFQueueSocket.packetMessageType {
+            packetsSinceHandoff &+= 1
             handlePacketMessage(message)
         } else if type == Self.errorMessageType, message.count >= NFQueueMessages.headerSize + 4 {
             let error = -message.loadUnaligned(fromByteOffset: NFQueueMessages.headerSize, as: Int32.self)

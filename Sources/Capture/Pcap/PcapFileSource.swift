@@ -129,6 +129,7 @@ public final class PcapFileSource {
             if result.packets > 0 {
                 summary.packets += result.packets
                 summary.lastTime = result.lastTime
+                handler.batchEnded()
             }
             if result.status == 0 { break }                        // end of file
             if result.status == -2 { break }                       // pcap_breakloop

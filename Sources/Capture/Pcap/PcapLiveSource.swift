@@ -93,7 +93,10 @@ public final class PcapLiveSource: @unchecked Sendable {
                 continue
             }
             let result = handle.dispatch(count: -1, handler: handler)
-            if result.packets > 0 { packetsSeen.add(result.packets, ordering: .relaxed) }
+            if result.packets > 0 {
+                packetsSeen.add(result.packets, ordering: .relaxed)
+                handler.batchEnded()
+            }
             if result.status == -1 {
                 throw CaptureError(operation: "capturing on", object: "interface \(configuration.interface)",
                                    reason: handle.lastError)

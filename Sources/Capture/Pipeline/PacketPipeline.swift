@@ -44,8 +44,9 @@ public final class PacketPipeline: PacketHandler {
     ///   - flowConfiguration: flow table limits and timeouts.
     ///   - handoff: where events go; nil to only assemble flows (benchmarks of the capture path).
     ///   - blocked: tells which hosts' packets get a drop verdict (inline); nil for passive sources.
-    ///   - flushEagerly: live/inline sources hand events over as soon as a packet produced one (latency);
-    ///     offline analysis batches them (throughput).
+    ///   - flushEagerly: live/inline sources hand events over at the end of every capture batch
+    ///     (`batchEnded`: one lock per batch, latency bounded by the batch); offline analysis hands them over
+    ///     in batches of 4096 (throughput).
     ///   - defrag: limits of the fragment reassembly table.
     ///   - analyzers: the application analyzers' limits and memory budget.
     public convenience init(flowConfiguration: FlowTableConfiguration, handoff: RecordHandoff?,
@@ -165,6 +166,11 @@ public final class PacketPipeline: PacketHandler {
         }
     }
 
+    /// The capture batch ended: live, what it produced goes to the detection thread now (one lock per batch).
+    public func batchEnded() {
+        outbox.batchEnded()
+    }
+
     /// Live sources call this when no packet came for a while: time still passes, flows still expire.
     public func idle(now: PacketTime) {
         passTime(now)
@@ -222,7 +228,13 @@ final class PipelineOutbox: ConnRecordSink {
     func add(_ event: RecordEvent) {
         guard handoff != nil else { return }
         batch.append(event)
-        if flushEagerly || batch.count >= 4096 { flush() }
+        if batch.count >= 4096 { flush() }
+    }
+
+    /// Live: the capture batch ended, its events go now. Offline events go in batches of 4096.
+    @inline(__always)
+    func batchEnded() {
+        if flushEagerly { flush() }
     }
 
     func flush() {

@@ -1,19 +1,25 @@
 import NetCore
-import Synchronization
 
 /// Hands batches of `RecordEvent`s from capture threads to the detection thread.
 ///
 /// Producers fill a thread-local array and `push` it; the arrays are swapped, not copied, and keep their
-/// capacity, so steady-state hand-over allocates nothing. One lock per batch, never per packet.
+/// capacity, so steady-state hand-over allocates nothing. One lock per batch, never per packet. Neither side
+/// polls: the detection thread sleeps on a condition variable until a batch arrives (or its timeout passes),
+/// and an offline producer held back by a full queue sleeps until the detection thread took it. Each side
+/// wakes the other only when it is waiting.
 public final class RecordHandoff: Sendable {
     private struct State: ~Copyable {
         var pending: [RecordEvent] = []
         var producersFinished = 0
         var dropped = 0
         var takes: UInt64 = 0
+        var pushes: UInt64 = 0
+        /// Threads sleeping in `take` / in `push` (so the other side knows whether to wake them).
+        var consumerWaiting = false
+        var producersWaiting = 0
     }
 
-    private let state = Mutex(State())
+    private let state = ConditionLock(State())
     private let producers: Int
     /// Above this many pending events, producers either wait (offline) or drop and count (inline).
     public let capacity: Int
@@ -40,54 +46,61 @@ public final class RecordHandoff: Sendable {
     /// Called on a capture thread.
     public func push(_ batch: inout [RecordEvent]) {
         guard !batch.isEmpty else { return }
+        let capacity = capacity
+        let mayWait = producersMayWait
         while true {
-            let accepted: Bool = state.withLock { state in
+            // Offline, a full queue makes the producer sleep until the detection thread took it (lose nothing).
+            let outcome: (accepted: Bool, wake: Bool) = state.wait(
+                until: { !mayWait || $0.pending.count < capacity }, timeoutMicroseconds: mayWait ? 1_000_000 : 0,
+                sleeping: { $0.producersWaiting += 1 }, woke: { $0.producersWaiting -= 1 }) { state, ready in
                 if state.pending.isEmpty {
                     swap(&state.pending, &batch)
-                    return true
-                }
-                if state.pending.count >= capacity {
-                    if producersMayWait { return false }
+                    state.pushes &+= 1
+                } else if state.pending.count < capacity {
+                    state.pushes &+= 1
+                    state.pending.append(contentsOf: batch)
+                    batch.removeAll(keepingCapacity: true)
+                } else if !mayWait {
                     state.dropped += batch.count
                     batch.removeAll(keepingCapacity: true)
-                    return true
+                    return (true, false)
+                } else {
+                    return (false, false)
                 }
-                state.pending.append(contentsOf: batch)
-                batch.removeAll(keepingCapacity: true)
-                return true
+                return (true, state.consumerWaiting)
             }
-            if accepted { return }
-            Self.pause(microseconds: 200)
+            if outcome.wake { state.broadcast() }
+            if outcome.accepted { return }
         }
     }
 
     /// Says that one producer will push no more.
     public func finish() {
-        state.withLock { $0.producersFinished += 1 }
+        let wake = state.withLock { state in
+            state.producersFinished += 1
+            return state.consumerWaiting
+        }
+        if wake { state.broadcast() }
     }
 
-    /// Takes everything pending into `batch` (which must be empty), waiting up to `timeoutMicroseconds` for
-    /// something to arrive. Returns false once every producer has finished and nothing is left.
+    /// Takes everything pending into `batch` (which must be empty), sleeping up to `timeoutMicroseconds` until
+    /// something arrives. Returns false once every producer has finished and nothing is left.
     /// Called on the detection thread.
-    public func take(into batch: inout [RecordEvent], timeoutMicroseconds: Int = 5_000) -> Bool {
-        var waited = 0
-        var step = 50
-        while true {
-            let (gotSome, done): (Bool, Bool) = state.withLock { state in
-                if !state.pending.isEmpty {
-                    swap(&state.pending, &batch)
-                    state.takes &+= 1
-                    return (true, false)
-                }
-                return (false, state.producersFinished >= producers)
+    public func take(into batch: inout [RecordEvent], timeoutMicroseconds: Int = 250_000) -> Bool {
+        let producers = producers
+        let (more, wakeProducers): (Bool, Bool) = state.wait(
+            until: { !$0.pending.isEmpty || $0.producersFinished >= producers },
+            timeoutMicroseconds: timeoutMicroseconds,
+            sleeping: { $0.consumerWaiting = true }, woke: { $0.consumerWaiting = false }) { state, _ in
+            if !state.pending.isEmpty {
+                swap(&state.pending, &batch)
+                state.takes &+= 1
+                return (true, state.producersWaiting > 0)
             }
-            if gotSome { return true }
-            if done { return false }
-            if waited >= timeoutMicroseconds { return true }
-            Self.pause(microseconds: step)
-            waited += step
-            step = min(step * 2, 1_000)
+            return (state.producersFinished < producers, false)
         }
+        if wakeProducers { state.broadcast() }
+        return more
     }
 
     /// The detection thread's progress for a liveness check (systemd's watchdog): how many batches it has taken
@@ -96,8 +109,11 @@ public final class RecordHandoff: Sendable {
         state.withLock { ($0.takes, $0.pending.count) }
     }
 
+    /// Batches accepted from producers and batches taken by the detection thread so far (each is one lock).
+    public var batchCounts: (pushed: UInt64, taken: UInt64) {
+        state.withLock { ($0.pushes, $0.takes) }
+    }
+
     /// Events dropped because the detection thread fell behind (inline only).
     public var droppedEvents: Int { state.withLock { $0.dropped } }
-
-    private static func pause(microseconds: Int) { MonotonicClock.sleep(microseconds: microseconds) }
 }

@@ -63,4 +63,7 @@ final class GaugedPipeline: PacketHandler {
     }
 
     func sourceStopped() { pipeline.sourceStopped() }
+
+    @inline(__always)
+    func batchEnded() { pipeline.batchEnded() }
 }
