@@ -262,14 +262,25 @@ public final class NftablesBlocker: Sendable {
     /// - Returns: the elements sorted by address; empty when the table does not exist.
     /// - Throws: `BlockerError` (EPERM without CAP_NET_ADMIN).
     public func list() throws -> [BlockedElement] {
-        try state.withLock { state in
-            var result: [BlockedElement] = []
-            for scope in BlockScope.allCases {
+        try state.withLock { state in try Self.elements(layout, on: state.socket) }
+    }
+
+    /// `list()` on a netlink socket of its own, without the blocker's lock: a dump of a million elements takes
+    /// seconds, during which blocks and unblocks go on. Call on the thread that should open the socket (it
+    /// needs CAP_NET_ADMIN in the blocker's network namespace).
+    public func listOnOwnSocket() throws -> [BlockedElement] {
+        let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
+        return try Self.elements(layout, on: socket)
+    }
+
+    private static func elements(_ layout: BlockerLayout, on socket: NetlinkSocket) throws -> [BlockedElement] {
+        var result: [BlockedElement] = []
+        for scope in BlockScope.allCases {
             for family in [IPAddress.Family.ipv4, .ipv6] {
                 let dumped: [NftQuery.DumpedElement]
                 do {
                     dumped = try NftQuery.elements(.inet, table: layout.table,
-                                                   set: layout.setName(for: family, scope: scope), on: state.socket)
+                                                   set: layout.setName(for: family, scope: scope), on: socket)
                 } catch let error as BlockerError where error.isNotFound {
                     continue
                 }
@@ -283,9 +294,8 @@ public final class NftablesBlocker: Sendable {
                         reason: reason, alertID: alertID, scope: scope))
                 }
             }
-            }
-            return result.sorted { $0.address < $1.address }
         }
+        return result.sorted { $0.address < $1.address }
     }
 
     /// Deletes the whole table, rules and blocked elements included. For tests and explicit cleanup: the daemon

@@ -18,7 +18,7 @@ extension BlockJournal {
         public var lines: [String] = []
     }
 
-    /// Start-up, before the queue is bound: puts the file's blocks back into the kernel and makes the file match.
+    /// Start-up: puts the file's blocks back into the kernel and makes the file match.
     ///
     /// Entries whose expiry passed are dropped; every other entry goes through `stage.refusalReason` — the same
     /// allowlist and self-protection checks as a new block, so the gateway, its routes, its resolvers and the
@@ -27,7 +27,57 @@ extension BlockJournal {
     /// (blocks made before the file existed) are added to it. The file is then rewritten with what holds.
     /// Call on the stage's thread (it sends netlink messages: CAP_NET_ADMIN).
     /// - Returns: what was done; a file that cannot be read or written is reported in `lines`, never thrown.
-    public func restore(into stage: ResponseStage, now: Date = Date()) -> RestoreReport {
+    /// - Parameter listed: the kernel's elements when the caller already listed them; nil lists them here.
+    public func restore(into stage: ResponseStage, listed: [BlockedElement]? = nil, now: Date = Date()) -> RestoreReport {
+        restore(into: stage, kernel: listed.map(Listing.given) ?? .list, now: now)
+    }
+
+    /// Start-up without listing the kernel's sets (a million elements take seconds to dump): every live,
+    /// allowed entry of the file is added again with its remaining time — adding an element the kernel already
+    /// has only sets its timeout to the same remaining time — so the file's blocks hold the moment the daemon
+    /// is ready, after a reboot as after a restart. The kernel's elements that the file lacks are added to it
+    /// later, once `KernelBlockLearning` listed them (`recordKernelBlocks`).
+    public func restoreWithoutListing(into stage: ResponseStage, now: Date = Date()) -> RestoreReport {
+        restore(into: stage, kernel: .skip, now: now)
+    }
+
+    /// The kernel's elements the file lacks (blocks made before the file existed, or by another process) are
+    /// queued for it through the stage's journal writer. Call on the stage's thread with a fresh listing.
+    /// - Returns: the log lines.
+    public func recordKernelBlocks(_ listed: [BlockedElement], into stage: ResponseStage, now: Date = Date()) -> [String] {
+        guard let writer = stage.journal else { return [] }
+        let known: Set<IPAddress>
+        do { known = Set(try load(now: now).entries.map(\.address)) } catch {
+            return ["state file \(path) not read: \(error); the kernel's blocks are not added to it"]
+        }
+        let missing = Self.entries(forKernel: listed, notIn: known, now: now)
+        for entry in missing { writer.record(entry) }
+        return missing.isEmpty ? [] : ["state file \(path): \(missing.count) kernel block(s) added to the file"]
+    }
+
+    /// Where `restore` learns what the kernel holds.
+    private enum Listing {
+        case list, given([BlockedElement]), skip
+    }
+
+    /// File entries for the kernel elements with a timeout (slipsd's) whose address is not in `known`.
+    private static func entries(forKernel elements: some Sequence<BlockedElement>, notIn known: Set<IPAddress>,
+                                now: Date) -> [BlockJournalEntry] {
+        var result: [BlockJournalEntry] = []
+        for element in elements where !known.contains(element.address) {
+            guard let remaining = element.remaining else { continue }   // not slipsd's: no timeout
+            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+            let timeout = element.timeout.map { Double($0.components.seconds) } ?? seconds
+            result.append(BlockJournalEntry(address: element.address, scope: element.scope,
+                                            origin: element.alertID == "manual" ? .operator : .alert,
+                                            reason: element.reason ?? "", alertID: element.alertID ?? "",
+                                            blockedAt: now.addingTimeInterval(seconds - timeout),
+                                            expiresAt: now.addingTimeInterval(seconds)))
+        }
+        return result
+    }
+
+    private func restore(into stage: ResponseStage, kernel: Listing, now: Date) -> RestoreReport {
         var report = RestoreReport()
         let loaded: Loaded
         do { loaded = try load(now: now) } catch {
@@ -38,7 +88,13 @@ extension BlockJournal {
         report.expired = loaded.expired
         let inKernel: [IPAddress: BlockedElement]
         do {
-            inKernel = Dictionary(try stage.blocker.list().map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+            let elements: [BlockedElement]
+            switch kernel {
+            case .list: elements = try stage.blocker.list()
+            case .given(let listed): elements = listed
+            case .skip: elements = []
+            }
+            inKernel = Dictionary(elements.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         } catch {
             report.lines.append("state file \(path): listing the kernel's blocks failed: \(error); no block restored")
             return report
@@ -77,18 +133,9 @@ extension BlockJournal {
                 report.lines.append("restoring \(toAdd.count) block(s) from the state file failed: \(error)")
             }
         }
-        let known = Set(loaded.entries.map(\.address))
-        for element in inKernel.values where !known.contains(element.address) {
-            guard let remaining = element.remaining else { continue }   // not slipsd's: no timeout
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-            let timeout = element.timeout.map { Double($0.components.seconds) } ?? seconds
-            kept.append(BlockJournalEntry(address: element.address, scope: element.scope,
-                                          origin: element.alertID == "manual" ? .operator : .alert,
-                                          reason: element.reason ?? "", alertID: element.alertID ?? "",
-                                          blockedAt: now.addingTimeInterval(seconds - timeout),
-                                          expiresAt: now.addingTimeInterval(seconds)))
-            report.adopted.append(element.address)
-        }
+        let fromKernel = Self.entries(forKernel: inKernel.values, notIn: Set(loaded.entries.map(\.address)), now: now)
+        kept += fromKernel
+        report.adopted += fromKernel.map(\.address)
         do { try replace(with: kept, now: now) } catch {
             report.lines.append("rewriting the state file failed: \(error)")
         }

@@ -66,12 +66,18 @@ public final class ResponseStage {
     /// Loads the kernel's current elements into the drop set (start-up: existing blocks adopted).
     /// - Throws: `BlockerError` when the sets cannot be listed.
     public func adoptKernelBlocks() throws {
+        adoptKernelBlocks(try blocker.list())
+    }
+
+    /// Loads `elements` (a listing of the kernel's sets) into the drop set, keeping what the stage blocked since.
+    public func adoptKernelBlocks(_ elements: [BlockedElement]) {
         let now = WallClock.now()
         var entries: [IPAddress: PacketTime] = [:]
-        for element in try blocker.list() {
+        for element in elements where element.scope == .full {
             let remaining = element.remaining ?? element.timeout ?? .seconds(7 * 24 * 3600)
             entries[element.address] = now + remaining
         }
+        for (address, deadline) in drops.active(now: now) { entries[address] = max(entries[address] ?? deadline, deadline) }
         drops.replace(with: entries)
     }
 

@@ -91,12 +91,14 @@ struct InlineDaemon {
         let reload = SettingsReload()
         let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
         for message in messages { log(message) }
+        // The queue is bound and steered: existing blocks are learned beside inspection, not before it.
+        let learning = try controls.map { try KernelBlockLearning(blocker: $0.blocker, journal: detectionSide.journal) }
         // The outputs belong to the detection thread from here on: only it writes them.
         let detectionThread = try OSThread.spawn(name: "slipsd-detect") {
             let wiring = detectionSide.wiring
             for message in messages { wiring.output?.log(message) }
             let consumer = ReloadingConsumer(engine: wiring.engine, response: detectionSide.response,
-                                             reload: reload, output: wiring.output)
+                                             reload: reload, output: wiring.output, learning: learning)
             DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil).run()
             withExtendedLifetime(detectionSide) {}
         }

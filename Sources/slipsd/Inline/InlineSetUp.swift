@@ -13,6 +13,8 @@ struct InlineDetectionSide {
     let response: ResponseStage?
     /// What the control thread may use of the response stage.
     let controls: BlockControls?
+    /// The state file to restore once the kernel's existing blocks are learned.
+    let journal: BlockJournal?
     /// Set-up lines for slipsd.log.
     let messages: [String]
 
@@ -29,12 +31,14 @@ struct InlineDetectionSide {
         if options.noBlock {
             response = nil
             messages = []
+            journal = nil
         } else {
             let built = try ResponseWiring.make(settings: settings, whitelist: detection.engine.evidenceHandler.whitelist,
                                                 daemonUser: options.noDropPrivileges ? nil : options.user ?? settings.daemon.user,
                                                 report: { line in detection.output?.log(line) })
             response = built.stage
             messages = built.messages
+            journal = built.journal
             ResponseWiring.connect(detection.engine, to: built.stage,
                                    windowWidthSeconds: settings.detection.timeWindowWidth)
         }

@@ -16,6 +16,7 @@ final class ReloadingConsumer: DetectionEventConsumer {
     private let response: ResponseStage?
     private let reload: SettingsReload
     private let output: AlertOutput?
+    private let learning: KernelBlockLearning?
     private var seenGeneration = 0
     private var seenHangUps = 0
     private let logger = Logger(label: "slipsd.inline")
@@ -24,14 +25,23 @@ final class ReloadingConsumer: DetectionEventConsumer {
     ///   - engine: receives every event not filtered out.
     ///   - response: gets the reloaded policy and allowlist (nil with `--no-block`).
     ///   - output: `slipsd.log`, written only by this thread.
-    init(engine: DetectionEngine, response: ResponseStage?, reload: SettingsReload, output: AlertOutput?) {
+    ///   - learning: the kernel's existing blocks being listed; applied to `response` when they arrive.
+    init(engine: DetectionEngine, response: ResponseStage?, reload: SettingsReload, output: AlertOutput?,
+         learning: KernelBlockLearning? = nil) {
         self.engine = engine
         self.response = response
         self.reload = reload
         self.output = output
+        self.learning = learning
     }
 
     func consume(_ event: RecordEvent) {
+        if let learning, let response, let lines = learning.applyIfReady(to: response) {
+            for line in lines {
+                logger.notice("\(line)")
+                output?.log(line)
+            }
+        }
         let hangUps = reload.hangUps
         if hangUps != seenHangUps {
             seenHangUps = hangUps

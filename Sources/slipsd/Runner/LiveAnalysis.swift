@@ -30,6 +30,7 @@ struct LiveAnalysis {
                                           flushEagerly: true, analyzers: settings.analyzers.configuration)
             wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                          verbosity: options.verbose)
+            var consumer = wiring.consumer
             if options.blocking {
                 let output = wiring.output
                 let built = try ResponseWiring.make(settings: settings,
@@ -42,9 +43,15 @@ struct LiveAnalysis {
                 watcher = try built.stage.blocker.protection.map { try SelfProtectionWatcher.start($0) }
                 ResponseWiring.connect(wiring.engine, to: built.stage,
                                        windowWidthSeconds: settings.detection.timeWindowWidth)
+                // Existing blocks are learned beside the capture, not before it (the kernel drops them meanwhile).
+                let learning = try KernelBlockLearning(blocker: built.stage.blocker, journal: built.journal)
+                consumer = KernelBlocksConsumer(wiring.engine, learning: learning, stage: built.stage) { line in
+                    Console.error("slipsd: \(line)")
+                    output?.log(line)
+                }
             }
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: flowLog)
+            detection = DetectionLoop(handoff: handoff, consumer: consumer, flowLog: flowLog)
         } catch {
             Console.error("slipsd: \(error)")
             return 1

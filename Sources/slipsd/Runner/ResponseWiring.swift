@@ -10,16 +10,19 @@ enum ResponseWiring {
     struct Built {
         let stage: ResponseStage
         let messages: [String]
+        /// The state file, restored once the kernel's existing blocks are learned (`KernelBlockLearning`).
+        let journal: BlockJournal?
     }
 
-    /// Creates (or adopts) the nftables table and loads existing blocks into the drop set.
+    /// Creates (or adopts) the nftables table and the response stage. Existing blocks are not listed here (a
+    /// million take seconds to dump): start `KernelBlockLearning` once inspection runs.
     /// - Parameter report: receives every blocking decision (slipsd.log).
     /// - Throws: `BlockerError` when the table cannot be set up or listed.
     /// The allowlist is the stage's (replaceable on reload), not the blocker's: the blocker protects the
     /// gateway's own addresses, routes and resolvers.
     /// - Parameter whitelist: whitelisted hosts, never blocked either.
     /// - Parameter daemonUser: the user the daemon runs as after the privilege drop (owns the state file).
-    /// Blocks of the state file are restored (`BlockJournal.restore`) before the kernel's are adopted.
+    /// Blocks of the state file are restored here without listing the kernel (`BlockJournal.restoreWithoutListing`).
     static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(), daemonUser: String? = nil,
                      report: @escaping (String) -> Void) throws -> Built {
         let blocker = try NftablesBlocker(configuration: configuration(settings),
@@ -33,9 +36,8 @@ enum ResponseWiring {
                                   grace: UnblockGrace(seconds: settings.blocking.unblockGraceSeconds),
                                   policy: policy(settings), allowlist: allowlist(settings, whitelist: whitelist),
                                   journal: journal, report: report)
-        if let journal { messages += journal.restore(into: stage).lines }
-        try stage.adoptKernelBlocks()
-        return Built(stage: stage, messages: messages)
+        if let journal { messages += journal.restoreWithoutListing(into: stage).lines }
+        return Built(stage: stage, messages: messages, journal: journal)
     }
 
     /// The policy of `blocking.duration`, `blocking.escalate`, `blocking.max_duration`,

@@ -1,0 +1,65 @@
+import Blocker
+import Foundation
+import NetCore
+import Testing
+
+/// Start-up learns the kernel's existing blocks beside inspection, on its own socket, instead of dumping the
+/// sets before the queue is bound (issue 13 §4).
+@Suite("Existing blocks learned off the start path", .serialized, .timeLimit(.minutes(3)))
+struct KernelBlockLearningTests {
+    @Test func existingBlocksAreLearnedOnTheirOwnThreadAndAdopted() async throws {
+        let topology = try Topology(tag: "kbl1")
+        defer { topology.destroy() }
+        let directory = NSTemporaryDirectory() + "slipsd-kbl-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let count = 20_000
+        let result = try await inNamespace(topology.a) { () throws -> (lines: [String], startPath: Double,
+                                                                       newBlock: Bool, full: Bool, partial: Bool,
+                                                                       inFile: Int, learnedAll: Bool) in
+            let blocker = try NftablesBlocker(configuration: .init(tableName: "slipsd_kbl1"))
+            _ = try blocker.setUp()
+            // A previous run's blocks: 20,000 full ones and one new-connections one, made before any state file.
+            var entries = (0..<count).map { n in
+                BlockEntry(address: IPAddress(ipv4: 0xC633_0000 | UInt32(n)), timeout: .seconds(600),
+                           reason: "VERTICAL_PORT_SCAN", alertID: "old-\(n)")
+            }
+            entries.append(BlockEntry(address: IPAddress("203.0.113.9")!, timeout: .seconds(600), reason: "SCAN",
+                                      alertID: "old-p", scope: .newConnections))
+            _ = try blocker.block(entries)
+
+            // The restarted daemon's start path: stage and state file, no listing.
+            let started = MonotonicClock.now()
+            let journal = BlockJournal(path: directory + "/blocks.json", trustedOwners: [0])
+            let stage = ResponseStage(blocker: blocker, drops: DropSet(), grace: UnblockGrace(seconds: 0),
+                                      policy: BlockingPolicy(fixedSeconds: 60), journal: journal)
+            var lines = journal.restoreWithoutListing(into: stage).lines
+            let learning = try KernelBlockLearning(blocker: blocker, journal: journal)
+            let startPath = MonotonicClock.now() - started
+            // Blocking goes on while the listing runs (it does not hold the blocker's lock).
+            stage.execute(BlockRequest(address: IPAddress("192.0.2.200")!, alertID: "new", reason: "test",
+                                       alertTime: WallClock.now(), windowEnd: nil,
+                                       windowWidthMicroseconds: 60_000_000, verified: true))
+            let newBlock = stage.drops.contains(IPAddress("192.0.2.200")!, now: WallClock.now())
+            lines += learning.waitAndApply(to: stage)
+            stage.journal?.flush()
+            let now = WallClock.now()
+            let fileEntries = try journal.load().entries.count
+            let learnedAll = stage.drops.active(now: now).count >= count
+            return (lines, startPath, newBlock,
+                    stage.drops.contains(IPAddress(ipv4: 0xC633_0000 | 17), now: now),
+                    stage.drops.contains(IPAddress("203.0.113.9")!, now: now), fileEntries, learnedAll)
+        }
+        print("start path \(result.startPath) s; \(result.lines.joined(separator: " | "))")
+        // 20,001 old elements, and the new block when the dump saw it.
+        #expect(result.lines.contains { $0.contains("learned \(count + 1) existing block(s) from the kernel")
+                    || $0.contains("learned \(count + 2) existing block(s) from the kernel") }, "\(result.lines)")
+        #expect(result.newBlock, "a block while the listing ran")
+        #expect(result.learnedAll && result.full, "the kernel's full blocks are in the in-process drop set")
+        #expect(!result.partial, "a new-connections block must not become an in-process full drop")
+        #expect(result.inFile == count + 2, "kernel blocks the file lacked, plus the new block, are in the state file")
+        #expect(result.startPath < 0.5, "the start path took \(result.startPath) s")
+    }
+}
