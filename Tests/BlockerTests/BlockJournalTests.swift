@@ -218,3 +218,43 @@ struct BlockJournalTests {
         #expect(entry.kernelEntry(at: Self.now.addingTimeInterval(300)) == nil)
     }
 }
+
+/// Bulk changes to the state file (`--block-from`, `--unblock-from`): one write, last change wins, and never a
+/// file larger than the next start may read.
+@Suite("State file bulk updates")
+struct BlockJournalBulkTests {
+    private func journal() throws -> (BlockJournal, String) {
+        let directory = NSTemporaryDirectory() + "slipsd-jb-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return (BlockJournal(path: directory + "/blocks.json", trustedOwners: [0, getuid()]), directory)
+    }
+
+    private func entry(_ n: UInt32, reason: String = "bulk") -> BlockJournalEntry {
+        BlockJournalEntry(address: IPAddress(ipv4: 0xC000_0200 | n), scope: .full, origin: .operator, reason: reason,
+                          alertID: "manual", blockedAt: Date(), expiresAt: Date().addingTimeInterval(3600))
+    }
+
+    @Test func recordAndRemoveInBulk() throws {
+        let (journal, directory) = try journal()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try journal.update(recording: (0..<200).map { entry($0) })
+        try journal.update(recording: [entry(5, reason: "again")], removing: [IPAddress(ipv4: 0xC000_0200 | 7)])
+        let entries = try journal.load().entries
+        #expect(entries.count == 199)
+        #expect(entries.first { $0.address == IPAddress(ipv4: 0xC000_0200 | 5) }?.reason == "again")
+        #expect(!entries.contains { $0.address == IPAddress(ipv4: 0xC000_0200 | 7) })
+    }
+
+    @Test func neverWritesAFileTooLargeToReadBack() throws {
+        let (journal, directory) = try journal()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try journal.update(recording: [entry(1)])
+        let huge = (0..<150_000).map { n in
+            BlockJournalEntry(address: IPAddress(ipv4: 0x0A00_0000 | UInt32(n)), scope: .full, origin: .operator,
+                              reason: "bulk", alertID: "manual", blockedAt: Date(), expiresAt: Date().addingTimeInterval(3600))
+        }
+        #expect(throws: BlockerError.self) { try journal.update(recording: huge) }
+        #expect(try journal.load().entries.count == 1, "the file is left as it was and still reads")
+    }
+}

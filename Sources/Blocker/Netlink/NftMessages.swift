@@ -49,6 +49,10 @@ enum NftMessages {
     /// Bound for the simple messages (table, chain, set, rule): all far below 4 KB.
     static let smallMessageBound = 4096
 
+    /// `NFT_MSG_DESTROYSETELEM` (Linux 6.3): deletes elements, and is not an error for elements that are not
+    /// there. Debian 12's kernel headers predate it, hence the number.
+    static let destroySetElementType: UInt16 = 30
+
     /// Flags for an idempotent create: `NLM_F_CREATE` without `NLM_F_EXCL`, with an ack.
     static let createFlags = UInt16(NLM_F_CREATE | NLM_F_ACK)
 
@@ -144,7 +148,7 @@ enum NftMessages {
     /// Appends one `NFT_MSG_NEWSETELEM` (create, or refresh the timeout of an existing element) or
     /// `NFT_MSG_DELSETELEM` carrying `elements`. The caller keeps the list under the 64 KB attribute limit.
     static func elements(_ family: Family, table: String, set name: String, _ elements: [Element], delete: Bool,
-                         to transaction: NftTransaction) {
+                         ignoringMissing: Bool = false, to transaction: NftTransaction) {
         let verb = delete ? "deleting \(elements.count) element(s) from" : "adding \(elements.count) element(s) to"
         let bound = 1024 + align4(table.utf8.count + 1) + align4(name.utf8.count + 1)
             + elements.reduce(0) { $0 + $1.encodedSize }
@@ -169,9 +173,10 @@ enum NftMessages {
                 }
                 nftnl_set_elem_add(set, e)
             }
-            let type = delete ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM
+            let type = delete ? (ignoringMissing ? destroySetElementType : UInt16(NFT_MSG_DELSETELEM.rawValue))
+                              : UInt16(NFT_MSG_NEWSETELEM.rawValue)
             let flags = delete ? UInt16(NLM_F_ACK) : createFlags
-            let nlh = nftnl_nlmsg_build_hdr(buffer, UInt16(type.rawValue), family.rawValue, flags, seq)
+            let nlh = nftnl_nlmsg_build_hdr(buffer, type, family.rawValue, flags, seq)
             nftnl_set_elems_nlmsg_build_payload(nlh, set)
         }
     }

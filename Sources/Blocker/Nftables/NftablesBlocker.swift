@@ -76,10 +76,10 @@ public final class NftablesBlocker: Sendable {
     public let configuration: Configuration
     /// The guard consulted before every block, if any.
     public let protection: SelfProtection?
-    private let layout: BlockerLayout
-    private let state: Mutex<State>
+    let layout: BlockerLayout
+    let state: Mutex<State>
 
-    private struct State {
+    struct State {
         var socket: NetlinkSocket
         var lastBlockTiming: BlockTiming?
     }

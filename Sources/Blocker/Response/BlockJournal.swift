@@ -73,16 +73,33 @@ public final class BlockJournal: Sendable {
     /// - Returns: notes about a file put aside on the way.
     /// - Throws: `BlockerError` when the file cannot be written.
     func apply(_ changes: [BlockJournalWriter.Change], now: Date = Date()) throws -> [String] {
+        try update(now: now) { entries in Self.apply(changes, to: &entries) }
+    }
+
+    /// Blocks and unblocks in bulk (`--block-from`, `--unblock-from`): one locked read-modify-write for all.
+    /// - Returns: notes about a file put aside on the way.
+    /// - Throws: `BlockerError` when the file cannot be written.
+    @discardableResult
+    public func update(recording recorded: [BlockJournalEntry], removing removed: [IPAddress] = [],
+                       now: Date = Date()) throws -> [String] {
         try update(now: now) { entries in
-            for change in changes {
-                switch change {
-                case .record(let entry):
-                    entries.removeAll { $0.address == entry.address }
-                    entries.append(entry)
-                case .remove(let address):
-                    entries.removeAll { $0.address == address }
-                }
+            Self.apply(removed.map { .remove($0) } + recorded.map { .record($0) }, to: &entries)
+        }
+    }
+
+    /// The changes in order (the last change of an address wins), in time linear in entries plus changes:
+    /// untouched entries keep their order, recorded ones follow in the order of their last change.
+    private static func apply(_ changes: [BlockJournalWriter.Change], to entries: inout [BlockJournalEntry]) {
+        var last: [IPAddress: Int] = [:]
+        for (index, change) in changes.enumerated() {
+            switch change {
+            case .record(let entry): last[entry.address] = index
+            case .remove(let address): last[address] = index
             }
+        }
+        entries.removeAll { last[$0.address] != nil }
+        for (index, change) in changes.enumerated() {
+            if case .record(let entry) = change, last[entry.address] == index { entries.append(entry) }
         }
     }
 
@@ -118,6 +135,11 @@ public final class BlockJournal: Sendable {
             let bytes: [UInt8]
             do { bytes = try document.encoded() } catch {
                 throw BlockerError(operation: "encoding the state file \(path)", reason: "\(error)")
+            }
+            // Never write what the next start could not read back.
+            guard bytes.count <= BlockJournalFile.sizeLimit else {
+                throw BlockerError(operation: "writing the state file \(path)",
+                                   reason: "\(entries.count) blocks would take \(bytes.count) bytes, more than its limit of \(BlockJournalFile.sizeLimit); the file is left as it was (for lists this large, keep the list and load it again with --block-from after a reboot, or serve it as a kernel blocklist feed)")
             }
             try file.replace(with: bytes)
             return loaded.notes

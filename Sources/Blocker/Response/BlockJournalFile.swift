@@ -63,7 +63,10 @@ struct BlockJournalFile {
     /// The file's bytes, or nil when it does not exist.
     /// - Throws: `ReadProblem.untrusted` for a symbolic link, a non-regular file, an owner outside
     ///   `trustedOwners`, or a file writable by group or others; `.system` when a call fails.
-    func read(trustedOwners: Set<UInt32>, limit: Int = 16 << 20) throws(ReadProblem) -> [UInt8]? {
+    /// The largest file read (about 100,000 blocks); `BlockJournal` never writes a larger one.
+    static let sizeLimit = 16 << 20
+
+    func read(trustedOwners: Set<UInt32>, limit: Int = BlockJournalFile.sizeLimit) throws(ReadProblem) -> [UInt8]? {
         let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard file >= 0 else {
             if errno == ENOENT { return nil }

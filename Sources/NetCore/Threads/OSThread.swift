@@ -60,6 +60,13 @@ public final class OSThread: Sendable {
         pthread_join(handle, nil)
     }
 
+    /// Lets the thread end on its own, its resources freed when it does (a one-shot background job nobody waits
+    /// for). `join` must not be called afterwards (it returns at once).
+    public func detach() {
+        guard !joined.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        pthread_detach(handle)
+    }
+
     /// True when called on this thread.
     public var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
 }

@@ -60,6 +60,15 @@ struct Slipsd: ParsableCommand {
     @Option(name: .customLong("block"), help: "Block an IP by hand.")
     var blockIP: IPAddress?
 
+    @Option(name: .customLong("block-from"), help: """
+        Block every address in FILE ('-': standard input) in one go: one IP or CIDR per line, then optionally a \
+        duration (600, 10m, 4h, 2d; default --for or 1h) and a reason; '#' comments. Self-protection applies.
+        """)
+    var blockFrom: String?
+
+    @Option(name: .customLong("unblock-from"), help: "Lift the block on every address in FILE ('-': standard input), one per line.")
+    var unblockFrom: String?
+
     @Flag(name: .customLong("list-blocked"), help: "List blocked IPs with remaining time and reason.")
     var listBlocked = false
 
@@ -123,6 +132,7 @@ struct Slipsd: ParsableCommand {
     /// The one mode this run is in.
     enum Mode: Equatable {
         case offline(String), flowFile(String), live(String), inline, unblock(IPAddress), block(IPAddress), listBlocked
+        case blockFrom(String), unblockFrom(String)
     }
 
     var mode: Mode? {
@@ -134,16 +144,18 @@ struct Slipsd: ParsableCommand {
         if let unblockIP { return .unblock(unblockIP) }
         if let blockIP { return .block(blockIP) }
         if listBlocked { return .listBlocked }
+        if let blockFrom { return .blockFrom(blockFrom) }
+        if let unblockFrom { return .unblockFrom(unblockFrom) }
         return nil
     }
 
     mutating func validate() throws {
         let chosen = [readFile != nil, flowFile != nil, inputSocket != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
-                      showStatus].filter { $0 }.count
+                      showStatus, blockFrom != nil, unblockFrom != nil].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError(chosen == 0
-                ? "choose a mode: -r FILE, -f FLOWS, --input-socket PATH, -i IFACE, --inline, --block IP, --unblock IP, --list-blocked or --status"
-                : "choose only one of -r, -f, --input-socket, -i, --inline, --block, --unblock, --list-blocked, --status")
+                ? "choose a mode: -r FILE, -f FLOWS, --input-socket PATH, -i IFACE, --inline, --block IP, --unblock IP, --block-from FILE, --unblock-from FILE, --list-blocked or --status"
+                : "choose only one of -r, -f, --input-socket, -i, --inline, --block, --unblock, --block-from, --unblock-from, --list-blocked, --status")
         }
         if queue != nil && !inline { throw ValidationError("--queue is only for --inline") }
         if filter != nil && interface == nil { throw ValidationError("--filter is only for -i") }
@@ -161,7 +173,7 @@ struct Slipsd: ParsableCommand {
         if inputSocket != nil && inputType != nil && inputType != .zeek {
             throw ValidationError("--input-socket reads Zeek JSON conn lines only")
         }
-        if blockFor != nil && blockIP == nil { throw ValidationError("--for is only for --block") }
+        if blockFor != nil && blockIP == nil && blockFrom == nil { throw ValidationError("--for is only for --block and --block-from") }
         if force && blockIP == nil { throw ValidationError("--force is only for --block") }
         if json && !listBlocked && !showStatus { throw ValidationError("--json is only for --list-blocked and --status") }
     }

@@ -12,6 +12,8 @@ enum ControlProtocol {
     enum Request: Equatable, Sendable {
         case unblock(IPAddress)
         case status
+        /// Blocks were lifted in bulk behind the daemon (`--unblock-from`): keep only the kernel's in its drops.
+        case resync
     }
 
     /// A request line as sent: the command's name and its argument.
@@ -24,6 +26,7 @@ enum ControlProtocol {
             switch request {
             case .unblock(let ip): cmd = "unblock"; self.ip = ip.description
             case .status: cmd = "status"; ip = nil
+            case .resync: cmd = "resync"; ip = nil
             }
         }
     }
@@ -42,8 +45,10 @@ enum ControlProtocol {
             return .success(.unblock(ip))
         case "status":
             return .success(.status)
+        case "resync":
+            return .success(.resync)
         case let other?:
-            return .failure(ControlFailure("unknown cmd '\(other)' (unblock, status)"))
+            return .failure(ControlFailure("unknown cmd '\(other)' (unblock, status, resync)"))
         case nil:
             return .failure(ControlFailure("missing \"cmd\""))
         }

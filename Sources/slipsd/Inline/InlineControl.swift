@@ -19,6 +19,14 @@ struct InlineControl: Sendable {
         switch request {
         case .status:
             return ControlResponse(ok: true, status: status())
+        case .resync:
+            guard let controls else { return ControlResponse(ok: true) }
+            do {
+                try controls.resyncDropsWithKernel()
+                return ControlResponse(ok: true)
+            } catch {
+                return .failure("resynchronising the drop set: \(error)")
+            }
         case .unblock(let ip):
             // Detect only: no blocker here, so no `removed`; the client changes the kernel itself.
             guard let controls else { return ControlResponse(ok: true) }

@@ -7,6 +7,21 @@ extension OperatorCommands {
         ResponseWiring.journal(settings: settings, daemonUser: settings.daemon.user, create: false).0
     }
 
+    /// The state file for the bulk commands (nil: none configured).
+    var stateFileForBulk: BlockJournal? { stateFile }
+
+    /// Records operators' blocks in the state file in one write; the text to append to the confirmation.
+    func recordAllInStateFile(_ entries: [BlockEntry]) -> String {
+        guard !entries.isEmpty else { return "" }
+        guard let journal = stateFile else { return " (not kept across a reboot: no state file)" }
+        do {
+            try journal.update(recording: entries.map { BlockJournalEntry($0, origin: .operator) })
+            return ""
+        } catch {
+            return " (not kept across a reboot: \(error))"
+        }
+    }
+
     /// Records an operator's block in the state file; the text to append to the confirmation ("" when recorded
     /// or when there is no state file).
     func recordInStateFile(_ entry: BlockEntry) -> String {

@@ -41,6 +41,10 @@ struct SlipsdRunner {
             return OperatorCommands(settings: settings).block(ip: ip, seconds: try options.blockFor.map(DurationText.seconds), force: options.force)
         case .unblock(let ip):
             return OperatorCommands(settings: settings).unblock(ip: ip)
+        case .blockFrom(let path):
+            return OperatorCommands(settings: settings).blockFrom(path, defaultSeconds: options.blockFor?.seconds ?? 3600)
+        case .unblockFrom(let path):
+            return OperatorCommands(settings: settings).unblockFrom(path)
         case .listBlocked:
             return OperatorCommands(settings: settings).listBlocked(json: options.json)
         case nil:
