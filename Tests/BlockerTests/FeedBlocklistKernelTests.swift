@@ -32,10 +32,16 @@ struct FeedBlocklistKernelTests {
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.refused.isEmpty, "\(report.refused)")
         #expect(report.added == 3)
-        let elements = try #require(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feed4"))
-        #expect(elements.count == 2, "\(elements.map(\.value))")
-        #expect(elements.allSatisfy { $0.timeout == 900 && ($0.expires ?? 0) > 800 }, "\(elements.map { ($0.value, $0.timeout, $0.expires) })")
-        #expect(elements.contains { $0.comment == "test-feed" })
+        // The single address goes to the hash set, the network to the interval set; both with the timeout.
+        let hosts = try #require(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feedhost4"))
+        let networks = try #require(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feed4"))
+        #expect(hosts.map(\.value) == [Topology.c4])
+        #expect(networks.count == 1, "\(networks.map(\.value))")
+        for element in hosts + networks {
+            #expect(element.timeout == 900 && (element.expires ?? 0) > 800, "\(element.value) \(String(describing: element.timeout))")
+            #expect(element.comment == "test-feed")
+        }
+        #expect(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feedhost6")?.map(\.value) == [Topology.c6])
 
         #expect(try await UDPProbe.reachable(from: topology.b, to: Topology.c4, in: c) == false)
         #expect(try await UDPProbe.reachable(from: c, to: Topology.b4, in: topology.b) == false)
@@ -45,12 +51,14 @@ struct FeedBlocklistKernelTests {
         let inventory = try await inNamespace(topology.a) {
             try FeedBlocklist().inventory()
         }
-        let feed4 = try #require(inventory.sets.first { $0.set == "feed4" })
-        #expect(feed4.ranges == 2)
-        #expect(feed4.rangesPerFeed == ["test-feed": 2])
-        #expect(feed4.droppedPackets >= 2)
-        #expect((feed4.soonestExpiry ?? .zero) > .seconds(800))
-        #expect(inventory.sets.first { $0.set == "feed6" }?.rangesPerFeed == ["v6-feed": 1])
+        let host4 = try #require(inventory.sets.first { $0.set == "feedhost4" })
+        #expect(host4.ranges == 1)
+        #expect(host4.rangesPerFeed == ["test-feed": 1])
+        #expect(host4.droppedPackets >= 2)
+        #expect((host4.soonestExpiry ?? .zero) > .seconds(800))
+        #expect(inventory.sets.first { $0.set == "feed4" }?.rangesPerFeed == ["test-feed": 1])
+        #expect(inventory.sets.first { $0.set == "feed4" }?.droppedPackets == 0)
+        #expect(inventory.sets.first { $0.set == "feedhost6" }?.rangesPerFeed == ["v6-feed": 1])
 
         // The address leaves the feed: the next update deletes only it and re-asserts the other range.
         let second = try await inNamespace(topology.a) {
@@ -63,6 +71,7 @@ struct FeedBlocklistKernelTests {
         #expect(second.removed == 1 && second.added == 0 && second.reasserted == 1, "\(second.summary)")
         #expect(second.failures.isEmpty, "\(second.failures)")
         #expect(try await UDPProbe.reachable(from: topology.b, to: Topology.c4, in: c))
+        #expect(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feedhost4")?.isEmpty == true)
         let after = try #require(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feed4"))
         #expect(after.count == 1)
         #expect(after.first?.timeout == 1200, "re-asserted with the new timeout")
@@ -127,7 +136,7 @@ struct FeedBlocklistKernelTests {
         var gone = false
         while ContinuousClock.now < deadline, !gone {
             try await Task.sleep(for: .milliseconds(250))
-            let now = try Shell.inNamespace(topology.a, ["nft", "list", "set", "inet", "slipsd", "feed4"]).stdout
+            let now = try Shell.inNamespace(topology.a, ["nft", "list", "set", "inet", "slipsd", "feedhost4"]).stdout
             gone = !now.contains(Topology.c4)
         }
         #expect(gone, "the 2 s element did not expire within 10 s")

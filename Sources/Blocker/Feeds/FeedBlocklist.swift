@@ -4,8 +4,8 @@ import Glibc
 #endif
 import Synchronization
 
-/// Known-bad addresses of threat-intelligence feeds, dropped in the kernel: the interval sets `feed4` and
-/// `feed6` of the slipsd table (created by `NftablesBlocker.setUp` with `Configuration.feedBlocklists`), matched
+/// Known-bad addresses of threat-intelligence feeds, dropped in the kernel: single addresses in the hash sets
+/// `feedhost4`/`feedhost6` (O(1), the fast load), ranges in the interval sets `feed4`/`feed6` of the slipsd table (created by `NftablesBlocker.setUp` with `Configuration.feedBlocklists`), matched
 /// in prerouting (sources) and in forward and output (destinations) at the same early hooks as blocked hosts,
 /// so listed traffic never reaches the queue — whatever the steering (`--no-steer`, `-i … -p`).
 ///
@@ -92,9 +92,9 @@ public final class FeedBlocklist: Sendable {
             report.intervals = new4.count + new6.count
             let timeoutMilliseconds = UInt64(max(1, timeout.components.seconds)) * 1000
             let userdata = state.userdata
-            state.ipv4 = try apply(old: state.ipv4, new: new4, set: BlockerLayout.feedIPv4Set, socket: state.socket,
+            state.ipv4 = try apply(old: state.ipv4, new: new4, socket: state.socket,
                                    timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
-            state.ipv6 = try apply(old: state.ipv6, new: new6, set: BlockerLayout.feedIPv6Set, socket: state.socket,
+            state.ipv6 = try apply(old: state.ipv6, new: new6, socket: state.socket,
                                    timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
             report.duration = ContinuousClock.now - started
             state.lastReport = report
@@ -126,25 +126,38 @@ public final class FeedBlocklist: Sendable {
         return index
     }
 
-    /// Sends the difference between `old` and `new` for one set; returns what is now loaded.
-    private func apply<Key: FeedKey>(old: [AddressRange<Key>], new: [AddressRange<Key>], set: String,
+    /// Appends `ranges` to `transaction`: single addresses to the family's host set (hash), the others to its
+    /// interval set. Deleting when `timeout` is nil.
+    private func append<Key: FeedKey>(_ ranges: [AddressRange<Key>], timeout: UInt64?, userdata: [[UInt8]],
+                                      to transaction: NftTransaction) -> (elements: Int, messages: Int) {
+        guard !ranges.isEmpty else { return (0, 0) }
+        let hosts = ranges.filter { $0.first == $0.last }
+        let spans = hosts.count == ranges.count ? [] : ranges.filter { $0.first != $0.last }
+        var elements = 0, messages = 0
+        for (list, isHosts) in [(hosts, true), (spans, false)] where !list.isEmpty {
+            let sent = FeedSetMessages.append(list[...], table: tableName,
+                                              set: BlockerLayout.feedSet(for: Key.family, hosts: isHosts),
+                                              interval: !isHosts, timeoutMilliseconds: timeout, userdata: userdata,
+                                              to: transaction)
+            elements += sent.elements; messages += sent.messages
+        }
+        return (elements, messages)
+    }
+
+    /// Sends the difference between `old` and `new` for one family; returns what is now loaded.
+    private func apply<Key: FeedKey>(old: [AddressRange<Key>], new: [AddressRange<Key>],
                                      socket: NetlinkSocket, timeout: UInt64, userdata: [[UInt8]], reassert: Bool,
                                      report: inout FeedUpdateReport) throws -> [AddressRange<Key>] {
         let diff = RangeDiff(old: old, new: new)
         var loaded = diff.kept
+        let family = Key.family == .ipv4 ? "IPv4" : "IPv6"
         for chunk in diff.chunks(maximumRanges: rangesPerTransaction) {
-            let transaction = NftTransaction("updating feed set inet \(tableName) \(set)")
+            let transaction = NftTransaction("updating the \(family) feed sets of table inet \(tableName)")
             var elements = 0, messages = 0
-            if !chunk.removed.isEmpty {
-                let sent = FeedSetMessages.append(chunk.removed[...], table: tableName, set: set,
-                                                  timeoutMilliseconds: nil, userdata: userdata, to: transaction)
-                elements += sent.elements; messages += sent.messages
-            }
-            if !chunk.added.isEmpty {
-                let sent = FeedSetMessages.append(chunk.added[...], table: tableName, set: set,
-                                                  timeoutMilliseconds: timeout, userdata: userdata, to: transaction)
-                elements += sent.elements; messages += sent.messages
-            }
+            let deleted = append(chunk.removed, timeout: nil, userdata: userdata, to: transaction)
+            let added = append(chunk.added, timeout: timeout, userdata: userdata, to: transaction)
+            elements = deleted.elements + added.elements
+            messages = deleted.messages + added.messages
             let committing = ContinuousClock.now
             let result = try transaction.commit(on: socket, atomic: false)
             report.commitDuration += ContinuousClock.now - committing
@@ -164,9 +177,8 @@ public final class FeedBlocklist: Sendable {
             var start = 0
             while start < diff.kept.count {
                 let end = min(diff.kept.count, start + rangesPerTransaction)
-                let transaction = NftTransaction("re-asserting the timeouts of feed set inet \(tableName) \(set)")
-                let sent = FeedSetMessages.append(diff.kept[start..<end], table: tableName, set: set,
-                                                  timeoutMilliseconds: timeout, userdata: userdata, to: transaction)
+                let transaction = NftTransaction("re-asserting the timeouts of the \(family) feed sets of table inet \(tableName)")
+                let sent = append(Array(diff.kept[start..<end]), timeout: timeout, userdata: userdata, to: transaction)
                 let committing = ContinuousClock.now
                 let result = try transaction.commit(on: socket, atomic: false)
                 report.commitDuration += ContinuousClock.now - committing

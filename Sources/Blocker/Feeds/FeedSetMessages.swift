@@ -26,8 +26,10 @@ enum FeedSetMessages {
     ///   - timeoutMilliseconds: the element timeout when adding; nil when deleting.
     ///   - userdata: per feed index, the encoded comment stored with the start element (adding only).
     /// - Returns: the number of kernel elements written and of messages appended.
+    ///   - interval: true for an interval set (end elements); false for a hash set of single addresses (each
+    ///     range must then be one address: only its start element is sent).
     static func append<Key: FeedKey>(_ ranges: ArraySlice<AddressRange<Key>>, table: String, set: String,
-                                     timeoutMilliseconds: UInt64?, userdata: [[UInt8]],
+                                     interval: Bool = true, timeoutMilliseconds: UInt64?, userdata: [[UInt8]],
                                      to transaction: NftTransaction) -> (elements: Int, messages: Int) {
         var elements = 0
         var messages = 0
@@ -39,14 +41,16 @@ enum FeedSetMessages {
             while end < ranges.endIndex {
                 let range = ranges[end]
                 let data = timeoutMilliseconds == nil ? 0 : userdata[Int(range.feed)].count
+                let hasEnd = interval && range.last != Key.max
                 let size = encodedSize(keyBytes: Key.byteCount, timeout: timeoutMilliseconds != nil,
-                                       userdataBytes: data, hasEnd: range.last != Key.max)
+                                       userdataBytes: data, hasEnd: hasEnd)
                 if bytes + size > listBudget { break }
                 bytes += size
-                count += range.last != Key.max ? 2 : 1
+                count += hasEnd ? 2 : 1
                 end += 1
             }
-            appendMessage(ranges[start..<end], table: table, set: set, timeoutMilliseconds: timeoutMilliseconds,
+            appendMessage(ranges[start..<end], table: table, set: set, interval: interval,
+                          timeoutMilliseconds: timeoutMilliseconds,
                           userdata: userdata, bound: 1024 + align4(table.utf8.count + 1) + align4(set.utf8.count + 1) + bytes,
                           to: transaction)
             elements += count
@@ -57,7 +61,7 @@ enum FeedSetMessages {
     }
 
     private static func appendMessage<Key: FeedKey>(_ ranges: ArraySlice<AddressRange<Key>>, table: String, set name: String,
-                                                    timeoutMilliseconds: UInt64?, userdata: [[UInt8]], bound: Int,
+                                                    interval: Bool, timeoutMilliseconds: UInt64?, userdata: [[UInt8]], bound: Int,
                                                     to transaction: NftTransaction) {
         let delete = timeoutMilliseconds == nil
         let what = "\(delete ? "deleting" : "adding") \(ranges.count) range(s) \(delete ? "from" : "to") set inet \(table) \(name)"
@@ -79,7 +83,7 @@ enum FeedSetMessages {
                     }
                 }
                 nftnl_set_elem_add(set, start)
-                if range.last != Key.max {
+                if interval, range.last != Key.max {
                     let end = element(key: range.last + 1)
                     nftnl_set_elem_set_u32(end, UInt16(NFTNL_SET_ELEM_FLAGS), UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue))
                     nftnl_set_elem_add(set, end)

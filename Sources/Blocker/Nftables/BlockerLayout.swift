@@ -2,8 +2,9 @@ import NetCore
 internal import CNftnl
 
 /// The ruleset the blocker owns, in table `inet <tableName>` (with `feedSets`, also the feed blocklists of
-/// `FeedBlocklist`: sets `feed4`/`feed6` with `flags interval,timeout`, dropped by `ip saddr @feed4 counter drop`
-/// in prerouting and `ip daddr @feed4 counter drop` in forward and output, after the blocked-host rules):
+/// `FeedBlocklist`: single addresses in hash sets `feedhost4`/`feedhost6` (`flags timeout`), ranges in interval
+/// sets `feed4`/`feed6` (`flags interval,timeout`), each dropped by `ip saddr @… counter drop` in prerouting and
+/// `ip daddr @… counter drop` in forward and output, after the blocked-host rules):
 ///
 /// ```
 /// set blocked4 { type ipv4_addr; flags timeout; }          # key type 7, 4 bytes: blocked fully
@@ -73,8 +74,30 @@ struct BlockerLayout {
     static let feedIPv4SetID: UInt32 = 5
     static let feedIPv6SetID: UInt32 = 6
 
-    /// The feed set of a family.
-    static func feedSet(for family: IPAddress.Family) -> String { family == .ipv4 ? feedIPv4Set : feedIPv6Set }
+    /// Names and ids of the feed host sets (hash sets: single addresses, O(1) lookups and fast loads).
+    static let feedHostIPv4Set = "feedhost4"
+    static let feedHostIPv6Set = "feedhost6"
+    static let feedHostIPv4SetID: UInt32 = 7
+    static let feedHostIPv6SetID: UInt32 = 8
+
+    /// The feed set of a family: the interval set, or the host set.
+    static func feedSet(for family: IPAddress.Family, hosts: Bool = false) -> String {
+        switch (family, hosts) {
+        case (.ipv4, false): feedIPv4Set
+        case (.ipv6, false): feedIPv6Set
+        case (.ipv4, true): feedHostIPv4Set
+        case (.ipv6, true): feedHostIPv6Set
+        }
+    }
+
+    private static func feedSetID(for family: IPAddress.Family, hosts: Bool) -> UInt32 {
+        switch (family, hosts) {
+        case (.ipv4, false): feedIPv4SetID
+        case (.ipv6, false): feedIPv6SetID
+        case (.ipv4, true): feedHostIPv4SetID
+        case (.ipv6, true): feedHostIPv6SetID
+        }
+    }
 
     /// The four base chains.
     var chains: [Chain] {
@@ -157,7 +180,7 @@ struct BlockerLayout {
     }
 
     /// The expressions of the drop rule for one family and direction.
-    func dropRule(family: IPAddress.Family, source: Bool, feed: Bool = false) -> [NftExpression] {
+    func dropRule(family: IPAddress.Family, source: Bool, feed: Bool = false, hosts: Bool = false) -> [NftExpression] {
         let r = NftExpression.register1
         let nfproto: UInt8 = family == .ipv4 ? UInt8(NFPROTO_IPV4) : UInt8(NFPROTO_IPV6)
         let offset: UInt32 = switch (family, source) {
@@ -171,8 +194,8 @@ struct BlockerLayout {
             .compare(register: r, op: UInt32(NFT_CMP_EQ.rawValue), data: [nfproto]),
             .payloadLoad(base: UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue), offset: offset,
                          length: family == .ipv4 ? 4 : 16, register: r),
-            feed ? .lookup(register: r, setName: Self.feedSet(for: family),
-                           setID: family == .ipv4 ? Self.feedIPv4SetID : Self.feedIPv6SetID)
+            feed ? .lookup(register: r, setName: Self.feedSet(for: family, hosts: hosts),
+                           setID: Self.feedSetID(for: family, hosts: hosts))
                  : .lookup(register: r, setName: setName(for: family), setID: setID(for: family, scope: .full)),
             .counter,
             .verdict(NF_DROP),
@@ -199,6 +222,10 @@ struct BlockerLayout {
                             keyLength: 4, flags: feedFlags, id: Self.feedIPv4SetID, to: transaction)
             NftMessages.set(.inet, table: table, name: Self.feedIPv6Set, keyType: BlockerLayout.ipv6KeyType,
                             keyLength: 16, flags: feedFlags, id: Self.feedIPv6SetID, to: transaction)
+            NftMessages.set(.inet, table: table, name: Self.feedHostIPv4Set, keyType: BlockerLayout.ipv4KeyType,
+                            keyLength: 4, flags: flags, id: Self.feedHostIPv4SetID, to: transaction)
+            NftMessages.set(.inet, table: table, name: Self.feedHostIPv6Set, keyType: BlockerLayout.ipv6KeyType,
+                            keyLength: 16, flags: flags, id: Self.feedHostIPv6SetID, to: transaction)
         }
         for chain in chains {
             NftMessages.baseChain(.inet, table: table, name: chain.name, hook: chain.hook, priority: chain.priority,
@@ -229,10 +256,12 @@ struct BlockerLayout {
                               dropRule(family: family, source: chain.matchesSource)))
             }
             if feedSets {
-                for family in families {
-                    let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
-                    rules.append(("\(field) @\(Self.feedSet(for: family)) counter drop",
-                                  dropRule(family: family, source: chain.matchesSource, feed: true)))
+                for hosts in [true, false] {
+                    for family in families {
+                        let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
+                        rules.append(("\(field) @\(Self.feedSet(for: family, hosts: hosts)) counter drop",
+                                      dropRule(family: family, source: chain.matchesSource, feed: true, hosts: hosts)))
+                    }
                 }
             }
         }
