@@ -110,7 +110,7 @@ enum ThreatIntelLoader {
     static func feedLists(_ settings: ThreatIntelSettings, messages: inout [String]) -> [String: SlipsFeed] {
         var byName: [String: SlipsFeed] = [:]
         for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl)] {
-            guard let path, !path.isEmpty else { continue }
+            guard let path, !path.isEmpty, access(path, F_OK) == 0 else { continue }   // absent: no levels from it
             guard let text = try? ConfigLoader.readFile(path) else {
                 messages.append("threat intelligence: feed list \(path) (\(kind.rawValue)) cannot be read")
                 continue
