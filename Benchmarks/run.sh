@@ -15,6 +15,9 @@
 #  9. realistic capture (issue 13 §1): recorded here by Benchmarks/record-realistic.sh (HTTP, DNS, TLS, bulk TCP, UDP,
 #     a scan between real clients and servers in namespaces), replayed with shifted addresses and times to
 #     ${BENCH_REAL_PACKETS:-2000000} packets; libpcap read loop vs flows only vs every detector with -o (ratios).
+# 10. feed blocklists (issue 12 §3): ${BENCH_FEED_ENTRIES:-1000000} feed entries into the nftables interval set of a
+#     scratch table in a private namespace: full load, an update with 1 % changed (difference only, then with the
+#     unchanged ranges re-asserted), removal; entries/s and kernel elements/s (goal ≥ 500 k/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -131,3 +134,9 @@ echo "libpcap read loop (C):                    $real_base packets/s"
 echo "slipsd -r, flows only:                    ${real_flows} s"
 echo "slipsd -r, every detector + -o:           ${real_all} s ($(wc -l < "$OUT/detect-realistic/alerts/alerts.json") lines in alerts.json)"
 awk -v a="$real_all" -v b="$real_flows" 'BEGIN { printf "ratio every-detector+output/flows-only: %.2f (goal ≤ 2)\n", a / b }'
+
+echo "== 10. feed blocklists: ${BENCH_FEED_ENTRIES:-1000000} entries into the kernel interval set (private namespace) =="
+feedns=sdfeed$$
+ip netns add "$feedns"
+ip netns exec "$feedns" .build/release/slipsd-bench feed-blocklist "${BENCH_FEED_ENTRIES:-1000000}"
+ip netns del "$feedns"

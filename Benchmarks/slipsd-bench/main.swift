@@ -7,6 +7,7 @@
 //   slipsd-bench replay-realistic IN OUT PACKETS    the recorded realistic capture, shifted copies to PACKETS
 //   slipsd-bench threat-intel DIR ENTRIES           feed load time, memory and lookups of the IoC index
 //   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
+//   slipsd-bench feed-blocklist [ENTRIES]           feed blocklist full and incremental loads (root, own netns)
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -47,6 +48,8 @@ case "threat-intel":
     ThreatIntelScale.run(arguments)
 case "evidence-output":
     EvidenceOutputThroughput.run(arguments)
+case "feed-blocklist":
+    FeedBlocklistLoad.run(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)

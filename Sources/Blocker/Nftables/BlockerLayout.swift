@@ -1,7 +1,10 @@
 import NetCore
 internal import CNftnl
 
-/// The ruleset the blocker owns, in table `inet <tableName>`:
+/// The ruleset the blocker owns, in table `inet <tableName>` (with `feedSets`, also the feed blocklists of
+/// `FeedBlocklist`: single addresses in hash sets `feedhost4`/`feedhost6` (`flags timeout`), ranges in interval
+/// sets `feed4`/`feed6` (`flags interval,timeout`), each dropped by `ip saddr @… counter drop` in prerouting and
+/// `ip daddr @… counter drop` in forward and output, after the blocked-host rules):
 ///
 /// ```
 /// set blocked4 { type ipv4_addr; flags timeout; }          # key type 7, 4 bytes: blocked fully
@@ -61,6 +64,40 @@ struct BlockerLayout {
     var ipv6Set: String
     /// Whether prerouting drops sources that fail the reverse-path check.
     var reversePathCheck: Bool = true
+    /// Whether the feed blocklist sets (`feed4`, `feed6`) and their drop rules are part of the layout.
+    var feedSets: Bool = false
+
+    /// Names of the feed blocklist sets (interval sets: CIDRs).
+    static let feedIPv4Set = "feed4"
+    static let feedIPv6Set = "feed6"
+    /// Set ids of `feed4` and `feed6` inside the set-up batch.
+    static let feedIPv4SetID: UInt32 = 5
+    static let feedIPv6SetID: UInt32 = 6
+
+    /// Names and ids of the feed host sets (hash sets: single addresses, O(1) lookups and fast loads).
+    static let feedHostIPv4Set = "feedhost4"
+    static let feedHostIPv6Set = "feedhost6"
+    static let feedHostIPv4SetID: UInt32 = 7
+    static let feedHostIPv6SetID: UInt32 = 8
+
+    /// The feed set of a family: the interval set, or the host set.
+    static func feedSet(for family: IPAddress.Family, hosts: Bool = false) -> String {
+        switch (family, hosts) {
+        case (.ipv4, false): feedIPv4Set
+        case (.ipv6, false): feedIPv6Set
+        case (.ipv4, true): feedHostIPv4Set
+        case (.ipv6, true): feedHostIPv6Set
+        }
+    }
+
+    private static func feedSetID(for family: IPAddress.Family, hosts: Bool) -> UInt32 {
+        switch (family, hosts) {
+        case (.ipv4, false): feedIPv4SetID
+        case (.ipv6, false): feedIPv6SetID
+        case (.ipv4, true): feedHostIPv4SetID
+        case (.ipv6, true): feedHostIPv6SetID
+        }
+    }
 
     /// The four base chains.
     var chains: [Chain] {
@@ -143,7 +180,7 @@ struct BlockerLayout {
     }
 
     /// The expressions of the drop rule for one family and direction.
-    func dropRule(family: IPAddress.Family, source: Bool) -> [NftExpression] {
+    func dropRule(family: IPAddress.Family, source: Bool, feed: Bool = false, hosts: Bool = false) -> [NftExpression] {
         let r = NftExpression.register1
         let nfproto: UInt8 = family == .ipv4 ? UInt8(NFPROTO_IPV4) : UInt8(NFPROTO_IPV6)
         let offset: UInt32 = switch (family, source) {
@@ -157,7 +194,9 @@ struct BlockerLayout {
             .compare(register: r, op: UInt32(NFT_CMP_EQ.rawValue), data: [nfproto]),
             .payloadLoad(base: UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue), offset: offset,
                          length: family == .ipv4 ? 4 : 16, register: r),
-            .lookup(register: r, setName: setName(for: family), setID: setID(for: family, scope: .full)),
+            feed ? .lookup(register: r, setName: Self.feedSet(for: family, hosts: hosts),
+                           setID: Self.feedSetID(for: family, hosts: hosts))
+                 : .lookup(register: r, setName: setName(for: family), setID: setID(for: family, scope: .full)),
             .counter,
             .verdict(NF_DROP),
         ]
@@ -176,6 +215,17 @@ struct BlockerLayout {
                                 keyLength: family == .ipv4 ? 4 : 16, flags: flags,
                                 id: setID(for: family, scope: scope), to: transaction)
             }
+        }
+        if feedSets {
+            let feedFlags = UInt32(NFT_SET_INTERVAL.rawValue | NFT_SET_TIMEOUT.rawValue)
+            NftMessages.set(.inet, table: table, name: Self.feedIPv4Set, keyType: BlockerLayout.ipv4KeyType,
+                            keyLength: 4, flags: feedFlags, id: Self.feedIPv4SetID, to: transaction)
+            NftMessages.set(.inet, table: table, name: Self.feedIPv6Set, keyType: BlockerLayout.ipv6KeyType,
+                            keyLength: 16, flags: feedFlags, id: Self.feedIPv6SetID, to: transaction)
+            NftMessages.set(.inet, table: table, name: Self.feedHostIPv4Set, keyType: BlockerLayout.ipv4KeyType,
+                            keyLength: 4, flags: flags, id: Self.feedHostIPv4SetID, to: transaction)
+            NftMessages.set(.inet, table: table, name: Self.feedHostIPv6Set, keyType: BlockerLayout.ipv6KeyType,
+                            keyLength: 16, flags: flags, id: Self.feedHostIPv6SetID, to: transaction)
         }
         for chain in chains {
             NftMessages.baseChain(.inet, table: table, name: chain.name, hook: chain.hook, priority: chain.priority,
@@ -204,6 +254,15 @@ struct BlockerLayout {
                 let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
                 rules.append(("\(field) @\(setName(for: family)) counter drop",
                               dropRule(family: family, source: chain.matchesSource)))
+            }
+            if feedSets {
+                for hosts in [true, false] {
+                    for family in families {
+                        let field = (family == .ipv4 ? "ip " : "ip6 ") + (chain.matchesSource ? "saddr" : "daddr")
+                        rules.append(("\(field) @\(Self.feedSet(for: family, hosts: hosts)) counter drop",
+                                      dropRule(family: family, source: chain.matchesSource, feed: true, hosts: hosts)))
+                    }
+                }
             }
         }
         if chain.name == "forward" || chain.name == "input" {

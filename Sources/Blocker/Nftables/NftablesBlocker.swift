@@ -40,14 +40,17 @@ public final class NftablesBlocker: Sendable {
         /// Drop, in prerouting, sources that would not be routed back through the interface they arrived on
         /// (`fib saddr . iif oif missing drop`; `blocking.reverse_path_check`). On by default.
         public var reversePathCheck: Bool
+        /// Create the feed blocklist sets `feed4`/`feed6` and their drop rules (`FeedBlocklist`). Off by default.
+        public var feedBlocklists: Bool = false
 
         /// The defaults: table `slipsd`, sets `blocked4`/`blocked6`, 200 bytes of userdata, 8 MB send buffer,
         /// 2,000 / 1,400 elements per message.
         public init(tableName: String = "slipsd", ipv4SetName: String = "blocked4",
                     ipv6SetName: String = "blocked6", userdataLimit: Int = 200, sendBufferBytes: Int = 8 << 20,
                     ipv4ElementsPerMessage: Int = 2_000, ipv6ElementsPerMessage: Int = 1_400,
-                    reversePathCheck: Bool = true) {
+                    reversePathCheck: Bool = true, feedBlocklists: Bool = false) {
             self.reversePathCheck = reversePathCheck
+            self.feedBlocklists = feedBlocklists
             self.tableName = tableName
             self.ipv4SetName = ipv4SetName
             self.ipv6SetName = ipv6SetName
@@ -93,7 +96,8 @@ public final class NftablesBlocker: Sendable {
         self.configuration = configuration
         self.protection = protection
         layout = BlockerLayout(table: configuration.tableName, ipv4Set: configuration.ipv4SetName,
-                               ipv6Set: configuration.ipv6SetName, reversePathCheck: configuration.reversePathCheck)
+                               ipv6Set: configuration.ipv6SetName, reversePathCheck: configuration.reversePathCheck,
+                               feedSets: configuration.feedBlocklists)
         let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
         messageBudget = max(1_024, min(NftablesBlocker.elementListBudget, socket.sendLimit - 4_096))
         state = Mutex(State(socket: socket, lastBlockTiming: nil))

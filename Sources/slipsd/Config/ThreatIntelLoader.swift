@@ -1,4 +1,6 @@
 import Detect
+import Blocker
+import NetCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +16,9 @@ enum ThreatIntelLoader {
     struct Loaded {
         var lists = ThreatIntelLists()
         var messages: [String] = []
+        /// The feeds (and local files) marked for blocking, with their addresses and networks
+        /// (`block_feeds`, `block_min_threat_level`): what `FeedBlocklist` loads into the kernel.
+        var blockSources: [FeedBlockSource] = []
     }
 
     /// Slips' local file names and their formats (both JARM spellings occur in Slips' trees).
@@ -32,15 +37,19 @@ enum ThreatIntelLoader {
     /// - Throws: `SlipsdError` for an untrusted file, `SystemError` for a file that exists but cannot be read.
     static func load(_ settings: ThreatIntelSettings, trusted: Bool) throws -> Loaded {
         var loaded = Loaded()
+        let feeds = feedLists(settings, messages: &loaded.messages)
         let folder = withoutTrailingSlash(settings.localFilesPath)
         if isDirectory(folder) {
             for (name, format) in localFiles {
-                if let line = try add(folder + "/" + name, format: format, into: &loaded.lists.iocs, trusted: trusted) {
+                if let line = try add(folder + "/" + name, format: format, into: &loaded.lists.iocs, trusted: trusted,
+                                      level: .medium, settings: settings, blocking: &loaded.blockSources) {
                     loaded.messages.append(line)
                 }
             }
+            var none: [FeedBlockSource] = []
             if let line = try add(folder + "/" + falsePositiveFile, format: .knownFalsePositiveMD5,
-                                  into: &loaded.lists.knownFalsePositiveMD5, trusted: trusted) {
+                                  into: &loaded.lists.knownFalsePositiveMD5, trusted: trusted, level: .medium,
+                                  settings: ThreatIntelSettings(), blocking: &none) {
                 loaded.messages.append(line)
             }
         } else {
@@ -52,7 +61,10 @@ enum ThreatIntelLoader {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let path = download + "/" + name
                 guard !isDirectory(path) else { continue }
-                if let line = try add(path, format: nil, into: &loaded.lists.iocs, trusted: trusted) {
+                let feed = feeds[name]
+                if let line = try add(path, format: nil, into: &loaded.lists.iocs, trusted: trusted,
+                                      level: feed?.threatLevel ?? .medium, tags: feed?.tags ?? [], url: feed?.url,
+                                      settings: settings, blocking: &loaded.blockSources) {
                     loaded.messages.append(line)
                 }
             }
@@ -63,7 +75,8 @@ enum ThreatIntelLoader {
     /// Adds one file (format detected from its first lines when nil); a missing file is skipped silently.
     /// - Returns: the line for slipsd.log, nil when there is no such file.
     private static func add(_ path: String, format: FeedFormat?, into index: inout ThreatIntelIndex,
-                            trusted: Bool) throws -> String? {
+                            trusted: Bool, level: ThreatLevel, tags: [String] = [], url: String? = nil,
+                            settings: ThreatIntelSettings, blocking: inout [FeedBlockSource]) throws -> String? {
         guard access(path, F_OK) == 0 else { return nil }
         if trusted, let problem = TrustedPath.problem(with: path) {
             throw SlipsdError("reading threat-intelligence file", object: path,
@@ -73,14 +86,40 @@ enum ThreatIntelLoader {
         let name = String(path.split(separator: "/").last ?? Substring(path))
         let chosen = format ?? FeedFormat.detect(firstLines: text.split(separator: "\n", maxSplits: 20).prefix(20).map { $0 })
         let before = index.count
-        let source = IoCSource(feed: name, threatLevel: .medium, tags: format == nil ? [] : ["local TI file"])
+        let source = IoCSource(feed: name, threatLevel: level, tags: format == nil ? tags : ["local TI file"])
         let result = index.add(feed: text, format: chosen, from: source)
         var line = "threat intelligence: \(index.count - before) IoCs from \(path)"
         if result.rejectedLines > 0 {
             line += ", \(result.rejectedLines) lines not read"
             if let first = result.firstProblems.first { line += " (line \(first.line): \(first.reason))" }
         }
+        let named = settings.blockFeeds.contains(name) || url.map(settings.blockFeeds.contains) == true
+        if named || settings.blockMinThreatLevel != nil {
+            let (networks, _) = FeedNetworks.collect(text, format: chosen, feedLevel: level,
+                                                     minimum: named ? nil : settings.blockMinThreatLevel)
+            if !networks.isEmpty {
+                blocking.append(FeedBlockSource(name: name, ranges: networks))
+                line += "; \(networks.count) addresses/networks marked for the kernel blocklist"
+            }
+        }
         return line
+    }
+
+    /// The feeds of `ti_files`, `ja3_feeds` and `ssl_feeds` by the file name they are stored under; a list that
+    /// cannot be read is one message.
+    static func feedLists(_ settings: ThreatIntelSettings, messages: inout [String]) -> [String: SlipsFeed] {
+        var byName: [String: SlipsFeed] = [:]
+        for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl)] {
+            guard let path, !path.isEmpty, access(path, F_OK) == 0 else { continue }   // absent: no levels from it
+            guard let text = try? ConfigLoader.readFile(path) else {
+                messages.append("threat intelligence: feed list \(path) (\(kind.rawValue)) cannot be read")
+                continue
+            }
+            let (feeds, problems) = SlipsFeedList.parse(text, kind: kind)
+            for problem in problems.prefix(5) { messages.append("threat intelligence: \(path) \(problem)") }
+            for feed in feeds where byName[feed.fileName] == nil { byName[feed.fileName] = feed }
+        }
+        return byName
     }
 
     private static func withoutTrailingSlash(_ path: String) -> String {

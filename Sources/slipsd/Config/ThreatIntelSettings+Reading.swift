@@ -1,3 +1,5 @@
+import Detect
+
 extension ConfigReader {
     /// Reads the `threatintelligence:` keys slipsd uses (the others are listed as ignored by `SlipsConfigKeys`).
     mutating func readThreatIntel(into settings: inout ThreatIntelSettings) throws(ConfigError) {
@@ -8,5 +10,18 @@ extension ConfigReader {
         try optionalString("ssl_feeds", into: &settings.sslFeeds)
         if settings.downloadPath?.isEmpty == true { settings.downloadPath = nil }   // `key:` with no value: none
         try double("TI_files_update_period", into: &settings.updatePeriodSeconds, in: 60...(366 * 86400))
+        try strings("block_feeds", into: &settings.blockFeeds)
+        var level = settings.blockMinThreatLevel?.rawValue ?? "none"
+        try string("block_min_threat_level", into: &level)
+        switch level.lowercased() {
+        case "none", "": settings.blockMinThreatLevel = nil
+        case let text:
+            guard let parsed = ThreatLevel(rawValue: text), parsed != .info else {
+                throw error(forKey: "block_min_threat_level", "expected none, low, medium, high or critical, got '\(level)'")
+            }
+            settings.blockMinThreatLevel = parsed
+        }
+        try int("download_max_mb", into: &settings.downloadMaxMB, in: 1...4096)
+        try double("download_timeout", into: &settings.downloadTimeoutSeconds, in: 1...3600)
     }
 }

@@ -1,3 +1,5 @@
+import Detect
+
 /// The `threatintelligence:` section, with Slips' keys and meanings. slipsd reads the local files and the feeds
 /// already in the download path; it does not download (yet), so the feed lists and the period are read and
 /// validated only.
@@ -14,6 +16,25 @@ struct ThreatIntelSettings: Sendable, Equatable {
     var sslFeeds: String? = nil
     /// `TI_files_update_period` in seconds (Slips: 86400).
     var updatePeriodSeconds = 86_400.0
+
+    // slipsd's additions: kernel blocklists and downloads.
+    /// `block_feeds`: feeds whose addresses and networks are dropped in the kernel (nftables interval sets
+    /// `feed4`/`feed6`), by file name in the download path (`firehol_level1.netset`), by URL, or a local file name.
+    var blockFeeds: [String] = []
+    /// `block_min_threat_level`: also drop every feed (by its level in the feed list) and every local IoC line
+    /// at or above this level; nil (`none`): only `block_feeds`.
+    var blockMinThreatLevel: ThreatLevel? = nil
+    /// `download_max_mb`: a feed larger than this is not stored (the previous copy is kept).
+    var downloadMaxMB = 64
+    /// `download_timeout`: seconds for one feed's whole download.
+    var downloadTimeoutSeconds = 60.0
+
+    /// True when any feed is to be dropped in the kernel.
+    var blocksFeeds: Bool { !blockFeeds.isEmpty || blockMinThreatLevel != nil }
+
+    /// The element timeout of the kernel blocklist: two refresh periods plus an hour, so a live daemon's
+    /// refresh always comes first and a dead daemon's list lapses by itself.
+    var blocklistTimeout: Duration { .seconds(Int64(updatePeriodSeconds * 2) + 3600) }
 
     /// Slips' defaults.
     init() {}

@@ -87,6 +87,8 @@ struct InlineDaemon {
         let queues = setUp.queues
         let source = setUp.source
         let controls = detectionSide.controls
+        let refresh = FeedRefresh(settings: detectionSide.threatIntel, updates: detectionSide.threatIntelUpdates,
+                                  blocklist: detectionSide.feeds, log: log)
         let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
         let reload = SettingsReload()
         let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
@@ -119,6 +121,9 @@ struct InlineDaemon {
             try controls.blocker.protection.map { try SelfProtectionWatcher.start($0) }
         }
         defer { watcher?.stop() }
+        // Threat-intelligence refresh (TI_files_update_period): created after the drop, it keeps CAP_NET_ADMIN.
+        let refreshThread = try refresh.start()
+        defer { refresh.stop(); refreshThread.join() }
         let control = InlineControl(queues: queues, controls: controls,
                                     graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
                                     handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })

@@ -17,6 +17,11 @@ struct InlineDetectionSide {
     let journal: BlockJournal?
     /// Set-up lines for slipsd.log.
     let messages: [String]
+    /// The kernel feed blocklist (threat-intelligence feeds marked for blocking), if any.
+    let feeds: FeedBlocklist?
+    /// The refresh's inputs: the threat-intelligence section and the detector's hand-over.
+    let threatIntel: ThreatIntelSettings
+    let threatIntelUpdates: ThreatIntelUpdates
 
     /// - Throws: output, whitelist or nftables set-up errors.
     init(options: Slipsd, settings: SlipsdSettings) throws {
@@ -28,17 +33,22 @@ struct InlineDetectionSide {
         if let directory = newOutputDirectory, let user = daemonUser {
             try OutputDirectoryOwnership.give(directory, uid: user.pw_uid, gid: user.pw_gid)
         }
+        threatIntel = settings.threatIntel
+        threatIntelUpdates = detection.threatIntelUpdates
         if options.noBlock {
             response = nil
             messages = []
             journal = nil
+            feeds = nil
         } else {
             let built = try ResponseWiring.make(settings: settings, whitelist: detection.engine.evidenceHandler.whitelist,
                                                 daemonUser: options.noDropPrivileges ? nil : options.user ?? settings.daemon.user,
+                                                feedSources: detection.feedBlockSources,
                                                 report: { line in detection.output?.log(line) })
             response = built.stage
             messages = built.messages
             journal = built.journal
+            feeds = built.feeds
             ResponseWiring.connect(detection.engine, to: built.stage,
                                    windowWidthSeconds: settings.detection.timeWindowWidth)
         }

@@ -50,6 +50,8 @@ enum SeccompAllowlist {
     static let files: [SeccompRule] = [
         .init("openat"), .init("close"), .init("read"), .init("write"), .init("lseek"), .init("fstat"),
         .init("newfstatat"), .init("readlink"), .init("readlinkat"), .init("access"), .init("faccessat"),
+        // The threat-intelligence refresh lists the download path.
+        .init("getdents64"),
     ]
 
     /// NFQUEUE verdicts, nftables transactions and rtnetlink (self-protection) over AF_NETLINK, opened and bound

@@ -2,11 +2,16 @@ import NetCore
 import Records
 import Capture
 import Detect
+import Blocker
 
 /// Builds the detection side of a run (engine, outputs, whitelist) for the detection thread.
 final class DetectionWiring {
     let engine: DetectionEngine
     let output: AlertOutput?
+    /// The feeds marked for the kernel blocklist at start-up (`threatintelligence.block_feeds`, …).
+    let feedBlockSources: [FeedBlockSource]
+    /// Where the feed refresh publishes newer threat-intelligence lists to the detector.
+    let threatIntelUpdates = ThreatIntelUpdates()
 
     /// What the detection loop feeds.
     var consumer: (any DetectionEventConsumer)? { engine }
@@ -25,6 +30,8 @@ final class DetectionWiring {
         var detection = settings.detection
         let threatIntel = try ThreatIntelLoader.load(settings.threatIntel, trusted: true)
         detection.threatIntelligence = threatIntel.lists
+        detection.threatIntelligence.updates = threatIntelUpdates
+        feedBlockSources = threatIntel.blockSources
         engine = DetectionEngine(settings: detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
         for line in loaded.messages + threatIntel.messages { output?.log(line) }

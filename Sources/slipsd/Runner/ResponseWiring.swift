@@ -12,6 +12,8 @@ enum ResponseWiring {
         let messages: [String]
         /// The state file, restored once the kernel's existing blocks are learned (`KernelBlockLearning`).
         let journal: BlockJournal?
+        /// The kernel feed blocklist, when `threatintelligence` marks feeds for blocking.
+        var feeds: FeedBlocklist? = nil
     }
 
     /// Creates (or adopts) the nftables table and the response stage. Existing blocks are not listed here (a
@@ -23,7 +25,9 @@ enum ResponseWiring {
     /// - Parameter whitelist: whitelisted hosts, never blocked either.
     /// - Parameter daemonUser: the user the daemon runs as after the privilege drop (owns the state file).
     /// Blocks of the state file are restored here without listing the kernel (`BlockJournal.restoreWithoutListing`).
+    /// - Parameter feedSources: the feeds to drop in the kernel (loaded into `FeedBlocklist` here, once).
     static func make(settings: SlipsdSettings, whitelist: Whitelist = Whitelist(), daemonUser: String? = nil,
+                     feedSources: [FeedBlockSource] = [],
                      report: @escaping (String) -> Void) throws -> Built {
         let blocker = try NftablesBlocker(configuration: configuration(settings),
                                           protection: SelfProtection(sources: protectionSources(settings)))
@@ -37,7 +41,23 @@ enum ResponseWiring {
                                   policy: policy(settings), allowlist: allowlist(settings, whitelist: whitelist),
                                   journal: journal, report: report)
         if let journal { messages += journal.restoreWithoutListing(into: stage).lines }
-        return Built(stage: stage, messages: messages, journal: journal)
+        var feeds: FeedBlocklist?
+        if settings.threatIntel.blocksFeeds {
+            let blocklist = try feedBlocklist(settings: settings, whitelist: whitelist)
+            let loaded = try blocklist.update(feedSources, timeout: settings.threatIntel.blocklistTimeout)
+            messages += loaded.refused + [loaded.summary]
+            feeds = blocklist
+        }
+        return Built(stage: stage, messages: messages, journal: journal, feeds: feeds)
+    }
+
+    /// The kernel feed blocklist of the settings: the blocker's table, self-protection with `blocking.allowlist`
+    /// and the whitelist's networks and addresses (a feed never cuts off what the operator trusts).
+    static func feedBlocklist(settings: SlipsdSettings, whitelist: Whitelist = Whitelist()) throws -> FeedBlocklist {
+        let trusted = settings.blocking.allowlist.compactMap(CIDR.init) + whitelist.networks
+            + whitelist.addresses.sorted().map { CIDR(host: $0) }
+        return try FeedBlocklist(tableName: settings.blocking.table,
+                                 protection: SelfProtection(allowlist: trusted, sources: protectionSources(settings)))
     }
 
     /// The policy of `blocking.duration`, `blocking.escalate`, `blocking.max_duration`,
@@ -66,7 +86,8 @@ enum ResponseWiring {
 
     /// The nftables layout of the settings: `blocking.table`, `blocking.reverse_path_check`.
     static func configuration(_ settings: SlipsdSettings) -> NftablesBlocker.Configuration {
-        .init(tableName: settings.blocking.table, reversePathCheck: settings.blocking.reversePathCheck)
+        .init(tableName: settings.blocking.table, reversePathCheck: settings.blocking.reversePathCheck,
+              feedBlocklists: settings.threatIntel.blocksFeeds)
     }
 
     /// Where self-protection reads the gateway's addresses (`blocking.protect_connected_subnets` adds the

@@ -11,6 +11,8 @@ public struct ThreatIntelLists: Sendable {
     /// The AS number (`AS64500`) of an address, when an ASN database is configured; nil when none is (then
     /// ASN IoCs are not matched, which the detector says once).
     public var asnOfAddress: (@Sendable (IPAddress) -> String?)? = nil
+    /// Where slipsd's refresh thread publishes newer lists (`TI_files_update_period`); nil: these lists stay.
+    public var updates: ThreatIntelUpdates? = nil
 
     /// Empty lists: the detector runs and finds nothing.
     public init() {}

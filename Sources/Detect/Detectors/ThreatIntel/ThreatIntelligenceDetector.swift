@@ -35,7 +35,9 @@ public final class ThreatIntelligenceDetector: Detector {
     static let asnConfidence = 0.8
 
     let context: DetectorContext
-    let lists: ThreatIntelLists
+    private(set) var lists: ThreatIntelLists
+    /// The generation of `lists.updates` the detector runs on.
+    private var generation = 0
     private var sightings = FlowFirstSighting(capacity: 65_536)
 
     /// Subscribes to flows, DNS, TLS, HTTP and files.
@@ -53,6 +55,11 @@ public final class ThreatIntelligenceDetector: Detector {
 
     /// Looks the record's indicators up.
     public func main(_ message: ChannelMessage) throws {
+        if let updates = lists.updates, let (newer, number) = updates.newer(than: generation) {
+            lists = newer
+            lists.updates = updates
+            generation = number
+        }
         guard !lists.isEmpty else { return }
         if let flow = message.flow { matchFlow(flow) }
         else if let dns = message.record(DNSRecord.self) { matchDNS(dns) }

@@ -1,0 +1,196 @@
+import NetCore
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Known-bad addresses of threat-intelligence feeds, dropped in the kernel: single addresses in the hash sets
+/// `feedhost4`/`feedhost6` (O(1), the fast load), ranges in the interval sets `feed4`/`feed6` of the slipsd table (created by `NftablesBlocker.setUp` with `Configuration.feedBlocklists`), matched
+/// in prerouting (sources) and in forward and output (destinations) at the same early hooks as blocked hosts,
+/// so listed traffic never reaches the queue — whatever the steering (`--no-steer`, `-i … -p`).
+///
+/// **Incremental.** The ranges loaded are kept in memory (sorted, merged, per family). `update` merges the new
+/// lists, compares them with what was loaded and sends only the difference: ranges that left or changed are
+/// deleted and the new ones added, each group of overlapping old and new ranges in one atomic transaction
+/// (deletes first, so the kernel never sees overlapping intervals and no address of a changed range passes in
+/// between). The kernel's set is never dumped to compute the difference.
+///
+/// **Timeouts.** Every element carries the timeout given to `update` (longer than the refresh interval); the
+/// unchanged ranges are re-asserted on every update (an add of an existing element refreshes its timeout), so a
+/// live daemon's list never lapses and a dead daemon's list expires by itself.
+///
+/// **Self-protection.** An entry that covers any address or range `SelfProtection` guards (the gateway's own
+/// addresses, its gateways and resolvers, loopback, multicast, the allowlist) is not loaded; the report has one
+/// line per entry refused.
+///
+/// **Threads and privileges.** As `NftablesBlocker`: every call from a thread that holds CAP_NET_ADMIN; the
+/// netlink socket belongs to the network namespace of the creating thread. Calls are serialised by a lock.
+public final class FeedBlocklist: Sendable {
+    /// The table (as the blocker's configuration names it).
+    public let tableName: String
+    /// The guard consulted for every entry, if any.
+    public let protection: SelfProtection?
+
+    private struct State {
+        var socket: NetlinkSocket
+        var feedIndex: [String: UInt32] = [:]
+        var userdata: [[UInt8]] = []
+        var ipv4: [AddressRange<UInt32>] = []
+        var ipv6: [AddressRange<UInt128>] = []
+        var lastReport: FeedUpdateReport?
+    }
+    private let state: Mutex<State>
+    /// Ranges per transaction, so that one transaction fits one batch of the send buffer.
+    private let rangesPerTransaction: Int
+
+    /// Opens the netlink socket (no change to the kernel).
+    /// - Parameters:
+    ///   - tableName: the slipsd table (`blocking.table`).
+    ///   - protection: addresses never to drop.
+    ///   - sendBufferBytes: requested netlink send buffer (SO_SNDBUFFORCE); bounds one transaction.
+    /// - Throws: `BlockerError` when the socket cannot be opened.
+    public init(tableName: String = "slipsd", protection: SelfProtection? = nil, sendBufferBytes: Int = 8 << 20) throws {
+        self.tableName = tableName
+        self.protection = protection
+        let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: sendBufferBytes) }
+        // An IPv6 range with its comment is at most ~140 bytes; keep a quarter of the buffer spare.
+        rangesPerTransaction = max(100, socket.sendLimit * 3 / 4 / 140)
+        state = Mutex(State(socket: socket))
+    }
+
+    /// Replaces the kernel's feed lists by `sources`, sending only the difference (see the type's comment).
+    /// - Parameters:
+    ///   - sources: every feed to block, with its ranges (an empty list removes everything loaded).
+    ///   - timeout: the element timeout (at least 1 s; longer than the refresh interval).
+    ///   - reassert: re-send the unchanged ranges to refresh their timeouts (true on every refresh).
+    /// - Returns: the counts, the refused entries and the failures (a failed transaction keeps its previous
+    ///   ranges in the state, so the next update tries again).
+    /// - Throws: `BlockerError` when the netlink socket fails.
+    @discardableResult
+    public func update(_ sources: [FeedBlockSource], timeout: Duration, reassert: Bool = true) throws -> FeedUpdateReport {
+        let started = ContinuousClock.now
+        let guardRanges = FeedProtection(rules: protection?.rules ?? [])
+        return try state.withLock { state in
+            var report = FeedUpdateReport()
+            var ranges4: [AddressRange<UInt32>] = []
+            var ranges6: [AddressRange<UInt128>] = []
+            for source in sources {
+                let feed = Self.index(of: source.name, in: &state)
+                report.entries += source.ranges.count
+                for range in source.ranges {
+                    if let why = guardRanges.refusal(range) {
+                        report.refused.append("feed blocklist: \(range) of feed \(source.name) not loaded: \(why)")
+                    } else if let (first, last) = UInt32.bounds(range) {
+                        ranges4.append(AddressRange(first: first, last: last, feed: feed))
+                    } else if let (first, last) = UInt128.bounds(range) {
+                        ranges6.append(AddressRange(first: first, last: last, feed: feed))
+                    }
+                }
+            }
+            let new4 = RangeMerge.merged(ranges4)
+            let new6 = RangeMerge.merged(ranges6)
+            report.intervals = new4.count + new6.count
+            let timeoutMilliseconds = UInt64(max(1, timeout.components.seconds)) * 1000
+            let userdata = state.userdata
+            state.ipv4 = try apply(old: state.ipv4, new: new4, socket: state.socket,
+                                   timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
+            state.ipv6 = try apply(old: state.ipv6, new: new6, socket: state.socket,
+                                   timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
+            report.duration = ContinuousClock.now - started
+            state.lastReport = report
+            return report
+        }
+    }
+
+    /// The ranges now loaded (as slipsd sent them), per family: for tests and the status line.
+    public var loadedCounts: (ipv4: Int, ipv6: Int) {
+        state.withLock { ($0.ipv4.count, $0.ipv6.count) }
+    }
+
+    /// Dumps the feed sets and the rule counters (on demand; never on the update path).
+    /// - Throws: `BlockerError` (ENOENT when the table does not exist).
+    public func inventory() throws -> FeedInventory {
+        try state.withLock { state in try Self.inventory(table: tableName, socket: state.socket) }
+    }
+
+    /// The report of the last update.
+    public var lastReport: FeedUpdateReport? {
+        state.withLock { $0.lastReport }
+    }
+
+    private static func index(of name: String, in state: inout State) -> UInt32 {
+        if let known = state.feedIndex[name] { return known }
+        let index = UInt32(state.userdata.count)
+        state.feedIndex[name] = index
+        state.userdata.append(ElementUserData.encode(reason: name, alertID: "", limit: 64))
+        return index
+    }
+
+    /// Appends `ranges` to `transaction`: single addresses to the family's host set (hash), the others to its
+    /// interval set. Deleting when `timeout` is nil.
+    private func append<Key: FeedKey>(_ ranges: [AddressRange<Key>], timeout: UInt64?, userdata: [[UInt8]],
+                                      to transaction: NftTransaction) -> (elements: Int, messages: Int) {
+        guard !ranges.isEmpty else { return (0, 0) }
+        let hosts = ranges.filter { $0.first == $0.last }
+        let spans = hosts.count == ranges.count ? [] : ranges.filter { $0.first != $0.last }
+        var elements = 0, messages = 0
+        for (list, isHosts) in [(hosts, true), (spans, false)] where !list.isEmpty {
+            let sent = FeedSetMessages.append(list[...], table: tableName,
+                                              set: BlockerLayout.feedSet(for: Key.family, hosts: isHosts),
+                                              interval: !isHosts, timeoutMilliseconds: timeout, userdata: userdata,
+                                              to: transaction)
+            elements += sent.elements; messages += sent.messages
+        }
+        return (elements, messages)
+    }
+
+    /// Sends the difference between `old` and `new` for one family; returns what is now loaded.
+    private func apply<Key: FeedKey>(old: [AddressRange<Key>], new: [AddressRange<Key>],
+                                     socket: NetlinkSocket, timeout: UInt64, userdata: [[UInt8]], reassert: Bool,
+                                     report: inout FeedUpdateReport) throws -> [AddressRange<Key>] {
+        let diff = RangeDiff(old: old, new: new)
+        var loaded = diff.kept
+        let family = Key.family == .ipv4 ? "IPv4" : "IPv6"
+        for chunk in diff.chunks(maximumRanges: rangesPerTransaction) {
+            let transaction = NftTransaction("updating the \(family) feed sets of table inet \(tableName)")
+            var elements = 0, messages = 0
+            let deleted = append(chunk.removed, timeout: nil, userdata: userdata, to: transaction)
+            let added = append(chunk.added, timeout: timeout, userdata: userdata, to: transaction)
+            elements = deleted.elements + added.elements
+            messages = deleted.messages + added.messages
+            let committing = ContinuousClock.now
+            let result = try transaction.commit(on: socket, atomic: false)
+            report.commitDuration += ContinuousClock.now - committing
+            report.transactions += 1
+            report.messages += messages
+            report.elementsSent += elements
+            if let failure = result.firstFailure {
+                report.failures.append(failure.description)
+                loaded += chunk.removed           // still in the kernel: delete them next time
+            } else {
+                loaded += chunk.added
+                report.added += chunk.added.count
+                report.removed += chunk.removed.count
+            }
+        }
+        if reassert, !diff.kept.isEmpty {
+            var start = 0
+            while start < diff.kept.count {
+                let end = min(diff.kept.count, start + rangesPerTransaction)
+                let transaction = NftTransaction("re-asserting the timeouts of the \(family) feed sets of table inet \(tableName)")
+                let sent = append(Array(diff.kept[start..<end]), timeout: timeout, userdata: userdata, to: transaction)
+                let committing = ContinuousClock.now
+                let result = try transaction.commit(on: socket, atomic: false)
+                report.commitDuration += ContinuousClock.now - committing
+                report.transactions += 1
+                report.messages += sent.messages
+                report.elementsSent += sent.elements
+                if let failure = result.firstFailure { report.failures.append(failure.description) }
+                else { report.reasserted += end - start }
+                start = end
+            }
+        }
+        loaded.sort { $0.first < $1.first }
+        return loaded
+    }
+}
