@@ -44,7 +44,8 @@ struct LiveAnalysis {
                                        windowWidthSeconds: settings.detection.timeWindowWidth)
             }
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: flowLog)
+            detection = DetectionLoop(handoff: handoff, consumer: wiring.consumer, flowLog: flowLog,
+                                      zeekLogs: try options.zeekLogWriter())
         } catch {
             Console.error("slipsd: \(error)")
             return 1
