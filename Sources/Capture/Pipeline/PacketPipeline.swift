@@ -2,7 +2,7 @@ import Logging
 import NetCore
 import Records
 
-/// decode → (fragment reassembly) → flow table → analyzers (SSH banners; `ApplicationAnalyzers`: DNS) → records for the detection thread → verdict, for every
+/// decode → (fragment reassembly) → flow table → analyzers (`ApplicationAnalyzers`: DNS, HTTP, SSH, SMTP, DHCP, …) → records for the detection thread → verdict, for every
 /// packet of one source.
 ///
 /// IP fragments go to a `FragmentReassembler` first (one branch on `DecodedPacket.isFragment` for every other
@@ -33,7 +33,6 @@ public final class PacketPipeline: PacketHandler {
     public let defrag: FragmentReassembler
     private let outbox: PipelineOutbox
     private let blocked: (any BlockedHostFilter)?
-    private let ssh: SSHBannerAnalyzer
     private let analyzers: ApplicationAnalyzers
     private var lastTick: PacketTime = .zero
     /// Reused for every packet: the decoder fills it in place (no copy of the ~170-byte result per packet).
@@ -64,12 +63,10 @@ public final class PacketPipeline: PacketHandler {
                 analyzers analyzerConfiguration: AnalyzerConfiguration = AnalyzerConfiguration()) {
         self.defrag = FragmentReassembler(configuration: defrag)
         let flowConfiguration = valid.configuration
-        let ssh = SSHBannerAnalyzer()
-        self.ssh = ssh
         let analyzers = ApplicationAnalyzers(configuration: analyzerConfiguration,
                                              slotCount: flowConfiguration.maxFlows)
         self.analyzers = analyzers
-        let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, ssh: ssh, analyzers: analyzers)
+        let outbox = PipelineOutbox(handoff: handoff, flushEagerly: flushEagerly, analyzers: analyzers)
         self.outbox = outbox
         self.flowTable = FlowTable(configuration: flowConfiguration, sink: outbox)
         self.blocked = blocked
@@ -153,12 +150,6 @@ public final class PacketPipeline: PacketHandler {
                 return .drop
             }
             guard let update = flowTable.process(packet) else { return .accept }
-            if packet.ipProtocol == IPProtocolNumber.tcp, packet.payloadCaptured >= 4,
-               var record = ssh.inspect(bytes, packet: packet, update: update) {
-                // The analyzer reads only flows whose handshake the flow table proved.
-                record.handshake = update.isEstablished
-                outbox.add(.record(.ssh(record)))
-            }
             analyzers.inspect(bytes, packet: packet, update: update, outbox: outbox)
             return .accept
         case .other:
@@ -206,19 +197,16 @@ final class PipelineOutbox: ConnRecordSink {
     private let flushEagerly: Bool
     private var batch: [RecordEvent] = []
 
-    private let ssh: SSHBannerAnalyzer
     private let analyzers: ApplicationAnalyzers
 
-    init(handoff: RecordHandoff?, flushEagerly: Bool, ssh: SSHBannerAnalyzer, analyzers: ApplicationAnalyzers) {
+    init(handoff: RecordHandoff?, flushEagerly: Bool, analyzers: ApplicationAnalyzers) {
         self.handoff = handoff
         self.flushEagerly = flushEagerly
-        self.ssh = ssh
         self.analyzers = analyzers
         batch.reserveCapacity(4096)
     }
 
     func flowRecordReady(_ record: ConnRecord) {
-        if record.reason != .interim { ssh.flowEnded(record.uid) }
         var record = record
         analyzers.flowRecord(&record, outbox: self)
         add(.record(.conn(record)))

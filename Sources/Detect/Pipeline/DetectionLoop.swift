@@ -16,19 +16,25 @@ public final class DetectionLoop {
     private let handoff: RecordHandoff
     private let consumer: (any DetectionEventConsumer)?
     private let flowLog: FlowLogWriter?
+    private let zeekLogs: ZeekLogWriter?
     /// Final flows seen, by state and protocol.
     public private(set) var flowSummary = FlowSummary()
     /// Why the flow log could not be written completely, if it could not.
     public private(set) var flowLogError: SystemError?
+    /// Why the Zeek logs (`--zeek-logs`) could not be written completely, if they could not.
+    public private(set) var zeekLogError: SystemError?
 
     /// - Parameters:
     ///   - handoff: where capture threads push events.
     ///   - consumer: the detection engine (nil: flows only).
     ///   - flowLog: optional `--flows` writer.
-    public init(handoff: RecordHandoff, consumer: (any DetectionEventConsumer)?, flowLog: FlowLogWriter?) {
+    ///   - zeekLogs: optional `--zeek-logs` writer (every record goes to its Zeek log).
+    public init(handoff: RecordHandoff, consumer: (any DetectionEventConsumer)?, flowLog: FlowLogWriter?,
+                zeekLogs: ZeekLogWriter? = nil) {
         self.handoff = handoff
         self.consumer = consumer
         self.flowLog = flowLog
+        self.zeekLogs = zeekLogs
     }
 
     /// Runs until every producer finished and all events are consumed; then finishes the consumer and closes
@@ -51,6 +57,7 @@ public final class DetectionLoop {
                     flowSummary.count(record)
                     flowLog?.write(record)
                 }
+                if let zeekLogs, case .record(let record) = event { zeekLogs.write(record) }
                 consumer?.consume(event)
             }
             batch.removeAll(keepingCapacity: true)
@@ -60,6 +67,11 @@ public final class DetectionLoop {
             try flowLog?.close()
         } catch {
             flowLogError = error
+        }
+        do {
+            try zeekLogs?.close()
+        } catch {
+            zeekLogError = error
         }
     }
 }

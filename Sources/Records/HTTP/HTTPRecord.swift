@@ -11,12 +11,16 @@ public struct HTTPRecord: Sendable, Hashable, RecordBody {
     public var uid: FlowUID
     /// `id.*`.
     public var id: ConnectionID
+    /// `trans_depth`: the transaction's position on its connection (1 for the first; 0 when unset).
+    public var transDepth: UInt64 = 0
     /// `method` (`GET`, `POST`, …).
     public var method: String = ""
     /// `host`: the Host header.
     public var host: String = ""
     /// `uri`.
     public var uri: String = ""
+    /// `referrer`: the Referer header.
+    public var referrer: String = ""
     /// `version` (`1.1`).
     public var version: String = ""
     /// `user_agent`.

@@ -28,6 +28,11 @@ public struct SMTPRecord: Sendable, Hashable, RecordBody {
     public var userAgent: String = ""
     /// `tls`.
     public var tls = false
+    /// The SASL mechanisms the client asked for with AUTH (`PLAIN`, `LOGIN`; not a Zeek field: packets only).
+    public var authMechanisms: [String] = []
+    /// AUTH exchanges the server accepted (235) and refused (535 and other 4xx/5xx) (not Zeek fields).
+    public var authSuccesses: UInt64 = 0
+    public var authFailures: UInt64 = 0
 
     /// A record with the given time, uid and id; the other fields at their unset values.
     public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }

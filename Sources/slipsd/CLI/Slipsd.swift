@@ -85,6 +85,9 @@ struct Slipsd: ParsableCommand {
     @Option(name: .customLong("flows"), help: "Write flows as Zeek-style JSON lines to this file (-r and -i).")
     var flowsFile: String?
 
+    @Flag(name: .customLong("zeek-logs"), help: "With -o DIR: also write the records as Zeek-style JSON logs in DIR/zeek/ (conn, dns, ssl, x509, http, files, ssh, software, smtp, dhcp), readable by -f DIR/zeek and by Slips (-r, -f, -i).")
+    var zeekLogs = false
+
     @Option(name: [.customShort("c"), .customLong("config")], help: "Configuration file (YAML).")
     var configFile: String?
 
@@ -166,6 +169,10 @@ struct Slipsd: ParsableCommand {
             throw ValidationError("--flows is only for -r, -f, --input-socket and -i")
         }
         if inputType != nil && readFile == nil && flowFile == nil { throw ValidationError("--input-type is only for -f and -r") }
+        if zeekLogs && (readFile == nil && flowFile == nil && inputSocket == nil && interface == nil) {
+            throw ValidationError("--zeek-logs is only for -r, -f, --input-socket and -i")
+        }
+        if zeekLogs && outputDirectory == nil { throw ValidationError("--zeek-logs needs -o DIR (the logs go to DIR/zeek/)") }
         if flowFile == "-" && inputType == nil {
             throw ValidationError("reading flows from standard input needs --input-type zeek|argus|suricata")
         }

@@ -51,7 +51,8 @@ struct LiveAnalysis {
                 }
             }
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: consumer, flowLog: flowLog)
+            detection = DetectionLoop(handoff: handoff, consumer: consumer, flowLog: flowLog,
+                                      zeekLogs: try options.zeekLogWriter())
         } catch {
             Console.error("slipsd: \(error)")
             return 1

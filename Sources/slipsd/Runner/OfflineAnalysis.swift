@@ -40,7 +40,8 @@ struct OfflineAnalysis {
             wiring = flowsOnly ? nil : try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                                            verbosity: options.verbose)
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: wiring?.consumer, flowLog: flowLog)
+            detection = DetectionLoop(handoff: handoff, consumer: wiring?.consumer, flowLog: flowLog,
+                                      zeekLogs: try options.zeekLogWriter())
         } catch {
             Console.error("slipsd: \(error)")
             return 1
@@ -58,6 +59,7 @@ struct OfflineAnalysis {
         }
         guard let threads else { return 1 }
         if let error = threads.consumed.detection.flowLogError { Console.error("slipsd: \(error)") }
+        if let error = threads.consumed.detection.zeekLogError { Console.error("slipsd: \(error)") }
 
         switch threads.produced.result {
         case .failure(let error):

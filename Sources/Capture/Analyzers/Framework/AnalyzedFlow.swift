@@ -29,6 +29,15 @@ struct AnalyzedFlow {
     var fromResponder = StreamPrefix()
     /// DNS state.
     var dns = DNSFlowState()
+    /// HTTP state (allocated at the first bytes of a claimed flow).
+    var http: HTTPConnection?
+    /// SSH state.
+    var ssh = SSHFlowState()
+    /// SMTP state (allocated at the first bytes of a claimed flow).
+    var smtp: SMTPSession?
+    /// The flow table had proven the flow's TCP handshake by the packet being analysed (set by the framework
+    /// before each call; the forgery rule of analyzers whose records name both hosts).
+    var established = false
 
     /// Bytes the entry is charged at its claim.
     static let entryCost = MemoryLayout<AnalyzedFlow>.stride + 64

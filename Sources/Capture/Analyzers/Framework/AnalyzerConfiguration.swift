@@ -10,6 +10,15 @@ public struct AnalyzerConfiguration: Sendable, Equatable {
     public var dnsQueryTimeout: Double
     /// Most queries awaiting a response per flow; beyond, the oldest is reported unanswered.
     public var dnsPendingPerFlow: Int
+    /// HTTP: the longest request or response head read (bounded also by `streamBytesPerDirection`), bytes.
+    public var httpMaxHeaderBytes = 8 << 10
+    /// HTTP: a response body is hashed (MD5, SHA-1, SHA-256) up to this many bytes; a longer one gets no hashes.
+    public var httpHashBytes: UInt64 = 64 << 20
+    /// HTTP: most requests awaiting responses per connection (pipelining).
+    public var httpPendingPerConnection = 32
+    /// SSH: bytes after both identification strings above which `auth_success` is true (Slips'
+    /// `ssh_succesful_detection_threshold`).
+    public var sshSuccessBytes: UInt64 = 4290
 
     /// The defaults: on, 32 MiB, 16 KiB per direction, 10 s, 32 queries.
     public init(enabled: Bool = true, memoryBudget: Int = 32 << 20, streamBytesPerDirection: Int = 16 << 10,

@@ -5,6 +5,10 @@ enum AnalyzerRegistry {
     static func make(_ configuration: AnalyzerConfiguration) -> [any FlowAnalyzer] {
         [
             DNSAnalyzer(configuration: configuration),
+            HTTPAnalyzer(configuration: configuration),
+            SSHAnalyzer(configuration: configuration),
+            SMTPAnalyzer(configuration: configuration),
+            DHCPAnalyzer(configuration: configuration),
         ]
     }
 }

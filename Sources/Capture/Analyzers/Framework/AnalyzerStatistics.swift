@@ -20,6 +20,25 @@ public struct AnalyzerStatistics: Sendable, Equatable {
     public var dnsRecords: UInt64 = 0
     public var dnsUnanswered: UInt64 = 0
     public var dnsMalformations = DNSMalformationCounters()
+    /// HTTP: request heads parsed, http records and files records emitted, malformations by kind.
+    public var httpRequests: UInt64 = 0
+    public var httpRecords: UInt64 = 0
+    public var httpFiles: UInt64 = 0
+    public var httpMalformations = MalformationCounters<HTTPMalformation>()
+    /// SSH: identification strings reported, session records emitted, strings ignored on unproven flows, and
+    /// malformations by kind.
+    public var sshBanners: UInt64 = 0
+    public var sshRecords: UInt64 = 0
+    public var sshIgnoredNotEstablished: UInt64 = 0
+    public var sshMalformations = MalformationCounters<SSHMalformation>()
+    /// SMTP: commands read, records emitted, malformations by kind.
+    public var smtpCommands: UInt64 = 0
+    public var smtpRecords: UInt64 = 0
+    public var smtpMalformations = MalformationCounters<SMTPMalformation>()
+    /// DHCP: messages parsed, records emitted, malformations by kind.
+    public var dhcpMessages: UInt64 = 0
+    public var dhcpRecords: UInt64 = 0
+    public var dhcpMalformations = MalformationCounters<DHCPMalformation>()
 
     /// All zero.
     public init() {}

@@ -165,6 +165,7 @@ final class ApplicationAnalyzers {
     private func analyze(_ bytes: UnsafeRawBufferPointer, packet: DecodedPacket, update: FlowUpdate, entry index: Int,
                          outbox: PipelineOutbox) {
         guard !entries[index].done, let analyzer = analyzers[Int(entries[index].application.rawValue)] else { return }
+        entries[index].established = update.isEstablished
         let payload = Self.payload(bytes, packet)
         let originator = update.isOriginator
         if packet.ipProtocol == IPProtocolNumber.udp {

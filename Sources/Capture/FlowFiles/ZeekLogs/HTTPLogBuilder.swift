@@ -13,6 +13,8 @@ struct HTTPLogBuilder: ZeekCommonFieldsBuilder {
         case "method": return value.text(name, into: &record.method)
         case "host": return value.text(name, into: &record.host)
         case "uri": return value.text(name, into: &record.uri)
+        case "trans_depth": return value.count(name, into: &record.transDepth)
+        case "referrer": return value.text(name, into: &record.referrer)
         case "version": return value.text(name, into: &record.version)
         case "user_agent": return value.text(name, into: &record.userAgent)
         case "request_body_len": return value.count(name, into: &record.requestBodyLength)
