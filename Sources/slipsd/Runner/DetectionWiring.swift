@@ -25,6 +25,7 @@ final class DetectionWiring {
         var detection = settings.detection
         let threatIntel = try ThreatIntelLoader.load(settings.threatIntel, trusted: true)
         detection.threatIntelligence = threatIntel.lists
+        detection.organizations = whitelist.organizations
         engine = DetectionEngine(settings: detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
         for line in loaded.messages + threatIntel.messages { output?.log(line) }
