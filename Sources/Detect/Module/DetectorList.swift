@@ -35,5 +35,6 @@ public enum DetectorList {
         TLSCertificateDetector.self,
         ConnectionWithoutDNSDetector.self,
         DNSWithoutConnectionDetector.self,
+        UserAgentDetector.self,
     ]
 }
