@@ -10,7 +10,8 @@ import Records
 /// - `INCOMPATIBLE_USER_AGENT` (high, 1): the profile's user agent does not fit the vendor of its MAC address
 ///   (from its flows' source MAC, looked up in `mac_vendors_file`): Safari on a host whose vendor is not Apple,
 ///   or a system of another family than the vendor's (Apple: macOS/iOS words; Microsoft: Windows; Google:
-///   Android), with Slips' keyword lists: `using incompatible user-agent (<ua>) that belongs to OS: <name> type:
+///   Android), with Slips' keyword lists matched as whole words (deviation: Slips matches substrings, so `nt`
+///   is found in every `Macintosh`): `using incompatible user-agent (<ua>) that belongs to OS: <name> type:
 ///   <type> browser: <browser>. while connecting to <host><uri>. IP has MAC vendor: <Vendor>`.
 ///
 /// Slips reads the operating system of the first user agent from useragentstring.com; offline it stores nothing
@@ -127,15 +128,23 @@ public final class UserAgentDetector: Detector {
 
     /// Slips' `check_incompatible_user_agent` on the vendor and the profile's first user agent.
     static func isIncompatible(vendor rawVendor: String, info: UserAgentInfo) -> Bool {
-        let vendor = rawVendor.lowercased()
-        if info.browser.lowercased().contains("safari"), !vendor.contains("apple") { return true }
-        guard let own = osKeywords.firstIndex(where: { family in family.contains { vendor.contains($0) } }) else {
+        let vendor = words(rawVendor)
+        if info.browser.lowercased().contains("safari"), !vendor.contains(" apple ") { return true }
+        guard let own = osKeywords.firstIndex(where: { family in family.contains { vendor.contains(" \($0) ") } }) else {
             return false
         }
-        let system = "\(info.osName) \(info.osType)".lowercased()
+        let system = words("\(info.osName) \(info.osType)")
         return osKeywords.indices.contains { index in
-            index != own && osKeywords[index].contains { system.contains($0) }
+            index != own && osKeywords[index].contains { system.contains(" \($0) ") }
         }
+    }
+
+    /// The text lower-case, its words separated by single spaces and framed by one (so `" nt "` matches the
+    /// word only: Slips' substring test finds `nt` in `Macintosh` and `Intel`, and would call every Mac and every
+    /// Intel NIC incompatible).
+    static func words(_ text: String) -> String {
+        let parts = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+        return " " + parts.joined(separator: " ") + " "
     }
 
     private func checkIncompatible(_ http: RecordMessage<HTTPRecord>, client: IPAddress) {
