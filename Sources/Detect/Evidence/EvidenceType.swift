@@ -46,6 +46,17 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case PASTEBIN_DOWNLOAD
     case WEIRD_HTTP_METHOD
     case EMPTY_CONNECTIONS
+    case ARP_OUTSIDE_LOCALNET
+    case UNSOLICITED_ARP
+    case MITM_ARP_ATTACK
+    case DHCP_SCAN
+    case SELF_SIGNED_CERTIFICATE
+    case INCOMPATIBLE_CN
+    case CN_URL_MISMATCH
+    case CONNECTION_WITHOUT_DNS
+    case DNS_WITHOUT_CONNECTION
+    case INCOMPATIBLE_USER_AGENT
+    case MULTIPLE_USER_AGENT
     /// Used by the template detector only.
     case TEMPLATE_EVIDENCE
 }

@@ -19,6 +19,9 @@ public struct DetectionSettings: Sendable {
     public var detectorSettings: [String: any DetectorSettings] = [:]
     /// The IoC lists the `threat_intelligence` detector matches, loaded by slipsd from `threatintelligence:`.
     public var threatIntelligence = ThreatIntelLists()
+    /// The organizations of the whitelist with their domains and ranges (slipsd loads them from
+    /// `whitelists.organizations_info_path`): the TLS checks ask them who owns a certificate's claimed name.
+    public var organizations: [WhitelistOrganization] = []
 
     /// The default settings (Slips' defaults).
     public init() {}

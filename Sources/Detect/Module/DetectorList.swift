@@ -30,5 +30,11 @@ public enum DetectorList {
         SMTPLoginDetector.self,
         HTTPAnalyzerDetector.self,
         PastebinTLSDownloadDetector.self,
+        ARPAttacksDetector.self,
+        DHCPScanDetector.self,
+        TLSCertificateDetector.self,
+        ConnectionWithoutDNSDetector.self,
+        DNSWithoutConnectionDetector.self,
+        UserAgentDetector.self,
     ]
 }

@@ -83,6 +83,11 @@ public struct Whitelist: Sendable {
         filtersFlows && rules(for: host).contains { $0.applies(to: .SRC, for: .flows) }
     }
 
+    /// True when a record whose destination is `host` (a DNS answer's address) is to be dropped before detection.
+    public func ignoresFlow(to host: IPAddress) -> Bool {
+        filtersFlows && rules(for: host).contains { $0.applies(to: .DST, for: .flows) }
+    }
+
     /// True when a flow naming `domain` on `side` (a DNS query, an SNI, an HTTP host) is to be dropped.
     public func ignoresFlow(domain: String, side: Direction) -> Bool {
         filtersFlows && domainRulesMatching(domain).contains { $0.applies(to: side, for: .flows) }

@@ -32,6 +32,7 @@ final class DetectionWiring {
         detection.threatIntelligence = threatIntel.lists
         detection.threatIntelligence.updates = threatIntelUpdates
         feedBlockSources = threatIntel.blockSources
+        detection.organizations = whitelist.organizations
         engine = DetectionEngine(settings: detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
         for line in loaded.messages + threatIntel.messages { output?.log(line) }

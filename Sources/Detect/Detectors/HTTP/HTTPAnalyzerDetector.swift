@@ -8,9 +8,7 @@ import Records
 ///   `EXECUTABLE_MIME_TYPE` (`+ExecutableMIMEType`), `PASTEBIN_DOWNLOAD` (`+PastebinDownload`),
 ///   `WEIRD_HTTP_METHOD` (`+WeirdHTTPMethod`).
 ///
-/// Not done: `INCOMPATIBLE_USER_AGENT` (needs the host's MAC vendor and an operating-system reading of the user
-/// agent) and `MULTIPLE_USER_AGENT` (Slips compares the OS name and type it fetched online for the first user
-/// agent; offline it stores them empty and never sets the evidence either). `NON_HTTP_PORT_80_CONNECTION` is `NonHTTPPort80Detector`'s.
+/// `INCOMPATIBLE_USER_AGENT` and `MULTIPLE_USER_AGENT` are `UserAgentDetector`'s. `NON_HTTP_PORT_80_CONNECTION` is `NonHTTPPort80Detector`'s.
 /// State: the empty-connection counters of six hosts, nothing per client. Confined to the detection thread.
 public final class HTTPAnalyzerDetector: Detector {
     /// The name used in config and logs (Slips' module `http_analyzer`).

@@ -1,0 +1,97 @@
+import NetCore
+import Records
+import Testing
+@testable import Detect
+
+/// Issue 11's memory promise: a million distinct keys (MACs, requested addresses, TLS sessions, destinations,
+/// names, user agents) leave every new detector's state at its configured bound, and a real attacker among the
+/// flood is still seen.
+@Suite("App detectors under a flood of distinct keys", .serialized)
+struct AppDetectorsFloodTests {
+    private typealias Kit = DetectorsTestKit
+    private static let keys = 1_000_000
+
+    private static func address(_ index: Int) -> IPAddress { IPAddress(ipv4: 0x2000_0000 &+ UInt32(index)) }
+
+    @Test(.timeLimit(.minutes(10)))
+    func millionDistinctKeysKeepStateBounded() throws {
+        // ARP: a million MACs each announcing a different address (first IPs, reported keys).
+        var arpSettings = ARPAttacksDetector.Settings()
+        arpSettings.maxTrackedMACs = 4_096
+        let (arp, arpEvidence) = try Kit.make(ARPAttacksDetector.self, own: arpSettings)
+        for index in 0..<Self.keys {
+            let record = ARPRecord(time: Kit.at(Double(index) / 1_000), operation: 1,
+                                   senderMAC: MACAddress(UInt64(0x0200_0000_0000) + UInt64(index)),
+                                   senderIP: IPAddress(ipv4: 0xC0A8_0000 | UInt32(index & 0xFFFF)), targetMAC: .zero,
+                                   targetIP: Self.address(index), destinationMAC: .broadcast)
+            try arp.main(Kit.record(record))
+        }
+        #expect(arp.firstIPOfMAC.count <= 4_096 && arp.reported.count <= 4_096)
+        #expect(arp.firstIPOfMAC.evicted >= Self.keys - 4_096)
+        #expect(arpEvidence.of(.ARP_OUTSIDE_LOCALNET).count == Self.keys)     // still judged, one by one
+
+        // DHCP: a million clients each requesting one address; then a real scanner.
+        let (dhcp, dhcpEvidence) = try Kit.make(DHCPScanDetector.self)
+        for index in 0..<Self.keys {
+            var record = DHCPRecord(time: Kit.at(1))
+            record.clientAddress = Self.address(index)
+            record.requestedAddress = Kit.ip("192.168.1.10")
+            try dhcp.main(Kit.record(record))
+        }
+        for index in 0..<4 {
+            var record = DHCPRecord(time: Kit.at(2))
+            record.clientAddress = Kit.ip("10.0.0.66")
+            record.requestedAddress = Kit.ip("192.168.1.100", plus: index)
+            try dhcp.main(Kit.record(record))
+        }
+        let dhcpBudget = dhcp.windows.budget
+        #expect(dhcpBudget.peakUsed <= dhcpBudget.limit && dhcpBudget.evictions > 0)
+        #expect(dhcpEvidence.of(.DHCP_SCAN).map(\.attacker.value) == ["10.0.0.66"])
+
+        // TLS: a million sessions whose certificate never comes.
+        var tlsSettings = TLSCertificateDetector.Settings()
+        tlsSettings.rememberedSessions = 4_096
+        let (tls, _) = try Kit.make(TLSCertificateDetector.self, own: tlsSettings)
+        for index in 0..<Self.keys {
+            let record = SSLRecord(time: Kit.at(1), uid: FlowUID(UInt64(index + 1)),
+                                   id: ConnectionID(originator: Kit.ip("10.0.0.5"), originatorPort: 1,
+                                                    responder: Self.address(index), responderPort: 443))
+            try tls.main(Kit.record(record))
+        }
+        #expect(tls.sessions.count <= 4_096)
+
+        // Connections to a million unresolved destinations, and a million answers.
+        var connectionSettings = ConnectionWithoutDNSDetector.Settings()
+        (connectionSettings.maxPending, connectionSettings.maxResolvedIPs) = (4_096, 4_096)
+        let (connections, connectionEvidence) = try Kit.make(ConnectionWithoutDNSDetector.self, own: connectionSettings)
+        var withoutSettings = DNSWithoutConnectionDetector.Settings()
+        (withoutSettings.maxPending, withoutSettings.maxContacts) = (4_096, 4_096)
+        let (answers, _) = try Kit.make(DNSWithoutConnectionDetector.self, own: withoutSettings)
+        for index in 0..<Self.keys {
+            let dns = Kit.dns(uid: UInt64(index + 1), at: 1, client: Kit.ip("10.0.0.5"), query: "n\(index).example",
+                              answers: [Self.address(index + Self.keys).description])
+            try connections.main(dns)
+            try answers.main(dns)
+            let flow = Kit.message(Kit.flow(uid: UInt64(index + 1), src: Kit.ip("10.0.0.5"), dst: Self.address(index),
+                                            dport: 443, state: .SF, start: 1))
+            try connections.main(flow)
+            try answers.main(flow)
+        }
+        #expect(connections.pending.count <= 4_096 && connections.resolved.count <= 4_096)
+        #expect(connections.reported.count <= 4_096)
+        #expect(connectionEvidence.of(.CONNECTION_WITHOUT_DNS).count >= Self.keys - 4_096)
+        #expect(answers.pending.count <= 4_096 && answers.contacts.count <= 4_096)
+        #expect(answers.addressesOfName.count <= 4_096)
+
+        // A million hosts, each with its own user agent.
+        var agentSettings = UserAgentDetector.Settings()
+        (agentSettings.maxTrackedHosts, agentSettings.macVendorsFile) = (4_096, "")
+        let (agents, _) = try Kit.make(UserAgentDetector.self, own: agentSettings)
+        for index in 0..<Self.keys {
+            try agents.main(Kit.http(uid: UInt64(index + 1), client: Self.address(index), server: Kit.ip("203.0.113.80")) {
+                $0.userAgent = "Mozilla/5.0 (Windows NT 10.0) agent-\(index)"
+            })
+        }
+        #expect(agents.firstUserAgent.count <= 4_096 && agents.reported.count <= 4_096)
+    }
+}
