@@ -29,6 +29,10 @@ struct AnalyzedFlow {
     var fromResponder = StreamPrefix()
     /// DNS state.
     var dns = DNSFlowState()
+    /// TLS state.
+    var tls = TLSFlowState()
+    /// QUIC state.
+    var quic = QUICFlowState()
 
     /// Bytes the entry is charged at its claim.
     static let entryCost = MemoryLayout<AnalyzedFlow>.stride + 64

@@ -5,6 +5,8 @@ enum AnalyzerRegistry {
     static func make(_ configuration: AnalyzerConfiguration) -> [any FlowAnalyzer] {
         [
             DNSAnalyzer(configuration: configuration),
+            TLSAnalyzer(configuration: configuration),
+            QUICAnalyzer(configuration: configuration),
         ]
     }
 }
