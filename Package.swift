@@ -53,6 +53,8 @@ let package = Package(
             dependencies: ["NetCore", "Records", "CPcap", "CMnl", "CNetfilterQueue",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto"),
+                           // AES.permute (one AES block) for QUIC's header protection.
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes"), hotPathSettings]

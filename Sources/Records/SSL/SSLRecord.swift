@@ -37,6 +37,20 @@ public struct SSLRecord: Sendable, Hashable, RecordBody {
     public var ja3: String = ""
     /// `ja3s`.
     public var ja3s: String = ""
+    /// `next_protocol`: the ALPN protocol the server chose (when visible: TLS ≤ 1.2 ServerHello).
+    public var nextProtocol: String = ""
+    /// `ja4` (FoxIO's JA4 of the ClientHello; `t…` over TCP, `q…` over QUIC).
+    public var ja4: String = ""
+    /// `ssl_client_exts` / `ssl_server_exts` (Zeek's ssl-log-ext policy): extension types in wire order.
+    public var clientExtensions: [UInt16] = []
+    public var serverExtensions: [UInt16] = []
+    /// `client_ciphers`: the ClientHello's cipher suites in wire order.
+    public var clientCiphers: [UInt16] = []
+    /// `client_alpn` (the ClientHello's ALPN protocols) and `client_supported_versions`.
+    public var clientALPN: [String] = []
+    public var clientSupportedVersions: [UInt16] = []
+    /// The transport the hello came over: false for TLS over TCP, true for QUIC (Zeek's quic.log).
+    public var overQUIC = false
 
     /// A record with the given time, uid and id; the other fields at their unset values.
     public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }

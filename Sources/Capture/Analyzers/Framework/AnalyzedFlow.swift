@@ -38,6 +38,10 @@ struct AnalyzedFlow {
     /// The flow table had proven the flow's TCP handshake by the packet being analysed (set by the framework
     /// before each call; the forgery rule of analyzers whose records name both hosts).
     var established = false
+    /// TLS state.
+    var tls = TLSFlowState()
+    /// QUIC state.
+    var quic = QUICFlowState()
 
     /// Bytes the entry is charged at its claim.
     static let entryCost = MemoryLayout<AnalyzedFlow>.stride + 64

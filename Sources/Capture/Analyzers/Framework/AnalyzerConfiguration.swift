@@ -19,6 +19,10 @@ public struct AnalyzerConfiguration: Sendable, Equatable {
     /// SSH: bytes after both identification strings above which `auth_success` is true (Slips'
     /// `ssh_succesful_detection_threshold`).
     public var sshSuccessBytes: UInt64 = 4290
+    /// Most bytes of one TLS handshake message held while it spans records or segments (a certificate chain).
+    public var tlsHandshakeMessageBytes: Int = 32 << 10
+    /// Most bytes of QUIC CRYPTO data gathered per direction from Initial packets.
+    public var quicCryptoBytes: Int = 16 << 10
 
     /// The defaults: on, 32 MiB, 16 KiB per direction, 10 s, 32 queries.
     public init(enabled: Bool = true, memoryBudget: Int = 32 << 20, streamBytesPerDirection: Int = 16 << 10,

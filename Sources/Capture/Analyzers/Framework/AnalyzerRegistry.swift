@@ -9,6 +9,8 @@ enum AnalyzerRegistry {
             SSHAnalyzer(configuration: configuration),
             SMTPAnalyzer(configuration: configuration),
             DHCPAnalyzer(configuration: configuration),
+            TLSAnalyzer(configuration: configuration),
+            QUICAnalyzer(configuration: configuration),
         ]
     }
 }

@@ -39,6 +39,16 @@ public struct AnalyzerStatistics: Sendable, Equatable {
     public var dhcpMessages: UInt64 = 0
     public var dhcpRecords: UInt64 = 0
     public var dhcpMalformations = MalformationCounters<DHCPMalformation>()
+    /// TLS: records and handshake messages read, certificates parsed, ssl records emitted, malformations by kind.
+    public var tlsRecords: UInt64 = 0
+    public var tlsHandshakeMessages: UInt64 = 0
+    public var tlsCertificates: UInt64 = 0
+    public var tlsRecordsEmitted: UInt64 = 0
+    public var tlsMalformations = TLSMalformationCounters()
+    /// QUIC: Initial packets decrypted, ClientHellos read, malformations by kind.
+    public var quicInitials: UInt64 = 0
+    public var quicHellos: UInt64 = 0
+    public var quicMalformations = QUICMalformationCounters()
 
     /// All zero.
     public init() {}
