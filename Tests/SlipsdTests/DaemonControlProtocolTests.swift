@@ -14,7 +14,8 @@ struct DaemonControlProtocolTests {
         #expect(Self.parse(#"{"cmd":"status"}"#) == .success(.status))
         #expect(Self.parse(#"{"cmd":"unblock","ip":"10.0.0.1"}"#) == .success(.unblock(IPAddress("10.0.0.1")!)))
         #expect(Self.parse(#"{"cmd":"unblock","ip":"10.0.0.0/8"}"#) == .failure(ControlFailure("unblock needs \"ip\": an IP address")))
-        #expect(Self.parse(#"{"cmd":"reboot"}"#) == .failure(ControlFailure("unknown cmd 'reboot' (unblock, status)")))
+        #expect(Self.parse(#"{"cmd":"resync"}"#) == .success(.resync))
+        #expect(Self.parse(#"{"cmd":"reboot"}"#) == .failure(ControlFailure("unknown cmd 'reboot' (unblock, status, resync)")))
         #expect(Self.parse(#"{"ip":"10.0.0.1"}"#) == .failure(ControlFailure("missing \"cmd\"")))
         for bad in ["not json", "[1,2]", #"{"cmd":5}"#, ""] {
             guard case .failure = Self.parse(bad) else { Issue.record("accepted \(bad)"); continue }
