@@ -240,39 +240,24 @@ final class TLSAnalyzer: FlowAnalyzer {
         }
     }
 
-    /// A Certificate message: a 3-byte list length, then each certificate behind a 3-byte length.
+    /// A Certificate message's certificates, each parsed with swift-certificates.
     private func certificates(_ body: UnsafeRawBufferPointer, time: PacketTime, session: TLSSession, flow: AnalyzedFlow,
                               context: inout AnalyzerContext) {
-        let reader = ByteReader(body)
-        guard reader.has(3, at: 0) else {
-            context.statistics.tlsMalformations.count(.certificateListTruncated)
+        let entries: [Range<Int>]
+        do throws(TLSMalformation) {
+            entries = try TLSCertificateReader.entries(body, limit: Self.maxCertificates)
+        } catch {
+            context.statistics.tlsMalformations.count(error)
             return
         }
-        let total = Int(reader.u8(at: 0)) << 16 | Int(reader.be16(at: 1))
-        guard reader.has(total, at: 3) else {
-            context.statistics.tlsMalformations.count(.certificateListTruncated)
-            return
-        }
-        var cursor = 3
-        let end = 3 + total
-        while cursor < end, session.certificates.count < Self.maxCertificates {
-            guard cursor + 3 <= end else {
-                context.statistics.tlsMalformations.count(.certificateListTruncated)
-                return
-            }
-            let length = Int(reader.u8(at: cursor)) << 16 | Int(reader.be16(at: cursor + 1))
-            guard cursor + 3 + length <= end else {
-                context.statistics.tlsMalformations.count(.certificateListTruncated)
-                return
-            }
-            let der = UnsafeRawBufferPointer(rebasing: body[(cursor + 3)..<(cursor + 3 + length)])
-            if let parsed = TLSCertificateReader.parse(der, time: time, uid: flow.uid, client: flow.originator) {
+        for entry in entries {
+            if let parsed = TLSCertificateReader.parse(UnsafeRawBufferPointer(rebasing: body[entry]), time: time,
+                                                       uid: flow.uid, client: flow.originator) {
                 session.certificates.append(parsed)
                 context.statistics.tlsCertificates &+= 1
             } else {
                 context.statistics.tlsMalformations.count(.certificateUnparsable)
             }
-            cursor += 3 + length
         }
     }
 }

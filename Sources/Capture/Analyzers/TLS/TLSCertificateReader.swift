@@ -16,6 +16,26 @@ enum TLSCertificateReader {
         var selfSigned: Bool
     }
 
+    /// The DER ranges of a (TLS ≤ 1.2) Certificate message body: a 3-byte list length, then each certificate
+    /// behind a 3-byte length; at most `limit` are returned.
+    static func entries(_ body: UnsafeRawBufferPointer, limit: Int) throws(TLSMalformation) -> [Range<Int>] {
+        let reader = ByteReader(body)
+        guard reader.has(3, at: 0) else { throw .certificateListTruncated }
+        let total = Int(reader.u8(at: 0)) << 16 | Int(reader.be16(at: 1))
+        guard reader.has(total, at: 3) else { throw .certificateListTruncated }
+        var cursor = 3
+        let end = 3 + total
+        var entries: [Range<Int>] = []
+        while cursor < end, entries.count < limit {
+            guard cursor + 3 <= end else { throw .certificateListTruncated }
+            let length = Int(reader.u8(at: cursor)) << 16 | Int(reader.be16(at: cursor + 1))
+            guard cursor + 3 + length <= end else { throw .certificateListTruncated }
+            entries.append((cursor + 3)..<(cursor + 3 + length))
+            cursor += 3 + length
+        }
+        return entries
+    }
+
     /// Parses `der`; nil when swift-certificates rejects it (counted by the caller).
     static func parse(_ der: UnsafeRawBufferPointer, time: PacketTime, uid: FlowUID, client: IPAddress) -> Parsed? {
         let bytes = [UInt8](der)
