@@ -18,6 +18,8 @@
 # 10. feed blocklists (issue 12 §3): ${BENCH_FEED_ENTRIES:-1000000} feed entries into the nftables interval set of a
 #     scratch table in a private namespace: full load, an update with 1 % changed (difference only, then with the
 #     unchanged ranges re-asserted), removal; entries/s and kernel elements/s (goal ≥ 500 k/s).
+# 11. blocking at a million (issue 13 §4, Benchmarks/bulk-block.sh): `slipsd --block-from` of 1 M addresses vs
+#     `nft -f` of the same elements, `--unblock-from`, and `slipsd --inline` start-up with the blocks vs none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -140,3 +142,6 @@ feedns=sdfeed$$
 ip netns add "$feedns"
 ip netns exec "$feedns" .build/release/slipsd-bench feed-blocklist "${BENCH_FEED_ENTRIES:-1000000}"
 ip netns del "$feedns"
+
+echo "== 11. blocking at a million: --block-from vs nft -f, --unblock-from, inline start-up with the blocks (private namespace) =="
+bash Benchmarks/bulk-block.sh "$OUT"

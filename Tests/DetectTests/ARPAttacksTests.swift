@@ -108,7 +108,11 @@ struct ARPAttacksTests {
 
     @Test func flowsTeachTheMACsFirstIP() throws {
         let (detector, collected) = try Kit.make(ARPAttacksDetector.self)
-        var flow = Kit.flow(uid: 1, src: Kit.ip("192.168.1.20"), dst: Kit.ip("192.0.2.1"), dport: 443)
+        // A flow without a proven handshake (it could be forged) teaches nothing.
+        var forged = Kit.flow(uid: 1, src: Kit.ip("192.168.1.21"), dst: Kit.ip("192.0.2.1"), dport: 443, handshake: false)
+        forged.originatorMAC = MACAddress(0x0200_0000_0020)
+        try detector.main(Kit.message(forged))
+        var flow = Kit.flow(uid: 2, src: Kit.ip("192.168.1.20"), dst: Kit.ip("192.0.2.1"), dport: 443, handshake: true)
         flow.originatorMAC = MACAddress(0x0200_0000_0020)
         try detector.main(Kit.message(flow))
         try detector.main(Self.arp(operation: 2, senderMAC: 0x0200_0000_0020, sender: "192.168.1.30",

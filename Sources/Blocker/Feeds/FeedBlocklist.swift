@@ -9,6 +9,9 @@ import Synchronization
 /// in prerouting (sources) and in forward and output (destinations) at the same early hooks as blocked hosts,
 /// so listed traffic never reaches the queue — whatever the steering (`--no-steer`, `-i … -p`).
 ///
+/// **Start.** The first update empties the feed sets (an earlier run's entries are not known without a dump),
+/// then loads the lists; listed addresses pass for the seconds of that first load.
+///
 /// **Incremental.** The ranges loaded are kept in memory (sorted, merged, per family). `update` merges the new
 /// lists, compares them with what was loaded and sends only the difference: ranges that left or changed are
 /// deleted and the new ones added, each group of overlapping old and new ranges in one atomic transaction
@@ -38,6 +41,10 @@ public final class FeedBlocklist: Sendable {
         var ipv4: [AddressRange<UInt32>] = []
         var ipv6: [AddressRange<UInt128>] = []
         var lastReport: FeedUpdateReport?
+        /// The sets were emptied once: what an earlier run loaded is not known (the sets are never dumped), so
+        /// the first update starts from empty sets rather than leave stale entries (one since allowlisted, or
+        /// a range that changed and would overlap its old interval) to live on until their timeout.
+        var flushed = false
     }
     private let state: Mutex<State>
     /// Ranges per transaction, so that one transaction fits one batch of the send buffer.
@@ -69,9 +76,22 @@ public final class FeedBlocklist: Sendable {
     @discardableResult
     public func update(_ sources: [FeedBlockSource], timeout: Duration, reassert: Bool = true) throws -> FeedUpdateReport {
         let started = ContinuousClock.now
+        // The gateway's addresses, routes and resolvers as they are now (DHCP may have changed them since).
+        _ = protection?.refresh()              // its warnings were logged at start; the rest still protects
         let guardRanges = FeedProtection(rules: protection?.rules ?? [])
         return try state.withLock { state in
             var report = FeedUpdateReport()
+            if !state.flushed {
+                let transaction = NftTransaction("emptying the feed sets of table inet \(tableName) left by an earlier run")
+                for family in [IPAddress.Family.ipv4, .ipv6] {
+                    for hosts in [false, true] {
+                        NftMessages.flushSet(.inet, table: tableName, set: BlockerLayout.feedSet(for: family, hosts: hosts),
+                                             to: transaction)
+                    }
+                }
+                try transaction.commit(on: state.socket, atomic: true).throwIfFailed()
+                state.flushed = true
+            }
             var ranges4: [AddressRange<UInt32>] = []
             var ranges6: [AddressRange<UInt128>] = []
             for source in sources {

@@ -111,6 +111,20 @@ enum NftMessages {
         }
     }
 
+    /// Appends `NFT_MSG_DELSETELEM` without an element list: deletes every element of the set (a flush).
+    static func flushSet(_ family: Family, table: String, set name: String, to transaction: NftTransaction) {
+        transaction.append("flushing set \(family.name) \(table) \(name)", maximumSize: smallMessageBound) { buffer, seq in
+            let set = nftnl_set_alloc()!
+            defer { nftnl_set_free(set) }
+            _ = nftnl_set_set_str(set, UInt16(NFTNL_SET_TABLE.rawValue), table)
+            _ = nftnl_set_set_str(set, UInt16(NFTNL_SET_NAME.rawValue), name)
+            nftnl_set_set_u32(set, UInt16(NFTNL_SET_FAMILY.rawValue), UInt32(family.rawValue))
+            let nlh = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_DELSETELEM.rawValue), family.rawValue,
+                                            UInt16(NLM_F_ACK), seq)
+            nftnl_set_elems_nlmsg_build_payload(nlh, set)
+        }
+    }
+
     /// Appends `NFT_MSG_DELRULE` without a handle: deletes every rule of the chain (a flush).
     static func flushChain(_ family: Family, table: String, chain name: String, to transaction: NftTransaction) {
         transaction.append("flushing chain \(family.name) \(table) \(name)", maximumSize: smallMessageBound) { buffer, seq in

@@ -139,9 +139,15 @@ extension BlockJournal {
         do { try replace(with: kept, now: now) } catch {
             report.lines.append("rewriting the state file failed: \(error)")
         }
-        report.lines.append("state file \(path): \(report.restored.count) block(s) restored with their remaining time, "
-            + "\(report.alreadyInKernel.count) already in the kernel, \(report.expired) expired, "
-            + "\(report.refused.count) refused, \(report.adopted.count) kernel block(s) added to the file")
+        if case .skip = kernel {
+            report.lines.append("state file \(path): \(report.restored.count) block(s) restored with their remaining time, "
+                + "\(report.expired) expired, \(report.refused.count) refused (the kernel's other blocks are added to "
+                + "the file once listed)")
+        } else {
+            report.lines.append("state file \(path): \(report.restored.count) block(s) restored with their remaining time, "
+                + "\(report.alreadyInKernel.count) already in the kernel, \(report.expired) expired, "
+                + "\(report.refused.count) refused, \(report.adopted.count) kernel block(s) added to the file")
+        }
         return report
     }
 }

@@ -75,7 +75,7 @@ public final class KernelBlockLearning: Sendable {
 
     /// Waits for the listing and applies it (tests, and `-i -p` shutdown paths that must not leave it pending).
     public func waitAndApply(to stage: ResponseStage) -> [String] {
-        while !mailbox.arrived.load(ordering: .acquiring) { MonotonicClock.sleep(milliseconds: 5) }
+        thread.join()
         return applyIfReady(to: stage) ?? []
     }
 }

@@ -37,7 +37,7 @@ enum ThreatIntelLoader {
     /// - Throws: `SlipsdError` for an untrusted file, `SystemError` for a file that exists but cannot be read.
     static func load(_ settings: ThreatIntelSettings, trusted: Bool) throws -> Loaded {
         var loaded = Loaded()
-        let feeds = feedLists(settings, messages: &loaded.messages)
+        let feeds = feedLists(settings, trusted: trusted, messages: &loaded.messages)
         let folder = withoutTrailingSlash(settings.localFilesPath)
         if isDirectory(folder) {
             for (name, format) in localFiles {
@@ -107,10 +107,16 @@ enum ThreatIntelLoader {
 
     /// The feeds of `ti_files`, `ja3_feeds` and `ssl_feeds` by the file name they are stored under; a list that
     /// cannot be read is one message.
-    static func feedLists(_ settings: ThreatIntelSettings, messages: inout [String]) -> [String: SlipsFeed] {
+    /// A list another user could have changed is not read (its threat levels decide kernel drops).
+    static func feedLists(_ settings: ThreatIntelSettings, trusted: Bool = true,
+                          messages: inout [String]) -> [String: SlipsFeed] {
         var byName: [String: SlipsFeed] = [:]
         for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl)] {
             guard let path, !path.isEmpty, access(path, F_OK) == 0 else { continue }   // absent: no levels from it
+            if trusted, let problem = TrustedPath.problem(with: path) {
+                messages.append("threat intelligence: feed list \(path) not read: \(problem) (slipsd reads only files that no other user can change)")
+                continue
+            }
             guard let text = try? ConfigLoader.readFile(path) else {
                 messages.append("threat intelligence: feed list \(path) (\(kind.rawValue)) cannot be read")
                 continue

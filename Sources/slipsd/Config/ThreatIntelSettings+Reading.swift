@@ -21,7 +21,5 @@ extension ConfigReader {
             }
             settings.blockMinThreatLevel = parsed
         }
-        try int("download_max_mb", into: &settings.downloadMaxMB, in: 1...4096)
-        try double("download_timeout", into: &settings.downloadTimeoutSeconds, in: 1...3600)
     }
 }

@@ -24,10 +24,6 @@ struct ThreatIntelSettings: Sendable, Equatable {
     /// `block_min_threat_level`: also drop every feed (by its level in the feed list) and every local IoC line
     /// at or above this level; nil (`none`): only `block_feeds`.
     var blockMinThreatLevel: ThreatLevel? = nil
-    /// `download_max_mb`: a feed larger than this is not stored (the previous copy is kept).
-    var downloadMaxMB = 64
-    /// `download_timeout`: seconds for one feed's whole download.
-    var downloadTimeoutSeconds = 60.0
 
     /// True when any feed is to be dropped in the kernel.
     var blocksFeeds: Bool { !blockFeeds.isEmpty || blockMinThreatLevel != nil }

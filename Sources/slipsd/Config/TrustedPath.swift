@@ -10,6 +10,11 @@ import Glibc
 /// the sticky bit set is accepted when the entry below it belongs to root or the user (nobody else can replace
 /// or rename it there). Symbolic links are followed by `realpath` first, so the check is on the real path.
 enum TrustedPath {
+    /// The real user who started slipsd, taken at the first check (the configuration is read before the
+    /// privilege drop): after the drop `getuid()` is the unprivileged daemon user, whose files must not become
+    /// trusted (it is the account that parses hostile traffic).
+    private static let invokingUser: uid_t = getuid()
+
     /// Why `path` cannot be trusted, or nil when it can.
     static func problem(with path: String) -> String? {
         guard let resolved = realpath(path, nil) else {
@@ -17,7 +22,7 @@ enum TrustedPath {
         }
         defer { free(resolved) }
         let real = String(cString: resolved)
-        let trusted: Set<uid_t> = [0, getuid()]
+        let trusted: Set<uid_t> = [0, invokingUser]
         var components = real.split(separator: "/").map(String.init)
         var current = real
         var child: stat? = nil
@@ -49,7 +54,7 @@ enum TrustedPath {
     /// default `config/slipsd.yaml`, which applies only then).
     static func isOwnedByInvokingUser(_ path: String) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && info.st_uid == getuid()
+        return stat(path, &info) == 0 && info.st_uid == invokingUser
     }
 
     /// Why slipsd must not write its outputs into `directory`, or nil when it may (or when it does not exist yet:

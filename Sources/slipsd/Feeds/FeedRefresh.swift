@@ -4,13 +4,16 @@ import Blocker
 import Synchronization
 
 /// The daemon's threat-intelligence refresh, on a thread of its own, every `TI_files_update_period`: it
-/// re-reads the local files and the feeds in the download path (kept current by `slipsd update-feeds`, e.g. from
-/// a systemd timer), builds the new lists aside and publishes them to the detector (`ThreatIntelUpdates`:
+/// re-reads the local files and the feeds in the download path (kept current by whatever downloads them; slipsd
+/// has no downloader yet), builds the new lists aside and publishes them to the detector (`ThreatIntelUpdates`:
 /// detection never pauses), then brings the kernel feed blocklist to the new lists — only the difference is sent,
 /// and every unchanged element's timeout is re-asserted, so a live daemon's list never lapses.
 ///
-/// The thread is created after the privilege drop (it keeps CAP_NET_ADMIN for the netlink messages). A failed
-/// reload keeps the previous lists and says why.
+/// The thread is created after the privilege drop (it keeps CAP_NET_ADMIN for the netlink messages). Nothing is
+/// lost to a bad file: a failed reload keeps the previous lists and says why, and still re-asserts the kernel
+/// list's timeouts (a live daemon's list never lapses); a feed that was blocked and now yields no address (its
+/// file missing, empty or unreadable) keeps its previous entries, with a line saying so — removing a feed from
+/// the blocklist takes a restart.
 final class FeedRefresh: Sendable {
     private let settings: ThreatIntelSettings
     private let updates: ThreatIntelUpdates
@@ -18,20 +21,21 @@ final class FeedRefresh: Sendable {
     private let log: @Sendable (String) -> Void
     private let stopRequested = Atomic<Bool>(false)
     private let refreshes = Atomic<Int>(0)
+    /// The feeds last sent to the kernel blocklist, by name (refresh thread only, behind the lock for `Sendable`).
+    private let blocked: Mutex<[String: FeedBlockSource]>
 
     /// - Parameters:
     ///   - blocklist: the kernel feed blocklist, nil when no feed is marked for blocking.
     ///   - log: receives one line per refresh and per refused entry (any thread).
+    ///   - loadedAtStart: the feeds the start-up loaded into the blocklist.
     init(settings: ThreatIntelSettings, updates: ThreatIntelUpdates, blocklist: FeedBlocklist?,
-         log: @escaping @Sendable (String) -> Void) {
+         loadedAtStart: [FeedBlockSource] = [], log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.updates = updates
         self.blocklist = blocklist
         self.log = log
+        blocked = Mutex(Dictionary(loadedAtStart.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }))
     }
-
-    /// Refreshes completed so far.
-    var completed: Int { refreshes.load(ordering: .relaxed) }
 
     /// One refresh now, on the calling thread.
     /// - Returns: false when the files could not be read (the previous lists stay).
@@ -41,15 +45,35 @@ final class FeedRefresh: Sendable {
         do {
             loaded = try ThreatIntelLoader.load(settings, trusted: true)
         } catch {
-            log("threat intelligence refresh: keeping the previous lists: \(error)")
+            var line = "threat intelligence refresh: keeping the previous lists: \(error)"
+            if let blocklist {
+                let previous = blocked.withLock { Array($0.values) }
+                do {
+                    _ = try blocklist.update(previous, timeout: settings.blocklistTimeout)
+                    line += "; the kernel blocklist's timeouts re-asserted"
+                } catch {
+                    line += "; re-asserting the kernel blocklist failed: \(error)"
+                }
+            }
+            log(line)
             return false
         }
+        for message in loaded.messages { log(message) }
         let count = loaded.lists.iocs.count
         updates.publish(loaded.lists)
         var line = "threat intelligence refresh: \(count) IoCs published to the detector"
         if let blocklist {
+            let sources = blocked.withLock { previous in
+                var byName = Dictionary(loaded.blockSources.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+                for (name, source) in previous where byName[name]?.ranges.isEmpty ?? true {
+                    log("threat intelligence refresh: feed \(name) gave no address this time (missing, empty or unreadable): keeping its \(source.ranges.count) blocklist entries")
+                    byName[name] = source
+                }
+                previous = byName
+                return Array(byName.values)
+            }
             do {
-                let report = try blocklist.update(loaded.blockSources, timeout: settings.blocklistTimeout)
+                let report = try blocklist.update(sources, timeout: settings.blocklistTimeout)
                 for refused in report.refused { log(refused) }
                 line += "; " + report.summary
             } catch {

@@ -88,7 +88,8 @@ struct InlineDaemon {
         let source = setUp.source
         let controls = detectionSide.controls
         let refresh = FeedRefresh(settings: detectionSide.threatIntel, updates: detectionSide.threatIntelUpdates,
-                                  blocklist: detectionSide.feeds, log: log)
+                                  blocklist: detectionSide.feeds,
+                                  loadedAtStart: detectionSide.wiring.feedBlockSources, log: log)
         let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
         let reload = SettingsReload()
         let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)

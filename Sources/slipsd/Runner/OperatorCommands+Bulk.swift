@@ -1,14 +1,13 @@
 import Blocker
 import NetCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `--block-from` and `--unblock-from`: an operator's bulk path (as `cscli decisions import`), a million
 /// addresses in seconds through the blocker's batched netlink messages, with one state-file write.
 extension OperatorCommands {
     /// Problems shown one per line before the rest are counted.
     private static let shownProblems = 20
+    /// The largest list read (a million lines with reasons fit many times over).
+    private static let maxListBytes = 1 << 30
 
     func blockFrom(_ path: String, defaultSeconds: Int) -> Int32 {
         guard let list = readList(path) else { return 1 }
@@ -82,9 +81,10 @@ extension OperatorCommands {
     private func readList(_ path: String) -> BulkBlockList? {
         let bytes: [UInt8]
         do {
-            bytes = path == "-" ? try Self.readAll(fd: 0) : try Self.readFile(path)
+            bytes = try TextFile.readBytes(path == "-" ? "/dev/stdin" : path, limit: Self.maxListBytes,
+                                           failAboveLimit: true)
         } catch {
-            Console.error("slipsd: reading \(path): \(error)")
+            Console.error("slipsd: \(error)")
             return nil
         }
         let list = BulkBlockList(bytes)
@@ -98,31 +98,4 @@ extension OperatorCommands {
     }
 
     private static func text(_ seconds: Double) -> String { "\((seconds * 100).rounded() / 100)" }
-
-    private static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BulkReadError(errno: errno) }
-        defer { close(fd) }
-        return try readAll(fd: fd)
-    }
-
-    private static func readAll(fd: Int32) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw BulkReadError(errno: errno)
-            }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-    }
-}
-
-/// A failed read of a bulk list, with the system's reason.
-struct BulkReadError: Error, CustomStringConvertible {
-    let errno: Int32
-    var description: String { String(cString: strerror(errno)) }
 }

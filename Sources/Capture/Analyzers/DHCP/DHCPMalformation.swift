@@ -1,5 +1,5 @@
 /// Why a DHCP message could not be read (RFC 2131, RFC 2132), counted in `AnalyzerStatistics.dhcpMalformations`.
-public enum DHCPMalformation: Sendable, Equatable, AnalyzerMalformation {
+public enum DHCPMalformation: UInt8, AnalyzerMalformation {
     /// Shorter than the 236-byte BOOTP header and the 4-byte magic cookie.
     case truncated
     /// The magic cookie is not 99.130.83.99.

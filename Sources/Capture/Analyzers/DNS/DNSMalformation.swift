@@ -1,6 +1,6 @@
 /// Why a DNS message could not be parsed: one case per malformation, each with a stable label and a counter in
 /// `DNSMalformationCounters` (as `DecodeError` is for packet headers). The parser throws the first it meets.
-public enum DNSMalformation: UInt8, Error, CaseIterable, Sendable {
+public enum DNSMalformation: UInt8, AnalyzerMalformation {
     /// Fewer than the 12 bytes of the header.
     case headerTruncated
     /// More questions than the parser reads (`DNSParser.maxQuestions`).
@@ -45,27 +45,5 @@ public enum DNSMalformation: UInt8, Error, CaseIterable, Sendable {
     }
 }
 
-/// Counts DNS malformations by kind; a fixed array indexed by the case's raw value (no allocation per count).
-public struct DNSMalformationCounters: Sendable, Equatable {
-    private var counts = [UInt64](repeating: 0, count: DNSMalformation.allCases.count)
-
-    /// No malformation counted yet.
-    public init() {}
-
-    /// Counts one malformation.
-    @inline(__always)
-    public mutating func count(_ malformation: DNSMalformation) { counts[Int(malformation.rawValue)] &+= 1 }
-
-    /// How often `malformation` was seen.
-    public subscript(malformation: DNSMalformation) -> UInt64 { counts[Int(malformation.rawValue)] }
-
-    /// All malformations counted.
-    public var total: UInt64 { counts.reduce(0, &+) }
-
-    /// The non-zero counters by label, for summaries.
-    public var nonZero: [(label: String, count: UInt64)] {
-        DNSMalformation.allCases.compactMap { counts[Int($0.rawValue)] == 0 ? nil : ($0.label, counts[Int($0.rawValue)]) }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.counts == rhs.counts }
-}
+/// Counts DNS malformations by kind.
+public typealias DNSMalformationCounters = MalformationCounters<DNSMalformation>

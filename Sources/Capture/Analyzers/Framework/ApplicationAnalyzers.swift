@@ -17,7 +17,11 @@ import Records
 final class ApplicationAnalyzers {
     let configuration: AnalyzerConfiguration
     let budget: AnalyzerBudget
-    private(set) var statistics = AnalyzerStatistics()
+    private let counters = AnalyzerCounters()
+    private var statistics: AnalyzerStatistics {
+        get { counters.value }
+        _modify { yield &counters.value }
+    }
     private let slotCount: Int
     /// Flow table slot → entry index, or -1; nil until the first claim.
     private var slotIndex: UnsafeMutablePointer<Int32>?
@@ -56,6 +60,9 @@ final class ApplicationAnalyzers {
     func inspect(_ bytes: UnsafeRawBufferPointer, packet: DecodedPacket, update: FlowUpdate,
                  outbox: PipelineOutbox) {
         guard configuration.enabled, packet.hasTransport, Int(update.slot) < slotCount else { return }
+        // TCP: only flows whose three-way handshake the flow table proved. A forged or reflected segment cannot
+        // make a session (a certificate, a request, a login) appear, for every analyzer at once.
+        if packet.ipProtocol == IPProtocolNumber.tcp && !update.isEstablished { return }
         if let slotIndex {
             let index = slotIndex[Int(update.slot)]
             if index >= 0, entries[Int(index)].uid == update.uid {
@@ -84,7 +91,6 @@ final class ApplicationAnalyzers {
         guard !entryOfUID.isEmpty, now.microseconds(since: lastSweep) >= 1_000_000 else { return }
         lastSweep = now
         var context = makeContext(outbox)
-        defer { statistics = context.statistics }
         for index in entryOfUID.values where entries[Int(index)].timerArmed && !entries[Int(index)].done {
             guard let analyzer = analyzers[Int(entries[Int(index)].application.rawValue)] else { continue }
             analyzer.expire(&entries[Int(index)], now: now, context: &context)
@@ -100,7 +106,7 @@ final class ApplicationAnalyzers {
     }
 
     private func makeContext(_ outbox: PipelineOutbox) -> AnalyzerContext {
-        AnalyzerContext(configuration: configuration, budget: budget, statistics: statistics, outbox: outbox)
+        AnalyzerContext(configuration: configuration, budget: budget, counters: counters, outbox: outbox)
     }
 
     private func claim(_ application: ApplicationProtocol, packet: DecodedPacket, update: FlowUpdate) -> Int? {
@@ -141,7 +147,6 @@ final class ApplicationAnalyzers {
         if let analyzer = analyzers[Int(entries[index].application.rawValue)] {
             var context = makeContext(outbox)
             analyzer.finish(&entries[index], context: &context)
-            statistics = context.statistics
         }
         entries[index].fromOriginator.release(budget)
         entries[index].fromResponder.release(budget)
@@ -173,7 +178,6 @@ final class ApplicationAnalyzers {
             var context = makeContext(outbox)
             let keep = analyzer.datagram(payload, fromOriginator: originator, time: packet.time,
                                          flow: &entries[index], context: &context)
-            statistics = context.statistics
             if !keep {
                 statistics.abandoned &+= 1
                 finish(index, outbox: outbox)
@@ -185,7 +189,9 @@ final class ApplicationAnalyzers {
         // TCP: the direction's stream is taken out of the entry while its consumer updates the entry.
         var stream = originator ? entries[index].fromOriginator : entries[index].fromResponder
         if originator { entries[index].fromOriginator = StreamPrefix() } else { entries[index].fromResponder = StreamPrefix() }
-        if packet.tcpFlags & 0x02 != 0 { stream.start(synSeq: packet.tcpSeq) }
+        // The direction starts after its SYN: its ISN is the sequence number minus the offset the flow table
+        // measured (the SYNs themselves come before the handshake is proven, so the analyzers never see them).
+        if update.streamOffset > 0 { stream.start(synSeq: packet.tcpSeq &- update.streamOffset) }
         var outcome = StreamPrefix.Outcome.delivered
         if !payload.isEmpty {
             let time = packet.time
@@ -196,7 +202,6 @@ final class ApplicationAnalyzers {
                 return analyzer.stream(chunk, fromOriginator: originator, time: time, flow: &entries[index],
                                        context: &context)
             }
-            statistics = context.statistics
         }
         if originator { entries[index].fromOriginator = stream } else { entries[index].fromResponder = stream }
         switch outcome {

@@ -50,10 +50,22 @@ extension FlowAnalyzer {
 struct AnalyzerContext {
     let configuration: AnalyzerConfiguration
     let budget: AnalyzerBudget
-    var statistics: AnalyzerStatistics
+    let counters: AnalyzerCounters
     let outbox: PipelineOutbox
+
+    /// The pipeline's counters, changed in place (no copy of their arrays per call).
+    var statistics: AnalyzerStatistics {
+        get { counters.value }
+        nonmutating _modify { yield &counters.value }
+    }
 
     /// Hands a record to the detection side.
     @inline(__always)
     func emit(_ record: Record) { outbox.add(.record(record)) }
+}
+
+/// The analyzers' counters, shared by reference between `ApplicationAnalyzers` and each call's context so that
+/// counting never copies them. Confined to the pipeline's thread.
+final class AnalyzerCounters {
+    var value = AnalyzerStatistics()
 }

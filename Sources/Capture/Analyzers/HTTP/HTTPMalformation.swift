@@ -1,7 +1,7 @@
 /// Why an HTTP/1.x message could not be read: one case per malformation, each with a stable label, counted in
 /// `AnalyzerStatistics.httpMalformations`. The analyzer counts the first it meets and stops the direction
 /// (or, for a header line, skips it).
-public enum HTTPMalformation: Sendable, Equatable, AnalyzerMalformation {
+public enum HTTPMalformation: UInt8, AnalyzerMalformation {
     /// A request or response head without its blank line within `AnalyzerConfiguration.httpMaxHeaderBytes`.
     case headerTooLong
     /// More header lines than `HTTPHeadParser.maxHeaderLines`.

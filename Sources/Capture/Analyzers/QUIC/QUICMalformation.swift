@@ -1,6 +1,6 @@
 /// Why a QUIC Initial packet or its contents could not be used: one case per malformation, each with a stable
 /// label and a counter in `QUICMalformationCounters`.
-public enum QUICMalformation: UInt8, Error, CaseIterable, Sendable {
+public enum QUICMalformation: UInt8, AnalyzerMalformation {
     /// A long header that ends before its packet number (connection ids, token, length).
     case headerTruncated
     /// A connection id longer than 20 bytes (RFC 9000 §17.2).
@@ -34,27 +34,5 @@ public enum QUICMalformation: UInt8, Error, CaseIterable, Sendable {
     }
 }
 
-/// Counts QUIC malformations by kind; a fixed array indexed by the case's raw value.
-public struct QUICMalformationCounters: Sendable, Equatable {
-    private var counts = [UInt64](repeating: 0, count: QUICMalformation.allCases.count)
-
-    /// No malformation counted yet.
-    public init() {}
-
-    /// Counts one malformation.
-    @inline(__always)
-    public mutating func count(_ malformation: QUICMalformation) { counts[Int(malformation.rawValue)] &+= 1 }
-
-    /// How often `malformation` was seen.
-    public subscript(malformation: QUICMalformation) -> UInt64 { counts[Int(malformation.rawValue)] }
-
-    /// All malformations counted.
-    public var total: UInt64 { counts.reduce(0, &+) }
-
-    /// The non-zero counters by label, for summaries.
-    public var nonZero: [(label: String, count: UInt64)] {
-        QUICMalformation.allCases.compactMap { counts[Int($0.rawValue)] == 0 ? nil : ($0.label, counts[Int($0.rawValue)]) }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.counts == rhs.counts }
-}
+/// Counts QUIC malformations by kind.
+public typealias QUICMalformationCounters = MalformationCounters<QUICMalformation>

@@ -1,5 +1,5 @@
 /// Why an SMTP command or reply could not be read (RFC 5321), counted in `AnalyzerStatistics.smtpMalformations`.
-public enum SMTPMalformation: Sendable, Equatable, AnalyzerMalformation {
+public enum SMTPMalformation: UInt8, AnalyzerMalformation {
     /// A line longer than `SMTPLine.maxLength` (the direction stops).
     case lineTooLong
     /// A server line that is not `3DIGIT [SP / - text]` (the direction stops).

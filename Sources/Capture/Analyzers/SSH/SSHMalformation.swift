@@ -1,6 +1,6 @@
 /// Why an SSH identification could not be read (RFC 4253 §4.2), counted in `AnalyzerStatistics.sshMalformations`;
 /// the direction then stops looking for it.
-public enum SSHMalformation: Sendable, Equatable, AnalyzerMalformation {
+public enum SSHMalformation: UInt8, AnalyzerMalformation {
     /// An identification line longer than 255 bytes.
     case lineTooLong
     /// More than `SSHIdentification.maxPrecedingLines` lines before the `SSH-` line.

@@ -1,7 +1,7 @@
 /// Why a TLS record or handshake message could not be used: one case per malformation, each with a stable label
 /// and a counter in `TLSMalformationCounters` (as `DNSMalformation` is for DNS). The parsers throw the first they
 /// meet; the analyzer counts it and stops the flow (or skips the message) without a trap.
-public enum TLSMalformation: UInt8, Error, CaseIterable, Sendable {
+public enum TLSMalformation: UInt8, AnalyzerMalformation {
     /// A record header with an unknown content type, a version other than 3.x, or a length above 2^14 + 2048.
     case recordHeaderInvalid
     /// The client's first record is not a handshake record, or its first message not a ClientHello.
@@ -40,27 +40,5 @@ public enum TLSMalformation: UInt8, Error, CaseIterable, Sendable {
     }
 }
 
-/// Counts TLS malformations by kind; a fixed array indexed by the case's raw value (no allocation per count).
-public struct TLSMalformationCounters: Sendable, Equatable {
-    private var counts = [UInt64](repeating: 0, count: TLSMalformation.allCases.count)
-
-    /// No malformation counted yet.
-    public init() {}
-
-    /// Counts one malformation.
-    @inline(__always)
-    public mutating func count(_ malformation: TLSMalformation) { counts[Int(malformation.rawValue)] &+= 1 }
-
-    /// How often `malformation` was seen.
-    public subscript(malformation: TLSMalformation) -> UInt64 { counts[Int(malformation.rawValue)] }
-
-    /// All malformations counted.
-    public var total: UInt64 { counts.reduce(0, &+) }
-
-    /// The non-zero counters by label, for summaries.
-    public var nonZero: [(label: String, count: UInt64)] {
-        TLSMalformation.allCases.compactMap { counts[Int($0.rawValue)] == 0 ? nil : ($0.label, counts[Int($0.rawValue)]) }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.counts == rhs.counts }
-}
+/// Counts TLS malformations by kind.
+public typealias TLSMalformationCounters = MalformationCounters<TLSMalformation>

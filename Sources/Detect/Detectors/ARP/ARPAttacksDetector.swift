@@ -103,8 +103,13 @@ public final class ARPAttacksDetector: Detector {
     /// Runs the three checks on an ARP packet; learns a flow source's MAC.
     public func main(_ message: ChannelMessage) throws {
         if let flow = message.flow {
+            // Only a proven handshake from a local host teaches a MAC its IP: a forged packet cannot pair an
+            // innocent address with the forger's MAC, and routed traffic does not pair the gateway's MAC with
+            // every outside address it forwards.
             let record = flow.flow
-            learn(mac: record.originatorMAC, ip: record.originator)
+            if record.handshake, record.originator.isPrivate || homeNetwork.contains(where: { $0.contains(record.originator) }) {
+                learn(mac: record.originatorMAC, ip: record.originator)
+            }
             return
         }
         guard let arp = message.arp else { return }
@@ -149,7 +154,7 @@ public final class ARPAttacksDetector: Detector {
     private func checkOutsideLocalNetwork(_ arp: ARPMessage) {
         let record = arp.record
         guard Self.isOutsideLocalNetwork(sender: record.senderIP, target: record.targetIP, homeNetwork: homeNetwork),
-              firstReport(ReportKey(kind: .ARP_OUTSIDE_LOCALNET, first: record.senderIP, second: record.targetIP),
+              firstReport(ReportKey(kind: .ARP_OUTSIDE_LOCALNET, first: record.senderIP, second: record.senderIP),
                           arp.timeWindow) else { return }
         context.setEvidence(Evidence(
             type: .ARP_OUTSIDE_LOCALNET,
@@ -186,7 +191,7 @@ public final class ARPAttacksDetector: Detector {
         let record = arp.record
         guard record.senderMAC != .zero, record.senderIP != .zeroIPv4,
               let original = firstIPOfMAC[record.senderMAC], original != record.senderIP,
-              firstReport(ReportKey(kind: .MITM_ARP_ATTACK, first: record.senderIP, second: original), arp.timeWindow)
+              firstReport(ReportKey(kind: .MITM_ARP_ATTACK, first: original, second: original), arp.timeWindow)
         else { return }
         context.setEvidence(Evidence(
             type: .MITM_ARP_ATTACK,
