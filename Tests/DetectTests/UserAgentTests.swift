@@ -56,14 +56,18 @@ struct UserAgentTests {
         detector.vendors = MACVendors(manuf: "F0:18:98\tApple\tApple, Inc.\n00:50:F2\tMicrosof\tMicrosoft Corp.\n"
                                       + "00:1B:C5:00:00:00/36\tX\tSkipped block\n")
         #expect(detector.vendors.count == 2 && detector.vendors.skipped == 1)
-        var flow = Kit.flow(uid: 50, src: Self.client, dst: Kit.ip("203.0.113.80"), dport: 80)
+        var flow = Kit.flow(uid: 50, src: Self.client, dst: Kit.ip("203.0.113.80"), dport: 80, handshake: true)
         flow.originatorMAC = MACAddress(0xF018_9800_0001)                       // Apple
         try detector.main(Kit.message(flow))
         try detector.main(Self.request(1, Self.mac))                             // Safari on Apple: fine
         #expect(collected.of(.INCOMPATIBLE_USER_AGENT).isEmpty)
 
         let other = Kit.ip("10.0.0.9")
-        var microsoft = Kit.flow(uid: 51, src: other, dst: Kit.ip("203.0.113.80"), dport: 80)
+        // A forged flow (no proven handshake) pairing the host with an Apple MAC teaches nothing.
+        var forged = Kit.flow(uid: 52, src: other, dst: Kit.ip("203.0.113.80"), dport: 80, handshake: false)
+        forged.originatorMAC = MACAddress(0xF018_9800_0009)
+        try detector.main(Kit.message(forged))
+        var microsoft = Kit.flow(uid: 51, src: other, dst: Kit.ip("203.0.113.80"), dport: 80, handshake: true)
         microsoft.originatorMAC = MACAddress(0x0050_F200_0002)                   // Microsoft
         try detector.main(Kit.message(microsoft))
         try detector.main(Kit.http(uid: 2, client: other, server: Kit.ip("203.0.113.80")) { $0.userAgent = Self.mac })

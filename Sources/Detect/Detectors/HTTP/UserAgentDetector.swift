@@ -98,7 +98,10 @@ public final class UserAgentDetector: Detector {
     public func main(_ message: ChannelMessage) throws {
         if let flow = message.flow {
             let record = flow.flow
-            if record.originatorMAC != .zero, macOfHost[record.originator] == nil {
+            // A MAC is the host's own only for a local host whose handshake was proven: an outside address
+            // arrives with the router's MAC, and a forged packet could pair any address with any MAC.
+            if record.handshake, record.originator.isPrivate, record.originatorMAC != .zero,
+               macOfHost[record.originator] == nil {
                 macOfHost.set(record.originatorMAC, for: record.originator)
             }
             return

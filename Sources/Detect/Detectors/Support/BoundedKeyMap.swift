@@ -1,10 +1,12 @@
 /// A map from any hashable key (an address, a MAC, a domain) to a small value that never holds more than
-/// `capacity` entries: `BoundedUIDMap`'s ring of insertion order for keys other than flow uids. Part of the
+/// `capacity` entries, remembered in a fixed ring of insertion order (`BoundedUIDMap` is it keyed by flow uid). Part of the
 /// detector kit.
 ///
 /// Inserting a new key into a full map forgets the key inserted `capacity` insertions earlier (if it is still
 /// present), so a key is remembered for at least the next `capacity` insertions and memory stays at
 /// `capacity` × (ring slot + dictionary entry) whatever the traffic. Updating a present key keeps its place.
+/// A removed key leaves its ring slot stale; a per-insertion sequence number keeps a stale slot from evicting the
+/// key when it is inserted again later.
 /// `evicted` counts the keys forgotten that way (for tests and metrics). Confined to the detection thread.
 public struct BoundedKeyMap<Key: Hashable, Value> {
     private struct Stored { var sequence: UInt64; var value: Value }
