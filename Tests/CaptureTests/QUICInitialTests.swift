@@ -25,12 +25,36 @@ struct QUICInitialTests {
         #expect(Self.hex(server.headerProtection) == QUICRFC9001Vectors.serverHP)
     }
 
-    static func frames(_ client: [UInt8], _ server: [UInt8]?) -> [[UInt8]] {
+    /// The source connection id of RFC 9001 §A.3's server Initial (the id the server chose).
+    static let serverConnectionID: [UInt8] = [0xf0, 0x67, 0xa5, 0x50, 0x2a, 0x42, 0x62, 0xb5]
+
+    /// The client's Initial, the server's Initial when given, and — when `clientAnswers` — a client 1-RTT packet
+    /// (short header) to the server's connection id, as a client that received the server's reply sends.
+    static func frames(_ client: [UInt8], _ server: [UInt8]?, clientAnswers: Bool = true) -> [[UInt8]] {
         var frames = [PacketBuilder.udp(src: "10.9.0.1", sport: 50_000, dst: "10.9.0.2", dport: 443, payload: client)]
         if let server {
             frames.append(PacketBuilder.udp(src: "10.9.0.2", sport: 443, dst: "10.9.0.1", dport: 50_000, payload: server))
+            if clientAnswers {
+                frames.append(PacketBuilder.udp(src: "10.9.0.1", sport: 50_000, dst: "10.9.0.2", dport: 443,
+                                                payload: [0x41] + serverConnectionID + [UInt8](repeating: 0x5a, count: 40)))
+            }
         }
         return frames
+    }
+
+    @Test("a spoofed client Initial names nobody: without the client using the server's connection id, no record")
+    func unprovenClientsGiveNoRecord() throws {
+        let alone = try pipelineRecords(Self.frames(QUICRFC9001Vectors.clientInitial, nil))
+        #expect(alone.compactMap { SSLRecord.from($0) }.isEmpty)
+        let answeredByServerOnly = try pipelineRecords(Self.frames(QUICRFC9001Vectors.clientInitial,
+                                                                   QUICRFC9001Vectors.serverInitial,
+                                                                   clientAnswers: false))
+        #expect(answeredByServerOnly.compactMap { SSLRecord.from($0) }.isEmpty)
+        // A client packet to another connection id proves nothing either.
+        var frames = Self.frames(QUICRFC9001Vectors.clientInitial, QUICRFC9001Vectors.serverInitial, clientAnswers: false)
+        frames.append(PacketBuilder.udp(src: "10.9.0.1", sport: 50_000, dst: "10.9.0.2", dport: 443,
+                                        payload: [0x41] + [UInt8](repeating: 0x11, count: 48)))
+        #expect(try pipelineRecords(frames).compactMap { SSLRecord.from($0) }.isEmpty)
     }
 
     @Test("the pipeline decrypts both Initials and emits one ssl record: SNI, ALPN, JA3, JA4 q13d0211an, TLSv13")
@@ -60,7 +84,9 @@ struct QUICInitialTests {
         for index in stride(from: 0, to: original.count, by: 7) {
             var damaged = original
             damaged[index] ^= 0x40
-            let ssl = try pipelineRecords(Self.frames(damaged, nil)).compactMap { SSLRecord.from($0) }
+            // With the server's reply and the client's answer, only the damage can keep the record away.
+            let ssl = try pipelineRecords(Self.frames(damaged, QUICRFC9001Vectors.serverInitial))
+                .compactMap { SSLRecord.from($0) }
             emitted += ssl.count
             if index >= 22 { #expect(ssl.isEmpty, "byte \(index) flipped still authenticated") }
         }
@@ -71,7 +97,8 @@ struct QUICInitialTests {
     func truncations() throws {
         let original = QUICRFC9001Vectors.clientInitial
         for length in stride(from: 1, to: original.count, by: 3) {
-            let ssl = try pipelineRecords(Self.frames(Array(original[..<length]) + [UInt8](repeating: 0, count: 1_200), nil))
+            let ssl = try pipelineRecords(Self.frames(Array(original[..<length]) + [UInt8](repeating: 0, count: 1_200),
+                                                      QUICRFC9001Vectors.serverInitial))
                 .compactMap { SSLRecord.from($0) }
             #expect(ssl.isEmpty, "truncated at \(length)")
         }

@@ -17,7 +17,14 @@ final class DHCPAnalyzer: FlowAnalyzer {
     static let idleTime: Int64 = 5_000_000
     static let watchTime: Int64 = 30_000_000
 
-    private var exchanges: [UInt32: DHCPExchange] = [:]
+    /// A transaction: its id and the client's hardware address (`chaddr`), so that a message injected with a
+    /// guessed id does not merge into another client's exchange.
+    private struct TransactionKey: Hashable {
+        var xid: UInt32
+        var hardware: MACAddress
+    }
+
+    private var exchanges: [TransactionKey: DHCPExchange] = [:]
     private var lastSweep = PacketTime.zero
 
     init(configuration: AnalyzerConfiguration) { self.configuration = configuration }
@@ -32,16 +39,17 @@ final class DHCPAnalyzer: FlowAnalyzer {
         flow.confirmed = true
         context.statistics.dhcpMessages &+= 1
         let source = fromOriginator ? flow.originator : flow.responder
-        if exchanges[message.xid] == nil {
+        let key = TransactionKey(xid: message.xid, hardware: message.hardwareAddress ?? .zero)
+        if exchanges[key] == nil {
             let cost = 256
             guard exchanges.count < Self.maxExchanges, context.budget.reserve(cost) else {
                 context.statistics.budgetRefusals &+= 1
                 return true
             }
-            exchanges[message.xid] = DHCPExchange(time: time, cost: cost)
+            exchanges[key] = DHCPExchange(time: time, cost: cost)
         }
-        exchanges[message.xid]!.add(message, uid: flow.uid, source: source, time: time)
-        if exchanges[message.xid]!.isFull { write(message.xid, context: &context) }
+        exchanges[key]?.add(message, uid: flow.uid, source: source, time: time)
+        if exchanges[key]?.isFull == true { write(key, context: &context) }
         flow.timerArmed = !exchanges.isEmpty
         return true
     }
@@ -53,8 +61,8 @@ final class DHCPAnalyzer: FlowAnalyzer {
                 now.microseconds(since: exchange.lastTime) > Self.idleTime
                     || now.microseconds(since: exchange.record.time) > Self.watchTime
             }
-            for xid in due.keys.sorted(by: { due[$0]!.record.time < due[$1]!.record.time }) {
-                write(xid, context: &context)
+            for key in due.keys.sorted(by: { due[$0]!.record.time < due[$1]!.record.time }) {
+                write(key, context: &context)
             }
         }
         flow.timerArmed = exchanges.values.contains { $0.record.uids.contains(flow.uid) }
@@ -62,12 +70,12 @@ final class DHCPAnalyzer: FlowAnalyzer {
 
     func finish(_ flow: inout AnalyzedFlow, context: inout AnalyzerContext) {
         let mine = exchanges.filter { $0.value.record.uids.contains(flow.uid) }
-        for xid in mine.keys.sorted(by: { mine[$0]!.record.time < mine[$1]!.record.time }) { write(xid, context: &context) }
+        for key in mine.keys.sorted(by: { mine[$0]!.record.time < mine[$1]!.record.time }) { write(key, context: &context) }
         flow.timerArmed = false
     }
 
-    private func write(_ xid: UInt32, context: inout AnalyzerContext) {
-        guard let exchange = exchanges.removeValue(forKey: xid) else { return }
+    private func write(_ key: TransactionKey, context: inout AnalyzerContext) {
+        guard let exchange = exchanges.removeValue(forKey: key) else { return }
         context.budget.release(exchange.cost)
         context.statistics.dhcpRecords &+= 1
         context.emit(.dhcp(exchange.finished))

@@ -4,7 +4,8 @@ import Records
 /// The messages of one DHCP transaction id aggregated into one dhcp record as Zeek's dhcp.log does
 /// (`DHCP::aggregate_msgs`): client messages give the client's address, host name, FQDN, MAC (option 61 first)
 /// and requested address; server messages that hand out an address give the server's address, the assigned
-/// address (and the client's when none was seen), the domain and the lease time.
+/// address, the domain and the lease time. A server's message never sets the client's address: a forged reply
+/// would name a host that sent nothing.
 struct DHCPExchange {
     var record: DHCPRecord
     /// When its last message was seen.
@@ -39,7 +40,6 @@ struct DHCPExchange {
             if message.yourAddress != .zeroIPv4, !source.isUnspecifiedOrBroadcast { record.serverAddress = source }
             if record.mac == .zero, let mac = message.hardwareAddress, mac != .zero { record.mac = mac }
             if message.yourAddress != .zeroIPv4 { record.assignedAddress = message.yourAddress }
-            if record.clientAddress == nil, let assigned = record.assignedAddress { record.clientAddress = assigned }
             if let domain = message.domain { record.domain = domain }
             if let lease = message.leaseSeconds { record.leaseTime = Int64(lease) * 1_000_000 }
         }

@@ -11,9 +11,6 @@ public enum DHCPMalformation: UInt8, AnalyzerMalformation {
     /// An option with a length its type cannot have (an address of 3 bytes).
     case badOptionLength
 
-    public static let allCases: [DHCPMalformation] = [.truncated, .badCookie, .optionTruncated, .badMessageType,
-                                                      .badOptionLength]
-
     /// The stable label used in counters and logs.
     public var label: String {
         switch self {

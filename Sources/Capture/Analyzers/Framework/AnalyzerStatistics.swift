@@ -48,6 +48,8 @@ public struct AnalyzerStatistics: Sendable, Equatable {
     /// QUIC: Initial packets decrypted, ClientHellos read, malformations by kind.
     public var quicInitials: UInt64 = 0
     public var quicHellos: UInt64 = 0
+    /// QUIC: hellos not reported because the client never used the server's connection id (spoofable).
+    public var quicUnproven: UInt64 = 0
     public var quicMalformations = QUICMalformationCounters()
 
     /// All zero.

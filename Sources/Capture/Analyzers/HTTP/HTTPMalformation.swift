@@ -22,11 +22,6 @@ public enum HTTPMalformation: UInt8, AnalyzerMalformation {
     /// A response with no request waiting for it (reported on its own).
     case responseWithoutRequest
 
-    public static let allCases: [HTTPMalformation] = [
-        .headerTooLong, .tooManyHeaders, .badRequestLine, .badStatusLine, .badHeaderLine, .badContentLength,
-        .badChunk, .tooManyPending, .responseWithoutRequest,
-    ]
-
     /// The stable label used in counters and logs.
     public var label: String {
         switch self {

@@ -5,8 +5,14 @@ import Records
 /// The QUIC analyzer: decrypts the Initial packets of both sides (keys from the client's first destination
 /// connection id, RFC 9001 §5), gathers their CRYPTO frames, and reads the ClientHello (and the ServerHello) with
 /// the TLS parser; when the analysis ends it emits one `SSLRecord` with SNI, ALPN, JA3 and JA4 (`q` prefix).
-/// Stops once both hellos are read, or after `maxDatagrams` datagrams of a side. Malformations are counted by
-/// kind. Confined to its pipeline's thread.
+///
+/// **Only proven clients.** UDP sources are forged at will and the Initial keys come from the sender's own
+/// connection id, so one spoofed datagram could otherwise name a victim as the client of a listed server name or
+/// JA3. The record is emitted only once the client sent a packet to the connection id the server chose in its
+/// Initial (it received the server's reply: return routability, RFC 9000 §8).
+///
+/// Stops once both hellos are read and the client is proven, or after `maxDatagrams` datagrams of a side.
+/// Malformations are counted by kind. Confined to its pipeline's thread.
 final class QUICAnalyzer: FlowAnalyzer {
     let configuration: AnalyzerConfiguration
     var application: ApplicationProtocol { .quic }
@@ -20,6 +26,9 @@ final class QUICAnalyzer: FlowAnalyzer {
     func datagram(_ payload: UnsafeRawBufferPointer, fromOriginator: Bool, time: PacketTime,
                   flow: inout AnalyzedFlow, context: inout AnalyzerContext) -> Bool {
         let reader = ByteReader(payload)
+        if fromOriginator, let session = flow.quic.session, !session.proven, let expected = session.serverConnectionID {
+            session.proven = Self.addresses(payload, reader, to: expected)
+        }
         var cursor = 0
         var opened = 0
         while cursor < payload.count {
@@ -35,6 +44,9 @@ final class QUICAnalyzer: FlowAnalyzer {
             guard header.isInitial else { continue }
             guard let session = session(for: header, payload, fromOriginator: fromOriginator, time: time,
                                         flow: &flow, context: &context) else { break }
+            if !fromOriginator, session.serverConnectionID == nil {
+                session.serverConnectionID = [UInt8](UnsafeRawBufferPointer(rebasing: payload[header.source]))
+            }
             let keys = fromOriginator ? session.clientKeys : session.serverKeys
             let frames: Data
             do throws(QUICMalformation) {
@@ -50,7 +62,7 @@ final class QUICAnalyzer: FlowAnalyzer {
         }
         if let session = flow.quic.session {
             if fromOriginator { session.clientDatagrams += 1 } else { session.serverDatagrams += 1 }
-            if (session.clientHello != nil && session.serverHello != nil)
+            if (session.clientHello != nil && session.serverHello != nil && session.proven)
                 || session.clientDatagrams >= Self.maxDatagrams || session.serverDatagrams >= Self.maxDatagrams {
                 flow.done = true
             }
@@ -63,11 +75,32 @@ final class QUICAnalyzer: FlowAnalyzer {
         flow.quic.session = nil
         context.budget.release(session.charged)
         guard let hello = session.clientHello else { return }
+        guard session.proven else {
+            context.statistics.quicUnproven &+= 1
+            return
+        }
         let record = TLSSSLRecordBuilder.record(flow, time: session.time, client: hello, server: session.serverHello,
                                                 certificates: [], keyExchangeCurve: nil, established: false,
                                                 quic: true, fingerprinter: &fingerprinter)
         context.emit(.ssl(record))
         context.statistics.tlsRecordsEmitted &+= 1
+    }
+
+    /// True when the first packet of the client's datagram is addressed to `expected`: a long header whose
+    /// destination id is it, or a short header (1-RTT) starting with it.
+    private static func addresses(_ payload: UnsafeRawBufferPointer, _ reader: ByteReader, to expected: [UInt8]) -> Bool {
+        guard !expected.isEmpty, reader.has(1, at: 0) else { return false }
+        let first = reader.u8(at: 0)
+        let start: Int
+        if first & 0x80 != 0 {
+            guard reader.has(6, at: 0), Int(reader.u8(at: 5)) == expected.count else { return false }
+            start = 6
+        } else {
+            start = 1
+        }
+        guard reader.has(expected.count, at: start) else { return false }
+        for (offset, byte) in expected.enumerated() where payload[start + offset] != byte { return false }
+        return true
     }
 
     /// The flow's session; created (keys derived) at the client's first Initial, and derived again when the

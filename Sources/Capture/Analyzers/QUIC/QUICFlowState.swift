@@ -22,6 +22,11 @@ final class QUICSession {
     var serverDatagrams = 0
     /// Bytes charged to the budget.
     var charged: Int
+    /// The connection id the server chose (the source id of its first Initial).
+    var serverConnectionID: [UInt8]?
+    /// The client used the server's connection id afterwards: it received the server's packets, so it is the
+    /// address it claims (QUIC's return routability; a spoofed Initial never gets this far).
+    var proven = false
 
     /// Bytes charged when a session is created.
     static let cost = 1_024

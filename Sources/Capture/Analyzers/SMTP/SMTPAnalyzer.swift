@@ -132,7 +132,9 @@ final class SMTPAnalyzer: FlowAnalyzer {
                 return                                                      // AUTH still waits for its outcome
             }
             if reply.code == 235 { session.record.authSuccesses += 1 }
-            else if reply.code >= 400 { session.record.authFailures += 1 }
+            // 535 (credentials invalid, RFC 4954) and 534/538 are the client's failures; 421, 454 and the like are
+            // the server's trouble and count against nobody.
+            else if reply.code == 535 || reply.code == 534 || reply.code == 538 { session.record.authFailures += 1 }
         }
         session.pending.removeFirst()
     }

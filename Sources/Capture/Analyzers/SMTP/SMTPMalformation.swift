@@ -7,8 +7,6 @@ public enum SMTPMalformation: UInt8, AnalyzerMalformation {
     /// More commands awaiting replies than `SMTPSession.maxPending` (the oldest is dropped).
     case tooManyPending
 
-    public static let allCases: [SMTPMalformation] = [.lineTooLong, .badReply, .tooManyPending]
-
     /// The stable label used in counters and logs.
     public var label: String {
         switch self {

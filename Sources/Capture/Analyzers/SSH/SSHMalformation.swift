@@ -8,8 +8,6 @@ public enum SSHMalformation: UInt8, AnalyzerMalformation {
     /// A line starting with `SSH-` that is not `SSH-protoversion-softwareversion`.
     case badIdentification
 
-    public static let allCases: [SSHMalformation] = [.lineTooLong, .tooManyLines, .badIdentification]
-
     /// The stable label used in counters and logs.
     public var label: String {
         switch self {
