@@ -40,7 +40,7 @@ public final class DetectionEngine: DetectionEventConsumer {
     private let output: AlertOutput?
     private var clock: TimeWindowClock
     private var detectors: [Running] = []
-    private var subscribers: [Channel: [Running]] = [:]
+    private var subscribers = SubscriberTable<Running>()
     private var knownIPs: Set<IPAddress> = []
     private var knownProfiles: Set<IPAddress> = []
     private var activeProfiles: Set<ProfileID> = []
@@ -135,7 +135,7 @@ public final class DetectionEngine: DetectionEventConsumer {
             let detector = try type.init(context: context)
             let running = Running(name: name, detector: detector, context: context)
             detectors.append(running)
-            for channel in context.subscriptions { subscribers[channel, default: []].append(running) }
+            for channel in context.subscriptions { subscribers.add(running, to: channel) }
         } catch {
             report(name, phase: "init", error)
         }

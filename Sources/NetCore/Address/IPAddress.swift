@@ -83,6 +83,15 @@ public struct IPAddress: Hashable, Sendable, BitwiseCopyable, Comparable, Custom
     /// surrounding white space is trimmed. IPv6 text stays IPv6, IPv4-mapped or not. Nil for anything else,
     /// including CIDR notation.
     public init?(_ text: String) {
+        switch Self.scanDottedQuad(text.utf8) {
+        case .address(let value):
+            self.init(ipv4: value)
+            return
+        case .notAnAddress:
+            return nil
+        case .needsFullParse:
+            break
+        }
         var string = text.trimmingWhitespace()
         if let percent = string.firstIndex(of: "%") { string = String(string[..<percent]) }
         if string.contains(":") {

@@ -94,3 +94,20 @@ public struct FlowUID: Hashable, Sendable, BitwiseCopyable, CustomStringConverti
         return String(decoding: characters, as: UTF8.self)
     }
 }
+
+extension FlowUID {
+    /// The bucket hash dictionaries and sets use, without running `Hasher` (SipHash seeding and finalisation were
+    /// a measured 6 % of every-detector runs, most of it for uid-keyed maps). Ids are slipsd's own random values or
+    /// Zeek's, never chosen by a sender, so a strong mixer keyed by the table's seed is enough (murmur3's finaliser).
+    /// Equal uids give equal values, as `hash(into:)` does.
+    @inlinable
+    public func _rawHashValue(seed: Int) -> Int {
+        var x = valueWord ^ UInt64(UInt(bitPattern: seed)) ^ (textWord &* 0x9E37_79B9_7F4A_7C15)
+        x ^= x >> 33
+        x &*= 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 33
+        x &*= 0xC4CE_B9FE_1A85_EC53
+        x ^= x >> 33
+        return Int(bitPattern: UInt(x))
+    }
+}

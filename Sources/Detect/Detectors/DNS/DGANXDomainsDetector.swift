@@ -110,7 +110,7 @@ public final class DGANXDomainsDetector: Detector {
 
     /// An NXDOMAIN answer to a name that is not a reverse lookup or an mDNS name.
     static func counts(_ record: DNSRecord) -> Bool {
-        guard let rcode = record.rcodeName, rcode.contains("NXDOMAIN"), !record.query.isEmpty else { return false }
+        guard let rcode = record.rcodeName, TextSearch.contains(rcode, "NXDOMAIN"), !record.query.isEmpty else { return false }
         return !record.query.hasSuffix(".arpa") && !record.query.hasSuffix(".local")
     }
 

@@ -127,8 +127,9 @@ public final class DNSWithoutConnectionDetector: Detector {
     static func isJudged(_ record: DNSRecord) -> Bool {
         let query = record.query
         guard let type = record.qtypeName, type == "A" || type == "AAAA", record.rcodeName == "NOERROR",
-              !record.answers.isEmpty, !query.contains("arpa"), !query.contains(".local"), !query.contains("*"),
-              !query.suffix(10).contains(".cymru.com"), query.contains("."), query != "WPAD" else { return false }
+              !record.answers.isEmpty, !TextSearch.contains(query, "arpa"), !TextSearch.contains(query, ".local"),
+              !TextSearch.contains(query, "*"), !query.hasSuffix(".cymru.com"),
+              TextSearch.contains(query, "."), query != "WPAD" else { return false }
         return true
     }
 

@@ -62,7 +62,7 @@ public final class HighEntropyDNSAnswerDetector: Detector {
         guard let dns = message.record(DNSRecord.self) else { return }
         let record = dns.record
         guard !record.originator.isMulticastOrBroadcast else { return }
-        for answer in record.answers where answer.contains("TXT") {
+        for answer in record.answers where TextSearch.contains(answer, "TXT") {
             let entropy = Self.shannonEntropy(answer)
             guard entropy >= settings.entropyThreshold else { continue }
             for evidence in Self.pair(dns, answer: answer, entropy: entropy) { context.setEvidence(evidence) }

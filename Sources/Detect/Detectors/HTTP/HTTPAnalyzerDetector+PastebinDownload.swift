@@ -10,7 +10,7 @@ extension HTTPAnalyzerDetector {
     func checkPastebinDownload(_ message: RecordMessage<HTTPRecord>, client: IPAddress) {
         let http = message.record
         guard http.method == "GET", http.responseBodyLength > settings.pastebinDownloadThreshold,
-              http.host.lowercased().contains("pastebin") else { return }
+              TextSearch.containsIgnoringASCIICase(http.host, "pastebin") else { return }
         let megabytes = Double(http.responseBodyLength) / 1_000_000
         context.setEvidence(evidence(
             message, type: .PASTEBIN_DOWNLOAD, description: "A downloaded file from pastebin.com. Size: \(megabytes) MBs",

@@ -66,7 +66,7 @@ public final class PastebinTLSDownloadDetector: Detector {
     public func main(_ message: ChannelMessage) throws {
         if let sslMessage = message.record(SSLRecord.self) {
             let ssl = sslMessage.record
-            guard ssl.serverName.contains("pastebin") else { return }
+            guard TextSearch.contains(ssl.serverName, "pastebin") else { return }
             let session = Session(time: ssl.time, window: sslMessage.timeWindow)
             if let connection = connections.removeValue(for: ssl.uid) {
                 decide(session, connection, uid: ssl.uid)
@@ -82,7 +82,7 @@ public final class PastebinTLSDownloadDetector: Detector {
                                     serverPort: flow.responderPort, serverBytes: flow.responderBytes)
         if let session = sessions.removeValue(for: flow.uid) {
             decide(session, connection, uid: flow.uid)
-        } else if flow.responderPort == 443 || flow.service.contains("ssl") {
+        } else if flow.responderPort == 443 || TextSearch.contains(flow.service, "ssl") {
             connections.set(connection, for: flow.uid)
         }
     }

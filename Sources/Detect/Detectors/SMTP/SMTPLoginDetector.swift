@@ -74,7 +74,7 @@ public final class SMTPLoginDetector: Detector {
     public func main(_ message: ChannelMessage) throws {
         guard let smtpMessage = message.record(SMTPRecord.self) else { return }
         let smtp = smtpMessage.record
-        guard smtp.lastReply.contains("bad smtp-auth user"), let client = smtp.id.originator else { return }
+        guard TextSearch.contains(smtp.lastReply, "bad smtp-auth user"), let client = smtp.id.originator else { return }
         let server = smtp.id.responder.map(\.description) ?? "-"
         context.setEvidence(evidence(smtpMessage, type: .BAD_SMTP_LOGIN, client: client,
                                      description: "doing bad SMTP login to \(server) ", uids: [smtp.uid]))

@@ -90,7 +90,7 @@ public final class SSHSuccessfulDetector: Detector {
                                     serverPort: flow.responderPort, bytes: flow.originatorBytes &+ flow.responderBytes)
         if let session = sessions.removeValue(for: flow.uid) {
             decide(session, connection, uid: flow.uid)
-        } else if flow.responderPort == 22 || flow.service.contains("ssh") {
+        } else if flow.responderPort == 22 || TextSearch.contains(flow.service, "ssh") {
             connections.set(connection, for: flow.uid)
         }
     }

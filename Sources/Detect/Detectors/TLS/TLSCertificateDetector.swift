@@ -101,7 +101,7 @@ public final class TLSCertificateDetector: Detector {
 
     private func handle(_ ssl: RecordMessage<SSLRecord>) {
         let record = ssl.record
-        if record.validationStatus.contains("self signed") { selfSigned(ssl) }
+        if TextSearch.contains(record.validationStatus, "self signed") { selfSigned(ssl) }
         if !record.subject.isEmpty { return judge(ssl, subject: record.subject, issuer: nil) }
         if let certificate = certificates[record.uid],
            record.certificateChain.isEmpty || record.certificateChain.first == certificate.fileID {
