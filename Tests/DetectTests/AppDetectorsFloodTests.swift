@@ -69,7 +69,7 @@ struct AppDetectorsFloodTests {
         let (connections, connectionEvidence) = try Kit.make(ConnectionWithoutDNSDetector.self, own: connectionSettings)
         var withoutSettings = DNSWithoutConnectionDetector.Settings()
         (withoutSettings.maxPending, withoutSettings.maxContacts) = (4_096, 4_096)
-        let (answers, _) = try Kit.make(DNSWithoutConnectionDetector.self, own: withoutSettings)
+        let (answers, answerEvidence) = try Kit.make(DNSWithoutConnectionDetector.self, own: withoutSettings)
         for index in 0..<Self.keys {
             let dns = Kit.dns(uid: UInt64(index + 1), at: 1, client: Kit.ip("10.0.0.5"), query: "n\(index).example",
                               answers: [Self.address(index + Self.keys).description])
@@ -82,9 +82,19 @@ struct AppDetectorsFloodTests {
         }
         #expect(connections.pending.count <= 4_096 && connections.resolved.count <= 4_096)
         #expect(connections.reported.count <= 4_096)
-        #expect(connectionEvidence.of(.CONNECTION_WITHOUT_DNS).count >= Self.keys - 4_096)
+        // One client, one window: exactly the quota is set, the rest is held back and counted.
+        try connections.shutdownGracefully()
+        try answers.shutdownGracefully()
+        let withoutDNS = connectionEvidence.of(.CONNECTION_WITHOUT_DNS).count
+        #expect(withoutDNS == EvidenceQuota.defaultLimit)
+        // Every connection that was judged unresolved is either set or held back (a few thousand with their pair
+        // still remembered are judged once).
+        #expect(withoutDNS + connections.evidenceHeldBack >= Self.keys - 4_096)
         #expect(answers.pending.count <= 4_096 && answers.contacts.count <= 4_096)
         #expect(answers.addressesOfName.count <= 4_096)
+        let withoutConnection = answerEvidence.of(.DNS_WITHOUT_CONNECTION).count
+        #expect(withoutConnection == EvidenceQuota.defaultLimit)
+        #expect(withoutConnection + answers.evidenceHeldBack == Self.keys)     // no answer was ever connected to
 
         // A million hosts, each with its own user agent.
         var agentSettings = UserAgentDetector.Settings()
