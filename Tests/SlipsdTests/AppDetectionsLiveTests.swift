@@ -28,6 +28,11 @@ struct AppDetectionsLiveTests {
         let fromCapture = AppTrafficLab.evidenceSummary(runs.capture, containing: words)
         let fromZeek = AppTrafficLab.evidenceSummary(runs.zeek, containing: words)
         #expect(!fromCapture.isEmpty, "no evidence with \(words)", sourceLocation: sourceLocation)
+        // Every evidence line, not only the detector's: the two inputs must agree on all of them.
+        let all = (AppTrafficLab.evidenceSummary(runs.capture, containing: [""]),
+                   AppTrafficLab.evidenceSummary(runs.zeek, containing: [""]))
+        #expect(all.0 == all.1, "capture:\n\(all.0.joined(separator: "\n"))\nzeek logs:\n\(all.1.joined(separator: "\n"))",
+                sourceLocation: sourceLocation)
         let shown = "capture:\n\(fromCapture.joined(separator: "\n"))\nzeek logs:\n\(fromZeek.joined(separator: "\n"))"
         #expect(fromCapture == fromZeek, "\(shown)", sourceLocation: sourceLocation)
     }
