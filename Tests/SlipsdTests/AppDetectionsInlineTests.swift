@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Issue 11 inline: application evidence alone gets a host blocked by `slipsd --inline` on a gateway (`DaemonLab`,
+/// 60 s windows, threshold 0.25 → 0.25). An attacker failing SMTP AUTH against a real server behind the gateway
+/// (BAD_SMTP_LOGIN, high × 1, on a handshake-proven TCP session: its first refusal already crosses the threshold,
+/// so its next sessions are dropped) is blocked fully (`blocked4`);
+/// a host resolving 20 nonexistent names (DGA_NXDOMAINS over UDP: nothing proves its address) only for the
+/// connections it opens (`blocked_new4`, the verified-source rule); the benign client keeps working meanwhile.
+@Suite("App detections inline", .serialized)
+struct AppDetectionsInlineTests {
+    /// Elements of one IPv4 set of the blocker's table in the gateway.
+    static func set(_ lab: DaemonLab, _ name: String) -> String {
+        (try? lab.net.exec(lab.gateway, "nft list set inet slipsd \(name)")) ?? ""
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func refusedSMTPLoginBlocksFullyAndDGAPartly() throws {
+        for tool in ["python3", "dnsmasq", "dig", "nc", "perl"] where DNSDetectionsLiveTests.run(["which", tool]).status != 0 {
+            try Test.cancel("\(tool) is not installed (make deps installs it)")
+        }
+        try #require(FileManager.default.isExecutableFile(atPath: RepositoryPaths.slipsdBinary),
+                     "slipsd is not built at \(RepositoryPaths.slipsdBinary)")
+        let lab = try DaemonLab(tag: "appil")
+        defer { lab.cleanUp() }
+        let server = DaemonLab.serverIP
+        try AppDetectionsLiveTests.smtpServer.write(toFile: lab.dir + "/smtpd.py", atomically: true, encoding: .utf8)
+        try AppDetectionsLiveTests.smtpClient(server: server, count: 3)
+            .write(toFile: lab.dir + "/smtp3.py", atomically: true, encoding: .utf8)
+        try lab.start(lab.server, "python3 \(lab.dir)/smtpd.py \(server)", logName: "smtpd.log")
+        try lab.start(lab.server, "dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --user=root "
+                      + "--listen-address=\(server) --bind-interfaces --pid-file=\(lab.dir)/dnsmasq.pid "
+                      + "--local=/test.lan/ --host-record=ok.test.lan,10.78.3.9", logName: "dnsmasq.log")
+        let dig = "dig @\(server) +tries=1 +time=2 +short"
+        #expect(waitUntil(seconds: 10) { lab.net.status(lab.attacker, "nc -z -w 1 \(server) 25") == 0 },
+                "SMTP server not reachable: \(lab.file("smtpd.log"))")
+        #expect(waitUntil(seconds: 10) {
+            (try? lab.net.exec(lab.benign, "\(dig) ok.test.lan"))?.contains("10.78.3.9") == true
+        }, "dnsmasq not reachable: \(lab.file("dnsmasq.log"))")
+
+        let config = try lab.writeConfig("""
+        whitelists:
+          enable_local_whitelist: false
+        blocking:
+          duration: 300
+        """)
+        let daemon = try lab.startDaemon(["--inline", "--queue", "41", "-c", config, "-o", lab.dir + "/out"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(lab.connects(from: lab.attacker) && lab.connects(from: lab.benign), "traffic does not pass: \(lab.daemonLog)")
+
+        // A refused login over a proven TCP session: a full block (the client's later attempts are dropped).
+        _ = try? lab.net.exec(lab.attacker, "python3 \(lab.dir)/smtp3.py")
+        try #require(waitUntil(seconds: 10) { Self.set(lab, "blocked4").contains(DaemonLab.attackerIP) },
+                     "SMTP brute forcer not fully blocked: \(Self.set(lab, "blocked4")) \(lab.daemonLog)")
+        #expect(!lab.connects(from: lab.attacker, seconds: 1), "fully blocked attacker still connects")
+        #expect(lab.connects(from: lab.benign), "the benign client lost its connections")
+        #expect(!Self.set(lab, "blocked4").contains(DaemonLab.benignIP) && !Self.set(lab, "blocked_new4").contains(DaemonLab.benignIP))
+        let listing = try lab.net.exec(lab.gateway, "\(RepositoryPaths.slipsdBinary) --list-blocked -c \(config)")
+        #expect(listing.contains(DaemonLab.attackerIP) && listing.contains("SMTP"), "\(listing)")
+
+        // Twenty NXDOMAINs (0.08 + 0.12 + 0.16 ≥ 0.25) over UDP: blocked for what it opens, not fully.
+        _ = try? lab.net.exec(lab.benign, dig + (1...20).map { " gone\($0).test.lan" }.joined())
+        try #require(waitUntil(seconds: 10) { Self.set(lab, "blocked_new4").contains(DaemonLab.benignIP) },
+                     "DGA host not blocked: \(Self.set(lab, "blocked_new4")) \(lab.daemonLog)")
+        #expect(!Self.set(lab, "blocked4").contains(DaemonLab.benignIP), "an unverified alert blocked fully")
+        let alerts = lab.file("out/alerts/alerts.log")
+        #expect(alerts.contains("doing bad SMTP login to \(server)"), "\(alerts)\n\(lab.daemonLog)")
+        #expect(alerts.contains("Possible DGA or domain scanning. \(DaemonLab.benignIP) failed to resolve"), "\(alerts)")
+        kill(daemon.processIdentifier, SIGINT)
+        #expect(waitForExit(daemon, seconds: 15), "\(lab.daemonLog)")
+    }
+}
