@@ -195,6 +195,45 @@ struct AppDetectionsLiveTests {
         Self.expectParity(fewer, ["SMTP login"])
     }
 
+    // MARK: SSH
+
+    @Test func sshLoginThatMovesDataGivesSSHSuccessful() throws {
+        let lab = try Self.lab("appssh", tools: ["ssh", "ssh-keygen", "/usr/sbin/sshd", "nc"])
+        defer { lab.cleanUp() }
+        for key in ["hostkey", "id"] {
+            try #require(DNSDetectionsLiveTests.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                                                     "\(lab.dir)/\(key)"]).status == 0, "ssh-keygen failed")
+        }
+        try FileManager.default.copyItem(atPath: lab.dir + "/id.pub", toPath: lab.dir + "/authorized_keys")
+        try """
+        ListenAddress \(AppTrafficLab.serverIP)
+        HostKey \(lab.dir)/hostkey
+        AuthorizedKeysFile \(lab.dir)/authorized_keys
+        StrictModes no
+        PermitRootLogin prohibit-password
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        UsePAM no
+        PidFile \(lab.dir)/sshd.pid
+        """.write(toFile: lab.dir + "/sshd_config", atomically: true, encoding: .utf8)
+        // sshd's privilege-separation directory (Debian's service creates it at start).
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        try lab.start(lab.server, "/usr/sbin/sshd -D -e -f \(lab.dir)/sshd_config", logName: "sshd.err")
+        try #require(lab.waitForTCP(22), "sshd did not listen: \(lab.file("sshd.err"))")
+
+        let capture = try lab.record {
+            let session = lab.runClient("ssh -i \(lab.dir)/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+                                        + "-o BatchMode=yes root@\(AppTrafficLab.serverIP) head -c 20000 /dev/zero | wc -c")
+            #expect(session.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "20000", "ssh: \(session)")
+        }
+        let runs = try lab.analyse(capture)
+        let text = Self.text(runs.capture)
+        #expect(Self.runs(runs.capture, "Src IP \(AppTrafficLab.clientIP) ",
+                          "SSH successful to IP \(AppTrafficLab.serverIP). From IP \(AppTrafficLab.clientIP). Sent bytes: "),
+                "\(text)")
+        Self.expectParity(runs, ["SSH successful"])
+    }
+
     // MARK: DHCP
 
     /// A DHCP client asking, from its address, for `count` different addresses (one REQUEST each, with option 50)
