@@ -3,8 +3,9 @@ import Testing
 
 /// Issue 11 inline: application evidence alone gets a host blocked by `slipsd --inline` on a gateway (`DaemonLab`,
 /// 60 s windows, threshold 0.25 → 0.25). An attacker failing SMTP AUTH against a real server behind the gateway
-/// (BAD_SMTP_LOGIN, high × 1, on a handshake-proven TCP session: its first refusal already crosses the threshold,
-/// so its next sessions are dropped) is blocked fully (`blocked4`);
+/// (BAD_SMTP_LOGIN, high × 1, on a handshake-proven TCP session: one refusal already crosses the threshold) is
+/// blocked fully (`blocked4`) — about 5 s after its sessions, when their flows end (the close linger) and the
+/// analyzer writes their records;
 /// a host resolving 20 nonexistent names (DGA_NXDOMAINS over UDP: nothing proves its address) only for the
 /// connections it opens (`blocked_new4`, the verified-source rule); the benign client keeps working meanwhile.
 @Suite("App detections inline", .serialized)
@@ -48,10 +49,12 @@ struct AppDetectionsInlineTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(lab.connects(from: lab.attacker) && lab.connects(from: lab.benign), "traffic does not pass: \(lab.daemonLog)")
 
-        // A refused login over a proven TCP session: a full block (the client's later attempts are dropped).
+        // Refused logins over proven TCP sessions: a full block.
         _ = try? lab.net.exec(lab.attacker, "python3 \(lab.dir)/smtp3.py")
+        let sent = Date()
         try #require(waitUntil(seconds: 10) { Self.set(lab, "blocked4").contains(DaemonLab.attackerIP) },
-                     "SMTP brute forcer not fully blocked: \(Self.set(lab, "blocked4")) \(lab.daemonLog)")
+                     "SMTP brute forcer not fully blocked: \(Self.set(lab, "blocked4")) \(lab.daemonLog)\n\(lab.file("out/alerts/alerts.log"))")
+        print("SMTP brute forcer blocked \(Date().timeIntervalSince(sent)) s after its sessions")
         #expect(!lab.connects(from: lab.attacker, seconds: 1), "fully blocked attacker still connects")
         #expect(lab.connects(from: lab.benign), "the benign client lost its connections")
         #expect(!Self.set(lab, "blocked4").contains(DaemonLab.benignIP) && !Self.set(lab, "blocked_new4").contains(DaemonLab.benignIP))
@@ -66,6 +69,59 @@ struct AppDetectionsInlineTests {
         let alerts = lab.file("out/alerts/alerts.log")
         #expect(alerts.contains("doing bad SMTP login to \(server)"), "\(alerts)\n\(lab.daemonLog)")
         #expect(alerts.contains("Possible DGA or domain scanning. \(DaemonLab.benignIP) failed to resolve"), "\(alerts)")
+        kill(daemon.processIdentifier, SIGINT)
+        #expect(waitForExit(daemon, seconds: 15), "\(lab.daemonLog)")
+    }
+
+    /// With a threshold of 3.0 (0.3 × 600 s / 60) three refused logins (0.8 each, 2.4) do not alert; the brute
+    /// force they make (SMTP_LOGIN_BRUTEFORCE, 0.8) does, and blocks the client fully: every one of its sessions
+    /// was proven.
+    @Test(.timeLimit(.minutes(3)))
+    func smtpBruteForceCrossesTheThresholdAndBlocksFully() throws {
+        for tool in ["python3", "nc", "perl"] where DNSDetectionsLiveTests.run(["which", tool]).status != 0 {
+            try Test.cancel("\(tool) is not installed (make deps installs it)")
+        }
+        try #require(FileManager.default.isExecutableFile(atPath: RepositoryPaths.slipsdBinary),
+                     "slipsd is not built at \(RepositoryPaths.slipsdBinary)")
+        let lab = try DaemonLab(tag: "appib")
+        defer { lab.cleanUp() }
+        let server = DaemonLab.serverIP
+        try AppDetectionsLiveTests.smtpServer.write(toFile: lab.dir + "/smtpd.py", atomically: true, encoding: .utf8)
+        try AppDetectionsLiveTests.smtpClient(server: server, count: 3)
+            .write(toFile: lab.dir + "/smtp3.py", atomically: true, encoding: .utf8)
+        try lab.start(lab.server, "python3 \(lab.dir)/smtpd.py \(server)", logName: "smtpd.log")
+        #expect(waitUntil(seconds: 10) { lab.net.status(lab.attacker, "nc -z -w 1 \(server) 25") == 0 },
+                "SMTP server not reachable: \(lab.file("smtpd.log"))")
+        let config = lab.dir + "/brute.yaml"
+        try """
+        parameters:
+          time_window_width: 600
+        detection:
+          evidence_detection_threshold: 0.3
+        whitelists:
+          enable_local_whitelist: false
+        blocking:
+          duration: 300
+        daemon:
+          user: nobody
+          control_socket: \(lab.dir)/run/control.sock
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try lab.startDaemon(["--inline", "--queue", "42", "-c", config, "-o", lab.dir + "/out"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+
+        let attempts = lab.net.status(lab.attacker, "python3 \(lab.dir)/smtp3.py")
+        #expect(attempts == 0, "the three sessions did not all run: \(lab.file("smtpd.log"))")
+        let sent = Date()
+        try #require(waitUntil(seconds: 10) { Self.set(lab, "blocked4").contains(DaemonLab.attackerIP) },
+                     "SMTP brute forcer not fully blocked: \(Self.set(lab, "blocked4")) \(lab.daemonLog)\n\(lab.file("out/alerts/alerts.log"))")
+        print("SMTP brute forcer blocked \(Date().timeIntervalSince(sent)) s after its sessions")
+        #expect(!Self.set(lab, "blocked_new4").contains(DaemonLab.attackerIP))
+        #expect(lab.daemonLog.contains("SMTP_LOGIN_BRUTEFORCE"), "the block's alert: \(lab.daemonLog)")
+        #expect(!lab.connects(from: lab.attacker, seconds: 1), "fully blocked attacker still connects")
+        #expect(lab.connects(from: lab.benign), "the benign client lost its connections")
+        let alerts = lab.file("out/alerts/alerts.log")
+        #expect(alerts.components(separatedBy: "doing bad SMTP login to \(server)").count - 1 == 3, "\(alerts)")
+        #expect(alerts.contains("doing SMTP login bruteforce to \(server). 3 logins in 10 seconds."), "\(alerts)")
         kill(daemon.processIdentifier, SIGINT)
         #expect(waitForExit(daemon, seconds: 15), "\(lab.daemonLog)")
     }

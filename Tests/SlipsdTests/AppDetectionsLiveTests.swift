@@ -152,7 +152,8 @@ struct AppDetectionsLiveTests {
         except OSError:
             pass
         finally:
-            connection.close()
+            stream.close()                  # the file object holds the socket open: close both, so the server's
+            connection.close()              # FIN ends the session at once
     """
 
     /// A client failing AUTH `count` times, one connection each, closed right after the refusal as brute-force
