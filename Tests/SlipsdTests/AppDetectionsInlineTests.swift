@@ -15,26 +15,34 @@ struct AppDetectionsInlineTests {
         (try? lab.net.exec(lab.gateway, "nft list set inet slipsd \(name)")) ?? ""
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func refusedSMTPLoginBlocksFullyAndDGAPartly() throws {
-        for tool in ["python3", "dnsmasq", "dig", "nc", "perl"] where DNSDetectionsLiveTests.run(["which", tool]).status != 0 {
+    /// A gateway lab (skipped with the reason when a tool is missing) whose server runs the refusing SMTP server
+    /// on port 25, reachable from the attacker; `smtp3.py` in its directory fails AUTH three times.
+    static func smtpLab(_ tag: String, tools: [String] = []) throws -> DaemonLab {
+        for tool in ["python3", "nc", "perl"] + tools where DNSDetectionsLiveTests.run(["which", tool]).status != 0 {
             try Test.cancel("\(tool) is not installed (make deps installs it)")
         }
         try #require(FileManager.default.isExecutableFile(atPath: RepositoryPaths.slipsdBinary),
                      "slipsd is not built at \(RepositoryPaths.slipsdBinary)")
-        let lab = try DaemonLab(tag: "appil")
-        defer { lab.cleanUp() }
+        let lab = try DaemonLab(tag: tag)
         let server = DaemonLab.serverIP
         try AppDetectionsLiveTests.smtpServer.write(toFile: lab.dir + "/smtpd.py", atomically: true, encoding: .utf8)
         try AppDetectionsLiveTests.smtpClient(server: server, count: 3)
             .write(toFile: lab.dir + "/smtp3.py", atomically: true, encoding: .utf8)
         try lab.start(lab.server, "python3 \(lab.dir)/smtpd.py \(server)", logName: "smtpd.log")
+        #expect(waitUntil(seconds: 10) { lab.net.status(lab.attacker, "nc -z -w 1 \(server) 25") == 0 },
+                "SMTP server not reachable: \(lab.file("smtpd.log"))")
+        return lab
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func refusedSMTPLoginBlocksFullyAndDGAPartly() throws {
+        let lab = try Self.smtpLab("appil", tools: ["dnsmasq", "dig"])
+        defer { lab.cleanUp() }
+        let server = DaemonLab.serverIP
         try lab.start(lab.server, "dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --user=root "
                       + "--listen-address=\(server) --bind-interfaces --pid-file=\(lab.dir)/dnsmasq.pid "
                       + "--local=/test.lan/ --host-record=ok.test.lan,10.78.3.9", logName: "dnsmasq.log")
         let dig = "dig @\(server) +tries=1 +time=2 +short"
-        #expect(waitUntil(seconds: 10) { lab.net.status(lab.attacker, "nc -z -w 1 \(server) 25") == 0 },
-                "SMTP server not reachable: \(lab.file("smtpd.log"))")
         #expect(waitUntil(seconds: 10) {
             (try? lab.net.exec(lab.benign, "\(dig) ok.test.lan"))?.contains("10.78.3.9") == true
         }, "dnsmasq not reachable: \(lab.file("dnsmasq.log"))")
@@ -78,20 +86,9 @@ struct AppDetectionsInlineTests {
     /// was proven.
     @Test(.timeLimit(.minutes(3)))
     func smtpBruteForceCrossesTheThresholdAndBlocksFully() throws {
-        for tool in ["python3", "nc", "perl"] where DNSDetectionsLiveTests.run(["which", tool]).status != 0 {
-            try Test.cancel("\(tool) is not installed (make deps installs it)")
-        }
-        try #require(FileManager.default.isExecutableFile(atPath: RepositoryPaths.slipsdBinary),
-                     "slipsd is not built at \(RepositoryPaths.slipsdBinary)")
-        let lab = try DaemonLab(tag: "appib")
+        let lab = try Self.smtpLab("appib")
         defer { lab.cleanUp() }
         let server = DaemonLab.serverIP
-        try AppDetectionsLiveTests.smtpServer.write(toFile: lab.dir + "/smtpd.py", atomically: true, encoding: .utf8)
-        try AppDetectionsLiveTests.smtpClient(server: server, count: 3)
-            .write(toFile: lab.dir + "/smtp3.py", atomically: true, encoding: .utf8)
-        try lab.start(lab.server, "python3 \(lab.dir)/smtpd.py \(server)", logName: "smtpd.log")
-        #expect(waitUntil(seconds: 10) { lab.net.status(lab.attacker, "nc -z -w 1 \(server) 25") == 0 },
-                "SMTP server not reachable: \(lab.file("smtpd.log"))")
         let config = lab.dir + "/brute.yaml"
         try """
         parameters:
