@@ -167,11 +167,11 @@ public final class TLSCertificateDetector: Detector {
         var text = "Self-signed certificate. Destination IP: \(server)."
         if !record.serverName.isEmpty { text += " SNI: \(record.serverName)." }
         emit(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
-                                     attacker: Attacker(direction: .SRC, value: client.description), victim: nil,
-                                     threatLevel: .low, confidence: 0.5, profile: ssl.profile))
+                      attacker: Attacker(direction: .SRC, value: client.description), victim: nil,
+                      threatLevel: .low, confidence: 0.5, profile: ssl.profile))
         emit(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
-                                     attacker: Attacker(direction: .DST, value: server.description), victim: nil,
-                                     threatLevel: .low, confidence: 0.5, profile: ProfileID(ip: server)))
+                      attacker: Attacker(direction: .DST, value: server.description), victim: nil,
+                      threatLevel: .low, confidence: 0.5, profile: ProfileID(ip: server)))
     }
 
     /// Sets the evidence unless its (profile, window, type) quota is spent.
