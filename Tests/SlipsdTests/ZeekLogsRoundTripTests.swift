@@ -92,15 +92,25 @@ struct ZeekLogsRoundTripTests {
             #expect(before.count == after.count)
             for (a, b) in zip(before, after) { #expect(text(a) == text(b)) }
         }
-        same(HTTPRecord.from)
+        // `handshake` (made on a proven flow) is not a log field: records read back are unproven, as ssh below.
+        same(HTTPRecord.from) { record in
+            var copy = record
+            copy.handshake = false
+            return copy
+        }
         same(FilesRecord.from)
         same(SoftwareRecord.from)
         same(DHCPRecord.from)
-        same(SSLRecord.from)
+        same(SSLRecord.from) { record in
+            var copy = record
+            copy.handshake = false
+            return copy
+        }
         same(DNSRecord.from)
         same(SMTPRecord.from) { record in
             var copy = record                                  // AUTH counters are not smtp.log fields
             copy.authMechanisms = []; copy.authSuccesses = 0; copy.authFailures = 0
+            copy.handshake = false
             return copy
         }
         // ssh.log has a line per session (the client's record with `log`), not per side; read back unproven.

@@ -15,8 +15,8 @@ import Records
 /// kept still get their `tw_closed`), and a full first-sighting set starts over (a host may be announced a
 /// second time, none is missed). Both are counted and logged once.
 ///
-/// **Verified attackers.** Conn records whose TCP handshake the flow table proved (`ConnRecord.handshake`), and SSH
-/// records seen on such flows (`SSHRecord.handshake`; they come before the flow's conn record), put
+/// **Verified attackers.** Conn records whose TCP handshake the flow table proved (`ConnRecord.handshake`), and SSH,
+/// SMTP, HTTP and TLS records made on such flows (their `handshake`; they come before the flow's conn record), put
 /// their uid and both addresses in a bounded map (`verifiedFlowLimit` uids, oldest forgotten first), before the
 /// record reaches any detector. Each evidence raised gets `attackerVerified` from it: true when one of its uids
 /// is such a flow and the attacker's address is one of that flow's two ends. The map is keyed by flow, not by
@@ -178,6 +178,10 @@ public final class DetectionEngine: DetectionEventConsumer {
             } else if case .ssh(let banner) = record, banner.handshake {
                 // A banner seen on a proven flow (its conn record usually comes later, at the flow's end).
                 verifiedFlows.set(VerifiedEnds(originator: banner.client, responder: banner.server), for: banner.uid)
+            } else if let (uid, id) = Self.provenApplicationFlow(record) {
+                // An SMTP, HTTP or TLS record made on a proven flow: its evidence comes before the conn record.
+                verifiedFlows.set(VerifiedEnds(originator: id.originator ?? .zeroIPv4,
+                                               responder: id.responder ?? .zeroIPv4), for: uid)
             }
             publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
@@ -308,6 +312,16 @@ public final class DetectionEngine: DetectionEventConsumer {
         }
         queue.removeAll(keepingCapacity: true)
         dispatching = false
+    }
+
+    /// The uid and ends of an SMTP, HTTP or TLS record that an analyzer made on a flow with a proven handshake.
+    private static func provenApplicationFlow(_ record: Record) -> (FlowUID, ConnectionID)? {
+        switch record {
+        case .smtp(let smtp) where smtp.handshake: (smtp.uid, smtp.id)
+        case .http(let http) where http.handshake: (http.uid, http.id)
+        case .ssl(let ssl) where ssl.handshake: (ssl.uid, ssl.id)
+        default: nil
+        }
     }
 
     /// True when one of the evidence's flows had a proven handshake with the attacker's address at one end.

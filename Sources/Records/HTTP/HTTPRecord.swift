@@ -38,6 +38,10 @@ public struct HTTPRecord: Sendable, Hashable, RecordBody {
     /// `resp_fuids`: the files of the response (joins files.log `fuid`).
     public var responseFUIDs: [String] = []
 
+    /// True when the flow table had proven the flow's TCP handshake when the analyzer made the record (as
+    /// `ConnRecord.handshake`; not a Zeek field): both addresses are then real. False for records read from files.
+    public var handshake = false
+
     /// A record with the given time, uid and id; the other fields at their unset values.
     public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }
 

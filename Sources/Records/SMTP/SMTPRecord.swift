@@ -34,6 +34,10 @@ public struct SMTPRecord: Sendable, Hashable, RecordBody {
     public var authSuccesses: UInt64 = 0
     public var authFailures: UInt64 = 0
 
+    /// True when the flow table had proven the flow's TCP handshake when the analyzer made the record (as
+    /// `ConnRecord.handshake`; not a Zeek field): both addresses are then real. False for records read from files.
+    public var handshake = false
+
     /// A record with the given time, uid and id; the other fields at their unset values.
     public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }
 

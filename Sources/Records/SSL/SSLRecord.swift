@@ -52,6 +52,10 @@ public struct SSLRecord: Sendable, Hashable, RecordBody {
     /// The transport the hello came over: false for TLS over TCP, true for QUIC (Zeek's quic.log).
     public var overQUIC = false
 
+    /// True when the flow table had proven the flow's TCP handshake when the analyzer made the record (as
+    /// `ConnRecord.handshake`; not a Zeek field): both addresses are then real. False for records read from files.
+    public var handshake = false
+
     /// A record with the given time, uid and id; the other fields at their unset values.
     public init(time: PacketTime, uid: FlowUID, id: ConnectionID) { self.time = time; self.uid = uid; self.id = id }
 

@@ -78,6 +78,7 @@ final class HTTPAnalyzer: FlowAnalyzer {
             context.statistics.httpRequests &+= 1
             connection.depth += 1
             var record = HTTPRecord(time: time, uid: flow.uid, id: connectionID(flow))
+            record.handshake = flow.established
             record.transDepth = connection.depth
             record.method = head.value.method
             record.uri = head.value.uri
@@ -137,6 +138,7 @@ final class HTTPAnalyzer: FlowAnalyzer {
                 context.statistics.httpMalformations.count(.responseWithoutRequest)
                 connection.depth += 1
                 var record = HTTPRecord(time: time, uid: flow.uid, id: connectionID(flow))
+                record.handshake = flow.established
                 record.transDepth = connection.depth
                 transaction = .init(record: record, isHead: false, isConnect: false)
             } else {

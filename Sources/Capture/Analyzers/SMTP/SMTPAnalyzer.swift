@@ -154,8 +154,10 @@ final class SMTPAnalyzer: FlowAnalyzer {
     }
 
     private func newRecord(_ flow: AnalyzedFlow, time: PacketTime) -> SMTPRecord {
-        SMTPRecord(time: time, uid: flow.uid,
-                   id: ConnectionID(originator: flow.originator, originatorPort: flow.originatorPort,
-                                    responder: flow.responder, responderPort: flow.responderPort))
+        var record = SMTPRecord(time: time, uid: flow.uid,
+                                id: ConnectionID(originator: flow.originator, originatorPort: flow.originatorPort,
+                                                 responder: flow.responder, responderPort: flow.responderPort))
+        record.handshake = flow.established
+        return record
     }
 }

@@ -19,6 +19,7 @@ enum TLSSSLRecordBuilder {
         record.clientALPN = client.alpn
         record.clientSupportedVersions = client.supportedVersions
         record.overQUIC = quic
+        record.handshake = !quic && flow.established          // QUIC is UDP: no TCP handshake proves anyone
         record.established = established
         if let server {
             record.version = TLSNames.version(server.version)

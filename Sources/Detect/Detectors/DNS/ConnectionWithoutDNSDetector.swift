@@ -18,7 +18,9 @@ import Records
 /// Deviations: one evidence per (client, destination, window) (Slips sets one per flow); no other-IP-version
 /// check (Slips asks whether the host's other address resolved it). Memory: at most `max_resolved_ips` resolved
 /// addresses, `max_pending` waiting connections (a full queue judges its oldest early), as many reported pairs,
-/// 4,096 DHCP servers and SNIs: all in `BoundedKeyMap`s / a `PendingQueue`. Confined to the detection thread.
+/// 4,096 DHCP servers and SNIs: all in `BoundedKeyMap`s / a `PendingQueue`. At most `max_evidence_per_window`
+/// (100) evidence per profile and window (`EvidenceQuota`; the rest counted in `evidenceHeldBack`, Slips has no
+/// quota). Confined to the detection thread.
 public final class ConnectionWithoutDNSDetector: Detector {
     /// The name used in config and logs; also the YAML section's name.
     public static let name = "connection_without_dns"
@@ -44,6 +46,8 @@ public final class ConnectionWithoutDNSDetector: Detector {
         public var maxResolvedIPs = 262_144
         /// `max_pending`: connections waiting at once.
         public var maxPending = 65_536
+        /// `max_evidence_per_window`: evidence kept per profile and window; the rest is counted (`EvidenceQuota`).
+        public var maxEvidencePerWindow = EvidenceQuota.defaultLimit
 
         /// Slips' values.
         public init() {}
@@ -52,6 +56,7 @@ public final class ConnectionWithoutDNSDetector: Detector {
             case waitSeconds = "wait_seconds", resolutionHours = "resolution_hours"
             case startupGraceMinutes = "startup_grace_minutes", clientIPs = "client_ips"
             case maxResolvedIPs = "max_resolved_ips", maxPending = "max_pending"
+            case maxEvidencePerWindow = "max_evidence_per_window"
         }
 
         /// Reads the section over the defaults.
@@ -68,6 +73,8 @@ public final class ConnectionWithoutDNSDetector: Detector {
             }
             maxResolvedIPs = try section.value(.maxResolvedIPs, default: maxResolvedIPs, in: 1...10_000_000)
             maxPending = try section.value(.maxPending, default: maxPending, in: 1...10_000_000)
+            maxEvidencePerWindow = try section.value(.maxEvidencePerWindow, default: maxEvidencePerWindow,
+                                                     in: 1...10_000_000)
         }
     }
 
@@ -97,6 +104,9 @@ public final class ConnectionWithoutDNSDetector: Detector {
     private var serverNames = BoundedKeyMap<IPAddress, String>(capacity: 4_096)
     private var judgedUIDs = BoundedUIDMap<Bool>(capacity: 65_536)
     private var firstTime: PacketTime?
+    private var quota: EvidenceQuota
+    /// Evidence held back by the per-window quota (stats).
+    public var evidenceHeldBack: Int { quota.heldBack }
     /// True once a DNS record arrived: without any, nothing can be judged.
     private(set) var sawDNS = false
 
@@ -112,6 +122,8 @@ public final class ConnectionWithoutDNSDetector: Detector {
         resolved = BoundedKeyMap(capacity: settings.maxResolvedIPs)
         pending = PendingQueue(capacity: settings.maxPending)
         reported = BoundedKeyMap(capacity: settings.maxPending)
+        quota = EvidenceQuota(limit: settings.maxEvidencePerWindow, alertThreshold: context.settings.alertThreshold,
+                              owner: Self.name)
         context.subscribe(.newFlow)
         context.subscribe(.newDNS)
         context.subscribe(Channel(DHCPRecord.self))
@@ -149,6 +161,7 @@ public final class ConnectionWithoutDNSDetector: Detector {
     /// Judges every connection still waiting (end of input).
     public func shutdownGracefully() throws {
         while let next = pending.popFirst() { judge(next.message) }
+        quota.logSummary()
     }
 
     private func consider(_ message: FlowMessage) {
@@ -197,12 +210,13 @@ public final class ConnectionWithoutDNSDetector: Detector {
         let pair = Pair(client: flow.originator, destination: destination)
         guard reported[pair] != message.timeWindow.number else { return }
         reported.set(message.timeWindow.number, for: pair)
-        context.setEvidence(Evidence(
+        let evidence = Evidence(
             type: .CONNECTION_WITHOUT_DNS,
             description: "A connection without DNS resolution to Destination IP: \(destination)",
             attacker: Attacker(direction: .SRC, value: flow.originator.description),
             threatLevel: .info, confidence: 0.8, profile: message.profile, timeWindow: message.timeWindow,
             uids: [flow.uid], timestamp: flow.startTime, srcPort: flow.originatorPort, dstPort: flow.responderPort,
-            proto: flow.proto))
+            proto: flow.proto)
+        if quota.admit(evidence) { context.setEvidence(evidence) }
     }
 }

@@ -16,7 +16,8 @@ import Records
 /// Deviations: contacts are remembered per (client, address) whatever the window (Slips: the answer's window);
 /// no other-IP-version check. Memory: `max_pending` waiting answers (a full queue judges its oldest early),
 /// `max_contacts` (client, address) contacts and as many names' earlier addresses (8 each), in
-/// `BoundedKeyMap`s / a `PendingQueue`. Confined to the detection thread.
+/// `BoundedKeyMap`s / a `PendingQueue`. At most `max_evidence_per_window` (100) evidence per profile and window
+/// (`EvidenceQuota`; the rest counted in `evidenceHeldBack`, Slips has no quota). Confined to the detection thread.
 public final class DNSWithoutConnectionDetector: Detector {
     /// The name used in config and logs; also the YAML section's name.
     public static let name = "dns_without_connection"
@@ -35,12 +36,15 @@ public final class DNSWithoutConnectionDetector: Detector {
         public var maxPending = 65_536
         /// `max_contacts`: (client, address) contacts and names' earlier addresses remembered.
         public var maxContacts = 262_144
+        /// `max_evidence_per_window`: evidence kept per profile and window; the rest is counted (`EvidenceQuota`).
+        public var maxEvidencePerWindow = EvidenceQuota.defaultLimit
 
         /// Slips' values.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case waitMinutes = "wait_minutes", maxPending = "max_pending", maxContacts = "max_contacts"
+            case maxEvidencePerWindow = "max_evidence_per_window"
         }
 
         /// Reads the section over the defaults.
@@ -50,6 +54,8 @@ public final class DNSWithoutConnectionDetector: Detector {
             waitMinutes = try section.value(.waitMinutes, default: waitMinutes, in: 0...10_080)
             maxPending = try section.value(.maxPending, default: maxPending, in: 1...10_000_000)
             maxContacts = try section.value(.maxContacts, default: maxContacts, in: 1...10_000_000)
+            maxEvidencePerWindow = try section.value(.maxEvidencePerWindow, default: maxEvidencePerWindow,
+                                                     in: 1...10_000_000)
         }
     }
 
@@ -73,6 +79,9 @@ public final class DNSWithoutConnectionDetector: Detector {
     private(set) var pending: PendingQueue<Pending>
     private(set) var contacts: BoundedKeyMap<Contact, Bool>
     private(set) var addressesOfName: BoundedKeyMap<String, [IPAddress]>
+    private var quota: EvidenceQuota
+    /// Evidence held back by the per-window quota (stats).
+    public var evidenceHeldBack: Int { quota.heldBack }
 
     /// Subscribes to `new_dns` and `new_flow`.
     public init(context: DetectorContext) throws {
@@ -82,6 +91,8 @@ public final class DNSWithoutConnectionDetector: Detector {
         pending = PendingQueue(capacity: settings.maxPending)
         contacts = BoundedKeyMap(capacity: settings.maxContacts)
         addressesOfName = BoundedKeyMap(capacity: settings.maxContacts)
+        quota = EvidenceQuota(limit: settings.maxEvidencePerWindow, alertThreshold: context.settings.alertThreshold,
+                              owner: Self.name)
         context.subscribe(.newDNS)
         context.subscribe(.newFlow)
     }
@@ -110,6 +121,7 @@ public final class DNSWithoutConnectionDetector: Detector {
     /// Judges every answer still waiting (end of input), as Slips does at shutdown.
     public func shutdownGracefully() throws {
         while let next = pending.popFirst() { judge(next.message) }
+        quota.logSummary()
     }
 
     private func remember(_ record: DNSRecord) {
@@ -149,11 +161,12 @@ public final class DNSWithoutConnectionDetector: Detector {
             }
             if contacted(client, cnameAddresses) { return }
         }
-        context.setEvidence(Evidence(
+        let evidence = Evidence(
             type: .DNS_WITHOUT_CONNECTION, description: "domain \(record.query) resolved with no connection",
             attacker: Attacker(direction: .SRC, value: client.description),
             victim: Victim(direction: .DST, iocType: .DOMAIN, value: record.query),
             threatLevel: .info, confidence: 0.8, profile: dns.profile, timeWindow: dns.timeWindow,
-            uids: [record.uid], timestamp: record.time))
+            uids: [record.uid], timestamp: record.time)
+        if quota.admit(evidence) { context.setEvidence(evidence) }
     }
 }

@@ -26,7 +26,9 @@ import Records
 /// The subject is the ssl record's `subject` (older Zeek) or, otherwise, the server certificate's (the x509
 /// record of the session's first certificate, joined by uid in either order, each side waiting in a
 /// `BoundedUIDMap` of `remembered_sessions`). Each session is judged once. Every evidence carries the session's
-/// uid, so only a handshake-proven flow makes its attacker verified. Confined to the detection thread.
+/// uid, so only a handshake-proven flow makes its attacker verified. At most `max_evidence_per_window` (100)
+/// evidence of each type per profile and window, or as many as that evidence alone needs to alert if more
+/// (`EvidenceQuota`; the rest counted in `evidenceHeldBack`; Slips has no quota). Confined to the detection thread.
 public final class TLSCertificateDetector: Detector {
     /// The name used in config and logs; also the YAML section's name.
     public static let name = "ssl_certificates"
@@ -41,17 +43,24 @@ public final class TLSCertificateDetector: Detector {
     public struct Settings: DetectorSettings {
         /// `remembered_sessions`: TLS sessions waiting for their certificate, and certificates for their session.
         public var rememberedSessions = 65_536
+        /// `max_evidence_per_window`: evidence of each type kept per profile and window; the rest is counted
+        /// (`EvidenceQuota`; evidence that adds to an alert is kept until it alone could alert).
+        public var maxEvidencePerWindow = EvidenceQuota.defaultLimit
 
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case rememberedSessions = "remembered_sessions" }
+        enum CodingKeys: String, CodingKey {
+            case rememberedSessions = "remembered_sessions", maxEvidencePerWindow = "max_evidence_per_window"
+        }
 
         /// Reads the section over the defaults.
         public init(from decoder: any Decoder) throws {
             self.init()
             let section = try decoder.container(keyedBy: CodingKeys.self)
             rememberedSessions = try section.value(.rememberedSessions, default: rememberedSessions, in: 1...10_000_000)
+            maxEvidencePerWindow = try section.value(.maxEvidencePerWindow, default: maxEvidencePerWindow,
+                                                     in: 1...10_000_000)
         }
     }
 
@@ -70,18 +79,27 @@ public final class TLSCertificateDetector: Detector {
     private let context: DetectorContext
     private let organizations: [WhitelistOrganization]
     private(set) var sessions: BoundedUIDMap<PendingSession>
+    private var quota: EvidenceQuota
+    /// Evidence held back by the per-window quota (stats).
+    public var evidenceHeldBack: Int { quota.heldBack }
     private(set) var certificates: BoundedUIDMap<PendingCertificate>
 
     /// Subscribes to `new_ssl` and `new_x509`; takes the organizations that have files.
     public init(context: DetectorContext) throws {
         self.context = context
-        let capacity = context.detectorSettings(Settings.self).rememberedSessions
+        let settings = context.detectorSettings(Settings.self)
+        let capacity = settings.rememberedSessions
+        quota = EvidenceQuota(limit: settings.maxEvidencePerWindow, alertThreshold: context.settings.alertThreshold,
+                              owner: Self.name)
         sessions = BoundedUIDMap(capacity: capacity)
         certificates = BoundedUIDMap(capacity: capacity)
         organizations = context.settings.organizations.filter(\.canJudge)
         context.subscribe(Channel(SSLRecord.self))
         context.subscribe(Channel(X509Record.self))
     }
+
+    /// Logs how many evidence the quota held back.
+    public func shutdownGracefully() throws { quota.logSummary() }
 
     /// Judges a session when its subject is known; otherwise pairs it with its certificate.
     public func main(_ message: ChannelMessage) throws {
@@ -118,7 +136,7 @@ public final class TLSCertificateDetector: Detector {
         let serverName = ssl.record.serverName
         if let organization = Self.incompatibleOrganization(subject: subject, server: server, serverName: serverName,
                                                             organizations: organizations) {
-            context.setEvidence(evidence(
+            emit(evidence(
                 ssl, type: .INCOMPATIBLE_CN,
                 description: "Incompatible certificate CN to IP: \(server) domain: \(serverName). "
                     + "The certificate is claiming to belong to \(Self.capitalized(organization)).",
@@ -130,12 +148,12 @@ public final class TLSCertificateDetector: Detector {
            Self.isMismatch(cn: cn, serverName: serverName, organizations: organizations) {
             let text = "a CN mismatch. The common name (CN) '\(cn)' in the SSL certificate for the domain "
                 + "'\(serverName)' does not match the server's domain."
-            context.setEvidence(evidence(
+            emit(evidence(
                 ssl, type: .CN_URL_MISMATCH, description: text,
                 attacker: Attacker(direction: .SRC, value: client.description),
                 victim: Victim(direction: .DST, iocType: .DOMAIN, value: serverName),
                 threatLevel: .low, confidence: 0.8, profile: ssl.profile))
-            context.setEvidence(evidence(
+            emit(evidence(
                 ssl, type: .CN_URL_MISMATCH, description: text,
                 attacker: Attacker(direction: .DST, iocType: .DOMAIN, value: serverName),
                 victim: Victim(direction: .SRC, value: client.description),
@@ -148,12 +166,17 @@ public final class TLSCertificateDetector: Detector {
         guard let server = record.id.responder, let client = record.id.originator else { return }
         var text = "Self-signed certificate. Destination IP: \(server)."
         if !record.serverName.isEmpty { text += " SNI: \(record.serverName)." }
-        context.setEvidence(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
-                                     attacker: Attacker(direction: .SRC, value: client.description), victim: nil,
-                                     threatLevel: .low, confidence: 0.5, profile: ssl.profile))
-        context.setEvidence(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
-                                     attacker: Attacker(direction: .DST, value: server.description), victim: nil,
-                                     threatLevel: .low, confidence: 0.5, profile: ProfileID(ip: server)))
+        emit(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
+                      attacker: Attacker(direction: .SRC, value: client.description), victim: nil,
+                      threatLevel: .low, confidence: 0.5, profile: ssl.profile))
+        emit(evidence(ssl, type: .SELF_SIGNED_CERTIFICATE, description: text,
+                      attacker: Attacker(direction: .DST, value: server.description), victim: nil,
+                      threatLevel: .low, confidence: 0.5, profile: ProfileID(ip: server)))
+    }
+
+    /// Sets the evidence unless its (profile, window, type) quota is spent.
+    private func emit(_ evidence: Evidence) {
+        if quota.admit(evidence) { context.setEvidence(evidence) }
     }
 
     private func evidence(_ ssl: RecordMessage<SSLRecord>, type: EvidenceType, description: String,
