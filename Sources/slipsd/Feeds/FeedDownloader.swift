@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Dispatch
+import Synchronization
+
+/// The validators of a cached copy, sent back on the next download (`If-None-Match`, `If-Modified-Since`).
+struct FeedValidators: Sendable, Equatable {
+    /// The `ETag` the server sent with the cached copy.
+    var etag: String? = nil
+    /// The `Last-Modified` the server sent with the cached copy.
+    var lastModified: String? = nil
+}
+
+/// What one conditional GET gave.
+enum FeedFetchResult: Sendable, Equatable {
+    /// 200: the whole body (at most the size cap) and the new validators.
+    case body([UInt8], FeedValidators)
+    /// 304: the cached copy is current.
+    case notModified
+    /// The body (or its announced length) exceeds the cap: nothing was kept.
+    case tooLarge(limit: Int)
+    /// Any other status, a timeout, a connection or TLS failure: why, in one line.
+    case failed(String)
+}
+
+/// Something that fetches one feed URL conditionally: `FeedDownloader` over HTTP(S), or a test double.
+protocol FeedFetching: Sendable {
+    /// One GET of `url` with the cached copy's validators.
+    func fetch(url: String, validators: FeedValidators) -> FeedFetchResult
+}
+
+/// The HTTP part of `slipsd --update-feeds` and of the daemon's feed refresh, kept thin: one conditional GET per
+/// call with async-http-client (HTTP and HTTPS, the system's trust store, redirects followed), a size cap
+/// enforced while the body streams in (and from `Content-Length` before it does), and a deadline over the
+/// whole request. Synchronous for its callers (the command, the refresh thread): each call waits for its request.
+final class FeedDownloader: FeedFetching, Sendable {
+    private let client: HTTPClient
+    private let timeout: Duration
+    private let maximumBytes: Int
+    private let shutDown = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - timeout: the deadline of one request, connection to last byte.
+    ///   - maximumBytes: the largest body accepted.
+    init(timeout: Duration, maximumBytes: Int) {
+        let seconds = max(1, timeout.components.seconds)
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(min(seconds, 30)),
+                                                                 read: .seconds(seconds))
+        configuration.decompression = .disabled          // the cap counts the bytes as they arrive
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.timeout = .seconds(seconds)
+        self.maximumBytes = maximumBytes
+    }
+
+    deinit {
+        if !shutDown.load(ordering: .relaxed) { try? client.syncShutdown() }
+    }
+
+    /// Closes the client's connections (also done when the downloader is released).
+    func shutdown() {
+        guard !shutDown.exchange(true, ordering: .relaxed) else { return }
+        try? client.syncShutdown()
+    }
+
+    func fetch(url: String, validators: FeedValidators) -> FeedFetchResult {
+        let outcome = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Task { [self] in
+            let result = await fetchAsync(url: url, validators: validators)
+            outcome.value.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return outcome.value.withLock { $0 } ?? .failed("no result")
+    }
+
+    /// The result handed from the request's task to the waiting caller.
+    private final class ResultBox: Sendable {
+        let value = Mutex<FeedFetchResult?>(nil)
+    }
+
+    private func fetchAsync(url: String, validators: FeedValidators) async -> FeedFetchResult {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: "slipsd-update-feeds")
+        if let etag = validators.etag { request.headers.add(name: "If-None-Match", value: etag) }
+        if let date = validators.lastModified { request.headers.add(name: "If-Modified-Since", value: date) }
+        let seconds = timeout.components.seconds
+        do {
+            let response = try await client.execute(request, deadline: .now() + .seconds(seconds))
+            switch response.status.code {
+            case 304:
+                return .notModified
+            case 200:
+                break
+            default:
+                return .failed("HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            }
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maximumBytes {
+                return .tooLarge(limit: maximumBytes)
+            }
+            var bytes: [UInt8] = []
+            let end = ContinuousClock.now + timeout            // the deadline may not cover the body's stream
+            for try await buffer in response.body {
+                guard ContinuousClock.now < end else { return .failed("timed out after \(seconds) s (body still arriving)") }
+                guard bytes.count + buffer.readableBytes <= maximumBytes else { return .tooLarge(limit: maximumBytes) }
+                bytes.append(contentsOf: buffer.readableBytesView)
+            }
+            return .body(bytes, FeedValidators(etag: response.headers.first(name: "ETag"),
+                                               lastModified: response.headers.first(name: "Last-Modified")))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout
+                                                 || error == .connectTimeout {
+            return .failed("timed out after \(seconds) s (\(error))")
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
