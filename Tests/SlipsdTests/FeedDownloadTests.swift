@@ -232,3 +232,64 @@ struct FeedBlockListingTests {
         #expect(lines.first { $0.hasPrefix("  feed4") }?.split(separator: " ").map(String.init) == ["feed4", "1", "0", "0", "-"])
     }
 }
+
+/// HTTPS feeds: the certificate is verified (a server the trust store does not vouch for is a failure), and
+/// `download_ca_file` adds a private authority.
+@Suite("Feed downloads over HTTPS", .serialized, .timeLimit(.minutes(1)),
+       .enabled(if: FeedTestServer.isAvailable && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"),
+                "needs python3 and openssl"))
+struct FeedHTTPSTests {
+    @Test("an unknown certificate is refused; with its authority in download_ca_file the feed is stored")
+    func verified() throws {
+        let dir = NSTemporaryDirectory() + "slipsd-feedtls-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir + "/cache", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        let made = try ProcessResult.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let server = try FeedTestServer(directory: dir + "/server", tls: (dir + "/cert.pem", dir + "/key.pem"))
+        defer { server.stop() }
+        try server.serve("list.txt", "203.0.113.7\n")
+        let feed = SlipsFeed(url: server.url("list.txt"), threatLevel: .high, tags: [], kind: .iocs)
+        #expect(feed.url.hasPrefix("https://"))
+
+        let untrusted = FeedDownloader(timeout: .seconds(5), maximumBytes: 1 << 20)
+        defer { untrusted.shutdown() }
+        let refused = FeedUpdate(directory: dir + "/cache", fetcher: untrusted).update(feed)
+        #expect(refused.failed, "\(refused.line)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/cache/list.txt"))
+
+        let trusting = FeedDownloader(timeout: .seconds(5), maximumBytes: 1 << 20, extraTrustRoots: dir + "/cert.pem")
+        defer { trusting.shutdown() }
+        let stored = FeedUpdate(directory: dir + "/cache", fetcher: trusting).update(feed)
+        #expect(stored.status == .replaced(iocs: 1, bytes: 12), "\(stored.line)")
+    }
+}
+
+/// The download keys of the `threatintelligence:` section.
+@Suite("Feed download settings")
+struct FeedDownloadSettingsTests {
+    @Test("download_timeout, download_max_mb, download_ca_file, blocklist_timeout are read; a timeout not above the period is refused")
+    func keys() throws {
+        let settings = try ConfigLoader.parse("""
+        threatintelligence:
+          TI_files_update_period: 10
+          download_timeout: 7
+          download_max_mb: 3
+          download_ca_file: /etc/ssl/feeds.pem
+          blocklist_timeout: 120
+        """, file: "x.yaml")
+        #expect(settings.threatIntel.downloadTimeoutSeconds == 7 && settings.threatIntel.downloadMaxBytes == 3 << 20)
+        #expect(settings.threatIntel.downloadCAFile == "/etc/ssl/feeds.pem")
+        #expect(settings.threatIntel.blocklistTimeout == .seconds(120))
+        #expect(try ConfigLoader.parse("threatintelligence:\n  TI_files_update_period: 100\n", file: "x.yaml")
+            .threatIntel.blocklistTimeout == .seconds(3800))
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("threatintelligence:\n  TI_files_update_period: 100\n  blocklist_timeout: 100\n", file: "x.yaml")
+        }
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("threatintelligence:\n  download_max_mb: 0\n", file: "x.yaml") }
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("threatintelligence:\n  TI_files_update_period: 5\n", file: "x.yaml") }
+    }
+}

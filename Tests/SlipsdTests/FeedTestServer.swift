@@ -22,6 +22,7 @@ final class FeedTestServer {
     static let script = """
     import hashlib, http.server, os, sys, time
     root, address = sys.argv[1], sys.argv[2]
+    tls = sys.argv[3:5]
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
         def log_message(self, *args): pass
@@ -58,24 +59,36 @@ final class FeedTestServer {
             else:
                 self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
     server = http.server.ThreadingHTTPServer((address, 0), Handler)
+    if tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls[0], tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(os.path.join(root, 'port.tmp'), 'w') as f: f.write(str(server.server_address[1]))
     os.rename(os.path.join(root, 'port.tmp'), os.path.join(root, 'port'))
     server.serve_forever()
     """
 
+    /// The scheme of its URLs.
+    let scheme: String
+
     /// Starts the server and waits (up to 5 s) for its port.
-    init(directory: String, address: String = "127.0.0.1", namespace: String? = nil) throws {
+    /// - Parameter tls: a certificate and key (PEM) to serve HTTPS with; nil for HTTP.
+    init(directory: String, address: String = "127.0.0.1", namespace: String? = nil,
+         tls: (certificate: String, key: String)? = nil) throws {
         self.directory = directory
         self.address = address
+        scheme = tls == nil ? "http" : "https"
+        let extra = tls.map { [$0.certificate, $0.key] } ?? []
         try FileManager.default.createDirectory(atPath: directory + "/files", withIntermediateDirectories: true)
         let scriptPath = directory + "/server.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         if let namespace {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", namespace, "python3", scriptPath, directory, address]
+            process.arguments = ["netns", "exec", namespace, "python3", scriptPath, directory, address] + extra
         } else {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [scriptPath, directory, address]
+            process.arguments = [scriptPath, directory, address] + extra
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -99,7 +112,7 @@ final class FeedTestServer {
     }
 
     /// The URL of a served file.
-    func url(_ name: String) -> String { "http://\(address):\(port)/\(name)" }
+    func url(_ name: String) -> String { "\(scheme)://\(address):\(port)/\(name)" }
 
     /// Serves `text` as `name` (replacing what was served).
     func serve(_ name: String, _ text: String) throws {

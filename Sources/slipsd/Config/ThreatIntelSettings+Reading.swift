@@ -14,6 +14,8 @@ extension ConfigReader {
         var megabytes = settings.downloadMaxBytes >> 20
         try int("download_max_mb", into: &megabytes, in: 1...1024)
         settings.downloadMaxBytes = megabytes << 20
+        try optionalString("download_ca_file", into: &settings.downloadCAFile)
+        if settings.downloadCAFile?.isEmpty == true { settings.downloadCAFile = nil }
         var timeout = settings.blocklistTimeoutSeconds ?? 0
         try double("blocklist_timeout", into: &timeout, in: 0...(3 * 366 * 86400))
         if timeout > 0 {

@@ -30,6 +30,8 @@ struct ThreatIntelSettings: Sendable, Equatable {
     var downloadTimeoutSeconds = 60
     /// `download_max_mb`: the largest feed accepted, in bytes (set in MiB; 64 is what the loader reads).
     var downloadMaxBytes = 64 << 20
+    /// `download_ca_file`: a PEM file of certificate authorities trusted beside the system's for HTTPS feeds.
+    var downloadCAFile: String? = nil
 
     /// True when any feed is to be dropped in the kernel.
     var blocksFeeds: Bool { !blockFeeds.isEmpty || blockMinThreatLevel != nil }

@@ -20,7 +20,8 @@ enum FeedHelper {
         for cap in 0..<64 where cpriv_capbset_read(Int32(cap)) == 1 { _ = cpriv_capbset_drop(Int32(cap)) }
         _ = cpriv_capset(0)
         let downloader = FeedDownloader(timeout: .seconds(settings.downloadTimeoutSeconds),
-                                        maximumBytes: settings.downloadMaxBytes)
+                                        maximumBytes: settings.downloadMaxBytes,
+                                        extraTrustRoots: settings.downloadCAFile)
         defer { downloader.shutdown() }
         while let request = readLine(strippingNewline: true) {
             guard request == "update" else { continue }

@@ -31,7 +31,8 @@ enum FeedUpdateCommand {
     /// The command: a downloader with the configured timeout and size cap, one pass, its lines on stdout.
     static func run(_ settings: ThreatIntelSettings) -> Int32 {
         let downloader = FeedDownloader(timeout: .seconds(settings.downloadTimeoutSeconds),
-                                        maximumBytes: settings.downloadMaxBytes)
+                                        maximumBytes: settings.downloadMaxBytes,
+                                        extraTrustRoots: settings.downloadCAFile)
         defer { downloader.shutdown() }
         let pass = self.pass(settings, fetcher: downloader)
         for line in pass.messages { Console.error("slipsd: \(line)") }
@@ -47,6 +48,10 @@ enum FeedUpdateCommand {
         switch downloadDirectory(settings) {
         case .failure(let refusal): pass.fatal = refusal.reason; return pass
         case .success(let path): directory = path
+        }
+        if let authorities = settings.downloadCAFile, let problem = TrustedPath.problem(with: authorities) {
+            pass.fatal = "download_ca_file \(authorities) refused: \(problem) (it decides which servers are believed)"
+            return pass
         }
         let feeds = ThreatIntelLoader.feeds(settings, trusted: true, messages: &pass.messages)
         if feeds.isEmpty {
