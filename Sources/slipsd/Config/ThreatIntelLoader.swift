@@ -26,6 +26,7 @@ enum ThreatIntelLoader {
         ("own_malicious_iocs.csv", .slipsLocalIoCs),
         ("own_malicious_JA3.csv", .slipsFingerprints(.ja3)),
         ("own_malicious_JA3S.csv", .slipsFingerprints(.ja3s)),
+        ("own_malicious_JA4.csv", .slipsFingerprints(.ja4)),
         ("own_malicious_JARM.csv", .slipsFingerprints(.jarm)),
         ("own_malicious_jarm.csv", .slipsFingerprints(.jarm)),
         ("own_malicious_md5.csv", .slipsFingerprints(.md5)),
