@@ -67,25 +67,29 @@ EOF
 done
 
 counted() { ip netns exec "$srv" nft list table inet count | grep -o 'packets [0-9]*' | grep -o '[0-9]*'; }
-run() {  # $1: loaded|empty — starts slipsd, floods, prints "received sent"
+run() {  # $1: loaded|empty — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
   local log="$dir/$1.log"
   ip netns exec "$gw" "$SLIPSD" --inline --queue 11 --no-drop-privileges -c "$dir/$1.yaml" \
     -o "$dir/$1-out" > "$log" 2>&1 &
   daemon=$!
-  for _ in $(seq 1 600); do grep -q " ready" "$log" && break; sleep 0.1; done
-  grep -q " ready" "$log" || { echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1; }
+  local waited=0
+  until grep -q " ready" "$log"; do
+    sleep 0.2; waited=$((waited + 1))
+    if [ "$waited" -gt 300 ] || ! kill -0 "$daemon" 2>/dev/null; then
+      echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1
+    fi
+  done
   local before; before=$(counted)
-  local sent; sent=$(ip netns exec "$cli" Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
+  sent=$(ip netns exec "$cli" Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
   sleep 0.5
-  local received=$(( $(counted) - before ))
+  received=$(( $(counted) - before ))
   kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
-  echo "$received $sent"
 }
 
 best_loaded=0; best_empty=0
 for round in 1 2 3; do
   for which in empty loaded; do
-    read -r received sent < <(run "$which")
+    run "$which"
     pps=$((received / SECONDS_PER_RUN))
     echo "round $round, $which feed: $received of $sent datagrams forwarded, $pps packets/s"
     if [ "$which" = loaded ]; then [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps
