@@ -30,7 +30,7 @@ protocol FeedFetching: Sendable {
     func fetch(url: String, validators: FeedValidators) -> FeedFetchResult
 }
 
-/// The HTTP part of `slipsd --update-feeds` and of the daemon's feed refresh, kept thin: one conditional GET per
+/// The HTTP part of `slipsd --update-feeds` and of the inline daemon's feed helper (`FeedHelper`), kept thin: one conditional GET per
 /// call with async-http-client (HTTP and HTTPS, the system's trust store, redirects followed), a size cap
 /// enforced while the body streams in (and from `Content-Length` before it does), and a deadline over the
 /// whole request. Synchronous for its callers (the command, the refresh thread): each call waits for its request.
