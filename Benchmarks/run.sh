@@ -20,6 +20,8 @@
 #     unchanged ranges re-asserted), removal; entries/s and kernel elements/s (goal ≥ 500 k/s).
 # 11. blocking at a million (issue 13 §4, Benchmarks/bulk-block.sh): `slipsd --block-from` of 1 M addresses vs
 #     `nft -f` of the same elements, `--unblock-from`, and `slipsd --inline` start-up with the blocks vs none.
+# 12. feed blocklists on the forwarding path (issue 12 §3, Benchmarks/feed-forwarding.sh): 64-byte UDP forwarded
+#     through `slipsd --inline` with ${BENCH_FEED_ENTRIES:-1000000} feed entries loaded vs none, alternated, best of 3 (goal < 5 % loss).
 # 13. inline cost (issue 13 §5, Benchmarks/inline-cost.sh): a 64-byte UDP flood through a gateway namespace, plain
 #     forwarding vs the C accept-all NFQUEUE loop vs `slipsd --inline` with every detector; forwarded and handled
 #     packets/s and the consumer's user and system CPU per handled packet (aim: slipsd's user time ≤ 1.5× the C loop's).
@@ -149,5 +151,7 @@ ip netns del "$feedns"
 echo "== 11. blocking at a million: --block-from vs nft -f, --unblock-from, inline start-up with the blocks (private namespace) =="
 bash Benchmarks/bulk-block.sh "$OUT"
 
+echo "== 12. forwarding with ${BENCH_FEED_ENTRIES:-1000000} feed entries in the kernel blocklist vs none (namespaces, same run) =="
+bash Benchmarks/feed-forwarding.sh "$OUT" "${BENCH_FEED_ENTRIES:-1000000}"
 echo "== 13. inline cost: plain forwarding vs C accept-all loop vs slipsd --inline with every detector (namespaces) =="
 bash Benchmarks/inline-cost.sh

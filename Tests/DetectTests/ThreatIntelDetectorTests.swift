@@ -26,6 +26,8 @@ struct ThreatIntelDetectorTests {
                        format: .slipsFingerprints(.ja3), from: IoCSource(feed: "own_malicious_JA3.csv", threatLevel: .medium))
         lists.iocs.add(feed: "623de93db17d313345d7ea481e7443cf,medium,Trickbot server\n",
                        format: .slipsFingerprints(.ja3s), from: IoCSource(feed: "own_malicious_JA3S.csv", threatLevel: .medium))
+        lists.iocs.add(feed: "t13d1516h2_8daaf6152771_e5627efa2ab1,critical,test JA4 client\n",
+                       format: .slipsFingerprints(.ja4), from: IoCSource(feed: "own_malicious_JA4.csv", threatLevel: .medium))
         lists.iocs.add(feed: "0123456789abcdef0123456789abcdef,critical,dropper\nfedcba9876543210fedcba9876543210,high,benign installer\n",
                        format: .slipsFingerprints(.md5), from: IoCSource(feed: "own_malicious_md5.csv", threatLevel: .medium))
         lists.knownFalsePositiveMD5.add(feed: "Windows installer, fedcba9876543210fedcba9876543210\n",
@@ -128,11 +130,11 @@ struct ThreatIntelDetectorTests {
         #expect(ofQuery[0].description.contains("192.0.2.9") && ofQuery[0].description.contains("evil.example"))
     }
 
-    func ssl(sni: String, ja3: String = "", ja3s: String = "") -> ChannelMessage {
+    func ssl(sni: String, ja3: String = "", ja3s: String = "", ja4: String = "") -> ChannelMessage {
         var ssl = SSLRecord(time: Kit.at(2), uid: FlowUID(11),
                             id: ConnectionID(originator: Self.client, originatorPort: 50_000,
                                              responder: Kit.ip("192.0.2.80"), responderPort: 443))
-        ssl.serverName = sni; ssl.ja3 = ja3; ssl.ja3s = ja3s
+        ssl.serverName = sni; ssl.ja3 = ja3; ssl.ja3s = ja3s; ssl.ja4 = ja4
         return record(ssl, time: Kit.at(2))
     }
 
@@ -151,6 +153,18 @@ struct ThreatIntelDetectorTests {
         #expect(ja3s[0].description == "Malicious JA3s: (possible C&C server): 623de93db17d313345d7ea481e7443cf to server "
                 + "192.0.2.80. description: Trickbot server.")
         #expect(ja3s[0].threatLevel == .medium && ja3s[0].attacker == Attacker(direction: .DST, value: "192.0.2.80"))
+    }
+
+    @Test func listedJA4IsMaliciousJA4() throws {
+        let (detector, out) = try Self.make()
+        try detector.main(ssl(sni: "fine.example", ja4: "t13d1516h2_8daaf6152771_e5627efa2ab1"))
+        let ja4 = out.of(.MALICIOUS_JA4)
+        try #require(ja4.count == 1)
+        #expect(ja4[0].description == "Malicious JA4: t13d1516h2_8daaf6152771_e5627efa2ab1 from source address "
+                + "192.168.1.10 to 192.0.2.80. description: test JA4 client.")
+        #expect(ja4[0].threatLevel == .critical && ja4[0].confidence == 1 && ja4[0].attacker.value == "192.168.1.10")
+        try detector.main(ssl(sni: "fine.example", ja4: "t13d1516h2_8daaf6152771_000000000000"))
+        #expect(out.of(.MALICIOUS_JA4).count == 1, "an unlisted JA4 gave evidence")
     }
 
     @Test func httpHostIsBlacklistedDomain() throws {

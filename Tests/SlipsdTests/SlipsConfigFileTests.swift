@@ -120,7 +120,7 @@ struct SlipsConfigFileTests {
     }
 
     @Test func everyEvidenceTypeSlipsdEmitsIsOneOfSlips() {
-        let own: Set<String> = ["TEMPLATE_EVIDENCE", "CONNECTION_TO_LOCAL_DEVICE"]      // slipsd's additions
+        let own: Set<String> = ["TEMPLATE_EVIDENCE", "CONNECTION_TO_LOCAL_DEVICE", "MALICIOUS_JA4"]      // slipsd's additions
         for type in EvidenceType.allCases where !own.contains(type.rawValue) {
             #expect(SlipsEvidenceTypeNames.all.contains(type.rawValue), "\(type) is not a Slips evidence type")
         }

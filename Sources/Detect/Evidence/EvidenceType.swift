@@ -31,6 +31,8 @@ public enum EvidenceType: String, Sendable, CaseIterable, Codable {
     case THREAT_INTELLIGENCE_MALICIOUS_URL
     case MALICIOUS_JA3
     case MALICIOUS_JA3S
+    /// slipsd's addition (Slips has no JA4 lists): a listed JA4 of a ClientHello, as `MALICIOUS_JA3`.
+    case MALICIOUS_JA4
     case MALICIOUS_DOWNLOADED_FILE
     case DGA_NXDOMAINS
     case HIGH_ENTROPY_DNS_ANSWER

@@ -14,6 +14,7 @@ struct Slipsd: ParsableCommand {
           slipsd -i eth0 [--filter BPF] [-p]                          watch an interface (-p: also block)
           sudo slipsd --inline --queue 0 [--fail-closed]              sit inline on a gateway and block
           slipsd --block IP [--for 1h] | --unblock IP | --list-blocked [--json] | --status [--json]
+          slipsd --update-feeds [-c slipsd.yaml]                      download the threat-intelligence feeds
 
         Inline failure modes: by default slipsd fails open — if it is not running the steering rule's bypass \
         lets traffic through, and a full queue is accepted by the kernel. With --fail-closed (or \
@@ -71,6 +72,17 @@ struct Slipsd: ParsableCommand {
 
     @Flag(name: .customLong("list-blocked"), help: "List blocked IPs with remaining time and reason.")
     var listBlocked = false
+
+    @Flag(name: .customLong("update-feeds"), help: """
+        Download every feed of the feed lists (threatintelligence: ti_files, ja3_feeds, ssl_feeds) into \
+        download_path_for_remote_threat_intelligence: conditional GETs (ETag, If-Modified-Since), a size cap and \
+        a timeout; a feed that fails or does not parse keeps its previous copy. Exit status 1 if any feed failed.
+        """)
+    var updateFeeds = false
+
+    /// The inline daemon's feed downloader, a child process of its own (`FeedHelper`): not for operators.
+    @Flag(name: .customLong("feed-helper"), help: .hidden)
+    var feedHelper = false
 
     @Flag(name: .customLong("status"), help: """
         Show the running inline daemon's state: queues, blocked hosts, NFQUEUE counters (overruns, watchdog \
@@ -135,7 +147,7 @@ struct Slipsd: ParsableCommand {
     /// The one mode this run is in.
     enum Mode: Equatable {
         case offline(String), flowFile(String), live(String), inline, unblock(IPAddress), block(IPAddress), listBlocked
-        case blockFrom(String), unblockFrom(String)
+        case blockFrom(String), unblockFrom(String), updateFeeds, feedHelper
     }
 
     var mode: Mode? {
@@ -149,16 +161,18 @@ struct Slipsd: ParsableCommand {
         if listBlocked { return .listBlocked }
         if let blockFrom { return .blockFrom(blockFrom) }
         if let unblockFrom { return .unblockFrom(unblockFrom) }
+        if updateFeeds { return .updateFeeds }
+        if feedHelper { return .feedHelper }
         return nil
     }
 
     mutating func validate() throws {
         let chosen = [readFile != nil, flowFile != nil, inputSocket != nil, interface != nil, inline, unblockIP != nil, blockIP != nil, listBlocked,
-                      showStatus, blockFrom != nil, unblockFrom != nil].filter { $0 }.count
+                      showStatus, blockFrom != nil, unblockFrom != nil, updateFeeds, feedHelper].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError(chosen == 0
-                ? "choose a mode: -r FILE, -f FLOWS, --input-socket PATH, -i IFACE, --inline, --block IP, --unblock IP, --block-from FILE, --unblock-from FILE, --list-blocked or --status"
-                : "choose only one of -r, -f, --input-socket, -i, --inline, --block, --unblock, --block-from, --unblock-from, --list-blocked, --status")
+                ? "choose a mode: -r FILE, -f FLOWS, --input-socket PATH, -i IFACE, --inline, --block IP, --unblock IP, --block-from FILE, --unblock-from FILE, --list-blocked, --status or --update-feeds"
+                : "choose only one of -r, -f, --input-socket, -i, --inline, --block, --unblock, --block-from, --unblock-from, --list-blocked, --status, --update-feeds")
         }
         if queue != nil && !inline { throw ValidationError("--queue is only for --inline") }
         if filter != nil && interface == nil { throw ValidationError("--filter is only for -i") }

@@ -26,6 +26,7 @@ enum ThreatIntelLoader {
         ("own_malicious_iocs.csv", .slipsLocalIoCs),
         ("own_malicious_JA3.csv", .slipsFingerprints(.ja3)),
         ("own_malicious_JA3S.csv", .slipsFingerprints(.ja3s)),
+        ("own_malicious_JA4.csv", .slipsFingerprints(.ja4)),
         ("own_malicious_JARM.csv", .slipsFingerprints(.jarm)),
         ("own_malicious_jarm.csv", .slipsFingerprints(.jarm)),
         ("own_malicious_md5.csv", .slipsFingerprints(.md5)),
@@ -111,6 +112,17 @@ enum ThreatIntelLoader {
     static func feedLists(_ settings: ThreatIntelSettings, trusted: Bool = true,
                           messages: inout [String]) -> [String: SlipsFeed] {
         var byName: [String: SlipsFeed] = [:]
+        for feed in feeds(settings, trusted: trusted, messages: &messages) where byName[feed.fileName] == nil {
+            byName[feed.fileName] = feed
+        }
+        return byName
+    }
+
+    /// The feeds of `ti_files`, `ja3_feeds` and `ssl_feeds`, in that order and in file order (what
+    /// `slipsd --update-feeds` downloads); a list that cannot be read or is not trusted is one message.
+    static func feeds(_ settings: ThreatIntelSettings, trusted: Bool = true,
+                      messages: inout [String]) -> [SlipsFeed] {
+        var all: [SlipsFeed] = []
         for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl)] {
             guard let path, !path.isEmpty, access(path, F_OK) == 0 else { continue }   // absent: no levels from it
             if trusted, let problem = TrustedPath.problem(with: path) {
@@ -123,9 +135,9 @@ enum ThreatIntelLoader {
             }
             let (feeds, problems) = SlipsFeedList.parse(text, kind: kind)
             for problem in problems.prefix(5) { messages.append("threat intelligence: \(path) \(problem)") }
-            for feed in feeds where byName[feed.fileName] == nil { byName[feed.fileName] = feed }
+            all += feeds
         }
-        return byName
+        return all
     }
 
     private static func withoutTrailingSlash(_ path: String) -> String {

@@ -1,8 +1,8 @@
 import Detect
 
 /// The `threatintelligence:` section, with Slips' keys and meanings. slipsd reads the local files and the feeds
-/// already in the download path; it does not download (yet), so the feed lists and the period are read and
-/// validated only.
+/// in the download path; `slipsd --update-feeds` (and the inline daemon every `TI_files_update_period`)
+/// downloads the feeds of the feed lists into it.
 struct ThreatIntelSettings: Sendable, Equatable {
     /// `local_threat_intelligence_files`: the folder of Slips' local files (`own_malicious_iocs.csv`,
     /// `own_malicious_JA3.csv`, `own_malicious_JARM.csv`, `known_fp_md5_hashes.csv`). Slips' default.
@@ -25,12 +25,25 @@ struct ThreatIntelSettings: Sendable, Equatable {
     /// at or above this level; nil (`none`): only `block_feeds`.
     var blockMinThreatLevel: ThreatLevel? = nil
 
+    /// `download_timeout`: seconds one feed download may take, connection to last byte (`--update-feeds` and
+    /// the daemon's refresh).
+    var downloadTimeoutSeconds = 60
+    /// `download_max_mb`: the largest feed accepted, in bytes (set in MiB; 64 is what the loader reads).
+    var downloadMaxBytes = 64 << 20
+    /// `download_ca_file`: a PEM file of certificate authorities trusted beside the system's for HTTPS feeds.
+    var downloadCAFile: String? = nil
+
     /// True when any feed is to be dropped in the kernel.
     var blocksFeeds: Bool { !blockFeeds.isEmpty || blockMinThreatLevel != nil }
 
     /// The element timeout of the kernel blocklist: two refresh periods plus an hour, so a live daemon's
     /// refresh always comes first and a dead daemon's list lapses by itself.
-    var blocklistTimeout: Duration { .seconds(Int64(updatePeriodSeconds * 2) + 3600) }
+    /// `blocklist_timeout` (seconds) overrides it; it must exceed the period (checked when read).
+    var blocklistTimeout: Duration {
+        blocklistTimeoutSeconds.map { .seconds(Int64($0)) } ?? .seconds(Int64(updatePeriodSeconds * 2) + 3600)
+    }
+    /// `blocklist_timeout`: the element timeout in seconds, nil for the default above.
+    var blocklistTimeoutSeconds: Double? = nil
 
     /// Slips' defaults.
     init() {}

@@ -4,8 +4,9 @@ import Blocker
 import Synchronization
 
 /// The daemon's threat-intelligence refresh, on a thread of its own, every `TI_files_update_period`: it
-/// re-reads the local files and the feeds in the download path (kept current by whatever downloads them; slipsd
-/// has no downloader yet), builds the new lists aside and publishes them to the detector (`ThreatIntelUpdates`:
+/// downloads the listed feeds into the download path when it has a downloader (`download`: the inline daemon's
+/// `FeedHelperProcess`, once at start and then every period), re-reads the local files and the feeds in the
+/// download path, builds the new lists aside and publishes them to the detector (`ThreatIntelUpdates`:
 /// detection never pauses), then brings the kernel feed blocklist to the new lists — only the difference is sent,
 /// and every unchanged element's timeout is re-asserted, so a live daemon's list never lapses.
 ///
@@ -19,6 +20,7 @@ final class FeedRefresh: Sendable {
     private let updates: ThreatIntelUpdates
     private let blocklist: FeedBlocklist?
     private let log: @Sendable (String) -> Void
+    private let download: (@Sendable (_ stopRequested: @Sendable () -> Bool) -> [String])?
     private let stopRequested = Atomic<Bool>(false)
     private let refreshes = Atomic<Int>(0)
     /// The feeds last sent to the kernel blocklist, by name (refresh thread only, behind the lock for `Sendable`).
@@ -28,8 +30,13 @@ final class FeedRefresh: Sendable {
     ///   - blocklist: the kernel feed blocklist, nil when no feed is marked for blocking.
     ///   - log: receives one line per refresh and per refused entry (any thread).
     ///   - loadedAtStart: the feeds the start-up loaded into the blocklist.
+    ///   - download: brings the download path up to date before each reload (its lines are logged); nil: the
+    ///     files there are reloaded as they are.
     init(settings: ThreatIntelSettings, updates: ThreatIntelUpdates, blocklist: FeedBlocklist?,
-         loadedAtStart: [FeedBlockSource] = [], log: @escaping @Sendable (String) -> Void) {
+         loadedAtStart: [FeedBlockSource] = [],
+         download: (@Sendable (_ stopRequested: @Sendable () -> Bool) -> [String])? = nil,
+         log: @escaping @Sendable (String) -> Void) {
+        self.download = download
         self.settings = settings
         self.updates = updates
         self.blocklist = blocklist
@@ -41,6 +48,10 @@ final class FeedRefresh: Sendable {
     /// - Returns: false when the files could not be read (the previous lists stay).
     @discardableResult
     func refreshNow() -> Bool {
+        if let download {
+            for line in download({ [self] in stopRequested.load(ordering: .relaxed) }) { log(line) }
+            if stopRequested.load(ordering: .relaxed) { return false }
+        }
         let loaded: ThreatIntelLoader.Loaded
         do {
             loaded = try ThreatIntelLoader.load(settings, trusted: true)
@@ -85,11 +96,13 @@ final class FeedRefresh: Sendable {
         return true
     }
 
-    /// Starts the thread: a refresh every `period` (default `TI_files_update_period`) until `stop`.
+    /// Starts the thread: a refresh every `period` (default `TI_files_update_period`) until `stop`; with a
+    /// downloader, the first one at once (the feeds are fetched at start, not a period later).
     func start(period: Duration? = nil) throws -> OSThread {
         let milliseconds = Int((period ?? .seconds(settings.updatePeriodSeconds)).components.seconds * 1000
                                + (period ?? .zero).components.attoseconds / 1_000_000_000_000_000)
         return try OSThread.spawn(name: "slipsd-feeds") { [self] in
+            if download != nil { refreshNow() }
             while !stopRequested.load(ordering: .relaxed) {
                 var waited = 0
                 while waited < milliseconds, !stopRequested.load(ordering: .relaxed) {

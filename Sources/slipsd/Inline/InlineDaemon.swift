@@ -36,10 +36,13 @@ struct InlineDaemon {
         StopSignal.install(reload: true)
         let detectionSide: InlineDetectionSide
         let setUp: InlineSetUp
+        let feedHelper: FeedHelperProcess?
         do {
             // One daemon per control socket: refused here, before any set-up touches the kernel.
             let lock = try ControlSocketLock(socketPath: settings.daemon.controlSocket,
                                              directoryOwner: controlDirectoryOwner)
+            // The feed downloader is started before any netlink or queue socket exists (it inherits none).
+            feedHelper = try startFeedHelper()
             detectionSide = try InlineDetectionSide(options: options, settings: settings)
             setUp = try InlineSetUp(options: options, settings: settings, lock: lock)
         } catch {
@@ -57,7 +60,7 @@ struct InlineDaemon {
             return 1
         }
         do {
-            try serve(setUp, detectionSide, messages: messages)
+            try serve(setUp, detectionSide, messages: messages, feedHelper: feedHelper)
         } catch {
             Console.error("slipsd: \(error)")
             setUp.source.stop()
@@ -66,6 +69,29 @@ struct InlineDaemon {
             return 1
         }
         return 0
+    }
+
+    /// The feed downloader (`FeedHelper`), when the feeds are to be downloaded: a download path and at least
+    /// one feed in the feed lists.
+    private func startFeedHelper() throws -> FeedHelperProcess? {
+        var ignored: [String] = []
+        guard settings.threatIntel.downloadPath != nil,
+              !ThreatIntelLoader.feeds(settings.threatIntel, trusted: true, messages: &ignored).isEmpty else { return nil }
+        return try FeedHelperProcess(configPath: ReloadedSettings.configPath(options: options))
+    }
+
+    /// The refresh's download step: one pass of the helper, its lines for the log.
+    static func downloads(through helper: FeedHelperProcess, _ settings: ThreatIntelSettings)
+        -> @Sendable (_ stopRequested: @Sendable () -> Bool) -> [String] {
+        let timeout = feedPassTimeout(settings)
+        return { stop in helper.update(timeout: timeout, stop: stop).lines }
+    }
+
+    /// How long one download pass may take: every feed at its timeout, plus a minute.
+    static func feedPassTimeout(_ settings: ThreatIntelSettings) -> Duration {
+        var ignored: [String] = []
+        let feeds = ThreatIntelLoader.feeds(settings, trusted: true, messages: &ignored).count
+        return .seconds(60 + feeds * settings.downloadTimeoutSeconds)
     }
 
     /// The user the daemon drops to, who must be able to remove the control socket at exit (nil: stays root).
@@ -82,14 +108,16 @@ struct InlineDaemon {
 
     /// Step 3: starts the threads and waits for SIGINT/SIGTERM; then step 4.
     private func serve(_ setUp: InlineSetUp, _ detectionSide: sending InlineDetectionSide,
-                       messages: [String]) throws {
+                       messages: [String], feedHelper: FeedHelperProcess?) throws {
         let log = setUp.log
         let queues = setUp.queues
         let source = setUp.source
         let controls = detectionSide.controls
         let refresh = FeedRefresh(settings: detectionSide.threatIntel, updates: detectionSide.threatIntelUpdates,
                                   blocklist: detectionSide.feeds,
-                                  loadedAtStart: detectionSide.wiring.feedBlockSources, log: log)
+                                  loadedAtStart: detectionSide.wiring.feedBlockSources,
+                                  download: feedHelper.map { Self.downloads(through: $0, settings.threatIntel) },
+                                  log: log)
         let handoff = RecordHandoff(producers: queues.count, producersMayWait: false)
         let reload = SettingsReload()
         let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
@@ -124,7 +152,7 @@ struct InlineDaemon {
         defer { watcher?.stop() }
         // Threat-intelligence refresh (TI_files_update_period): created after the drop, it keeps CAP_NET_ADMIN.
         let refreshThread = try refresh.start()
-        defer { refresh.stop(); refreshThread.join() }
+        defer { refresh.stop(); refreshThread.join(); feedHelper?.shutDown() }
         let control = InlineControl(queues: queues, controls: controls,
                                     graceSeconds: settings.blocking.unblockGraceSeconds, source: source,
                                     handoff: handoff, reload: reload, flowTables: queues.compactMap { gauges[$0] })

@@ -124,6 +124,7 @@ struct OperatorCommands {
                     Console.out(pad(e.address.description, 40) + " " + pad(remaining, 10) + " " + pad(e.reason ?? "-", 30) + " " + (e.alertID ?? "-"))
                 }
             }
+            if !json { for line in feedBlockLines() { Console.out(line) } }
             return 0
         } catch let error as BlockerError where error.errno == ENOENT {
             Console.out(json ? "[]" : "no blocked addresses (table inet \(settings.blocking.table) does not exist)")

@@ -47,6 +47,10 @@ struct SlipsdRunner {
             return OperatorCommands(settings: settings).unblockFrom(path)
         case .listBlocked:
             return OperatorCommands(settings: settings).listBlocked(json: options.json)
+        case .updateFeeds:
+            return FeedUpdateCommand.run(settings.threatIntel)
+        case .feedHelper:
+            return FeedHelper.serve(settings.threatIntel)
         case nil:
             return 2
         }

@@ -53,6 +53,11 @@ enum ThreatIntelDescriptions {
         "Malicious JA3: \(hash) from source address \(origin) to \(destination)." + fingerprintTail(source)
     }
 
+    /// slipsd's JA4 counterpart of the JA3 text: `Malicious JA4: <ja4> from source address <saddr> to <daddr>.`
+    static func ja4(_ fingerprint: String, from origin: IPAddress, to destination: String, _ source: IoCSource) -> String {
+        "Malicious JA4: \(fingerprint) from source address \(origin) to \(destination)." + fingerprintTail(source)
+    }
+
     /// `Malicious JA3s: (possible C&C server): <ja3s> to server <daddr>.` then the description and tags.
     static func ja3s(_ hash: String, server: String, _ source: IoCSource) -> String {
         "Malicious JA3s: (possible C&C server): \(hash) to server \(server)." + fingerprintTail(source)

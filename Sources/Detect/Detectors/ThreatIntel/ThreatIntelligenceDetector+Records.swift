@@ -75,6 +75,12 @@ extension ThreatIntelligenceDetector {
                      victim: Victim(direction: .DST, value: server), level: listed.threatLevel, confidence: 1,
                      profile: client, window: window, uid: ssl.uid, time: ssl.time)
         }
+        if !ssl.ja4.isEmpty, ssl.ja4 != "-", let listed = lists.iocs.match(.ja4, ssl.ja4) {
+            evidence(.MALICIOUS_JA4, ThreatIntelDescriptions.ja4(ssl.ja4, from: client, to: server, listed),
+                     attacker: Attacker(direction: .SRC, value: client.description),
+                     victim: Victim(direction: .DST, value: server), level: listed.threatLevel, confidence: 1,
+                     profile: client, window: window, uid: ssl.uid, time: ssl.time)
+        }
         if !ssl.ja3s.isEmpty, ssl.ja3s != "-", let listed = lists.iocs.match(.ja3s, ssl.ja3s),
            let serverAddress = ssl.id.responder {
             evidence(.MALICIOUS_JA3S, ThreatIntelDescriptions.ja3s(ssl.ja3s, server: server, listed),

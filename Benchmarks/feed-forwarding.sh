@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# make bench section 12 (issue 12 §3): forwarded packets/s through `slipsd --inline` on a gateway namespace with
+# N feed entries in its kernel blocklist (feedhost4 + feed4) vs none, measured alternately in the same run.
+# Topology (created here, removed on exit): client -- gateway -- server, veth pairs; the client floods 64-byte
+# UDP datagrams (Benchmarks/nfq-accept-c/udp_flood) at the server for SECONDS, the server counts what arrives
+# (an nft counter in its input hook). The gateway's feed sets hold N entries (90 % single addresses, 10 % /28
+# networks, none covering the lab) or nothing; the drop rules are the same in both runs.
+# Usage: Benchmarks/feed-forwarding.sh OUT [N] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-bench-out}; N=${2:-${BENCH_FEED_ENTRIES:-1000000}}; SECONDS_PER_RUN=${3:-5}
+dir="$OUT/feed-forwarding"; mkdir -p "$dir"
+tag=sdff$$; cli=${tag}c; gw=${tag}g; srv=${tag}s
+daemon=""
+SLIPSD=${SLIPSD:-.build/release/slipsd}
+cleanup() {
+  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+  for ns in "$cli" "$gw" "$srv"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+sh Benchmarks/nfq-accept-c/build.sh >/dev/null
+for ns in "$cli" "$gw" "$srv"; do ip netns add "$ns"; ip netns exec "$ns" ip link set lo up; done
+ip link add "${tag}a" netns "$cli" type veth peer name "${tag}b" netns "$gw"
+ip link add "${tag}d" netns "$gw" type veth peer name "${tag}e" netns "$srv"
+ip -n "$cli" addr add 10.91.1.2/24 dev "${tag}a"; ip -n "$cli" link set "${tag}a" up
+ip -n "$gw" addr add 10.91.1.1/24 dev "${tag}b"; ip -n "$gw" link set "${tag}b" up
+ip -n "$gw" addr add 10.91.2.1/24 dev "${tag}d"; ip -n "$gw" link set "${tag}d" up
+ip -n "$srv" addr add 10.91.2.2/24 dev "${tag}e"; ip -n "$srv" link set "${tag}e" up
+ip -n "$cli" route add default via 10.91.1.1; ip -n "$srv" route add default via 10.91.2.1
+ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$srv" nft -f - <<'EOF'
+table inet count {
+  chain in {
+    type filter hook input priority 0;
+    udp dport 9999 counter
+  }
+}
+EOF
+
+# Feeds: N entries in 11.0.0.0/8 and 12.0.0.0/8 (never the lab's 10.91/16), and an empty one.
+hosts=$((N * 9 / 10)); nets=$((N - hosts))
+awk -v h="$hosts" -v n="$nets" 'BEGIN {
+  for (i = 0; i < h; i++) { v = 184549376 + i * 3; printf "%d.%d.%d.%d\n", int(v/16777216), int(v/65536)%256, int(v/256)%256, v%256 }
+  for (i = 0; i < n; i++) { v = 201326592 + i * 32; printf "%d.%d.%d.%d/28\n", int(v/16777216), int(v/65536)%256, int(v/256)%256, v%256 }
+}' > "$dir/loaded.txt"
+printf '# nothing listed\n' > "$dir/empty.txt"
+chmod 755 "$dir"
+for which in loaded empty; do
+  mkdir -p "$dir/$which-feeds"; cp "$dir/$which.txt" "$dir/$which-feeds/bench.txt"
+  cat > "$dir/$which.yaml" <<EOF
+whitelists:
+  enable_local_whitelist: false
+blocking:
+  table: slipsd_ffbench
+  state_file: none
+  allowlist: [10.91.1.2/32]      # the flood must not get the client blocked by an alert between runs
+daemon:
+  control_socket: $dir/$which.sock
+threatintelligence:
+  local_threat_intelligence_files: $dir/none/
+  download_path_for_remote_threat_intelligence: $dir/$which-feeds
+  ti_files:
+  ja3_feeds:
+  ssl_feeds:
+  block_feeds: [bench.txt]
+EOF
+done
+
+counted() { ip netns exec "$srv" nft list table inet count | grep -o 'packets [0-9]*' | grep -o '[0-9]*'; }
+run() {  # $1: loaded|empty — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
+  local log="$dir/$1.log"
+  ip netns exec "$gw" "$SLIPSD" --inline --queue 11 --no-drop-privileges -c "$dir/$1.yaml" \
+    -o "$dir/$1-out" > "$log" 2>&1 &
+  daemon=$!
+  local waited=0
+  until grep -q " ready" "$log"; do
+    sleep 0.2; waited=$((waited + 1))
+    if [ "$waited" -gt 300 ] || ! kill -0 "$daemon" 2>/dev/null; then
+      echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1
+    fi
+  done
+  local before; before=$(counted)
+  sent=$(ip netns exec "$cli" Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
+  sleep 0.5
+  received=$(( $(counted) - before ))
+  kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+}
+
+best_loaded=0; best_empty=0
+for round in 1 2 3; do
+  for which in empty loaded; do
+    run "$which"
+    pps=$((received / SECONDS_PER_RUN))
+    echo "round $round, $which feed: $received of $sent datagrams forwarded, $pps packets/s"
+    if [ "$which" = loaded ]; then [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps
+    else [ "$pps" -gt "$best_empty" ] && best_empty=$pps; fi
+  done
+done
+grep -o "feed blocklist: [0-9]* entries → [0-9]* intervals.*" "$dir/loaded.log" | head -1 || true
+echo "forwarded through slipsd --inline, no feed entries:       $best_empty packets/s (best of 3)"
+echo "forwarded through slipsd --inline, $N feed entries:   $best_loaded packets/s (best of 3)"
+awk -v a="$best_loaded" -v b="$best_empty" 'BEGIN { printf "ratio with/without feed entries: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }'
