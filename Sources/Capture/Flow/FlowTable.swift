@@ -8,7 +8,7 @@ import Records
 /// `advance`, `flushAll` and reads `statistics`; the sink is called synchronously on that thread and must not
 /// call back into the table.
 ///
-/// **Memory.** Storage for `maxFlows` slots (184 bytes each) and a hash index (4 bytes per slot) is reserved once
+/// **Memory.** Storage for `maxFlows` slots (192 bytes each) and a hash index (4 bytes per slot) is reserved once
 /// in `init`; slots are touched only when first used. In steady state `process` allocates nothing and copies no
 /// packet bytes. Records (and their history strings) are built only when emitted.
 ///
@@ -340,6 +340,7 @@ public final class FlowTable {
         if flipped { slot.pointee.history.add(code: ConnHistory.flippedCode) }
 
         slot.pointee.hashNext = buckets[bucket]
+        slot.pointee.bucket = UInt32(truncatingIfNeeded: bucket)
         buckets[bucket] = index
         timerAppend(index, timeoutClass)
         if isSYN {
@@ -468,10 +469,7 @@ public final class FlowTable {
     /// Unlinks the flow from the hash chain and its lists and recycles its slot.
     private func remove(_ index: UInt32) {
         let slot = slots + Int(index)
-        let hash = hasher.hash(slot.pointee.originator, slot.pointee.originatorPort, slot.pointee.responder,
-                               slot.pointee.responderPort, ipProtocol: slot.pointee.ipProtocol,
-                               outerVLAN: slot.pointee.outerVLAN, innerVLAN: slot.pointee.innerVLAN)
-        let bucket = bucketIndex(hash)
+        let bucket = Int(slot.pointee.bucket)
         if buckets[bucket] == index {
             buckets[bucket] = slot.pointee.hashNext
         } else {
