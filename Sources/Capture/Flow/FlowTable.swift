@@ -105,8 +105,8 @@ public final class FlowTable {
 
         capacity = configuration.maxFlows
         // Left uninitialized: a slot is initialized when first used, so untouched pages cost no memory.
-        slots = UnsafeMutablePointer<FlowSlot>.allocate(capacity: capacity)
-        buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        slots = FlowStorage.allocate(FlowSlot.self, count: capacity)
+        buckets = FlowStorage.allocate(UInt32.self, count: capacity)
         buckets.initialize(repeating: FlowSlot.none, count: capacity)
         lists = UnsafeMutablePointer<ListEnds>.allocate(capacity: TimeoutClass.count + 2)
         lists.initialize(repeating: ListEnds(), count: TimeoutClass.count + 2)
@@ -128,8 +128,8 @@ public final class FlowTable {
     }
 
     deinit {
-        slots.deallocate()
-        buckets.deallocate()
+        FlowStorage.deallocate(slots)
+        FlowStorage.deallocate(buckets)
         lists.deallocate()
         normalTimeouts.deallocate()
         timeouts.deallocate()
