@@ -3,7 +3,8 @@
 #   bash Benchmarks/flow-scale.sh OUT_DIR
 # For 1 k, 64 k and 1 M flows live at once (synthetic captures from `slipsd-bench make-capture … ACTIVE`), runs
 # the bare C libpcap loop and `slipsd -r` flows-only in turn (A B A B …, BENCH_SCALE_RUNS pairs, default 3) and
-# prints per row: ns per packet (median), peak RSS, and the ratio slipsd/libpcap in packets/s (medians).
+# prints per row: ns per packet (medians), peak RSS, and the ratio slipsd/libpcap in packets/s (median of the
+# pairs' ratios, so drift of the shared machine's speed cancels out).
 # Then counts, with perf uprobes, the calls to malloc, swift_retain and swift_release per packet in steady state:
 # two captures of the same 6000 flows (1 k live), 200 k and 1.2 M packets; (calls(long) − calls(short)) / 1 M.
 # Per-flow work (a record per flow) is the same in both, so it cancels out.
@@ -35,17 +36,19 @@ for row in "1k 5000000 600000 1024" "64k 5000000 600000 65536" "1M 8000000 10500
   capture="$OUT/scale-$name.pcap"
   [ -s "$capture" ] || "$BENCH" make-capture "$capture" "$packets" "$flows" "$active" > /dev/null
   cat "$capture" > /dev/null
-  : > "$OUT/scale-$name.c"; : > "$OUT/scale-$name.s"
+  : > "$OUT/scale-$name.c"; : > "$OUT/scale-$name.s"; : > "$OUT/scale-$name.r"
   for _ in $(seq "$RUNS"); do
-    "$OUT/pcap_read" "$capture" | field pps >> "$OUT/scale-$name.c"
-    slipsd_run "$capture" >> "$OUT/scale-$name.s"
+    cp=$("$OUT/pcap_read" "$capture" | field pps); echo "$cp" >> "$OUT/scale-$name.c"
+    line=$(slipsd_run "$capture"); echo "$line" >> "$OUT/scale-$name.s"
+    awk -v a="$(echo "$line" | field pps)" -v b="$cp" 'BEGIN { if (b > 0) print a / b }' >> "$OUT/scale-$name.r"
   done
   c=$(median < "$OUT/scale-$name.c")
   s=$(field pps < "$OUT/scale-$name.s" | median)
   rss=$(field maxrss_kb < "$OUT/scale-$name.s" | median)
   peak=$(field peak < "$OUT/scale-$name.s" | median)
-  awk -v n="$name" -v p="$packets" -v c="$c" -v s="$s" -v r="$rss" -v k="$peak" 'BEGIN {
-    printf "%-8s %9d %9.1f %12.1f %12.2f %10.0f %12d %8.3f\n", n, p, 1e9 / c, 1e9 / s, s / 1e6, r / 1024, k, s / c }'
+  ratio=$(median < "$OUT/scale-$name.r")
+  awk -v n="$name" -v p="$packets" -v c="$c" -v s="$s" -v r="$rss" -v k="$peak" -v q="$ratio" 'BEGIN {
+    printf "%-8s %9d %9.1f %12.1f %12.2f %10.0f %12d %8.3f\n", n, p, 1e9 / c, 1e9 / s, s / 1e6, r / 1024, k, q }'
 done
 
 echo "-- per packet in steady state (perf uprobes, 1 k live flows; flows only) --"
