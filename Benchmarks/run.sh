@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: every figure is a ratio against a baseline measured in the same run.
 #  1. capture path: bare libpcap read loop (C) vs `slipsd -r` with the flow table only, on a synthetic capture
-#     of ≥ 5 M packets over ≥ 500 k flows; memory per live flow at peak.
+#     of ≥ 5 M packets over ≥ 500 k flows; memory per live flow at peak. 1b: the same at 1 k, 64 k and 1 M flows
+#     live at once (ns/packet, peak RSS, ratio to the C loop), and malloc/retain/release per packet (perf uprobes).
 #  2. detection: `slipsd -r` with every detector on vs the capture-and-flows path alone, on ≥ 1 M flows.
 #  3. inline (when Benchmarks/inline.sh is present): forwarding rate through slipsd vs a C accept-all NFQUEUE loop.
 #  5. memory under a flood of forged sources: peak RSS of `slipsd -r` with every detector vs flows only, on
@@ -64,6 +65,8 @@ awk -v a="$best" -v b="$base" 'BEGIN { printf "ratio slipsd/libpcap:           %
 rss=$(echo "$mem" | field maxrss_kb); peak=$(echo "$mem" | sed -n 's/.*peak\([0-9]*\)live.*/\1/p')
 awk -v r="$rss" -v p="$peak" 'BEGIN { printf "peak RSS %d kB for %d live flows: %.0f bytes per live flow (whole process)\n", r, p, r * 1024 / p }'
 .build/release/slipsd -r "$CAPTURE" -c config/slipsd.yaml | grep "flow table"
+echo "-- 1b. live working set: 1 k, 64 k, 1 M flows live at once (Benchmarks/flow-scale.sh) --"
+bash Benchmarks/flow-scale.sh "$OUT"
 
 echo "== 2. detection (capture of at least 1 M flows) =="
 CAPTURE_1M="$OUT/bench-1m.pcap"

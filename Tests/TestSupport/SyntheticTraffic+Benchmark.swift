@@ -39,14 +39,17 @@ extension SyntheticTraffic {
     /// - 1 of 20 (5 %): a single unanswered SYN to a varying port (S0).
     ///
     /// Clients are 4096 hosts in 10.1.0.0/20 with source ports that keep every 5-tuple unique; servers are 1024
-    /// hosts in 198.18.0.0/16 (the benchmarking range). Up to 1024 flows are active at once, their packets
-    /// interleaved round robin, 5 µs apart. `flows` is clamped to 1…`packets / 6`. Checksums are valid.
+    /// hosts in 198.18.0.0/16 (the benchmarking range). Up to `activeFlows` (default 1024) flows are active at once,
+    /// their packets interleaved round robin, 5 µs apart (1 µs apart when more than 1024 are active, so a round
+    /// stays well under the attempt-report delay up to a few million). `flows` is clamped to 1…`packets / 6`.
+    /// Checksums are valid.
     /// - Throws: `FileOutputError` when the file cannot be written.
     @discardableResult
-    public static func writeBenchmarkCapture(path: String, packets: Int, flows: Int,
+    public static func writeBenchmarkCapture(path: String, packets: Int, flows: Int, activeFlows: Int = 1024,
                                              start: PacketTime = defaultStart) throws(FileOutputError)
         -> BenchmarkCaptureSummary {
-        var generator = BenchmarkGenerator(packets: max(packets, 0), flows: flows, start: start)
+        var generator = BenchmarkGenerator(packets: max(packets, 0), flows: flows, window: max(activeFlows, 1),
+                                           start: start)
         let output = try FileOutput(path: path)
         var writer = try BenchmarkBuffer(output: output)
         try writer.writeFileHeader()
@@ -112,11 +115,15 @@ struct BenchmarkGenerator {
     let tcpRemainder: Int
     var time: PacketTime
     var summary = BenchmarkCaptureSummary()
-    static let window = 1024
+    /// Flows active at once, and the time between packets (µs).
+    let window: Int
+    let spacing: Int64
     static let tcpPorts: [UInt16] = [443, 80, 22, 8080, 25, 993]
 
-    init(packets: Int, flows: Int, start: PacketTime) {
+    init(packets: Int, flows: Int, window: Int, start: PacketTime) {
         self.packets = packets
+        self.window = window
+        spacing = window > 1024 ? 1 : 5
         flowCount = packets == 0 ? 0 : max(1, min(flows, packets / 6))
         var tcpFlows = 0, fixed = 0
         for number in 0..<flowCount {
@@ -174,9 +181,9 @@ struct BenchmarkGenerator {
 
     mutating func run(into buffer: inout BenchmarkBuffer) throws(FileOutputError) {
         var active: [BenchmarkFlow] = []
-        active.reserveCapacity(Self.window)
+        active.reserveCapacity(window)
         var nextFlow = 0
-        while active.count < Self.window && nextFlow < flowCount {
+        while active.count < window && nextFlow < flowCount {
             active.append(makeFlow(nextFlow)); nextFlow += 1
         }
         var cursor = 0
@@ -219,7 +226,7 @@ struct BenchmarkGenerator {
         let length = writer.finish(time: time)
         buffer.position += length
         summary.lastTime = time
-        time = time + .microseconds(5)
+        time = time + .microseconds(spacing)
     }
 
     /// The TCP template: SYN, SYN-ACK, ACK, data…, FIN-ACK, FIN-ACK, ACK. Returns whether the client sent it.

@@ -1,7 +1,8 @@
 import NetCore
 import Records
 /// One flow's state inside `FlowTable`'s preallocated storage: key, counters, TCP state, Zeek history and the
-/// intrusive links of the hash chain, the timeout list and the report list. 184 bytes, trivially copyable.
+/// intrusive links of the hash chain, the timeout list and the report list. 188 bytes (stride 192), trivially
+/// copyable.
 ///
 /// Field order is chosen for packing (Swift lays out stored properties in declaration order).
 struct FlowSlot: BitwiseCopyable {
@@ -9,7 +10,7 @@ struct FlowSlot: BitwiseCopyable {
     static let none: UInt32 = .max
 
     /// The two addresses' 128 bits; their family is `ipv6Bit` of `originatorTCP` (one family per flow: both
-    /// come from the same IP header), so the slot stays 184 bytes.
+    /// come from the same IP header), so the slot stays under 192 bytes.
     var originatorHigh: UInt64
     var originatorLow: UInt64
     var responderHigh: UInt64
@@ -36,6 +37,8 @@ struct FlowSlot: BitwiseCopyable {
     var originatorISN: UInt32
     var responderISN: UInt32
     var hashNext: UInt32
+    /// Index of the hash bucket whose chain holds the slot (so removal neither rehashes the key nor re-reads it).
+    var bucket: UInt32
     var timerPrev: UInt32
     var timerNext: UInt32
     var reportPrev: UInt32
@@ -90,6 +93,7 @@ struct FlowSlot: BitwiseCopyable {
         self.originatorISN = 0
         self.responderISN = 0
         self.hashNext = Self.none
+        self.bucket = Self.none
         self.timerPrev = Self.none
         self.timerNext = Self.none
         self.reportPrev = Self.none

@@ -4,10 +4,15 @@ extension FlowTable {
     /// Emits everything due at the current clock: expired flows (per timeout class, oldest first), attempt
     /// reports, long-lived reports (skipped for a flow idle for more than half its inactivity timeout, whose final
     /// record is near); leaves emergency mode when occupancy allows; sets the next sweep time.
+    ///
+    /// Does at most `sweepBudget` expiries and reports; when that is not enough it leaves `backlog` set and the
+    /// next sweep due at once, so the following packets' ticks take up the rest, a budget each.
     func sweep() {
         let now = clock
         var next = Int64.max
-        for classIndex in 0..<TimeoutClass.count {
+        var budget = sweepBudget
+        var exhausted = false
+        for classIndex in 0..<TimeoutClass.count where !exhausted {
             let timeout = timeouts[classIndex]
             while true {
                 let head = lists[classIndex].head
@@ -17,10 +22,15 @@ extension FlowTable {
                     next = min(next, due)
                     break
                 }
+                if budget == 0 {
+                    exhausted = true
+                    break
+                }
+                budget -= 1
                 finish(head, reason: .expired)
             }
         }
-        for listIndex in Self.attemptList...Self.interimList {
+        for listIndex in Self.attemptList...Self.interimList where !exhausted {
             while true {
                 let head = lists[listIndex].head
                 guard head != FlowSlot.none else { break }
@@ -29,22 +39,33 @@ extension FlowTable {
                     next = min(next, due)
                     break
                 }
-                // Attempt reports always; long-lived reports only for flows not idle for more than half their
-                // timeout (an idle flow's final record is near and says the same).
-                let slot = slots + Int(head)
-                if listIndex == Self.attemptList
-                    || now &- slot.pointee.lastTime < timeouts[Int(slot.pointee.timeoutClass.rawValue)] / 2 {
-                    emitInterim(head)
+                if budget == 0 {
+                    exhausted = true
+                    break
                 }
-                reportUnlink(head, list: listIndex)
-                slots[Int(head)].clear(FlowSlot.Flag.inAttemptList)
-                reportAppend(head, list: Self.interimList, due: now &+ interimInterval)
+                budget -= 1
+                report(head, list: listIndex)
             }
         }
         if emergency && Double(liveCount) < configuration.emergencyExitRatio * Double(capacity) {
             exitEmergency()
         }
-        nextCheck = min(next, nextCheck > now ? nextCheck : .max)
+        backlog = exhausted
+        nextCheck = exhausted ? now : min(next, nextCheck > now ? nextCheck : .max)
+    }
+
+    /// Emits the report due for a flow on report list `listIndex` and queues its next one: attempt reports
+    /// always; long-lived reports only for flows not idle for more than half their timeout (an idle flow's final
+    /// record is near and says the same).
+    func report(_ index: UInt32, list listIndex: Int) {
+        let slot = slots + Int(index)
+        if listIndex == Self.attemptList
+            || clock &- slot.pointee.lastTime < timeouts[Int(slot.pointee.timeoutClass.rawValue)] / 2 {
+            emitInterim(index)
+        }
+        reportUnlink(index, list: listIndex)
+        slot.pointee.clear(FlowSlot.Flag.inAttemptList)
+        reportAppend(index, list: Self.interimList, due: clock &+ interimInterval)
     }
 
     /// Enters emergency mode: shortens every timeout, tells `onEmergency`, and expires what the short timeouts
@@ -69,7 +90,8 @@ extension FlowTable {
         onEmergencyEnd?(statistics)
     }
 
-    /// Evicts the least recently active flow (the oldest head of the timeout-class lists).
+    /// Evicts the least recently active flow (the oldest head of the timeout-class lists); one already due (a
+    /// sweep backlog) is expired instead.
     func evictOldest() {
         var oldest = FlowSlot.none
         var oldestTime = Int64.max
@@ -80,6 +102,6 @@ extension FlowTable {
                 oldestTime = slots[Int(head)].lastTime
             }
         }
-        if oldest != FlowSlot.none { finish(oldest, reason: .evicted) }
+        if oldest != FlowSlot.none { finish(oldest, reason: isDue(oldest) ? .expired : .evicted) }
     }
 }

@@ -8,7 +8,7 @@ import Records
 /// `advance`, `flushAll` and reads `statistics`; the sink is called synchronously on that thread and must not
 /// call back into the table.
 ///
-/// **Memory.** Storage for `maxFlows` slots (184 bytes each) and a hash index (4 bytes per slot) is reserved once
+/// **Memory.** Storage for `maxFlows` slots (192 bytes each) and a hash index (4 bytes per slot) is reserved once
 /// in `init`; slots are touched only when first used. In steady state `process` allocates nothing and copies no
 /// packet bytes. Records (and their history strings) are built only when emitted.
 ///
@@ -17,6 +17,9 @@ import Records
 /// (TCP active, TCP closed by both FINs, TCP reset, UDP, ICMP, other). Flows of a class sit in one intrusive list
 /// in last-activity order, so expiry costs O(flows expired) and a packet moves its flow in O(1). A packet older
 /// than the clock (timestamps going backwards) counts at its own time; its flow may then expire slightly late.
+/// One sweep expires or reports at most `configuration.sweepBudget` flows; a backlog is worked off by the
+/// following packets' sweeps, and meanwhile a packet for a flow with something due (expiry, report) has that
+/// done first, so each flow's records are the same as without the bound.
 ///
 /// **Keys and direction.** The key is the symmetric 5-tuple plus both VLAN ids, hashed with per-run secrets.
 /// ICMP uses Zeek's ports: the type as originator port and, for request/reply pairs, the counterpart type as
@@ -63,6 +66,7 @@ public final class FlowTable {
     let timeouts: UnsafeMutablePointer<Int64>
     let attemptDelay: Int64
     let interimInterval: Int64
+    let sweepBudget: Int
     let hasher: FlowHasher
     let uidBase: UInt64
 
@@ -76,6 +80,8 @@ public final class FlowTable {
     var clock: Int64 = .min
     /// No timeout or report is due before this time (µs); the sweep is skipped until the clock reaches it.
     var nextCheck: Int64 = .max
+    /// The last sweep stopped at its budget with flows or reports still due.
+    var backlog = false
     var emergency = false
     var counters = FlowTableStatistics()
 
@@ -105,8 +111,8 @@ public final class FlowTable {
 
         capacity = configuration.maxFlows
         // Left uninitialized: a slot is initialized when first used, so untouched pages cost no memory.
-        slots = UnsafeMutablePointer<FlowSlot>.allocate(capacity: capacity)
-        buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        slots = FlowStorage.allocate(FlowSlot.self, count: capacity)
+        buckets = FlowStorage.allocate(UInt32.self, count: capacity)
         buckets.initialize(repeating: FlowSlot.none, count: capacity)
         lists = UnsafeMutablePointer<ListEnds>.allocate(capacity: TimeoutClass.count + 2)
         lists.initialize(repeating: ListEnds(), count: TimeoutClass.count + 2)
@@ -124,12 +130,13 @@ public final class FlowTable {
         }
         attemptDelay = configuration.attemptReportDelay.flowMicroseconds
         interimInterval = configuration.interimReportInterval.flowMicroseconds
+        sweepBudget = configuration.sweepBudget
         counters.capacity = capacity
     }
 
     deinit {
-        slots.deallocate()
-        buckets.deallocate()
+        FlowStorage.deallocate(slots)
+        FlowStorage.deallocate(buckets)
         lists.deallocate()
         normalTimeouts.deallocate()
         timeouts.deallocate()
@@ -196,6 +203,16 @@ public final class FlowTable {
         let bucket = bucketIndex(hash)
         var (index, isOriginator) = find(bucket: bucket, packet: packet, sourcePort: sourcePort,
                                          destinationPort: destinationPort)
+        if backlog && index != FlowSlot.none {
+            // What the sweep left over for this flow happens before its packet counts, as without a budget.
+            if isDue(index) {
+                finish(index, reason: .expired)
+                index = FlowSlot.none
+            } else if slots[Int(index)].nextReport <= clock {
+                report(index, list: slots[Int(index)].has(FlowSlot.Flag.inAttemptList) ? Self.attemptList
+                                                                                       : Self.interimList)
+            }
+        }
         if index != FlowSlot.none && ipProtocol == IPProtocolNumber.tcp && isReuse(index, packet) {
             counters.portReuses &+= 1
             finish(index, reason: .expired)
@@ -240,6 +257,7 @@ public final class FlowTable {
         }
         if emergency { exitEmergency() }
         nextCheck = .max
+        backlog = false
     }
 
     // MARK: - Packet path
@@ -340,6 +358,7 @@ public final class FlowTable {
         if flipped { slot.pointee.history.add(code: ConnHistory.flippedCode) }
 
         slot.pointee.hashNext = buckets[bucket]
+        slot.pointee.bucket = UInt32(truncatingIfNeeded: bucket)
         buckets[bucket] = index
         timerAppend(index, timeoutClass)
         if isSYN {
@@ -418,12 +437,22 @@ public final class FlowTable {
         if due < nextCheck { nextCheck = due }
     }
 
-    /// Advances the clock; sweeps only when something may be due.
+    /// Advances the clock; sweeps only when something may be due (or a backlog is left from the last sweep).
     @inline(__always)
     func tick(_ time: Int64) {
-        guard time > clock else { return }
-        clock = time
-        if time >= nextCheck { sweep() }
+        if time > clock {
+            clock = time
+        } else if !backlog {
+            return
+        }
+        if clock >= nextCheck { sweep() }
+    }
+
+    /// True when the flow's inactivity timeout has passed at the current clock (the sweep's test).
+    @inline(__always)
+    func isDue(_ index: UInt32) -> Bool {
+        let slot = slots + Int(index)
+        return slot.pointee.lastTime &+ timeouts[Int(slot.pointee.timeoutClass.rawValue)] <= clock
     }
 
     // MARK: - Records
@@ -468,10 +497,7 @@ public final class FlowTable {
     /// Unlinks the flow from the hash chain and its lists and recycles its slot.
     private func remove(_ index: UInt32) {
         let slot = slots + Int(index)
-        let hash = hasher.hash(slot.pointee.originator, slot.pointee.originatorPort, slot.pointee.responder,
-                               slot.pointee.responderPort, ipProtocol: slot.pointee.ipProtocol,
-                               outerVLAN: slot.pointee.outerVLAN, innerVLAN: slot.pointee.innerVLAN)
-        let bucket = bucketIndex(hash)
+        let bucket = Int(slot.pointee.bucket)
         if buckets[bucket] == index {
             buckets[bucket] = slot.pointee.hashNext
         } else {

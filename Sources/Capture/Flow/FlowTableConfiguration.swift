@@ -34,6 +34,11 @@ public struct FlowTableConfiguration: Sendable, Hashable {
     /// Emergency mode ends when the number of live flows falls below `emergencyExitRatio × maxFlows`
     /// (in `(0, 1)`).
     public var emergencyExitRatio: Double
+    /// Most flows one sweep expires or reports (at least 1). What is left over is taken up by the next packets'
+    /// sweeps, so entering emergency mode, or a burst of flows due at once, costs at most this many records per
+    /// packet instead of expiring most of the table in one call; a packet for a flow already due expires it
+    /// first, as the sweep would have.
+    public var sweepBudget: Int = 2048
 
     /// Creates a configuration; every parameter has Zeek's default (or slipsd's where Zeek has none).
     public init(maxFlows: Int = 1_000_000,
@@ -83,6 +88,9 @@ public struct FlowTableConfiguration: Sendable, Hashable {
         guard emergencyExitRatio > 0, emergencyExitRatio < 1 else {
             throw FlowTableConfigurationError(field: "emergencyExitRatio",
                                               reason: "must be in (0, 1), got \(emergencyExitRatio)")
+        }
+        guard sweepBudget >= 1 else {
+            throw FlowTableConfigurationError(field: "sweepBudget", reason: "must be at least 1, got \(sweepBudget)")
         }
     }
 }

@@ -46,13 +46,27 @@ final class PcapHandle: @unchecked Sendable {
         }
     }
 
-    /// Context passed to the C callback: unretained, valid for the duration of one `dispatch` call.
+    /// Context passed to the C callback: unretained, valid for the duration of one `dispatch` call. The callback
+    /// reaches it through `_withUnsafeGuaranteedRef` and calls `deliver`, where `self` is borrowed and `handler` a
+    /// `let` of it: no retain or release per packet (two pairs per packet when the handler was an
+    /// `unowned(unsafe)` existential read after `takeUnretainedValue()`).
     private final class DispatchContext {
-        unowned(unsafe) let handler: any PacketHandler
+        let handler: any PacketHandler
         let linkType: LinkType
         var lastTime = PacketTime.zero
         var packets = 0
         init(handler: any PacketHandler, linkType: LinkType) { self.handler = handler; self.linkType = linkType }
+
+        /// Hands one packet, still in libpcap's buffer, to the handler.
+        @inline(__always)
+        func deliver(_ header: UnsafePointer<pcap_pkthdr>, _ bytes: UnsafePointer<UInt8>?) {
+            let h = header.pointee
+            let time = PcapHandle.packetTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
+            let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(h.caplen))
+            _ = handler.handlePacket(buffer, wireLength: Int(h.len), time: time, linkType: linkType)
+            lastTime = time
+            packets &+= 1
+        }
     }
 
     /// Result of one `dispatch` call.
@@ -71,13 +85,9 @@ final class PcapHandle: @unchecked Sendable {
         let status = withExtendedLifetime(context) {
             pcap_dispatch(pointer, count, { user, header, bytes in
                 guard let user, let header else { return }            // libpcap always passes both
-                let context = Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
-                let h = header.pointee
-                let time = PcapHandle.packetTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
-                let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(h.caplen))
-                _ = context.handler.handlePacket(buffer, wireLength: Int(h.len), time: time, linkType: context.linkType)
-                context.lastTime = time
-                context.packets &+= 1
+                Unmanaged<DispatchContext>.fromOpaque(UnsafeRawPointer(user))._withUnsafeGuaranteedRef {
+                    $0.deliver(header, bytes)
+                }
             }, UnsafeMutableRawPointer(Unmanaged.passUnretained(context).toOpaque()).assumingMemoryBound(to: UInt8.self))
         }
         return DispatchResult(packets: context.packets, lastTime: context.lastTime, status: status)
