@@ -27,7 +27,7 @@ struct HTTPLiveTrafficTests {
                                      package: "python3, curl, coreutils")
         defer { lab.close() }
         let inside = lab.inside()
-        #expect(try Shell.run(inside + ["ip", "link", "set", "lo", "mtu", "600"]).status == 0)
+        #expect(try LiveCaptureLab.run(inside + ["ip", "link", "set", "lo", "mtu", "600"]).status == 0)
 
         // The served files: sniffable types (HTML, PDF, text, ZIP) and one of random bytes (no MIME type).
         let root = "\(lab.directory)/www"
@@ -48,7 +48,7 @@ struct HTTPLiveTrafficTests {
                                               "-d", root, "8080"])
         let base = "http://127.0.0.1:8080/"
         let curl = inside + ["curl", "-s", "-o", "/dev/null", "--max-time", "5"]
-        try #require(Shell.wait(seconds: 10) { (try? Shell.run(curl + [base + "notes.txt"]))?.status == 0 },
+        try #require(Shell.wait(seconds: 10) { (try? LiveCaptureLab.run(curl + [base + "notes.txt"]))?.status == 0 },
                      "http.server did not answer")
         let recording = try lab.record("http", filter: ["tcp", "port", "8080"])
         let fetches: [[String]] = [
@@ -59,7 +59,7 @@ struct HTTPLiveTrafficTests {
             ["--local-port", "42005", base + "missing.html"],
         ]
         for fetch in fetches {
-            #expect(try Shell.run(curl + fetch).status == 0, "curl \(fetch)")
+            #expect(try LiveCaptureLab.run(curl + fetch).status == 0, "curl \(fetch)")
         }
         lab.finish(recording)
 
@@ -123,7 +123,7 @@ struct HTTPLiveTrafficTests {
             let file = try #require(filesRecords.first { record.responseFUIDs == [$0.fileID] }, "no files record for \(name)")
             let path = "\(root)/\(name)"
             for (tool, value) in [("md5sum", file.md5), ("sha1sum", file.sha1), ("sha256sum", file.sha256)] {
-                let digest = try Shell.run([tool, path]).stdout.split(separator: " ").first.map(String.init)
+                let digest = try LiveCaptureLab.run([tool, path]).stdout.split(separator: " ").first.map(String.init)
                 #expect(value == digest, "\(tool) of \(name)")
             }
             #expect(file.seenBytes == UInt64(bytes.count) && file.totalBytes == UInt64(bytes.count), "\(name)")

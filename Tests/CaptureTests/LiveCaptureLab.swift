@@ -19,7 +19,7 @@ struct LiveCaptureLab {
     /// A lab named `short` (a few letters: namespace names must be unique across parallel runs and short).
     /// Cancels the test (skipped, with the reason) when a tool is missing or namespaces cannot be made.
     init(_ short: String, tools: [String], package hint: String) throws {
-        for tool in tools + ["tcpdump", "tshark", "ip"] where (try? Shell.run(["which", tool]))?.status != 0 {
+        for tool in tools + ["tcpdump", "tshark", "ip"] where (try? Self.run(["which", tool]))?.status != 0 {
             try Test.cancel("\(tool) is not installed (make deps installs \(hint), tcpdump, tshark)")
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(short)live-\(getpid())").path
@@ -30,13 +30,13 @@ struct LiveCaptureLab {
 
     /// Another namespace, `name` (made fresh), with its loopback up.
     mutating func addNamespace(_ name: String) throws {
-        _ = try? Shell.run(["ip", "netns", "del", name])
-        guard try Shell.run(["ip", "netns", "add", name]).status == 0 else {
+        _ = try? Self.run(["ip", "netns", "del", name])
+        guard try Self.run(["ip", "netns", "add", name]).status == 0 else {
             close()
             try Test.cancel("cannot create a network namespace (not root?)")
         }
         namespaces.append(name)
-        _ = try Shell.run(["ip", "-n", name, "link", "set", "lo", "up"])
+        _ = try Self.run(["ip", "-n", name, "link", "set", "lo", "up"])
     }
 
     /// The command prefix that runs in namespace `index`.
@@ -80,9 +80,19 @@ struct LiveCaptureLab {
     func close() {
         for process in background.reversed() { Shell.stop(process) }
         for name in namespaces {
-            _ = try? Shell.run(["sh", "-c", "ip netns pids \(name) | xargs -r kill -9; ip netns del \(name)"])
+            _ = try? Self.run(["sh", "-c", "ip netns pids \(name) | xargs -r kill -9; ip netns del \(name)"])
         }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs a command to its end, its output through a file of its own (suites of different files may run at
+    /// once: a shared output file would mix their outputs).
+    static func run(_ arguments: [String]) throws -> Shell.Output {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("live-out-\(getpid())-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let status = system(arguments.map(Shell.quote).joined(separator: " ") + " >\(Shell.quote(path)) 2>/dev/null")
+        let exit = status >= 0 && status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
+        return Shell.Output(status: exit, stdout: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
 
     /// The records the pipeline makes of a capture (as `slipsd -r`), and its analyzer statistics.
@@ -109,7 +119,7 @@ struct LiveCaptureLab {
         let arguments = ["tshark", "-r", capture] + decode.flatMap { ["-d", $0] }
             + ["-Y", filter, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=;"]
             + fields.flatMap { ["-e", $0] }
-        let output = try Shell.run(arguments)
+        let output = try run(arguments)
         #expect(output.status == 0, "tshark failed on \(capture) with \(filter)")
         return output.stdout.split(separator: "\n").map {
             $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
