@@ -20,6 +20,8 @@
 #     unchanged ranges re-asserted), removal; entries/s and kernel elements/s (goal ≥ 500 k/s).
 # 11. blocking at a million (issue 13 §4, Benchmarks/bulk-block.sh): `slipsd --block-from` of 1 M addresses vs
 #     `nft -f` of the same elements, `--unblock-from`, and `slipsd --inline` start-up with the blocks vs none.
+# 12. application analyzers (issue 10 §4, Benchmarks/analyzers.sh): analyzers on vs off on the realistic capture
+#     (whole packets) and the synthetic one; ClientHello -> JA3+JA4 vs SHA-256; allocations per unclaimed packet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -145,3 +147,6 @@ ip netns del "$feedns"
 
 echo "== 11. blocking at a million: --block-from vs nft -f, --unblock-from, inline start-up with the blocks (private namespace) =="
 bash Benchmarks/bulk-block.sh "$OUT"
+
+echo "== 12. application analyzers: on vs off, ClientHello -> JA3+JA4, allocations on unclaimed flows =="
+bash Benchmarks/analyzers.sh "$OUT"
