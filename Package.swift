@@ -92,7 +92,8 @@ let package = Package(
                                                         "TestSupport"]),
 
         // Benchmarks (`make bench`): not unit tests.
-        .executableTarget(name: "slipsd-bench", dependencies: ["NetCore", "Records", "Capture", "Detect", "Blocker", "TestSupport", "CPcap"],
+        .executableTarget(name: "slipsd-bench", dependencies: ["NetCore", "Records", "Capture", "Detect", "Blocker", "TestSupport", "CPcap",
+                                                           .product(name: "Crypto", package: "swift-crypto")],
                           path: "Benchmarks/slipsd-bench"),
     ]
 )

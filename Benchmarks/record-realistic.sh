@@ -3,7 +3,7 @@
 # network namespaces joined by a veth pair — HTTP (python3's http.server, curl), DNS (dnsmasq, dig, UDP and TCP),
 # TLS (openssl s_server, curl over HTTPS), bulk TCP (nc), UDP (nc -u), and a TCP port scan (nc -z) — captured with
 # tcpdump on the client's side. Usage: record-realistic.sh OUT.pcap. Needs root; traffic stays in the namespaces,
-# which are removed on exit, also on failure.
+# which are removed on exit, also on failure. RECORD_SNAPLEN=0 keeps whole packets (default: 256 bytes each).
 set -euo pipefail
 out=$(realpath -m "$1")
 tag="sdb-rr$$"
@@ -38,7 +38,7 @@ in_srv bash -c 'while true; do nc -l -p 9000 >/dev/null; done' >/dev/null 2>&1 &
 in_srv bash -c 'while true; do nc -u -l -p 9001 >/dev/null; done' >/dev/null 2>&1 & pids="$pids $!"
 sleep 1
 
-ip netns exec "$cli" tcpdump -i "${tag}a" -w "$out" -U -s 256 >/dev/null 2>&1 & tcpdump_pid=$!; pids="$pids $tcpdump_pid"
+ip netns exec "$cli" tcpdump -i "${tag}a" -w "$out" -U -s "${RECORD_SNAPLEN:-256}" >/dev/null 2>&1 & tcpdump_pid=$!; pids="$pids $tcpdump_pid"
 sleep 1
 
 # Clients, bounded in count and time.

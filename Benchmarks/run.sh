@@ -26,6 +26,8 @@
 # 13. inline cost (issue 13 §5, Benchmarks/inline-cost.sh): a 64-byte UDP flood through a gateway namespace, plain
 #     forwarding vs the C accept-all NFQUEUE loop vs `slipsd --inline` with every detector; forwarded and handled
 #     packets/s and the consumer's user and system CPU per handled packet (aim: slipsd's user time ≤ 1.5× the C loop's).
+# 14. application analyzers (issue 10 §4, Benchmarks/analyzers.sh): analyzers on vs off on the realistic capture
+#     (whole packets) and the synthetic one; ClientHello -> JA3+JA4 vs SHA-256; allocations per unclaimed packet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench-out}
@@ -158,3 +160,5 @@ echo "== 12. forwarding with ${BENCH_FEED_ENTRIES:-1000000} feed entries in the 
 bash Benchmarks/feed-forwarding.sh "$OUT" "${BENCH_FEED_ENTRIES:-1000000}"
 echo "== 13. inline cost: plain forwarding vs C accept-all loop vs slipsd --inline with every detector (namespaces) =="
 bash Benchmarks/inline-cost.sh
+echo "== 14. application analyzers: on vs off, ClientHello -> JA3+JA4, allocations on unclaimed flows =="
+bash Benchmarks/analyzers.sh "$OUT"

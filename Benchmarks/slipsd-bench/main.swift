@@ -9,6 +9,8 @@
 //   slipsd-bench threat-intel DIR ENTRIES           feed load time, memory and lookups of the IoC index
 //   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
 //   slipsd-bench feed-blocklist [ENTRIES]           feed blocklist full and incremental loads (root, own netns)
+//   slipsd-bench ja4 CAPTURE [SECONDS]              ClientHello -> JA3+JA4 rate vs SHA-256 of the same bytes
+//   slipsd-bench make-unclaimed-capture PATH PACKETS FLOWS  TCP flows no analyzer claims (allocation counting)
 import NetCore
 import TestSupport
 #if canImport(Glibc)
@@ -53,6 +55,10 @@ case "evidence-output":
     EvidenceOutputThroughput.run(arguments)
 case "feed-blocklist":
     FeedBlocklistLoad.run(arguments)
+case "ja4":
+    AnalyzerBench.ja4(arguments)
+case "make-unclaimed-capture":
+    AnalyzerBench.makeUnclaimedCapture(arguments)
 default:
     print("unknown command \(arguments[1])")
     exit(2)

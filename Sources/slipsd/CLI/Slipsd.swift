@@ -183,8 +183,8 @@ struct Slipsd: ParsableCommand {
             throw ValidationError("--flows is only for -r, -f, --input-socket and -i")
         }
         if inputType != nil && readFile == nil && flowFile == nil { throw ValidationError("--input-type is only for -f and -r") }
-        if zeekLogs && (readFile == nil && flowFile == nil && inputSocket == nil && interface == nil) {
-            throw ValidationError("--zeek-logs is only for -r, -f, --input-socket and -i")
+        if zeekLogs && (readFile == nil && flowFile == nil && inputSocket == nil && interface == nil && !inline) {
+            throw ValidationError("--zeek-logs is only for -r, -f, --input-socket, -i and --inline")
         }
         if zeekLogs && outputDirectory == nil { throw ValidationError("--zeek-logs needs -o DIR (the logs go to DIR/zeek/)") }
         if flowFile == "-" && inputType == nil {

@@ -130,7 +130,7 @@ struct InlineDaemon {
             for message in messages { wiring.output?.log(message) }
             let consumer = ReloadingConsumer(engine: wiring.engine, response: detectionSide.response,
                                              reload: reload, output: wiring.output, learning: learning)
-            DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil).run()
+            DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil, zeekLogs: detectionSide.zeekLogs).run()
             withExtendedLifetime(detectionSide) {}
         }
         // Checked once here (the YAML reader already did): the packet threads build their pipelines from the

@@ -11,6 +11,8 @@ import Glibc
 struct InlineDetectionSide {
     let wiring: DetectionWiring
     let response: ResponseStage?
+    /// The `--zeek-logs` writer (`DIR/zeek/`), written by the detection thread only; nil without the flag.
+    let zeekLogs: ZeekLogWriter?
     /// What the control thread may use of the response stage.
     let controls: BlockControls?
     /// The state file to restore once the kernel's existing blocks are learned.
@@ -30,7 +32,12 @@ struct InlineDetectionSide {
         let detection = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                             verbosity: options.verbose, daemonUser: daemonUser?.pw_uid)
         wiring = detection
+        // The Zeek logs are created at their first line, after the drop: a DIR/zeek made here goes to the user.
+        let newZeekDirectory = options.outputDirectory.flatMap { OutputDirectoryOwnership.isNew($0 + "/zeek") ? $0 + "/zeek" : nil }
+        zeekLogs = try options.zeekLogWriter()
         if let directory = newOutputDirectory, let user = daemonUser {
+            try OutputDirectoryOwnership.give(directory, uid: user.pw_uid, gid: user.pw_gid)
+        } else if let directory = newZeekDirectory, zeekLogs != nil, let user = daemonUser {
             try OutputDirectoryOwnership.give(directory, uid: user.pw_uid, gid: user.pw_gid)
         }
         threatIntel = settings.threatIntel

@@ -50,6 +50,8 @@ public struct AnalyzerStatistics: Sendable, Equatable {
     public var quicHellos: UInt64 = 0
     /// QUIC: hellos not reported because the client never used the server's connection id (spoofable).
     public var quicUnproven: UInt64 = 0
+    /// QUIC: Initial packets not decrypted because the pipeline's decryption rate limit was reached (a flood).
+    public var quicInitialsSkipped: UInt64 = 0
     public var quicMalformations = QUICMalformationCounters()
 
     /// All zero.

@@ -70,8 +70,8 @@ final class HTTPAnalyzer: FlowAnalyzer {
             connection.requestPhase = step.complete || framing.isComplete ? .head : .body(framing)
             return step.consumed
         case .head:
-            guard let head = readHead(bytes, request: true, phase: &connection.requestPhase, flow: &flow,
-                                      context: &context) else {
+            guard let head = readHead(bytes, request: true, phase: &connection.requestPhase,
+                                      scan: &connection.requestScan, flow: &flow, context: &context) else {
                 return connection.requestPhase == .stopped ? bytes.count : 0
             }
             flow.confirmed = true
@@ -127,8 +127,8 @@ final class HTTPAnalyzer: FlowAnalyzer {
             }
             return step.consumed
         case .head:
-            guard let head = readHead(bytes, request: false, phase: &connection.responsePhase, flow: &flow,
-                                      context: &context) else {
+            guard let head = readHead(bytes, request: false, phase: &connection.responsePhase,
+                                      scan: &connection.responseScan, flow: &flow, context: &context) else {
                 return connection.responsePhase == .stopped ? bytes.count : 0
             }
             let status = head.value.status
@@ -225,16 +225,19 @@ final class HTTPAnalyzer: FlowAnalyzer {
     }
 
     /// A head at the start of `bytes`, or nil: incomplete (wait), or malformed (counted; the direction stops).
+    /// `scan` keeps how far the search got, so a head in many small segments is read once (linear).
     private func readHead(_ bytes: UnsafeRawBufferPointer, request: Bool, phase: inout HTTPConnection.Phase,
-                          flow: inout AnalyzedFlow, context: inout AnalyzerContext) -> (value: HTTPHead, length: Int)? {
+                          scan: inout HTTPHeadScan, flow: inout AnalyzedFlow,
+                          context: inout AnalyzerContext) -> (value: HTTPHead, length: Int)? {
         let limit = min(configuration.httpMaxHeaderBytes, configuration.streamBytesPerDirection)
-        guard let length = HTTPHeadParser.headLength(bytes, limit: limit) else {
+        guard let length = HTTPHeadParser.headLength(bytes, limit: limit, resuming: &scan) else {
             if bytes.count >= limit {
                 context.statistics.httpMalformations.count(.headerTooLong)
                 stop(&phase, flow: &flow)
             }
             return nil
         }
+        scan = HTTPHeadScan()                                        // the next head starts after this one
         do throws(HTTPMalformation) {
             let head = try HTTPHeadParser.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), request: request)
             for _ in 0..<min(head.badHeaderLines, 16) { context.statistics.httpMalformations.count(.badHeaderLine) }

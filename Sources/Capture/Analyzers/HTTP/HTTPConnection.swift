@@ -37,6 +37,9 @@ final class HTTPConnection {
     var requestPhase = Phase.head
     var responsePhase = Phase.head
     var response: ResponseBody?
+    /// How far the search for the end of each direction's current head got (resumed at the next segment).
+    var requestScan = HTTPHeadScan()
+    var responseScan = HTTPHeadScan()
     /// Requests seen on the connection (Zeek's `trans_depth` of the next one is this plus one).
     var depth: UInt64 = 0
 }

@@ -8,10 +8,21 @@ enum HTTPHeadParser {
     /// The length of the head at the start of `bytes` (through its blank line), skipping up to a few empty lines
     /// before a request (RFC 9112 §2.2); nil when the blank line is not in the first `limit` bytes.
     static func headLength(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
+        var scan = HTTPHeadScan()
+        return headLength(bytes, limit: limit, resuming: &scan)
+    }
+
+    /// `headLength(_:limit:)` that resumes where the last search of the same head stopped (`scan`), so a head
+    /// arriving in many small segments is read once in all (linear), not again from its start per segment.
+    /// `bytes` must start where the head starts, as it did for the earlier searches (the stream holds the
+    /// unconsumed bytes and hands them again with the new ones). `scan` is left where this search stopped.
+    static func headLength(_ bytes: UnsafeRawBufferPointer, limit: Int, resuming scan: inout HTTPHeadScan) -> Int? {
         let end = min(bytes.count, limit)
-        var index = 0
-        var lineStart = 0
-        var sawContent = false
+        if scan.index > end { scan = HTTPHeadScan() }              // not the bytes it was made for: start over
+        var index = scan.index
+        var lineStart = scan.lineStart
+        var sawContent = scan.sawContent
+        defer { scan = HTTPHeadScan(index: index, lineStart: lineStart, sawContent: sawContent) }
         while index < end {
             if bytes[index] == 0x0A {
                 let lineLength = index - lineStart - (index > lineStart && bytes[index - 1] == 0x0D ? 1 : 0)
@@ -155,4 +166,12 @@ enum HTTPHeadParser {
 
     /// Bytes as text (invalid UTF-8 replaced).
     static func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Where a search for the end of an HTTP head stopped: the next byte to read, where its line began, and
+/// whether a non-empty line was seen. Kept per direction between segments (`HTTPConnection`).
+struct HTTPHeadScan: Equatable {
+    var index = 0
+    var lineStart = 0
+    var sawContent = false
 }

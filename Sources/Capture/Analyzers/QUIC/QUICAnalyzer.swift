@@ -12,6 +12,7 @@ import Records
 /// Initial (it received the server's reply: return routability, RFC 9000 §8).
 ///
 /// Stops once both hellos are read and the client is proven, or after `maxDatagrams` datagrams of a side.
+/// At most `decryptionsPerSecond` Initials are decrypted per second of packet time (the rest are counted).
 /// Malformations are counted by kind. Confined to its pipeline's thread.
 final class QUICAnalyzer: FlowAnalyzer {
     let configuration: AnalyzerConfiguration
@@ -20,6 +21,9 @@ final class QUICAnalyzer: FlowAnalyzer {
 
     /// Datagrams read per side before the analysis stops.
     static let maxDatagrams = 16
+    /// Initial packets decrypted per second of packet time, at most, by one pipeline (`QUICDecryptionLimiter`).
+    static let decryptionsPerSecond = 4_096
+    private var limiter = QUICDecryptionLimiter(perSecond: QUICAnalyzer.decryptionsPerSecond)
 
     init(configuration: AnalyzerConfiguration) { self.configuration = configuration }
 
@@ -42,6 +46,11 @@ final class QUICAnalyzer: FlowAnalyzer {
             }
             defer { cursor = header.end }
             guard header.isInitial else { continue }
+            // Key derivation and decryption are the costly part: a flood of Initials cannot buy more than the limit.
+            guard limiter.take(at: time) else {
+                context.statistics.quicInitialsSkipped &+= 1
+                continue
+            }
             guard let session = session(for: header, payload, fromOriginator: fromOriginator, time: time,
                                         flow: &flow, context: &context) else { break }
             if !fromOriginator, session.serverConnectionID == nil {
