@@ -83,6 +83,7 @@ enum ConfigLoader {
         try reader.section("analyzers") { (r: inout ConfigReader) throws(ConfigError) in
             try r.bool("enabled", into: &settings.analyzers.enabled)
             try r.int("memory_budget_mb", into: &settings.analyzers.memoryBudgetMB, in: 1...65_536)
+            try r.int("http_hash_max_mb", into: &settings.analyzers.httpHashMaxMB, in: 0...4096)
         }
         try reader.section("whitelists") { (r: inout ConfigReader) throws(ConfigError) in
             try r.bool("enable_local_whitelist", into: &settings.whitelistEnabled)

@@ -7,7 +7,9 @@ import Capture
 extension SlipsdSettings.Analyzers {
     /// The analyzers' configuration from the `analyzers.*` keys.
     var configuration: AnalyzerConfiguration {
-        AnalyzerConfiguration(enabled: enabled, memoryBudget: memoryBudgetMB << 20)
+        var configuration = AnalyzerConfiguration(enabled: enabled, memoryBudget: memoryBudgetMB << 20)
+        configuration.httpHashBytes = UInt64(httpHashMaxMB) << 20
+        return configuration
     }
 }
 

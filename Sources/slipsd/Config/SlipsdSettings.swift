@@ -42,6 +42,8 @@ struct SlipsdSettings: Sendable {
     struct Analyzers: Sendable {
         var enabled = true
         var memoryBudgetMB = 32
+        /// `http_hash_max_mb`: HTTP bodies are hashed (MD5, SHA-1, SHA-256) up to this many MiB; 0 hashes none.
+        var httpHashMaxMB = 64
     }
     var analyzers = Analyzers()
 
