@@ -39,10 +39,32 @@ enum ProtocolProbe {
             return looksLikeDNSQuery(payload) ? .dns : nil
         case IPProtocolNumber.tcp:
             if packet.dstPort == 53 || packet.srcPort == 53 { return .dns }
-            guard update.streamOffset == 1, payload.count >= 4 else { return nil }
-            return tcpContent(payload, fromOriginator: update.isOriginator)
+            guard update.streamOffset == 1, payload.count > 0 else { return nil }
+            if payload.count >= 4, let application = tcpContent(payload, fromOriginator: update.isOriginator) {
+                return application
+            }
+            // A client's first segment too short to show its protocol (split to slip past the probe): the
+            // responder's well-known port decides. The analyzer reassembles from the stream's first byte and
+            // confirms the protocol itself (no `service` otherwise). Only the originator's side: a server's short
+            // first segment must not take the flow from what the client's own bytes announce.
+            guard update.isOriginator, payload.count < shortFirstSegment else { return nil }
+            return wellKnownTCPService(port: packet.dstPort)
         default:
             return nil
+        }
+    }
+
+    /// First segments shorter than this may hide their protocol's signature (the longest, `PROPPATCH `, is 10).
+    static let shortFirstSegment = 16
+
+    /// The analyzer a TCP responder port belongs to, for first segments too short to probe.
+    static func wellKnownTCPService(port: UInt16) -> ApplicationProtocol? {
+        switch port {
+        case 80, 8000, 8080: .http
+        case 443: .tls
+        case 22: .ssh
+        case 25, 587: .smtp
+        default: nil
         }
     }
 
