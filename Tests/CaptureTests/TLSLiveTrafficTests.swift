@@ -107,19 +107,7 @@ struct TLSLiveTrafficTests {
         }
         Shell.stop(tcpdump)
 
-        let handoff = RecordHandoff(producers: 1, producersMayWait: true)
-        let pipeline = try PacketPipeline(flowConfiguration: FlowTableConfiguration(maxFlows: 1_024), handoff: handoff,
-                                          flushEagerly: false)
-        _ = try PcapFileSource(path: capture).run(handler: pipeline)
-        pipeline.finish()
-        handoff.finish()
-        var records: [Record] = []
-        var batch: [RecordEvent] = []
-        while handoff.take(into: &batch) {
-            for case .record(let record) in batch { records.append(record) }
-            batch.removeAll(keepingCapacity: true)
-        }
-        let statistics = pipeline.analyzerStatistics
+        let (records, statistics) = try LiveCaptureLab.records(capture)
         #expect(statistics.tlsMalformations.total == 0, "\(statistics.tlsMalformations.nonZero)")
         let ssl = records.compactMap { SSLRecord.from($0) }
         let x509 = records.compactMap { X509Record.from($0) }
