@@ -53,7 +53,13 @@ public final class DetectionEngine: DetectionEventConsumer {
     public private(set) var analyzedProfilesCapped = false
     private var lastAnalyzedProfile: IPAddress?
     /// The two ends of a flow with a proven handshake.
-    private struct VerifiedEnds { var originator: IPAddress; var responder: IPAddress }
+    private struct VerifiedEnds {
+        var originator: IPAddress
+        var responder: IPAddress
+        init(originator: IPAddress, responder: IPAddress) { self.originator = originator; self.responder = responder }
+        /// The ends of a record's connection id (an absent end is 0.0.0.0, which no attacker is).
+        init(_ id: ConnectionID) { self.init(originator: id.originator ?? .zeroIPv4, responder: id.responder ?? .zeroIPv4) }
+    }
     /// uid → ends of recent flows with a proven handshake.
     private var verifiedFlows: BoundedUIDMap<VerifiedEnds>
     /// The default of `verifiedFlowLimit`.
@@ -175,13 +181,9 @@ public final class DetectionEngine: DetectionEventConsumer {
                 }
                 noteHosts(flow, window: window)
                 noteActive(profile)
-            } else if case .ssh(let banner) = record, banner.handshake {
-                // A banner seen on a proven flow (its conn record usually comes later, at the flow's end).
-                verifiedFlows.set(VerifiedEnds(originator: banner.client, responder: banner.server), for: banner.uid)
-            } else if let (uid, id) = Self.provenApplicationFlow(record) {
-                // An SMTP, HTTP or TLS record made on a proven flow: its evidence comes before the conn record.
-                verifiedFlows.set(VerifiedEnds(originator: id.originator ?? .zeroIPv4,
-                                               responder: id.responder ?? .zeroIPv4), for: uid)
+            } else if let (uid, ends) = Self.provenApplicationFlow(record) {
+                // A record an analyzer made on a proven flow: its evidence comes before the flow's conn record.
+                verifiedFlows.set(ends, for: uid)
             }
             publish(.record(record, profile: profile, timeWindow: window))
         case .tick(let time):
@@ -314,12 +316,13 @@ public final class DetectionEngine: DetectionEventConsumer {
         dispatching = false
     }
 
-    /// The uid and ends of an SMTP, HTTP or TLS record that an analyzer made on a flow with a proven handshake.
-    private static func provenApplicationFlow(_ record: Record) -> (FlowUID, ConnectionID)? {
+    /// The uid and ends of an SSH, SMTP, HTTP or TLS record that an analyzer made on a flow with a proven handshake.
+    private static func provenApplicationFlow(_ record: Record) -> (FlowUID, VerifiedEnds)? {
         switch record {
-        case .smtp(let smtp) where smtp.handshake: (smtp.uid, smtp.id)
-        case .http(let http) where http.handshake: (http.uid, http.id)
-        case .ssl(let ssl) where ssl.handshake: (ssl.uid, ssl.id)
+        case .ssh(let ssh) where ssh.handshake: (ssh.uid, VerifiedEnds(originator: ssh.client, responder: ssh.server))
+        case .smtp(let smtp) where smtp.handshake: (smtp.uid, VerifiedEnds(smtp.id))
+        case .http(let http) where http.handshake: (http.uid, VerifiedEnds(http.id))
+        case .ssl(let ssl) where ssl.handshake: (ssl.uid, VerifiedEnds(ssl.id))
         default: nil
         }
     }
