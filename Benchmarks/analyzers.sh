@@ -14,15 +14,16 @@ OUT=${1:-${BENCH_OUT:-bench-out}}
 mkdir -p "$OUT"
 printf 'analyzers:\n  enabled: false\n' > "$OUT/analyzers-off.yaml"
 printf 'analyzers:\n  enabled: true\n' > "$OUT/analyzers-on.yaml"
+printf 'analyzers:\n  enabled: true\n  http_hashes: [md5]\n' > "$OUT/analyzers-md5.yaml"
 
 seconds_of() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
-# on_vs_off CAPTURE: 5 pairs, alternating; prints the medians and the median of the pair ratios.
+# on_vs_off CAPTURE [ON_CONFIG]: 5 pairs, alternating; prints the medians and the median of the pair ratios.
 on_vs_off() {
-  local capture=$1 ratios="" ons="" offs=""
-  SLIPSD_BENCH_FLOWS_ONLY=1 .build/release/slipsd -r "$capture" -c "$OUT/analyzers-on.yaml" >/dev/null  # warm-up
+  local capture=$1 onconf=${2:-$OUT/analyzers-on.yaml} ratios="" ons="" offs=""
+  SLIPSD_BENCH_FLOWS_ONLY=1 .build/release/slipsd -r "$capture" -c "$onconf" >/dev/null  # warm-up
   for _ in 1 2 3 4 5; do
     local on off
-    on=$(SLIPSD_BENCH_FLOWS_ONLY=1 seconds_of .build/release/slipsd -r "$capture" -c "$OUT/analyzers-on.yaml")
+    on=$(SLIPSD_BENCH_FLOWS_ONLY=1 seconds_of .build/release/slipsd -r "$capture" -c "$onconf")
     off=$(SLIPSD_BENCH_FLOWS_ONLY=1 seconds_of .build/release/slipsd -r "$capture" -c "$OUT/analyzers-off.yaml")
     ons="$ons $on"; offs="$offs $off"
     ratios="$ratios $(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
@@ -41,6 +42,8 @@ fi
 cat "$REAL" > /dev/null
 echo "realistic capture ($(basename "$REAL"), whole packets), slipsd -r flows only:"
 on_vs_off "$REAL"
+echo "realistic capture, analyzers with analyzers.http_hashes: [md5] (the one digest Slips' detectors read) vs off:"
+on_vs_off "$REAL" "$OUT/analyzers-md5.yaml"
 SYNTH="$OUT/bench.pcap"
 if [ ! -s "$SYNTH" ]; then
   .build/release/slipsd-bench make-capture "$SYNTH" "${BENCH_PACKETS:-5000000}" "${BENCH_FLOWS:-600000}"

@@ -9,7 +9,7 @@ import Glibc
 
 /// Section 12 of `make bench` (issue 10 §4), the parts that run inside slipsd-bench:
 /// - `slipsd-bench ja4 CAPTURE [SECONDS]`: the ClientHellos of a capture (each one whole in one TCP segment) go
-///   through the TLS analyzer's parser and fingerprinter (`TLSClientHelloFingerprints`, JA3 + JA4) in a loop for
+///   through the TLS analyzer's parser and fingerprinter (`TLSClientHelloFingerprints`, JA3 + JA4, then JA4 alone) in a loop for
 ///   about SECONDS, and the same bytes through a plain SHA-256 (swift-crypto) as the baseline of the same run;
 ///   prints both rates and their ratio.
 /// - `slipsd-bench make-unclaimed-capture PATH PACKETS FLOWS`: FLOWS interleaved TCP connections on port 9000
@@ -35,13 +35,18 @@ enum AnalyzerBench {
         let fingerprintRate = rate(seconds: seconds, hellos) { body in
             if let value = fingerprints.fingerprints(body) { sink &+= value.ja3.utf8.count &+ value.ja4.utf8.count }
         }
+        let ja4Rate = rate(seconds: seconds, hellos) { body in
+            if let value = fingerprints.ja4(body) { sink &+= value.utf8.count }
+        }
         let hashRate = rate(seconds: seconds, hellos) { body in
             let digest = SHA256.hash(data: body)
             sink &+= digest.withUnsafeBytes { Int($0[0]) }
         }
         print(String(format: "ClientHello -> JA3+JA4 (parse, MD5, SHA-256 x2): %.0f /s (goal >= 1000000)", fingerprintRate))
+        print(String(format: "ClientHello -> JA4 alone (parse, SHA-256 x2):     %.0f /s (goal >= 1000000)", ja4Rate))
         print(String(format: "baseline SHA-256 of the same bytes:             %.0f /s", hashRate))
-        print(String(format: "ratio fingerprints/baseline:                    %.2f   (sink %d)", fingerprintRate / hashRate, sink & 1))
+        print(String(format: "ratio JA3+JA4/baseline:                         %.2f", fingerprintRate / hashRate))
+        print(String(format: "ratio JA4/baseline:                             %.2f   (sink %d)", ja4Rate / hashRate, sink & 1))
     }
 
     /// Runs `body` over the hellos, round robin, for about `seconds`; hellos per second.

@@ -77,6 +77,19 @@ struct HTTPAnalyzerTests {
         #expect(file.mimeType == "text/plain" && file.analyzers == ["MD5", "SHA1", "SHA256"])
     }
 
+    @Test("analyzers.http_hashes: MD5 alone computes the MD5 and leaves SHA-1/SHA-256 empty")
+    func md5Only() throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.httpHashes = [.md5]
+        let run = try AppAnalyzerRun(tcpExchange([(.client, Self.request("/fox")),
+                                                  (.server, Self.response(Self.fox, type: "text/plain"))]),
+                                     analyzers: configuration)
+        let file = try #require(run.files.first)
+        #expect(file.md5 == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(file.sha1.isEmpty && file.sha256.isEmpty && file.analyzers == ["MD5"])
+        #expect(HTTPBodyHashKinds(name: "SHA256") == .sha256 && HTTPBodyHashKinds(name: "crc32") == nil)
+    }
+
     @Test("a body above the hash limit is counted but gets no hashes")
     func hashLimit() throws {
         var configuration = AnalyzerConfiguration()

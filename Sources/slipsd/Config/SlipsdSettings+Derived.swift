@@ -9,6 +9,7 @@ extension SlipsdSettings.Analyzers {
     var configuration: AnalyzerConfiguration {
         var configuration = AnalyzerConfiguration(enabled: enabled, memoryBudget: memoryBudgetMB << 20)
         configuration.httpHashBytes = UInt64(httpHashMaxMB) << 20
+        configuration.httpHashes = HTTPBodyHashKinds(httpHashes.compactMap(HTTPBodyHashKinds.init(name:)))
         return configuration
     }
 }

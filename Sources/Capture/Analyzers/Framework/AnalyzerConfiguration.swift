@@ -14,6 +14,8 @@ public struct AnalyzerConfiguration: Sendable, Equatable {
     public var httpMaxHeaderBytes = 8 << 10
     /// HTTP: a response body is hashed (MD5, SHA-1, SHA-256) up to this many bytes; a longer one gets no hashes.
     public var httpHashBytes: UInt64 = 64 << 20
+    /// HTTP: which digests of a response body are computed (all three, as files.log from Slips' Zeek has them).
+    public var httpHashes: HTTPBodyHashKinds = .all
     /// HTTP: most requests awaiting responses per connection (pipelining).
     public var httpPendingPerConnection = 32
     /// SSH: bytes after both identification strings above which `auth_success` is true (Slips'

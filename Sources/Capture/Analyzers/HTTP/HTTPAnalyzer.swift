@@ -158,7 +158,7 @@ final class HTTPAnalyzer: FlowAnalyzer {
             } else {
                 framing = .untilClose
             }
-            connection.response = .init(transaction: transaction, hashes: BodyHashes(limit: configuration.httpHashBytes),
+            connection.response = .init(transaction: transaction, hashes: BodyHashes(limit: configuration.httpHashBytes, kinds: configuration.httpHashes),
                                         totalBytes: head.value.contentLength ?? 0, stopsAnalysis: switches)
             if framing.isComplete {
                 completeResponse(connection, flow: flow, context: &context)
@@ -206,7 +206,7 @@ final class HTTPAnalyzer: FlowAnalyzer {
             file.seenBytes = response.seen
             file.totalBytes = response.totalBytes
             if let digests = response.hashes.finalize() {
-                file.analyzers = ["MD5", "SHA1", "SHA256"]
+                file.analyzers = configuration.httpHashes.analyzerNames
                 file.md5 = digests.md5
                 file.sha1 = digests.sha1
                 file.sha256 = digests.sha256

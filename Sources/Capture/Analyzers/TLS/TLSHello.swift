@@ -41,7 +41,12 @@ struct TLSClientHello: Equatable {
     /// The version the client offers at most: the highest non-GREASE supported_versions entry, else
     /// `legacyVersion`.
     var highestVersion: UInt16 {
-        supportedVersions.filter { !TLSGrease.isGrease($0) }.max() ?? legacyVersion
+        var highest: UInt16?
+        for version in supportedVersions where !TLSGrease.isGrease(version) {
+            if let current = highest, current >= version { continue }
+            highest = version
+        }
+        return highest ?? legacyVersion
     }
 }
 

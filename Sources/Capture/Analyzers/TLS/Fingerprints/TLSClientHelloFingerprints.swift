@@ -16,4 +16,10 @@ public struct TLSClientHelloFingerprints {
         do throws(TLSMalformation) { try TLSHelloParser.parseClientHello(body, into: &hello) } catch { return nil }
         return (fingerprinter.ja3(hello), fingerprinter.ja4(hello, quic: false))
     }
+
+    /// JA4 alone (the parser, then the JA4 fingerprinter), or nil when `body` is not a well-formed ClientHello.
+    public mutating func ja4(_ body: UnsafeRawBufferPointer) -> String? {
+        do throws(TLSMalformation) { try TLSHelloParser.parseClientHello(body, into: &hello) } catch { return nil }
+        return fingerprinter.ja4(hello, quic: false)
+    }
 }

@@ -6,12 +6,15 @@ import Crypto
 /// the fingerprinter keeps, so one instance computes many fingerprints without growing; hashes are swift-crypto's.
 /// Not `Sendable`: one per pipeline thread (or per benchmark loop).
 struct TLSFingerprinter {
-    private var text: [UInt8] = []
+    /// The text being hashed: the first `textCount` bytes (the storage is sized once, then reused).
+    private var text = [UInt8](repeating: 0, count: 4096)
+    private var textCount = 0
     private var sorted: [UInt16] = []
+    private var out: [UInt8] = []
 
     init() {
-        text.reserveCapacity(4096)
         sorted.reserveCapacity(128)
+        out.reserveCapacity(64)
     }
 
     // MARK: JA3 / JA3S
@@ -19,107 +22,143 @@ struct TLSFingerprinter {
     /// JA3's text: `SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats`.
     mutating func ja3Text(_ hello: TLSClientHello) -> String {
         writeJA3(hello)
-        return String(decoding: text, as: UTF8.self)
+        return text.withUnsafeBufferPointer { String(decoding: $0[..<textCount], as: UTF8.self) }
     }
 
     /// JA3: the MD5 of `ja3Text`, lowercase hex.
     mutating func ja3(_ hello: TLSClientHello) -> String {
         writeJA3(hello)
-        return Self.md5Hex(text)
+        return md5HexOfText()
     }
 
     /// JA3S's text: `SSLVersion,Cipher,SSLExtension`.
     mutating func ja3sText(_ hello: TLSServerHello) -> String {
         writeJA3S(hello)
-        return String(decoding: text, as: UTF8.self)
+        return text.withUnsafeBufferPointer { String(decoding: $0[..<textCount], as: UTF8.self) }
     }
 
     /// JA3S: the MD5 of `ja3sText`, lowercase hex.
     mutating func ja3s(_ hello: TLSServerHello) -> String {
         writeJA3S(hello)
-        return Self.md5Hex(text)
+        return md5HexOfText()
     }
 
     private mutating func writeJA3(_ hello: TLSClientHello) {
-        text.removeAll(keepingCapacity: true)
-        decimal(UInt32(hello.legacyVersion))
-        text.append(0x2C)
-        decimalList(hello.ciphers)
-        text.append(0x2C)
-        decimalList(hello.extensions)
-        text.append(0x2C)
-        decimalList(hello.groups)
-        text.append(0x2C)
-        var first = true
-        for format in hello.pointFormats {
-            if !first { text.append(0x2D) }
-            first = false
-            decimal(UInt32(format))
+        let entry = FingerprintTextWriter.decimalEntry
+        reserveText(entry * (2 + hello.ciphers.count + hello.extensions.count + hello.groups.count)
+                    + 4 * hello.pointFormats.count)
+        textCount = text.withUnsafeMutableBufferPointer { buffer in
+            var writer = FingerprintTextWriter(buffer.baseAddress!)
+            writer.decimal(UInt32(hello.legacyVersion))
+            writer.byte(0x2C)
+            writer.decimalList(hello.ciphers)
+            writer.byte(0x2C)
+            writer.decimalList(hello.extensions)
+            writer.byte(0x2C)
+            writer.decimalList(hello.groups)
+            writer.byte(0x2C)
+            var first = true
+            for format in hello.pointFormats {
+                if !first { writer.byte(0x2D) }
+                first = false
+                writer.decimal(UInt32(format))
+            }
+            return writer.count
         }
     }
 
     private mutating func writeJA3S(_ hello: TLSServerHello) {
-        text.removeAll(keepingCapacity: true)
-        decimal(UInt32(hello.legacyVersion))
-        text.append(0x2C)
-        decimal(UInt32(hello.cipher))
-        text.append(0x2C)
-        decimalList(hello.extensions)
+        reserveText(FingerprintTextWriter.decimalEntry * (3 + hello.extensions.count))
+        textCount = text.withUnsafeMutableBufferPointer { buffer in
+            var writer = FingerprintTextWriter(buffer.baseAddress!)
+            writer.decimal(UInt32(hello.legacyVersion))
+            writer.byte(0x2C)
+            writer.decimal(UInt32(hello.cipher))
+            writer.byte(0x2C)
+            writer.decimalList(hello.extensions)
+            return writer.count
+        }
+    }
+
+    /// Makes `text` hold at least `bytes` (it only grows, and only for hellos larger than any seen before).
+    private mutating func reserveText(_ bytes: Int) {
+        if text.count < bytes { text = [UInt8](repeating: 0, count: max(bytes, 2 * text.count)) }
+    }
+
+    private func md5HexOfText() -> String {
+        var hash = Insecure.MD5()
+        text.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<textCount])) }
+        return Self.hex(hash.finalize(), digits: 32)
     }
 
     // MARK: JA4
 
-    /// JA4 of a ClientHello; `quic` selects the `q` prefix (else `t`, TLS over TCP).
+    /// JA4 of a ClientHello; `quic` selects the `q` prefix (else `t`, TLS over TCP). The 36 characters are
+    /// written as bytes into `out` (reused storage) and become one String at the end; the hashed b and c texts
+    /// go through `text`, and the digests are hex-formatted straight into `out`.
     mutating func ja4(_ hello: TLSClientHello, quic: Bool) -> String {
-        var a: [UInt8] = []
-        a.reserveCapacity(10)
-        a.append(quic ? 0x71 : 0x74)
-        a.append(contentsOf: Self.ja4Version(hello.highestVersion))
-        a.append(hello.hasServerName ? 0x64 : 0x69)
-        let ciphers = hello.ciphers.reduce(0) { $0 + (TLSGrease.isGrease($1) ? 0 : 1) }
-        let extensions = hello.extensions.reduce(0) { $0 + (TLSGrease.isGrease($1) ? 0 : 1) }
-        Self.twoDigits(min(ciphers, 99), into: &a)
-        Self.twoDigits(min(extensions, 99), into: &a)
-        a.append(contentsOf: Self.ja4ALPN(hello.firstALPN))
-
+        out.removeAll(keepingCapacity: true)
+        out.append(quic ? 0x71 : 0x74)
+        let version = Self.ja4VersionPair(hello.highestVersion)
+        out.append(version.0)
+        out.append(version.1)
+        out.append(hello.hasServerName ? 0x64 : 0x69)
+        var ciphers = 0
+        for value in hello.ciphers where !TLSGrease.isGrease(value) { ciphers += 1 }
+        var extensions = 0
+        for value in hello.extensions where !TLSGrease.isGrease(value) { extensions += 1 }
+        Self.twoDigits(min(ciphers, 99), into: &out)
+        Self.twoDigits(min(extensions, 99), into: &out)
+        let alpn = Self.ja4ALPNPair(hello.firstALPN)
+        out.append(alpn.0)
+        out.append(alpn.1)
+        out.append(0x5F)
         // b: sorted ciphers.
         sortedWithoutGrease(hello.ciphers, dropping: nil)
-        let b = sorted.isEmpty ? Self.zeros : hexListHash(suffix: nil)
+        appendListHash(suffix: nil)
+        out.append(0x5F)
         // c: sorted extensions less SNI and ALPN, then the signature algorithms in wire order.
         sortedWithoutGrease(hello.extensions, dropping: (0x0000, 0x0010))
-        let c = sorted.isEmpty ? Self.zeros : hexListHash(suffix: hello.signatureAlgorithms)
-        var result = String(decoding: a, as: UTF8.self)
-        result.append("_")
-        result.append(b)
-        result.append("_")
-        result.append(c)
-        return result
+        appendListHash(suffix: hello.signatureAlgorithms)
+        return String(decoding: out, as: UTF8.self)
     }
-
-    static let zeros = "000000000000"
 
     /// JA4's 2-character version.
     static func ja4Version(_ version: UInt16) -> [UInt8] {
+        let pair = ja4VersionPair(version)
+        return [pair.0, pair.1]
+    }
+
+    /// JA4's 2-character version as two ASCII bytes.
+    @inline(__always)
+    static func ja4VersionPair(_ version: UInt16) -> (UInt8, UInt8) {
         switch version {
-        case 0x0304: Array("13".utf8)
-        case 0x0303: Array("12".utf8)
-        case 0x0302: Array("11".utf8)
-        case 0x0301: Array("10".utf8)
-        case 0x0300: Array("s3".utf8)
-        case 0x0002: Array("s2".utf8)
-        case 0xFEFF: Array("d1".utf8)
-        case 0xFEFD: Array("d2".utf8)
-        case 0xFEFC: Array("d3".utf8)
-        default: Array("00".utf8)
+        case 0x0304: (0x31, 0x33)      // 13
+        case 0x0303: (0x31, 0x32)      // 12
+        case 0x0302: (0x31, 0x31)      // 11
+        case 0x0301: (0x31, 0x30)      // 10
+        case 0x0300: (0x73, 0x33)      // s3
+        case 0x0002: (0x73, 0x32)      // s2
+        case 0xFEFF: (0x64, 0x31)      // d1
+        case 0xFEFD: (0x64, 0x32)      // d2
+        case 0xFEFC: (0x64, 0x33)      // d3
+        default: (0x30, 0x30)          // 00
         }
     }
 
     /// JA4's ALPN part: the first and last characters of the first protocol, their hex digits when either is not
     /// alphanumeric, `00` when there is none.
     static func ja4ALPN(_ first: [UInt8]) -> [UInt8] {
-        guard let head = first.first, let tail = first.last else { return [0x30, 0x30] }
-        if isAlphanumeric(head) && isAlphanumeric(tail) { return [head, tail] }
-        return [hexDigit(head >> 4), hexDigit(tail & 0x0F)]
+        let pair = ja4ALPNPair(first)
+        return [pair.0, pair.1]
+    }
+
+    /// `ja4ALPN` as two ASCII bytes.
+    @inline(__always)
+    static func ja4ALPNPair(_ first: [UInt8]) -> (UInt8, UInt8) {
+        guard let head = first.first, let tail = first.last else { return (0x30, 0x30) }
+        if isAlphanumeric(head) && isAlphanumeric(tail) { return (head, tail) }
+        return (hexDigit(head >> 4), hexDigit(tail & 0x0F))
     }
 
     @inline(__always)
@@ -135,65 +174,52 @@ struct TLSFingerprinter {
         bytes.append(0x30 + UInt8(value % 10))
     }
 
+    /// `sorted` = `values` less GREASE (and less `dropping`), ascending. Hellos carry a few dozen entries, so an
+    /// in-place insertion sort; the parser caps lists at 512, and past 32 entries the library sort takes over.
     private mutating func sortedWithoutGrease(_ values: [UInt16], dropping: (UInt16, UInt16)?) {
         sorted.removeAll(keepingCapacity: true)
         for value in values where !TLSGrease.isGrease(value) {
             if let dropping, value == dropping.0 || value == dropping.1 { continue }
             sorted.append(value)
         }
-        sorted.sort()
-    }
-
-    /// The first 12 hex digits of the SHA-256 of `sorted` as 4-digit hex joined by commas, then `_` and
-    /// `suffix` the same way when it is non-empty.
-    private mutating func hexListHash(suffix: [UInt16]?) -> String {
-        text.removeAll(keepingCapacity: true)
-        hexList(sorted)
-        if let suffix {
-            var any = false
-            for value in suffix where !TLSGrease.isGrease(value) {
-                text.append(any ? 0x2C : 0x5F)
-                any = true
-                hex4(value)
+        guard sorted.count > 1 else { return }
+        if sorted.count > 32 { sorted.sort(); return }
+        sorted.withUnsafeMutableBufferPointer { list in
+            for index in 1..<list.count {
+                let value = list[index]
+                var hole = index
+                while hole > 0 && list[hole - 1] > value {
+                    list[hole] = list[hole - 1]
+                    hole -= 1
+                }
+                list[hole] = value
             }
         }
+    }
+
+    /// Appends to `out` the first 12 hex digits of the SHA-256 of `sorted` as 4-digit hex joined by commas, then
+    /// `_` and `suffix` the same way when it is non-empty; `000000000000` when `sorted` is empty.
+    private mutating func appendListHash(suffix: [UInt16]?) {
+        guard !sorted.isEmpty else {
+            out.append(contentsOf: repeatElement(0x30, count: 12))
+            return
+        }
+        let list = sorted
+        reserveText(FingerprintTextWriter.hexEntry * (list.count + (suffix?.count ?? 0)))
         var hash = SHA256()
-        text.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        return Self.hex(hash.finalize(), digits: 12)
-    }
-
-    // MARK: Text
-
-    private mutating func hexList(_ values: [UInt16]) {
-        var first = true
-        for value in values {
-            if !first { text.append(0x2C) }
-            first = false
-            hex4(value)
+        text.withUnsafeMutableBufferPointer { buffer in
+            var writer = FingerprintTextWriter(buffer.baseAddress!)
+            writer.hexList(list)
+            if let suffix { writer.hexSuffix(suffix) }
+            hash.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: writer.count))
         }
-    }
-
-    @inline(__always)
-    private mutating func hex4(_ value: UInt16) {
-        text.append(Self.hexDigit(UInt8(value >> 12)))
-        text.append(Self.hexDigit(UInt8((value >> 8) & 0xF)))
-        text.append(Self.hexDigit(UInt8((value >> 4) & 0xF)))
-        text.append(Self.hexDigit(UInt8(value & 0xF)))
-    }
-
-    private mutating func decimalList(_ values: [UInt16]) {
-        var first = true
-        for value in values where !TLSGrease.isGrease(value) {
-            if !first { text.append(0x2D) }
-            first = false
-            decimal(UInt32(value))
+        let digest = hash.finalize()
+        digest.withUnsafeBytes { bytes in
+            for index in 0..<6 {
+                out.append(Self.hexDigit(bytes[index] >> 4))
+                out.append(Self.hexDigit(bytes[index] & 0x0F))
+            }
         }
-    }
-
-    @inline(__always)
-    private mutating func decimal(_ value: UInt32) {
-        if value >= 10 { decimal(value / 10) }
-        text.append(0x30 + UInt8(value % 10))
     }
 
     // MARK: Hashes
