@@ -1,7 +1,7 @@
 # slipsd — build, demo, tests, benchmarks. Run as root, or as a user with sudo (for apt-get and the kernel tests).
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEB_PACKAGES := iputils-ping netcat-openbsd libpcap-dev libnetfilter-queue-dev libnftnl-dev libmnl-dev libseccomp-dev pkg-config nftables iptables iproute2 tcpdump systemd nfdump dnsmasq-base dnsutils python3 tshark openssl curl openssh-server openssh-client linux-perf udhcpc ngtcp2-client ngtcp2-server
+DEB_PACKAGES := iputils-ping netcat-openbsd libpcap-dev libnetfilter-queue-dev libnftnl-dev libmnl-dev libseccomp-dev libmaxminddb-dev pkg-config nftables iptables iproute2 tcpdump systemd nfdump dnsmasq-base dnsutils python3 tshark openssl curl openssh-server openssh-client linux-perf udhcpc ngtcp2-client ngtcp2-server
 SWIFT ?= swift
 SAMPLE := samples/demo.pcap
 

@@ -44,6 +44,9 @@ let package = Package(
         // The daemon's system-call filter after set-up (issue 8).
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
+        // ASNs of flow addresses for threat intelligence (MaxMind DB files such as GeoLite2-ASN.mmdb).
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB", pkgConfig: "libmaxminddb",
+                       providers: [.apt(["libmaxminddb-dev"])]),
 
         .target(
             name: "NetCore",
@@ -61,7 +64,7 @@ let package = Package(
                            .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
-        .target(name: "Detect", dependencies: ["NetCore", "Records", .product(name: "Logging", package: "swift-log"),
+        .target(name: "Detect", dependencies: ["NetCore", "Records", "CMaxMindDB", .product(name: "Logging", package: "swift-log"),
                                               .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Blocker", dependencies: ["NetCore", "CNftnl", "CMnl",
                                                 .product(name: "Logging", package: "swift-log")]),

@@ -93,6 +93,17 @@ struct ThreatIntelIndexTests {
         #expect(ja4.entries.count == 1)
     }
 
+    @Test func aJA4ListIsDetectedByItsFirstDataLine() {
+        let list = "# ja4, description\n\nt13d1516h2_8daaf6152771_02713d6af862,Test JA4 client\n"
+        let format = FeedFormat.detect(firstLines: list.split(separator: "\n", omittingEmptySubsequences: false))
+        #expect(format == .fingerprintCSV(.ja4, column: 0, reasonColumn: 1))
+        let (index, parsed) = load(list, format)
+        #expect(parsed.rejectedLines == 0)
+        #expect(index.match(.ja4, "t13d1516h2_8daaf6152771_02713d6af862")?.description == "Test JA4 client")
+        // An IP list whose comment mentions JA4 stays a list of lines.
+        #expect(FeedFormat.detect(firstLines: ["# t13d1516h2_8daaf6152771_02713d6af862", "203.0.113.9"]) == .lines)
+    }
+
     @Test func csvColumnsAndFalsePositiveHashes() {
         let csv = "\"id\",\"ip\",\"note\"\n\"1\",\"203.0.113.9\",\"x\"\n\"2\",\"bad value\",\"y\"\n"
         let (index, parsed) = load(csv, .csv(column: 1, header: true))

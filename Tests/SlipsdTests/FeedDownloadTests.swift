@@ -133,6 +133,46 @@ final class FeedDownloadTests {
         #expect(cached("slow.txt") == Self.good)
     }
 
+    @Test("a body dripped one byte per second hits the timeout (connection to last byte); the copy stays")
+    func slowDripBody() throws {
+        try server.serve("drip.txt", Self.good)
+        #expect(!update("drip.txt").failed)
+        try server.serve("drip.txt", "# newer\n203.0.113.8\n203.0.113.9\n")
+        try server.set("drip.txt", "drip", "1")
+        let started = ContinuousClock.now
+        let outcome = update("drip.txt", timeout: .seconds(2))
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(6), "\(took)")                          // the body alone would take 29 s
+        #expect(outcome.failed && outcome.line.contains("timed out"), "\(outcome.line)")
+        #expect(cached("drip.txt") == Self.good)
+        #expect(server.requests.last?.status == 200)                    // the answer had begun: a body timeout
+    }
+
+    @Test("ja4_feeds: a JA4 list is downloaded, accepted as a feed, and loaded with the list's level and tags")
+    func ja4Feed() throws {
+        let client = "t13d1516h2_8daaf6152771_e5627efa2ab1"
+        try server.serve("ja4.csv", "# ja4, description\n\(client),test scanner client\nt13d1715h2_5b57614c22b0_3d5424432f57,other\n")
+        let list = dir + "/JA4_feeds.csv"
+        try "# URL, threat level, tags\n\(server.url("ja4.csv")),high,['scanner']\n"
+            .write(toFile: list, atomically: true, encoding: .utf8)
+        chmod(list, 0o644)
+        var settings = ThreatIntelSettings()
+        settings.localFilesPath = dir + "/none/"
+        settings.downloadPath = cache
+        settings.ja4Feeds = list
+        var messages: [String] = []
+        let feeds = ThreatIntelLoader.feeds(settings, messages: &messages)
+        try #require(feeds.count == 1 && feeds[0].kind == .ja4, "\(feeds) \(messages)")
+        let downloader = FeedDownloader(timeout: .seconds(10), maximumBytes: 1 << 20)
+        defer { downloader.shutdown() }
+        let outcome = FeedUpdate(directory: cache, fetcher: downloader).update(feeds[0])
+        #expect(!outcome.failed && outcome.line.contains("2 IoCs"), "\(outcome.line)")
+        let loaded = try ThreatIntelLoader.load(settings, trusted: true)
+        let match = loaded.lists.iocs.match(.ja4, client)
+        #expect(match?.threatLevel == .high && match?.tags == ["scanner"] && match?.feed == "ja4.csv", "\(loaded.messages)")
+        #expect(try ConfigLoader.parse("threatintelligence:\n  ja4_feeds: \(list)\n", file: "x.yaml").threatIntel.ja4Feeds == list)
+    }
+
     @Test("slipsd --update-feeds: one line per feed, exit 1 when one failed, 0 when all are current")
     func command() throws {
         try server.serve("one.txt", Self.good)

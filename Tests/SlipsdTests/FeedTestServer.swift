@@ -7,7 +7,7 @@ import Glibc
 /// of a directory by name with an `ETag` (the content's SHA-1) and a fixed `Last-Modified`, answers 304 to a
 /// matching `If-None-Match`, and obeys per-file switches written beside them: `NAME.status` (answer that status
 /// instead), `NAME.delay` (seconds to wait first), `NAME.chunked` (no Content-Length: the body streams until
-/// the connection closes). Every request is one line `PATH STATUS` in `requests.log`. Runs on `address` (in
+/// the connection closes), `NAME.drip` (send the body one byte per that many seconds). Every request is one line `PATH STATUS` in `requests.log`. Runs on `address` (in
 /// `namespace` when given) on a port it picks and writes to `port`; `stop()` kills it.
 final class FeedTestServer {
     /// Where the served files and the switches go.
@@ -51,7 +51,16 @@ final class FeedTestServer {
             self.send_response(200)
             self.send_header('ETag', etag)
             self.send_header('Last-Modified', 'Wed, 02 Dec 2026 10:00:00 GMT')
-            if os.path.exists(name + '.chunked'):
+            if os.path.exists(name + '.drip'):
+                pause = float(open(name + '.drip').read())
+                self.send_header('Content-Length', str(len(body))); self.end_headers()
+                try:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i:i + 1]); self.wfile.flush(); time.sleep(pause)
+                except OSError:
+                    pass
+                self.close_connection = True
+            elif os.path.exists(name + '.chunked'):
                 self.send_header('Connection', 'close'); self.end_headers()
                 for i in range(0, len(body), 65536):
                     self.wfile.write(body[i:i + 65536])
@@ -119,7 +128,7 @@ final class FeedTestServer {
         try text.write(toFile: directory + "/files/" + name, atomically: true, encoding: .utf8)
     }
 
-    /// Sets or clears a switch of `name` (`status`, `delay`, `chunked`).
+    /// Sets or clears a switch of `name` (`status`, `delay`, `chunked`, `drip`).
     func set(_ name: String, _ switchName: String, _ value: String?) throws {
         let path = directory + "/files/" + name + "." + switchName
         if let value { try value.write(toFile: path, atomically: true, encoding: .utf8) }

@@ -108,6 +108,38 @@ struct ThreatIntelConfigTests {
         #expect(throws: SlipsdError.self) { try ThreatIntelLoader.load(settings.threatIntel, trusted: true) }
     }
 
+    /// `asn_database` absent or not a MaxMind DB: ASN IoCs loaded give one line saying why, and no ASN
+    /// matching; no ASN IoCs, no line (the database is not even opened).
+    @Test func anAbsentASNDatabaseIsOneLineAndNoASNMatching() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeLocalFolder(dir)
+        var settings = try ConfigLoader.parse(config(dir) + "\n  asn_database: \(dir)/GeoLite2-ASN.mmdb\n",
+                                              file: "slips.yaml").threatIntel
+        #expect(settings.asnDatabase == dir + "/GeoLite2-ASN.mmdb")
+        let absent = try ThreatIntelLoader.load(settings, trusted: true)
+        let lines = absent.messages.filter { $0.contains("ASN") }
+        #expect(lines == ["threat intelligence: ASN IoCs are not matched: no ASN database at \(dir)/GeoLite2-ASN.mmdb (asn_database)"],
+                "\(absent.messages)")
+        #expect(absent.lists.asnOfAddress == nil && absent.lists.iocs.match(asn: "AS64500") != nil)
+
+        try write("AS64500,bad\n", dir + "/GeoLite2-ASN.mmdb")                    // not a MaxMind DB
+        let garbage = try ThreatIntelLoader.load(settings, trusted: true)
+        let garbageLines = garbage.messages.filter { $0.contains("ASN") }
+        #expect(garbageLines.count == 1 && garbageLines[0].contains("not opened"), "\(garbage.messages)")
+        #expect(garbage.lists.asnOfAddress == nil)
+
+        chmod(dir + "/GeoLite2-ASN.mmdb", 0o666)                                    // others could write it
+        let untrusted = try ThreatIntelLoader.load(settings, trusted: true)
+        #expect(untrusted.messages.filter { $0.contains("ASN") && $0.contains("not read") }.count == 1)
+        #expect(untrusted.lists.asnOfAddress == nil)
+
+        try write("203.0.113.66,high,Simda CC\n", dir + "/local_ti_files/own_malicious_iocs.csv")
+        settings.asnDatabase = dir + "/nowhere.mmdb"
+        let noASNs = try ThreatIntelLoader.load(settings, trusted: true)
+        #expect(!noASNs.messages.contains { $0.contains("ASN") }, "\(noASNs.messages)")
+    }
+
     static func log(_ kind: String, _ fields: [String], _ rows: [[String]]) -> String {
         (["#separator \\x09", "#set_separator\t,", "#path\t\(kind)", "#fields\t" + fields.joined(separator: "\t")]
             + rows.map { $0.joined(separator: "\t") }).joined(separator: "\n") + "\n"

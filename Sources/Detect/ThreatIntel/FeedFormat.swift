@@ -18,9 +18,19 @@ public enum FeedFormat: Hashable, Sendable {
     case knownFalsePositiveMD5
 
     /// The format of a feed whose first lines are `lines` (comments included): abuse.ch's JA3 and SSL lists are
-    /// recognised by their header comment, anything else is `.lines`.
+    /// recognised by their header comment; a JA4 list (`ja4_feeds`, slipsd's addition) by its first data line
+    /// starting with a JA4 fingerprint (`JA4, description…`, read as `.fingerprintCSV(.ja4, 0, 1)`); anything
+    /// else is `.lines`.
     public static func detect(firstLines lines: [Substring]) -> FeedFormat {
+        var sawData = false
         for line in lines.prefix(20) {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if !sawData, !trimmed.isEmpty, !trimmed.hasPrefix("#") {
+                sawData = true
+                if let first = FeedParser.csvFields(trimmed).first, FeedParser.fingerprint(first, .ja4) != nil {
+                    return .fingerprintCSV(.ja4, column: 0, reasonColumn: 1)
+                }
+            }
             let lower = line.lowercased()
             if lower.hasPrefix("#"), lower.contains("ja3_md5") { return .fingerprintCSV(.ja3, column: 0, reasonColumn: 3) }
             if lower.hasPrefix("#"), lower.contains("listingdate"), lower.contains("sha1") {

@@ -194,6 +194,9 @@ public struct ThreatIntelIndex: Sendable {
     }
 
     /// The source listing this AS number (`AS64500`).
+    /// How many ASN IoCs are loaded (slipsd opens its ASN database only when there are any).
+    public var asnCount: Int { asns.count }
+
     public func match(asn: String) -> IoCSource? { asns[asn.uppercased()].map { sources[Int($0)] } }
 
     /// The source listing this URL exactly.

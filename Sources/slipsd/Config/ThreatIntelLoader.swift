@@ -70,7 +70,33 @@ enum ThreatIntelLoader {
                 }
             }
         }
+        if loaded.lists.iocs.asnCount > 0 {
+            loaded.lists.asnOfAddress = asnLookup(settings.asnDatabase, trusted: trusted, messages: &loaded.messages)
+        }
         return loaded
+    }
+
+    /// The ASN of an address from `asn_database`, nil (with one line saying why) when the file is absent,
+    /// another user could change it, or it is no MaxMind DB.
+    static func asnLookup(_ path: String, trusted: Bool,
+                          messages: inout [String]) -> (@Sendable (IPAddress) -> String?)? {
+        let skipped = "threat intelligence: ASN IoCs are not matched:"
+        guard !path.isEmpty, access(path, F_OK) == 0 else {
+            messages.append("\(skipped) no ASN database at \(path.isEmpty ? "(none)" : path) (asn_database)")
+            return nil
+        }
+        if trusted, let problem = TrustedPath.problem(with: path) {
+            messages.append("\(skipped) \(path) not read: \(problem) (slipsd reads only files that no other user can change)")
+            return nil
+        }
+        do {
+            let database = try ASNDatabase(path: path)
+            messages.append("threat intelligence: ASNs from \(path) (\(database.type))")
+            return { database.asn(of: $0) }
+        } catch {
+            messages.append("\(skipped) \(error)")
+            return nil
+        }
     }
 
     /// Adds one file (format detected from its first lines when nil); a missing file is skipped silently.
@@ -118,12 +144,13 @@ enum ThreatIntelLoader {
         return byName
     }
 
-    /// The feeds of `ti_files`, `ja3_feeds` and `ssl_feeds`, in that order and in file order (what
+    /// The feeds of `ti_files`, `ja3_feeds`, `ssl_feeds` and `ja4_feeds`, in that order and in file order (what
     /// `slipsd --update-feeds` downloads); a list that cannot be read or is not trusted is one message.
     static func feeds(_ settings: ThreatIntelSettings, trusted: Bool = true,
                       messages: inout [String]) -> [SlipsFeed] {
         var all: [SlipsFeed] = []
-        for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl)] {
+        for (path, kind) in [(settings.tiFiles, SlipsFeedList.Kind.iocs), (settings.ja3Feeds, .ja3), (settings.sslFeeds, .ssl),
+                            (settings.ja4Feeds, .ja4)] {
             guard let path, !path.isEmpty, access(path, F_OK) == 0 else { continue }   // absent: no levels from it
             if trusted, let problem = TrustedPath.problem(with: path) {
                 messages.append("threat intelligence: feed list \(path) not read: \(problem) (slipsd reads only files that no other user can change)")

@@ -8,6 +8,7 @@ extension ConfigReader {
         try optionalString("ti_files", into: &settings.tiFiles)
         try optionalString("ja3_feeds", into: &settings.ja3Feeds)
         try optionalString("ssl_feeds", into: &settings.sslFeeds)
+        try optionalString("ja4_feeds", into: &settings.ja4Feeds)
         if settings.downloadPath?.isEmpty == true { settings.downloadPath = nil }   // `key:` with no value: none
         try double("TI_files_update_period", into: &settings.updatePeriodSeconds, in: 10...(366 * 86400))
         try int("download_timeout", into: &settings.downloadTimeoutSeconds, in: 1...3600)
@@ -15,6 +16,7 @@ extension ConfigReader {
         try int("download_max_mb", into: &megabytes, in: 1...1024)
         settings.downloadMaxBytes = megabytes << 20
         try optionalString("download_ca_file", into: &settings.downloadCAFile)
+        try string("asn_database", into: &settings.asnDatabase)
         if settings.downloadCAFile?.isEmpty == true { settings.downloadCAFile = nil }
         var timeout = settings.blocklistTimeoutSeconds ?? 0
         try double("blocklist_timeout", into: &timeout, in: 0...(3 * 366 * 86400))

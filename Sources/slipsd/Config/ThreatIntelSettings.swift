@@ -14,10 +14,16 @@ struct ThreatIntelSettings: Sendable, Equatable {
     var tiFiles: String? = nil
     var ja3Feeds: String? = nil
     var sslFeeds: String? = nil
+    /// `ja4_feeds`: slipsd's addition, a feed list in the same shape for JA4 fingerprint lists.
+    var ja4Feeds: String? = nil
     /// `TI_files_update_period` in seconds (Slips: 86400).
     var updatePeriodSeconds = 86_400.0
 
     // slipsd's additions: kernel blocklists and downloads.
+    /// `asn_database`: the MaxMind DB file giving flow addresses their AS number for ASN IoCs (Slips reads
+    /// `databases/GeoLite2-ASN.mmdb`, its default here). Opened only when ASN IoCs are loaded; absent or
+    /// unreadable: one log line and no ASN matching.
+    var asnDatabase = "databases/GeoLite2-ASN.mmdb"
     /// `block_feeds`: feeds whose addresses and networks are dropped in the kernel (nftables interval sets
     /// `feed4`/`feed6`), by file name in the download path (`firehol_level1.netset`), by URL, or a local file name.
     var blockFeeds: [String] = []

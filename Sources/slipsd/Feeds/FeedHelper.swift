@@ -14,7 +14,9 @@ import Glibc
 /// end of input — also when the daemon dies, as the pipe closes.
 enum FeedHelper {
     /// The helper's loop (`--feed-helper`).
-    static func serve(_ settings: ThreatIntelSettings) -> Int32 {
+    /// - Parameter seccomp: the daemon's `daemon.seccomp` mode, applied with `FeedHelperSeccomp.rules` before
+    ///   the first request (`seccomp-probe` makes one call outside them, for the tests).
+    static func serve(_ settings: ThreatIntelSettings, seccomp: SeccompMode = .enforce) -> Int32 {
         _ = cpriv_set_no_new_privs()
         _ = cpriv_clear_ambient()
         for cap in 0..<64 where cpriv_capbset_read(Int32(cap)) == 1 { _ = cpriv_capbset_drop(Int32(cap)) }
@@ -23,7 +25,21 @@ enum FeedHelper {
                                         maximumBytes: settings.downloadMaxBytes,
                                         extraTrustRoots: settings.downloadCAFile)
         defer { downloader.shutdown() }
+        if seccomp != .off {
+            do {
+                let line = try SeccompFilter.install(mode: seccomp, rules: FeedHelperSeccomp.rules)
+                Console.out("line feed helper " + line)
+            } catch {
+                Console.out("line feed helper: \(error)")
+                return 1
+            }
+        }
         while let request = readLine(strippingNewline: true) {
+            if request == "seccomp-probe" {
+                // A call outside the allowlist: under the filter (enforce) the helper dies here by SIGSYS.
+                Console.out("line feed helper: getppid returned \(getppid())")
+                continue
+            }
             guard request == "update" else { continue }
             let pass = FeedUpdateCommand.pass(settings, fetcher: downloader)
             var answer = ""

@@ -29,6 +29,8 @@ enum SlipsFeedList {
     /// The three lists.
     enum Kind: String, Sendable {
         case iocs = "ti_files", ja3 = "ja3_feeds", ssl = "ssl_feeds"
+        /// slipsd's addition: lists of JA4 fingerprints (`JA4, description` a line).
+        case ja4 = "ja4_feeds"
     }
 
     /// The feeds of `text` and one message per line not read ("line 4: no URL").

@@ -50,7 +50,7 @@ struct SlipsdRunner {
         case .updateFeeds:
             return FeedUpdateCommand.run(settings.threatIntel)
         case .feedHelper:
-            return FeedHelper.serve(settings.threatIntel)
+            return FeedHelper.serve(settings.threatIntel, seccomp: settings.daemon.seccomp)
         case nil:
             return 2
         }

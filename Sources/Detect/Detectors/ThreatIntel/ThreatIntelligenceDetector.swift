@@ -8,8 +8,8 @@ import Records
 ///   listed destination (or one inside a listed range) → `THREAT_INTELLIGENCE_TO_BLACKLISTED_IP` twice, as Slips:
 ///   the destination as attacker at the IoC's level, and the source at level low; confidence 1. Private,
 ///   multicast and broadcast addresses are not looked up, nor the destination of ICMP (Slips' `should_lookup`).
-///   A listed ASN of either side → `THREAT_INTELLIGENCE_BLACKLISTED_ASN` (confidence 0.8) only when an ASN
-///   database is configured; without one this is said once.
+///   The destination's ASN listed → `THREAT_INTELLIGENCE_BLACKLISTED_ASN` (confidence 0.8) only when an ASN
+///   database was opened (`asnOfAddress`; slipsd says once in its log when it is not).
 /// - DNS: the query or a listed parent → `THREAT_INTELLIGENCE_BLACKLISTED_DOMAIN` (confidence 1, 0.7 for a
 ///   parent; `.arpa`/`.local` ignored); an answer that is a listed IP or CNAME →
 ///   `THREAT_INTELLIGENCE_BLACKLISTED_DNS_ANSWER`; the answers of a listed query →
@@ -47,9 +47,6 @@ public final class ThreatIntelligenceDetector: Detector {
         for channel in [Channel.newFlow, .newDNS, Channel(SSLRecord.self), Channel(HTTPRecord.self),
                         Channel(FilesRecord.self)] {
             context.subscribe(channel)
-        }
-        if lists.asnOfAddress == nil {
-            context.print("threat_intelligence: ASN IoCs are not matched: no ASN database is configured", verbose: 2)
         }
     }
 
