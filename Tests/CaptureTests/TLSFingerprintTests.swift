@@ -39,7 +39,8 @@ struct TLSFingerprintTests {
           arguments: [([0xAB], "ab"), ([0xAB, 0xCD], "ad"), ([0x30, 0xAB], "3b"), ([0x30, 0x31, 0xAB, 0xCD], "3d"),
                       ([0x30, 0xAB, 0xCD, 0x31], "01"), ([0x68], "hh"), (Array("http/1.1".utf8), "h1"), ([], "00")])
     func alpn(bytes: [UInt8], expected: String) {
-        #expect(String(decoding: TLSFingerprinter.ja4ALPN(bytes), as: UTF8.self) == expected)
+        let pair = TLSFingerprinter.ja4ALPNPair(bytes)
+        #expect(String(decoding: [pair.0, pair.1], as: UTF8.self) == expected)
     }
 
     @Test("JA3: legacy version, ciphers, extensions, groups, point formats in decimal, GREASE removed; MD5")

@@ -6,8 +6,8 @@ import Glibc
 
 /// A MaxMind DB file of AS numbers (GeoLite2-ASN.mmdb, the file Slips reads, or any database whose records carry
 /// `autonomous_system_number`), opened read-only through libmaxminddb's memory map. A lookup walks the mapped
-/// search tree: no allocation, no lock (libmaxminddb's lookups on an opened database are safe from any thread),
-/// and the `AS64500` string it returns fits Swift's inline small strings. Closed when the last reference goes.
+/// search tree without a lock (libmaxminddb's lookups on an opened database are safe from any thread); the C side
+/// allocates nothing. Closed when the last reference goes.
 public final class ASNDatabase: @unchecked Sendable {
     private let database: UnsafeMutablePointer<MMDB_s>
     /// The file opened.

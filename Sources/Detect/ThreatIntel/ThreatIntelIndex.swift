@@ -193,10 +193,10 @@ public struct ThreatIntelIndex: Sendable {
         return table[value.lowercased()].map { sources[Int($0)] }
     }
 
-    /// The source listing this AS number (`AS64500`).
     /// How many ASN IoCs are loaded (slipsd opens its ASN database only when there are any).
     public var asnCount: Int { asns.count }
 
+    /// The source listing this AS number (`AS64500`).
     public func match(asn: String) -> IoCSource? { asns[asn.uppercased()].map { sources[Int($0)] } }
 
     /// The source listing this URL exactly.

@@ -123,12 +123,6 @@ struct TLSFingerprinter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// JA4's 2-character version.
-    static func ja4Version(_ version: UInt16) -> [UInt8] {
-        let pair = ja4VersionPair(version)
-        return [pair.0, pair.1]
-    }
-
     /// JA4's 2-character version as two ASCII bytes.
     @inline(__always)
     static func ja4VersionPair(_ version: UInt16) -> (UInt8, UInt8) {
@@ -146,14 +140,8 @@ struct TLSFingerprinter {
         }
     }
 
-    /// JA4's ALPN part: the first and last characters of the first protocol, their hex digits when either is not
-    /// alphanumeric, `00` when there is none.
-    static func ja4ALPN(_ first: [UInt8]) -> [UInt8] {
-        let pair = ja4ALPNPair(first)
-        return [pair.0, pair.1]
-    }
-
-    /// `ja4ALPN` as two ASCII bytes.
+    /// JA4's ALPN part as two ASCII bytes: the first and last characters of the first protocol, their hex digits
+    /// when either is not alphanumeric, `00` when there is none.
     @inline(__always)
     static func ja4ALPNPair(_ first: [UInt8]) -> (UInt8, UInt8) {
         guard let head = first.first, let tail = first.last else { return (0x30, 0x30) }
