@@ -2,6 +2,7 @@
 # make bench section 11 (issue 13 §4): blocking at a million, in a private network namespace.
 #  - `slipsd --block-from` of N addresses vs `nft -f` loading the same N elements into a set of the same kind
 #    (the nft tool's own one-transaction bulk path) — same run, ratio;
+#  - `slipsd --list-blocked --json` of the N blocks vs `nft list set` (time and peak RSS: the listing streams);
 #  - `slipsd --unblock-from` of the same list;
 #  - start-up of `slipsd --inline` to "ready" with the N blocks in the kernel vs with none.
 set -euo pipefail
@@ -39,6 +40,16 @@ nft_s=$(sub "$t1" "$t0"); block_s=$(sub "$t3" "$t2")
 echo "nft -f, $N elements (baseline):          ${nft_s} s"
 echo "slipsd --block-from, $N addresses:       ${block_s} s"
 awk -v a="$block_s" -v b="$nft_s" -v n="$N" 'BEGIN { printf "block-from rate %.0f addresses/s, ratio slipsd/nft %.2f (goal: 1 M in ≤ 5 s)\n", n / a, a / b }'
+
+# --list-blocked streams: time and peak memory for the N blocks vs `nft list set` of the same set (same run).
+t6=$(now); ip netns exec "$ns" /usr/bin/time -f "%M" -o "$dir/list.rss" .build/release/slipsd --list-blocked --json \
+    -c "$dir/slipsd.yaml" > "$dir/listed.json"; t7=$(now)
+t8=$(now); ip netns exec "$ns" /usr/bin/time -f "%M" -o "$dir/nftlist.rss" nft list set inet slipsd_bench blocked4 \
+    > /dev/null; t9=$(now)
+echo "slipsd --list-blocked --json, $(grep -c '"ip"' "$dir/listed.json") rows: $(sub "$t7" "$t6") s, peak RSS $(tail -1 "$dir/list.rss") kB"
+echo "nft list set (baseline):                $(sub "$t9" "$t8") s, peak RSS $(tail -1 "$dir/nftlist.rss") kB"
+awk -v a="$(sub "$t7" "$t6")" -v b="$(sub "$t9" "$t8")" 'BEGIN { printf "list ratio slipsd/nft %.2f\n", a / b }'
+rm -f "$dir/listed.json"
 
 ready() {  # seconds from start to "ready" of slipsd --inline in the namespace; stops it afterwards
   local log="$dir/inline.log" start pid

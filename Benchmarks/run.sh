@@ -20,7 +20,8 @@
 #     scratch table in a private namespace: full load, an update with 1 % changed (difference only, then with the
 #     unchanged ranges re-asserted), removal; entries/s and kernel elements/s (goal ≥ 500 k/s).
 # 11. blocking at a million (issue 13 §4, Benchmarks/bulk-block.sh): `slipsd --block-from` of 1 M addresses vs
-#     `nft -f` of the same elements, `--unblock-from`, and `slipsd --inline` start-up with the blocks vs none.
+#     `nft -f` of the same elements, `--list-blocked` vs `nft list set`, `--unblock-from`, and `slipsd --inline`
+#     start-up with the blocks vs none.
 # 12. feed blocklists on the forwarding path (issue 12 §3, Benchmarks/feed-forwarding.sh): 64-byte UDP forwarded
 #     through `slipsd --inline` with ${BENCH_FEED_ENTRIES:-1000000} feed entries loaded vs none, alternated, best of 3 (goal < 5 % loss).
 # 13. inline cost (issue 13 §5, Benchmarks/inline-cost.sh): a 64-byte UDP flood through a gateway namespace, plain

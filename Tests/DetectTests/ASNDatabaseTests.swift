@@ -65,7 +65,7 @@ struct ASNDatabaseTests {
         let database = try ASNDatabase(path: path)
         var settings = DetectionSettings()
         settings.threatIntelligence = ThreatIntelDetectorTests.lists()        // lists AS64500, medium
-        settings.threatIntelligence.asnOfAddress = { database.asn(of: $0) }
+        settings.threatIntelligence.asnOfAddress = { database.number(of: $0) }
         let (detector, out) = try Kit.make(ThreatIntelligenceDetector.self, settings: settings)
         let client = ThreatIntelDetectorTests.client
         try detector.main(Kit.message(Kit.flow(uid: 21, src: client, dst: Kit.ip("192.0.2.77"), dport: 443, state: .SF)))

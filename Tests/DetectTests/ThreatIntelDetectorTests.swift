@@ -221,7 +221,7 @@ struct ThreatIntelDetectorTests {
 
         var settings = DetectionSettings()
         settings.threatIntelligence = Self.lists()
-        settings.threatIntelligence.asnOfAddress = { $0 == IPAddress("192.0.2.50") ? "AS64500" : nil }
+        settings.threatIntelligence.asnOfAddress = { $0 == IPAddress("192.0.2.50") ? 64500 : nil }
         let (detector, out) = try Kit.make(ThreatIntelligenceDetector.self, settings: settings)
         try detector.main(Kit.message(flow))
         let asn = out.of(.THREAT_INTELLIGENCE_BLACKLISTED_ASN)

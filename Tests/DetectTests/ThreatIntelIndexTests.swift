@@ -67,6 +67,8 @@ struct ThreatIntelIndexTests {
         #expect(index.match(IPAddress("192.0.2.44")!) == IoCSource(feed: "test-feed", threatLevel: .high, description: "Test CC"))
         #expect(index.match(domain: "www.c2.example.test")?.source.threatLevel == .critical)
         #expect(index.match(asn: "as64500")?.description == "Test hosting")
+        #expect(index.match(asNumber: 64500)?.description == "Test hosting")
+        #expect(index.match(asNumber: 64501) == nil && index.match(asn: "AS") == nil && index.match(asn: "64500") == nil)
 
         let ja3 = "# JA3 hash,Threat level,Description\n6734f37431670b3ab4292b8f60f29984, high, Test malware\nshort,high,x\n"
         let (fingerprints, parsedJA3) = load(ja3, .slipsFingerprints(.ja3))

@@ -38,6 +38,18 @@ struct BulkBlockingTests {
                 "\(block.output)")
         #expect(try BlockJournal(path: lab.dir + "/state/blocks.json", trustedOwners: [0, 65_534]).load().entries.isEmpty)
 
+        // --list-blocked streams past its sorted limit: every element once, the JSON still one valid array.
+        let listed = ProcessResult.run(lab.net, lab.gateway, "\(binary) --list-blocked --json -c \(config) 2>/dev/null")
+        let rows = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.count == count + 256 + 1, "\(rows.count) rows listed")
+        #expect(Set(rows.compactMap { $0["ip"] as? String }).count == rows.count, "an address listed twice")
+        let attacker = rows.first { $0["ip"] as? String == DaemonLab.attackerIP }
+        #expect(attacker?["reason"] as? String == "attacker seen elsewhere", "\(String(describing: attacker))")
+        #expect((attacker?["timeout_seconds"] as? Int) == 7200, "\(String(describing: attacker))")
+        let table = ProcessResult.run(lab.net, lab.gateway, "\(binary) --list-blocked -c \(config) 2>/dev/null")
+        let tableRows = table.output.split(separator: "\n").filter { $0.hasPrefix("198.") || $0.hasPrefix("10.") }
+        #expect(tableRows.count == count + 256 + 1, "\(tableRows.count) table rows")
+
         let daemon = try lab.startDaemon(["--inline", "--queue", "23", "-c", config, "-o", lab.dir + "/out"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(waitUntil(seconds: 20) { lab.daemonLog.contains("existing block(s) from the kernel") }, "\(lab.daemonLog)")

@@ -68,13 +68,20 @@ enum NftQuery {
         var attempt = 0
         while true {
             attempt += 1
-            let (elements, interrupted) = try dumpOnce(family, table: table, set: name, on: socket)
+            var elements: [DumpedElement] = []
+            let interrupted = try forEachElement(family, table: table, set: name, on: socket) { elements.append($0) }
             if !interrupted || attempt >= 3 { return elements }
         }
     }
 
-    private static func dumpOnce(_ family: NftMessages.Family, table: String, set name: String,
-                                 on socket: NetlinkSocket) throws -> ([DumpedElement], Bool) {
+    /// Dumps one set, handing each element to `body` as its dump part arrives: memory stays that of one netlink
+    /// datagram whatever the set's size. A dump cannot be retried once elements were handed on, so an
+    /// interrupted dump is reported instead.
+    /// - Returns: true when the kernel marked the dump interrupted (`NLM_F_DUMP_INTR`: the set changed while it
+    ///   was read, so elements may be missing or repeated).
+    /// - Throws: `BlockerError` with `errno` ENOENT when the table or set does not exist; what `body` throws.
+    static func forEachElement(_ family: NftMessages.Family, table: String, set name: String,
+                               on socket: NetlinkSocket, _ body: (DumpedElement) throws -> Void) throws -> Bool {
         let operation = "listing set \(family.name) \(table) \(name)"
         let sequence = socket.nextSequence()
         var request = [UInt8](repeating: 0, count: 1024)
@@ -93,10 +100,10 @@ enum NftQuery {
             try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
                                                           operation: operation) }
         }
-        var result: [DumpedElement] = []
         var interrupted = false
         var finished = false
         var failure: Int32?
+        var thrown: (any Error)?
         while !finished {
             guard let datagram = try BlockerError.mapping({ try socket.receive(wait: true, operation: operation) }) else {
                 throw BlockerError(operation: operation, reason: "the dump stalled: no answer within 5 s")
@@ -113,19 +120,42 @@ enum NftQuery {
                     return false
                 case .data(let nlh) where nlh.pointee.nlmsg_seq == sequence:
                     if Int32(nlh.pointee.nlmsg_flags) & Int32(NLM_F_DUMP_INTR) != 0 { interrupted = true }
-                    parse(nlh, into: &result)
+                    do { try parse(nlh, body) } catch { thrown = error; return false }
                     return true
                 default:
                     return true
                 }
             }
+            if let thrown {
+                // The rest of the dump is still queued on the socket: read it off so the next request's answer
+                // is not mistaken for it.
+                drain(sequence, on: socket, operation: operation)
+                throw thrown
+            }
         }
         if let failure { throw BlockerError.system(operation, errno: failure) }
-        return (result, interrupted)
+        return interrupted
     }
 
-    /// Parses one dump part (`nftnl_set_elems_nlmsg_parse`) and appends its elements.
-    private static func parse(_ nlh: UnsafePointer<nlmsghdr>, into result: inout [DumpedElement]) {
+    /// Reads the rest of dump `sequence` (until its NLMSG_DONE or an error) and discards it.
+    private static func drain(_ sequence: UInt32, on socket: NetlinkSocket, operation: String) {
+        var finished = false
+        while !finished {
+            guard let datagram = try? socket.receive(wait: true, operation: operation) else { return }
+            NetlinkReply.forEach(in: datagram) { reply in
+                switch reply {
+                case .done(let seq, _) where seq == sequence, .ack(let seq, _, _) where seq == sequence:
+                    finished = true
+                    return false
+                default:
+                    return true
+                }
+            }
+        }
+    }
+
+    /// Parses one dump part (`nftnl_set_elems_nlmsg_parse`) and hands each of its elements to `body`.
+    private static func parse(_ nlh: UnsafePointer<nlmsghdr>, _ body: (DumpedElement) throws -> Void) throws {
         let set = nftnl_set_alloc()!
         defer { nftnl_set_free(set) }
         guard nftnl_set_elems_nlmsg_parse(nlh, set) >= 0, let iterator = nftnl_set_elems_iter_create(set) else {
@@ -151,7 +181,7 @@ enum NftQuery {
                let pointer = nftnl_set_elem_get(e, UInt16(NFTNL_SET_ELEM_USERDATA), &userdataLength) {
                 dumped.userdata = Array(UnsafeRawBufferPointer(start: pointer, count: Int(userdataLength)))
             }
-            result.append(dumped)
+            try body(dumped)
             element = nftnl_set_elems_iter_next(iterator)
         }
     }

@@ -277,29 +277,52 @@ public final class NftablesBlocker: Sendable {
         return try Self.elements(layout, on: socket)
     }
 
+    /// Hands every blocked element to `body` as the kernel's dump delivers it, on a netlink socket of its own
+    /// (like `listOnOwnSocket()`), without collecting them: `--list-blocked` of a million entries in the memory
+    /// of one datagram. Order: set by set (full, then partial scopes; IPv4 then IPv6), within a set the kernel's.
+    /// - Returns: true when a dump was interrupted (a set changed while it was read): entries may be missing or
+    ///   repeated, and listing again gives a consistent view.
+    /// - Throws: `BlockerError`; what `body` throws (the dump is stopped).
+    public func forEachBlocked(_ body: (BlockedElement) throws -> Void) throws -> Bool {
+        let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
+        return try Self.forEachElement(layout, on: socket, body)
+    }
+
     private static func elements(_ layout: BlockerLayout, on socket: NetlinkSocket) throws -> [BlockedElement] {
         var result: [BlockedElement] = []
+        var attempt = 0
+        while true {
+            attempt += 1
+            result.removeAll(keepingCapacity: true)
+            let interrupted = try forEachElement(layout, on: socket) { result.append($0) }
+            if !interrupted || attempt >= 3 { break }
+        }
+        return result.sorted { $0.address < $1.address }
+    }
+
+    private static func forEachElement(_ layout: BlockerLayout, on socket: NetlinkSocket,
+                                       _ body: (BlockedElement) throws -> Void) throws -> Bool {
+        var interrupted = false
         for scope in BlockScope.allCases {
             for family in [IPAddress.Family.ipv4, .ipv6] {
-                let dumped: [NftQuery.DumpedElement]
                 do {
-                    dumped = try NftQuery.elements(.inet, table: layout.table,
-                                                   set: layout.setName(for: family, scope: scope), on: socket)
+                    interrupted = try NftQuery.forEachElement(.inet, table: layout.table,
+                                                              set: layout.setName(for: family, scope: scope),
+                                                              on: socket) { element in
+                        guard let address = IPAddress(networkBytes: element.key) else { return }
+                        let (reason, alertID) = ElementUserData.decode(element.userdata)
+                        try body(BlockedElement(
+                            address: address,
+                            timeout: element.timeoutMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
+                            remaining: element.expirationMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
+                            reason: reason, alertID: alertID, scope: scope))
+                    } || interrupted
                 } catch let error as BlockerError where error.isNotFound {
                     continue
                 }
-                for element in dumped {
-                    guard let address = IPAddress(networkBytes: element.key) else { continue }
-                    let (reason, alertID) = ElementUserData.decode(element.userdata)
-                    result.append(BlockedElement(
-                        address: address,
-                        timeout: element.timeoutMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
-                        remaining: element.expirationMilliseconds.map { .milliseconds(Int64(clamping: $0)) },
-                        reason: reason, alertID: alertID, scope: scope))
-                }
             }
         }
-        return result.sorted { $0.address < $1.address }
+        return interrupted
     }
 
     /// Deletes the whole table, rules and blocked elements included. For tests and explicit cleanup: the daemon

@@ -14,7 +14,7 @@ public struct ThreatIntelIndex: Sendable {
     private var domainBytes: [UInt8] = []
     private var collidingDomains: [String: UInt32] = [:]
     private var fingerprints: [FingerprintKind: [String: UInt32]] = [:]
-    private var asns: [String: UInt32] = [:]
+    private var asns: [UInt32: UInt32] = [:]           // AS number → source (no string per lookup)
     private var urls: [String: UInt32] = [:]
     /// How many IoCs are held (a later duplicate replaces the earlier source).
     public private(set) var count = 0
@@ -93,7 +93,8 @@ public struct ThreatIntelIndex: Sendable {
         case .domain(let name):
             count -= 1                                         // addDomain counts for itself
             addDomain(name, source: source)
-        case .asn(let number):
+        case .asn(let text):
+            guard let number = Self.asNumber(text) else { count -= 1; break }
             if asns.updateValue(source, forKey: number) != nil { count -= 1 }
         case .fingerprint(let kind, let hash):
             if fingerprints[kind, default: [:]].updateValue(source, forKey: hash) != nil { count -= 1 }
@@ -197,7 +198,18 @@ public struct ThreatIntelIndex: Sendable {
     public var asnCount: Int { asns.count }
 
     /// The source listing this AS number (`AS64500`).
-    public func match(asn: String) -> IoCSource? { asns[asn.uppercased()].map { sources[Int($0)] } }
+    public func match(asn: String) -> IoCSource? { Self.asNumber(asn).flatMap { match(asNumber: $0) } }
+
+    /// The source listing AS `number` (64500 for `AS64500`): one integer-keyed lookup, nothing allocated.
+    public func match(asNumber number: UInt32) -> IoCSource? { asns[number].map { sources[Int($0)] } }
+
+    /// 64500 for `AS64500` or `as64500`; nil for anything else (or a number beyond 32 bits).
+    static func asNumber(_ text: String) -> UInt32? {
+        let utf8 = text.utf8
+        guard utf8.count > 2, let first = utf8.first, first | 0x20 == 0x61,
+              utf8[utf8.index(after: utf8.startIndex)] | 0x20 == 0x73 else { return nil }
+        return UInt32(text.dropFirst(2))
+    }
 
     /// The source listing this URL exactly.
     public func match(url: String) -> IoCSource? { urls[url].map { sources[Int($0)] } }

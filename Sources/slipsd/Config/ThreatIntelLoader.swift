@@ -79,7 +79,7 @@ enum ThreatIntelLoader {
     /// The ASN of an address from `asn_database`, nil (with one line saying why) when the file is absent,
     /// another user could change it, or it is no MaxMind DB.
     static func asnLookup(_ path: String, trusted: Bool,
-                          messages: inout [String]) -> (@Sendable (IPAddress) -> String?)? {
+                          messages: inout [String]) -> (@Sendable (IPAddress) -> UInt32?)? {
         let skipped = "threat intelligence: ASN IoCs are not matched:"
         guard !path.isEmpty, access(path, F_OK) == 0 else {
             messages.append("\(skipped) no ASN database at \(path.isEmpty ? "(none)" : path) (asn_database)")
@@ -92,7 +92,7 @@ enum ThreatIntelLoader {
         do {
             let database = try ASNDatabase(path: path)
             messages.append("threat intelligence: ASNs from \(path) (\(database.type))")
-            return { database.asn(of: $0) }
+            return { database.number(of: $0) }
         } catch {
             messages.append("\(skipped) \(error)")
             return nil

@@ -109,20 +109,17 @@ struct OperatorCommands {
         return 0
     }
 
+    /// Streams the blocked elements (`BlockedListing`), then the feed block summary; warns on standard error
+    /// when a set changed while it was read.
     func listBlocked(json: Bool) -> Int32 {
         do {
             let blocker = try ResponseWiring.blocker(settings: settings)
-            let elements = try blocker.list().sorted { $0.address < $1.address }
-            if json {
-                Console.out(BlockedRow.json(elements.map(BlockedRow.init)))
-            } else if elements.isEmpty {
-                Console.out("no blocked addresses in table inet \(settings.blocking.table)")
-            } else {
-                Console.out("IP                                       REMAINING  REASON                         ALERT")
-                for e in elements {
-                    let remaining = e.remaining.map { "\($0.components.seconds)s" } ?? "-"
-                    Console.out(pad(e.address.description, 40) + " " + pad(remaining, 10) + " " + pad(e.reason ?? "-", 30) + " " + (e.alertID ?? "-"))
-                }
+            var listing = BlockedListing(json: json)
+            let interrupted = try blocker.forEachBlocked { listing.add($0) }
+            listing.finish(table: settings.blocking.table)
+            if interrupted {
+                Console.error("slipsd: the blocked sets changed while they were listed: entries may be missing or "
+                              + "repeated; list again for a consistent view")
             }
             if !json { for line in feedBlockLines() { Console.out(line) } }
             return 0
@@ -136,30 +133,4 @@ struct OperatorCommands {
     }
 
     private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-}
-
-/// One row of `--list-blocked --json`.
-struct BlockedRow: Codable, Equatable {
-    var ip: String
-    var remainingSeconds: Int?
-    var timeoutSeconds: Int?
-    var reason: String?
-    var alertId: String?
-
-    /// The row of a kernel element.
-    init(_ element: BlockedElement) {
-        ip = element.address.description
-        remainingSeconds = element.remaining.map { Int($0.components.seconds) }
-        timeoutSeconds = element.timeout.map { Int($0.components.seconds) }
-        reason = element.reason
-        alertId = element.alertID
-    }
-
-    /// `rows` as a pretty-printed JSON array with sorted, snake-case keys (`alert_id`, `remaining_seconds`).
-    static func json(_ rows: [BlockedRow]) -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return (try? encoder.encode(rows)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    }
 }

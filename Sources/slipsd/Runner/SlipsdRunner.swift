@@ -84,8 +84,17 @@ enum Console {
         write(2, line)
     }
 
+    /// Writes `bytes` to standard output as they are (no newline added).
+    static func write(bytes: [UInt8]) {
+        write(1, bytes)
+    }
+
     private static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+        write(fd, Array(text.utf8))
+    }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        var bytes = bytes
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { raw -> Int in

@@ -8,9 +8,9 @@ public struct ThreatIntelLists: Sendable {
     public var iocs = ThreatIntelIndex()
     /// Slips' `known_fp_md5_hashes.csv`: MD5s that are never evidence, whatever list names them.
     public var knownFalsePositiveMD5 = ThreatIntelIndex()
-    /// The AS number (`AS64500`) of an address, when an ASN database was opened (`ASNDatabase`); nil when
-    /// none was (then ASN IoCs are not matched, which slipsd says once in its log).
-    public var asnOfAddress: (@Sendable (IPAddress) -> String?)? = nil
+    /// The AS number (64500 for `AS64500`) of an address, when an ASN database was opened (`ASNDatabase`);
+    /// nil when none was (then ASN IoCs are not matched, which slipsd says once in its log).
+    public var asnOfAddress: (@Sendable (IPAddress) -> UInt32?)? = nil
     /// Where slipsd's refresh thread publishes newer lists (`TI_files_update_period`); nil: these lists stay.
     public var updates: ThreatIntelUpdates? = nil
 

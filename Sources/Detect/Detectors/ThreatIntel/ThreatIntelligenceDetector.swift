@@ -109,8 +109,9 @@ public final class ThreatIntelligenceDetector: Detector {
                      victim: Victim(direction: .DST, value: destination.description), level: .low,
                      confidence: 1, profile: source, window: window, uid: flow.uid, time: flow.startTime)
         }
-        if let asnOf = lists.asnOfAddress, !Self.isIgnored(destination), let asn = asnOf(destination),
-           let listed = lists.iocs.match(asn: asn) {
+        if let asnOf = lists.asnOfAddress, !Self.isIgnored(destination), let number = asnOf(destination),
+           let listed = lists.iocs.match(asNumber: number) {
+            let asn = "AS\(number)"
             let text = "Connection to IP: \(destination) with blacklisted ASN: \(asn) Description: "
                 + "\(listed.description), Found in feed: \(listed.feed), Confidence: \(Self.asnConfidence). "
                 + "Tags: \(listed.tags.joined(separator: ", ")) "
