@@ -7,7 +7,8 @@
 #   slipsd  `slipsd --inline` with every detector (Benchmarks/all-detectors.yaml) and its own steering rule.
 # SLIPSD=PATH runs another slipsd binary (default .build/release/slipsd); SLIPSD_BASE=PATH adds a fourth set-up in
 # each round, that binary in the same conditions (e.g. a copy of the binary before a change), and prints the ratio.
-# BENCH_INLINE_PERF=FILE records `perf record -g` of the slipsd process during its flood (last round wins).
+# BENCH_INLINE_PERF=FILE records `perf record -g` of the slipsd process during its flood (last round wins);
+# BENCH_INLINE_PERF_EVENTS adds perf options, e.g. "-e probe_libc:malloc" to count allocations (uprobe).
 # Printed per set-up: packets forwarded per second, packets handled in user space per second, and the consumer's
 # CPU per handled packet (user and system time from /proc/PID/stat). On 2 cores the kernel's verdict and forwarding
 # work fills the consumer's core, so the figure that compares is user-space time per handled packet: slipsd vs the
@@ -80,7 +81,7 @@ run_slipsd() {  # $1 = binary; prints "forwarded/s handled/s user-ns sys-ns"
   spid=$!
   for _ in $(seq 1 200); do grep -q "ready" "$dir/slipsd.log" && break; sleep 0.05; done
   if [[ -n ${BENCH_INLINE_PERF:-} && $bin == "$SLIPSD" ]]; then   # optional profile of the daemon during the flood
-    perf record -g -o "$BENCH_INLINE_PERF" -p "$spid" -- sleep "$SECONDS_PER_RUN" > /dev/null 2>&1 &
+    perf record ${BENCH_INLINE_PERF_EVENTS:-} -g -o "$BENCH_INLINE_PERF" -p "$spid" -- sleep "$SECONDS_PER_RUN" > /dev/null 2>&1 &
     perfpid=$!
   fi
   read -r f u s t < <(measure "$spid")
