@@ -7,7 +7,8 @@
 #   slipsd  `slipsd --inline` with every detector (Benchmarks/all-detectors.yaml) and its own steering rule.
 # SLIPSD=PATH runs another slipsd binary (default .build/release/slipsd); SLIPSD_BASE=PATH adds a fourth set-up in
 # each round, that binary in the same conditions (e.g. a copy of the binary before a change), and prints the ratio.
-# BENCH_INLINE_PERF=FILE records `perf record -g` of the slipsd process during its flood (last round wins);
+# BENCH_INLINE_PERF=FILE records `perf record -g` of the slipsd process during its flood (last round wins), and
+# of the C loop in FILE.c;
 # BENCH_INLINE_PERF_EVENTS adds perf options, e.g. "-e probe_libc:malloc" to count allocations (uprobe).
 # Printed per set-up: packets forwarded per second, packets handled in user space per second, and the consumer's
 # CPU per handled packet (user and system time from /proc/PID/stat). On 2 cores the kernel's verdict and forwarding
@@ -100,7 +101,14 @@ for round in $(seq 1 "$ROUNDS"); do
   ip netns exec "$gw" Benchmarks/nfq-accept-c/nfq_accept $QUEUE > "$dir/c.out" 2>&1 &
   cpid=$!
   sleep 0.3
+  cperf=
+  if [[ -n ${BENCH_INLINE_PERF:-} ]]; then   # the same profile of the C loop, in FILE.c
+    perf record ${BENCH_INLINE_PERF_EVENTS:-} -g -o "$BENCH_INLINE_PERF.c" -p "$cpid" -- sleep "$SECONDS_PER_RUN" \
+        > /dev/null 2>&1 &
+    cperf=$!
+  fi
   read -r f u s t < <(measure "$cpid")
+  if [[ -n $cperf ]]; then wait "$cperf" || true; fi
   kill -INT "$cpid"; wait "$cpid" || true
   ip netns exec "$gw" iptables-nft -D FORWARD -p udp --dport 9999 -j NFQUEUE --queue-num $QUEUE --queue-bypass
   handled=$(awk '/^packets/ { print $2 }' "$dir/c.out")
