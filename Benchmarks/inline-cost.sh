@@ -5,11 +5,18 @@
 #   plain   the gateway forwards, no queue;
 #   C loop  forwarded traffic queued to Benchmarks/nfq-accept-c's accept-all loop (libnetfilter_queue, batch verdicts);
 #   slipsd  `slipsd --inline` with every detector (Benchmarks/all-detectors.yaml) and its own steering rule.
+# SLIPSD=PATH runs another slipsd binary (default .build/release/slipsd); SLIPSD_BASE=PATH adds a fourth set-up in
+# each round, that binary in the same conditions (e.g. a copy of the binary before a change), and prints the ratio.
+# BENCH_INLINE_PERF=FILE records `perf record -g` of the slipsd process during its flood (last round wins), and
+# of the C loop in FILE.c;
+# BENCH_INLINE_PERF_EVENTS adds perf options, e.g. "-e probe_libc:malloc" to count allocations (uprobe).
 # Printed per set-up: packets forwarded per second, packets handled in user space per second, and the consumer's
 # CPU per handled packet (user and system time from /proc/PID/stat). On 2 cores the kernel's verdict and forwarding
 # work fills the consumer's core, so the figure that compares is user-space time per handled packet: slipsd vs the
 # C loop (aim ≤ 1.5×).
 set -euo pipefail
+SLIPSD=${SLIPSD:-.build/release/slipsd}
+SLIPSD_BASE=${SLIPSD_BASE:-}
 SECONDS_PER_RUN=${BENCH_INLINE_SECONDS:-3}
 ROUNDS=${BENCH_INLINE_ROUNDS:-3}
 QUEUE=13
@@ -55,7 +62,7 @@ daemon:
 YAML
 flood 0.2   # warm the neighbour caches
 
-declare -a plain_f c_f c_h c_u c_s s_f s_h s_u s_s
+declare -a plain_f c_f c_h c_u c_s s_f s_h s_u s_s b_f b_h b_u b_s
 measure() {  # $1 = pid of the consumer (or empty); prints "forwarded/s cpu_user cpu_sys"
   local pid=$1 before after u0 s0 u1 s1
   before=$(delivered)
@@ -68,6 +75,24 @@ measure() {  # $1 = pid of the consumer (or empty); prints "forwarded/s cpu_user
   awk -v f=$((after - before)) -v t0="$t0" -v t1="$t1" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$hz" \
       'BEGIN { printf "%.0f %.4f %.4f %.3f\n", f / (t1 - t0), u / hz, s / hz, t1 - t0 }'
 }
+run_slipsd() {  # $1 = binary; prints "forwarded/s handled/s user-ns sys-ns"
+  local bin=$1 spid f u s t handled perfpid=
+  ip netns exec "$gw" "$bin" --inline --queue $QUEUE --no-drop-privileges -c "$dir/slipsd.yaml" \
+      > "$dir/slipsd.log" 2>&1 &
+  spid=$!
+  for _ in $(seq 1 200); do grep -q "ready" "$dir/slipsd.log" && break; sleep 0.05; done
+  if [[ -n ${BENCH_INLINE_PERF:-} && $bin == "$SLIPSD" ]]; then   # optional profile of the daemon during the flood
+    perf record ${BENCH_INLINE_PERF_EVENTS:-} -g -o "$BENCH_INLINE_PERF" -p "$spid" -- sleep "$SECONDS_PER_RUN" > /dev/null 2>&1 &
+    perfpid=$!
+  fi
+  read -r f u s t < <(measure "$spid")
+  if [[ -n $perfpid ]]; then wait "$perfpid" || true; fi
+  kill -INT "$spid"; wait "$spid" || true
+  handled=$(grep -o "[0-9]* packets received" "$dir/slipsd.log" | awk '{ print $1 }' | tail -1)
+  handled=${handled:-0}
+  awk -v f="$f" -v h="$handled" -v t="$t" -v u="$u" -v s="$s" \
+      'BEGIN { d = h > 0 ? h : 1; printf "%s %.0f %.0f %.0f\n", f, h / t, u * 1e9 / d, s * 1e9 / d }'
+}
 for round in $(seq 1 "$ROUNDS"); do
   read -r f _ _ _ < <(measure ""); plain_f+=("$f")
 
@@ -76,7 +101,14 @@ for round in $(seq 1 "$ROUNDS"); do
   ip netns exec "$gw" Benchmarks/nfq-accept-c/nfq_accept $QUEUE > "$dir/c.out" 2>&1 &
   cpid=$!
   sleep 0.3
+  cperf=
+  if [[ -n ${BENCH_INLINE_PERF:-} ]]; then   # the same profile of the C loop, in FILE.c
+    perf record ${BENCH_INLINE_PERF_EVENTS:-} -g -o "$BENCH_INLINE_PERF.c" -p "$cpid" -- sleep "$SECONDS_PER_RUN" \
+        > /dev/null 2>&1 &
+    cperf=$!
+  fi
   read -r f u s t < <(measure "$cpid")
+  if [[ -n $cperf ]]; then wait "$cperf" || true; fi
   kill -INT "$cpid"; wait "$cpid" || true
   ip netns exec "$gw" iptables-nft -D FORWARD -p udp --dport 9999 -j NFQUEUE --queue-num $QUEUE --queue-bypass
   handled=$(awk '/^packets/ { print $2 }' "$dir/c.out")
@@ -84,27 +116,22 @@ for round in $(seq 1 "$ROUNDS"); do
   c_u+=("$(awk -v u="$u" -v h="$handled" 'BEGIN { printf "%.0f", u * 1e9 / (h > 0 ? h : 1) }')")
   c_s+=("$(awk -v s="$s" -v h="$handled" 'BEGIN { printf "%.0f", s * 1e9 / (h > 0 ? h : 1) }')")
 
-  ip netns exec "$gw" .build/release/slipsd --inline --queue $QUEUE --no-drop-privileges -c "$dir/slipsd.yaml" \
-      > "$dir/slipsd.log" 2>&1 &
-  spid=$!
-  for _ in $(seq 1 200); do grep -q "ready" "$dir/slipsd.log" && break; sleep 0.05; done
-  if [[ -n ${BENCH_INLINE_PERF:-} ]]; then   # optional profile of the daemon during the flood
-    perf record -g -o "$BENCH_INLINE_PERF" -p "$spid" -- sleep "$SECONDS_PER_RUN" > /dev/null 2>&1 &
-    perfpid=$!
+  read -r f h u s < <(run_slipsd "$SLIPSD")
+  s_f+=("$f"); s_h+=("$h"); s_u+=("$u"); s_s+=("$s")
+  if [[ -n $SLIPSD_BASE ]]; then
+    read -r f h u s < <(run_slipsd "$SLIPSD_BASE")
+    b_f+=("$f"); b_h+=("$h"); b_u+=("$u"); b_s+=("$s")
   fi
-  read -r f u s t < <(measure "$spid")
-  if [[ -n ${perfpid:-} ]]; then wait "$perfpid" || true; fi
-  kill -INT "$spid"; wait "$spid" || true
-  handled=$(grep -o "[0-9]* packets received" "$dir/slipsd.log" | awk '{ print $1 }' | tail -1)
-  handled=${handled:-0}
-  s_f+=("$f"); s_h+=("$(awk -v h="$handled" -v t="$t" 'BEGIN { printf "%.0f", h / t }')")
-  s_u+=("$(awk -v u="$u" -v h="$handled" 'BEGIN { printf "%.0f", u * 1e9 / (h > 0 ? h : 1) }')")
-  s_s+=("$(awk -v s="$s" -v h="$handled" 'BEGIN { printf "%.0f", s * 1e9 / (h > 0 ? h : 1) }')")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf "%-34s %14s %14s %16s %16s\n" "set-up (medians of $ROUNDS rounds)" "forwarded/s" "handled/s" "user ns/packet" "sys ns/packet"
 printf "%-34s %14s %14s %16s %16s\n" "plain forwarding" "$(median "${plain_f[@]}")" "-" "-" "-"
 printf "%-34s %14s %14s %16s %16s\n" "C accept-all loop" "$(median "${c_f[@]}")" "$(median "${c_h[@]}")" "$(median "${c_u[@]}")" "$(median "${c_s[@]}")"
 printf "%-34s %14s %14s %16s %16s\n" "slipsd --inline, every detector" "$(median "${s_f[@]}")" "$(median "${s_h[@]}")" "$(median "${s_u[@]}")" "$(median "${s_s[@]}")"
+if [[ -n $SLIPSD_BASE ]]; then
+  printf "%-34s %14s %14s %16s %16s\n" "SLIPSD_BASE, every detector" "$(median "${b_f[@]}")" "$(median "${b_h[@]}")" "$(median "${b_u[@]}")" "$(median "${b_s[@]}")"
+  awk -v a="$(median "${s_u[@]}")" -v b="$(median "${b_u[@]}")" \
+      'BEGIN { printf "user-space time per handled packet, slipsd / SLIPSD_BASE: %.2f\n", a / (b > 0 ? b : 1) }'
+fi
 awk -v a="$(median "${s_u[@]}")" -v b="$(median "${c_u[@]}")" \
     'BEGIN { printf "user-space time per handled packet, slipsd / C loop: %.2f (aim ≤ 1.5)\n", a / (b > 0 ? b : 1) }'

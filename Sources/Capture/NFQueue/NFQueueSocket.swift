@@ -173,7 +173,8 @@ final class NFQueueSocket: @unchecked Sendable {
     @inline(__always)
     func send(_ bytes: UnsafeRawPointer, count: Int) throws(CaptureError) {
         do {
-            try netlink.send(bytes, count: count, operation: "sending a verdict to \(object)")
+            // A literal, not an interpolation: this runs per verdict, and the error is re-wrapped with `object`.
+            try netlink.send(bytes, count: count, operation: "sending a verdict")
         } catch {
             throw CaptureError.system("sending a verdict to", object: object, errno: error.errno.rawValue)
         }

@@ -11,8 +11,8 @@ import Synchronization
 /// Accepts are batched (`NFQNL_MSG_VERDICT_BATCH` covers every id ≤ the last accepted one) and flushed when the
 /// batch is full, when no more data is pending, and after `maxBatchDelay` under sustained load. A drop is sent at
 /// once, in the same `sendmsg` as the flush of the accepts before it, so the kernel sees them in id order.
-/// No allocation, copy or lock per packet: the receive buffer, the attribute table and the verdict buffer are
-/// allocated once.
+/// No allocation, copy or lock per packet: the receive buffer and the verdict buffer are allocated once; the
+/// attributes are found by one walk (`NFQueuePacketAttributes`).
 final class NFQueueWorker {
     /// Receive buffer size: the largest packet message (65531 payload bytes after the kernel's clamp, GSO packets)
     /// plus headers and every other attribute, with room to spare.
@@ -28,8 +28,6 @@ final class NFQueueWorker {
     private let pollTimeoutMilliseconds: Int32
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private let verdictBuffer: UnsafeMutableRawPointer
-    private let attributes: UnsafeMutablePointer<UnsafeMutablePointer<nlattr>?>
-    private let attributeSlots: Int
 
     private var pendingCount = 0
     /// Packets handled since the handler last handed its records over (`PacketHandler.batchEnded`).
@@ -42,11 +40,6 @@ final class NFQueueWorker {
     private var lastErrorEvent: Int64? = nil
     private var lastOverrunEvent: Int64? = nil
 
-    private static let payloadSlot = Int(NFQA_PAYLOAD.rawValue)
-    private static let headerSlot = Int(NFQA_PACKET_HDR.rawValue)
-    private static let capLengthSlot = Int(NFQA_CAP_LEN.rawValue)
-    private static let skbInfoSlot = Int(NFQA_SKB_INFO.rawValue)
-    private static let timestampSlot = Int(NFQA_TIMESTAMP.rawValue)
     private static let accept = Int32(NF_ACCEPT)
     private static let drop = Int32(NF_DROP)
     private static let errorMessageType = UInt16(NLMSG_ERROR)
@@ -64,15 +57,11 @@ final class NFQueueWorker {
         self.pollTimeoutMilliseconds = configuration.pollTimeout.nfqMilliseconds
         self.receiveBuffer = .allocate(byteCount: Self.receiveBufferSize, alignment: 16)
         self.verdictBuffer = .allocate(byteCount: 2 * NFQueueSocket.verdictMessageSize, alignment: 16)
-        self.attributeSlots = Int(cnfq_attr_max()) + 1
-        self.attributes = .allocate(capacity: attributeSlots)
-        self.attributes.initialize(repeating: nil, count: attributeSlots)
     }
 
     deinit {
         receiveBuffer.deallocate()
         verdictBuffer.deallocate()
-        attributes.deallocate()
     }
 
     /// Runs until `state.stopRequested`, then verdicts everything pending, unbinds the queue and returns.
@@ -163,41 +152,38 @@ final class NFQueueWorker {
 
     @inline(__always)
     private func handlePacketMessage(_ message: UnsafeRawBufferPointer) {
-        attributes.update(repeating: nil, count: attributeSlots)
-        guard let base = message.baseAddress else { return }
-        let nlh = base.assumingMemoryBound(to: nlmsghdr.self)
-        guard nfq_nlmsg_parse(nlh, attributes) >= 0, let header = attributes[Self.headerSlot],
-              mnl_attr_get_payload_len(header) >= 7, let headerPayload = mnl_attr_get_payload(header) else {
+        guard let found = NFQueuePacketAttributes.parse(message) else {
             handleMalformed(message)
             return
         }
-        let headerBytes = UnsafeRawPointer(headerPayload)
-        let id = UInt32(bigEndian: headerBytes.loadUnaligned(as: UInt32.self))
+        let id = UInt32(bigEndian: message.loadUnaligned(fromByteOffset: found.headerOffset, as: UInt32.self))
         // hw_protocol (offset 4) and hook (offset 6) are not needed: the payload starts at the network header and
         // the handler reads the IP version from its first nibble.
         noteReceived(id)
 
         var payload = UnsafeRawBufferPointer(start: nil, count: 0)
-        if let attribute = attributes[Self.payloadSlot] {
-            payload = UnsafeRawBufferPointer(start: mnl_attr_get_payload(attribute),
-                                             count: Int(mnl_attr_get_payload_len(attribute)))
+        if found.payloadOffset != 0 {
+            payload = UnsafeRawBufferPointer(rebasing: message[found.payloadOffset..<(found.payloadOffset
+                                                                                     + found.payloadLength)])
         }
         var wireLength = payload.count
-        if let attribute = attributes[Self.capLengthSlot] {
-            wireLength = Int(UInt32(bigEndian: mnl_attr_get_u32(attribute)))
+        if found.capLengthOffset != 0 {
+            wireLength = Int(UInt32(bigEndian: message.loadUnaligned(fromByteOffset: found.capLengthOffset,
+                                                                     as: UInt32.self)))
         }
-        if let attribute = attributes[Self.skbInfoSlot] {
-            let info = UInt32(bigEndian: mnl_attr_get_u32(attribute))
+        if found.skbInfoOffset != 0 {
+            let info = UInt32(bigEndian: message.loadUnaligned(fromByteOffset: found.skbInfoOffset, as: UInt32.self))
             if info & UInt32(NFQA_SKB_CSUMNOTREADY) != 0 { counters.checksumNotReady.addSingleWriter(1) }
             if info & UInt32(NFQA_SKB_GSO) != 0 { counters.gsoPackets.addSingleWriter(1) }
         }
         var time = now
-        if let attribute = attributes[Self.timestampSlot], mnl_attr_get_payload_len(attribute) >= 16,
-           let stampPayload = mnl_attr_get_payload(attribute) {
-            let stamp = UnsafeRawPointer(stampPayload)
+        if found.timestampOffset != 0 {
+            let t = found.timestampOffset
             time = PacketTime(
-                sanitizingSeconds: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(as: UInt64.self))),
-                fraction: Int64(bitPattern: UInt64(bigEndian: stamp.loadUnaligned(fromByteOffset: 8, as: UInt64.self))))
+                sanitizingSeconds: Int64(bitPattern: UInt64(bigEndian: message.loadUnaligned(fromByteOffset: t,
+                                                                                              as: UInt64.self))),
+                fraction: Int64(bitPattern: UInt64(bigEndian: message.loadUnaligned(fromByteOffset: t + 8,
+                                                                                     as: UInt64.self))))
         }
         counters.packets.addSingleWriter(1)
         counters.bytes.addSingleWriter(UInt64(wireLength))
