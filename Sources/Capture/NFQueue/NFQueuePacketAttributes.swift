@@ -1,12 +1,14 @@
+internal import CMnl
+
 /// The attributes of one queued-packet message that the packet loop reads, found by one walk over the message
 /// without the per-attribute callbacks of `nfq_nlmsg_parse` and without clearing an attribute table per packet.
 ///
-/// The walk follows libmnl's rules (an attribute needs a 4-byte header, a length ≥ 4 that stays inside the
-/// message, and is followed by the next one at its length rounded up to 4; types compare without the nested and
-/// byte-order flags; trailing bytes too short for an attribute end the walk) and checks the attributes it keeps as
-/// `nfq_nlmsg_parse` does: the packet header exactly 7 bytes, the timestamp exactly 16, the captured length and
-/// the skb flags exactly 4. Attributes it does not read are skipped unchecked (the kernel writes these messages;
-/// only an attribute the loop uses can change what it does). Offsets are from the message start; 0 means absent.
+/// The walk is libmnl's own (`mnl_attr_ok`, `mnl_attr_next`, `mnl_attr_get_type`: an attribute needs a 4-byte
+/// header and a length that stays inside the message; trailing bytes too short for one end the walk) and checks
+/// the attributes it keeps as `nfq_nlmsg_parse` does: the packet header exactly 7 bytes, the timestamp exactly 16,
+/// the captured length and the skb flags exactly 4. Attributes it does not read are skipped unchecked (the kernel
+/// writes these messages; only an attribute the loop uses can change what it does). Offsets are from the message
+/// start; 0 means absent.
 struct NFQueuePacketAttributes {
     /// Offset of the 7-byte `nfqnl_msg_packet_hdr` payload (id, hw_protocol, hook).
     var headerOffset = 0
@@ -29,14 +31,13 @@ struct NFQueuePacketAttributes {
     @inline(__always)
     static func parse(_ message: UnsafeRawBufferPointer) -> NFQueuePacketAttributes? {
         var found = NFQueuePacketAttributes()
-        var offset = NFQueueMessages.attributesOffset
-        let end = message.count
-        while end - offset >= 4 {
-            let length = Int(message.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            guard length >= 4, length <= end - offset else { break }
-            let type = message.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3fff
-            let data = offset + 4, dataLength = length - 4
-            switch type {
+        guard let base = message.baseAddress, message.count > NFQueueMessages.attributesOffset else { return nil }
+        let end = base + message.count
+        var attribute = UnsafePointer<nlattr>(OpaquePointer(base + NFQueueMessages.attributesOffset))
+        while mnl_attr_ok(attribute, Int32(end - UnsafeRawPointer(attribute))) {
+            let data = UnsafeRawPointer(mnl_attr_get_payload(attribute)!) - UnsafeRawPointer(base)
+            let dataLength = Int(mnl_attr_get_payload_len(attribute))
+            switch mnl_attr_get_type(attribute) {
             case packetHeader:
                 guard dataLength == 7 else { return nil }
                 found.headerOffset = data
@@ -55,7 +56,7 @@ struct NFQueuePacketAttributes {
             default:
                 break
             }
-            offset += (length + 3) & ~3
+            attribute = UnsafePointer(mnl_attr_next(attribute)!)
         }
         return found.headerOffset == 0 ? nil : found
     }
