@@ -248,6 +248,20 @@ struct AlertOutputTests {
         #expect(String(decoding: bytes, as: UTF8.self) == slips)
     }
 
+    @Test("The per-second cache writes TimeBytes.iso8601's bytes, within a second, across seconds and before 1970")
+    func cachedTimesMatch() {
+        let times: [Int64] = [1_700_000_000_123_456, 1_700_000_000_999_999, 1_700_000_001_000_000, 1_700_000_000_000_001,
+                              0, -1, -1_000_000, -999_999, -1_000_001, 951_782_400_000_001, 951_868_799_999_999,
+                              253_402_300_799_000_000, 1_700_000_001_000_000]
+        var cache = ISO8601Cache()
+        for micros in times {
+            var cached: [UInt8] = [0x41], direct: [UInt8] = [0x41]   // appends after what is already there
+            cache.write(PacketTime(microseconds: micros), into: &cached)
+            TimeBytes.iso8601(PacketTime(microseconds: micros), into: &direct)
+            #expect(String(decoding: cached, as: UTF8.self) == String(decoding: direct, as: UTF8.self), "\(micros)")
+        }
+    }
+
     @Test("Every second of four centuries formats as gmtime does (one sample per day and hour)")
     func timesMatchGmtime() {
         var bytes: [UInt8] = []

@@ -14,8 +14,9 @@ enum AlertLogLine {
 
     /// The line of an evidence, with a newline.
     /// - Parameter profileText: `e.profile.ip` as text.
-    static func evidence(_ e: Evidence, profileText: String, into bytes: inout [UInt8]) {
-        TimeBytes.iso8601(e.timestamp, into: &bytes)
+    /// - Parameter times: formatted seconds of packet times (the caller keeps it between lines).
+    static func evidence(_ e: Evidence, profileText: String, times: inout ISO8601Cache, into bytes: inout [UInt8]) {
+        times.write(e.timestamp, into: &bytes)
         bytes.append(contentsOf: " (TW ".utf8)
         TimeBytes.pad(e.timeWindow.number, 1, into: &bytes)
         bytes.append(contentsOf: "): ".utf8)
@@ -29,8 +30,9 @@ enum AlertLogLine {
 
     /// The line of an alert, with a newline.
     /// - Parameter realTime: the wall clock now.
-    static func alert(_ a: Alert, realTime: PacketTime, into bytes: inout [UInt8]) {
-        TimeBytes.iso8601(a.timestamp, into: &bytes)
+    /// - Parameter times: formatted seconds of packet times (the caller keeps it between lines).
+    static func alert(_ a: Alert, realTime: PacketTime, times: inout ISO8601Cache, into bytes: inout [UInt8]) {
+        times.write(a.timestamp, into: &bytes)
         bytes.append(contentsOf: ": ".utf8)
         profile(a.profile.ip.description, into: &bytes)
         bytes.append(contentsOf: "Generated an alert given enough evidence on timewindow ".utf8)

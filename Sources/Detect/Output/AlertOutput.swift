@@ -23,6 +23,8 @@ public final class AlertOutput {
     private var idmef: IDMEFv2Writer
     private var json = JSONBuffer(capacity: 8192)
     private var line: [UInt8] = []
+    /// Formatted seconds of the packet times in alerts.log.
+    private var logTimes = ISO8601Cache()
     /// The last profile written and its text (evidence comes in runs of one profile).
     private var lastProfile: (ip: IPAddress, text: String)?
 
@@ -51,7 +53,7 @@ public final class AlertOutput {
     public func write(evidence e: Evidence, accumulatedThreat: Double = 0) {
         let profileText = text(of: e.profile.ip)
         line.removeAll(keepingCapacity: true)
-        AlertLogLine.evidence(e, profileText: profileText, into: &line)
+        AlertLogLine.evidence(e, profileText: profileText, times: &logTimes, into: &line)
         alertsLog.write(line)
         json.reset()
         idmef.event(e, accumulatedThreat: accumulatedThreat,
@@ -73,7 +75,7 @@ public final class AlertOutput {
     public func write(alert a: Alert) {
         let now = PacketTime(microseconds: TimeBytes.wallClockMicroseconds())
         line.removeAll(keepingCapacity: true)
-        AlertLogLine.alert(a, realTime: now, into: &line)
+        AlertLogLine.alert(a, realTime: now, times: &logTimes, into: &line)
         alertsLog.write(line)
         json.reset()
         idmef.incident(a, createTime: now, into: &json)

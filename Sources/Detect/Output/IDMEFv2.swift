@@ -42,6 +42,9 @@ struct IDMEFv2Writer {
     /// the same parties; parsing is skipped for them).
     private var lastAttacker: (value: String, isIP: Bool) = ("", false)
     private var lastVictim: (value: String, isIP: Bool) = ("", false)
+    /// Formatted seconds of packet times (`StartTime`, `EndTime`) and of wall-clock times (`CreateTime`).
+    private var packetTimes = ISO8601Cache()
+    private var wallTimes = ISO8601Cache()
 
     /// - Parameters:
     ///   - analyzerIP: the analyzer's `IP` (Slips writes 0.0.0.0 when it does not analyse a live interface).
@@ -70,7 +73,7 @@ struct IDMEFv2Writer {
         json.beginObject()
         header(status: "Event", id: e.id, createTime: createTime, into: &json)
         json.key("Severity"); json.string(IDMEFv2.severity(e.threatLevel))
-        json.key("StartTime"); json.time(e.timestamp, TimeBytes.iso8601)
+        json.key("StartTime"); json.time(e.timestamp, &packetTimes)
         json.key("Confidence"); json.number(e.confidence)
         json.key("Description"); json.descriptionWithThreatLevel(e)
         json.key("Source"); json.beginArray()
@@ -101,7 +104,7 @@ struct IDMEFv2Writer {
         var worst = ThreatLevel.info
         for evidence in a.evidence where evidence.threatLevel > worst { worst = evidence.threatLevel }
         json.key("Severity"); json.string(IDMEFv2.severity(worst))
-        json.key("StartTime"); json.time(a.timeWindow.start, TimeBytes.iso8601)
+        json.key("StartTime"); json.time(a.timeWindow.start, &packetTimes)
         json.key("Confidence"); json.int(1)
         json.key("Description"); json.raw("\"Generated an alert given enough evidence on timewindow ")
         json.appendDigits(a.timeWindow.number); json.raw("\"")
@@ -118,7 +121,7 @@ struct IDMEFv2Writer {
         json.beginObject()
         json.key("accumulated_threat_level"); json.number(a.accumulatedThreat)
         json.key("timewindow"); json.int(a.timeWindow.number)
-        json.key("EndTime"); json.time(a.timeWindow.end, TimeBytes.iso8601)
+        json.key("EndTime"); json.time(a.timeWindow.end, &packetTimes)
         json.key("evidence_types"); json.beginArray()
         for evidence in a.evidence {
             json.element(); json.string(evidence.type.rawValue)
@@ -130,12 +133,12 @@ struct IDMEFv2Writer {
         json.endObject()
     }
 
-    private func header(status: StaticString, id: String, createTime: PacketTime, into json: inout JSONBuffer) {
+    private mutating func header(status: StaticString, id: String, createTime: PacketTime, into json: inout JSONBuffer) {
         json.key("Version"); json.string(IDMEFv2.version)
         json.key("Analyzer"); json.raw(analyzer)
         json.key("Status"); json.string(status)
         json.key("ID"); json.string(id)
-        json.key("CreateTime"); json.time(createTime, TimeBytes.iso8601)
+        json.key("CreateTime"); json.time(createTime, &wallTimes)
     }
 
     /// A `Source`/`Target` entry: `IP` when the value is an address, else `Hostname`; `Port` unless unknown or 0
@@ -230,6 +233,13 @@ extension JSONBuffer {
     mutating func time(_ time: PacketTime, _ format: (PacketTime, inout [UInt8]) -> Void) {
         quote()
         appendBytes { format(time, &$0) }
+        quote()
+    }
+
+    /// A time as a JSON string in `TimeBytes.iso8601`'s form, through `cache`.
+    mutating func time(_ time: PacketTime, _ cache: inout ISO8601Cache) {
+        quote()
+        appendBytes { cache.write(time, into: &$0) }
         quote()
     }
 

@@ -100,6 +100,7 @@ public struct Whitelist: Sendable {
 
     /// True when an evidence is whitelisted: its attacker or its victim is (Slips' `is_whitelisted_evidence`).
     public func ignores(_ evidence: Evidence) -> Bool {
+        guard !isEmpty else { return false }               // the usual case: no parsing of the parties per evidence
         if ignoresEvidence(party: evidence.attacker.value, side: evidence.attacker.direction) { return true }
         guard let victim = evidence.victim else { return false }
         return ignoresEvidence(party: victim.value, side: victim.direction)

@@ -32,8 +32,8 @@ public struct BoundedKeyMap<Key: Hashable, Value> {
 
     /// Stores `value` for `key`; a new key in a full map takes the oldest key's place.
     public mutating func set(_ value: Value, for key: Key) {
-        if values[key] != nil {
-            values[key]!.value = value
+        if let index = values.index(forKey: key) {           // one hash for a present key, changed in place
+            values.values[index].value = value
             return
         }
         let sequence = nextSequence
@@ -56,8 +56,8 @@ public struct BoundedKeyMap<Key: Hashable, Value> {
     /// Changes the value of a present key in place; returns nil (and stores nothing) when the key is absent.
     @discardableResult
     public mutating func update<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
-        guard values[key] != nil else { return nil }
-        return body(&values[key]!.value)
+        guard let index = values.index(forKey: key) else { return nil }
+        return body(&values.values[index].value)
     }
 
     /// Forgets `key` and returns its value, if it was remembered (its ring slot goes stale).

@@ -120,7 +120,8 @@ public struct ProfileWindowTable<State: WindowState> {
     /// `body` when the window is closed, too old, or the budget has no room for a new state.
     public mutating func withState<R>(_ profile: ProfileID, _ window: TimeWindow, _ body: (inout State) -> R) -> R? {
         if evictionHeadroom > 0, budget.free < evictionHeadroom { makeRoom(sparing: profile) }
-        if slots[profile] == nil {
+        // One hash of the profile per record: the slot is found once and changed in place through its index.
+        guard let index = slots.index(forKey: profile) else {
             guard budget.reserve() else { return nil }
             slots[profile] = Slot(current: Entry(window: window, state: State()))
             created(profile, window)
@@ -128,7 +129,7 @@ public struct ProfileWindowTable<State: WindowState> {
         }
         let budget = self.budget
         var outcome = Outcome.none
-        let result: R? = Self.access(&slots[profile]!, window, budget, &outcome, body)
+        let result: R? = Self.access(&slots.values[index], window, budget, &outcome, body)
         switch outcome {
         case .none: break
         case .ignored: ignoredLateRecords += 1
