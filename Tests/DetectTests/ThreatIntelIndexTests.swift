@@ -69,6 +69,8 @@ struct ThreatIntelIndexTests {
         #expect(index.match(asn: "as64500")?.description == "Test hosting")
         #expect(index.match(asNumber: 64500)?.description == "Test hosting")
         #expect(index.match(asNumber: 64501) == nil && index.match(asn: "AS") == nil && index.match(asn: "64500") == nil)
+        let (_, tooLarge) = load("AS4294967296, high, beyond 32 bits\nAS4294967295, high, the largest\n", .slipsLocalIoCs)
+        #expect(tooLarge.entries.count == 1 && tooLarge.rejectedLines == 1)
 
         let ja3 = "# JA3 hash,Threat level,Description\n6734f37431670b3ab4292b8f60f29984, high, Test malware\nshort,high,x\n"
         let (fingerprints, parsedJA3) = load(ja3, .slipsFingerprints(.ja3))

@@ -229,13 +229,6 @@ extension JSONBuffer {
         quote()
     }
 
-    /// A time as a JSON string, formatted by `format`.
-    mutating func time(_ time: PacketTime, _ format: (PacketTime, inout [UInt8]) -> Void) {
-        quote()
-        appendBytes { format(time, &$0) }
-        quote()
-    }
-
     /// A time as a JSON string in `TimeBytes.iso8601`'s form, through `cache`.
     mutating func time(_ time: PacketTime, _ cache: inout ISO8601Cache) {
         quote()

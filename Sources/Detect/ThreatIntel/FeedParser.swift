@@ -153,7 +153,8 @@ public struct FeedParser {
     /// `AS64500` or `as64500`.
     static func asn(_ text: String) -> IoC? {
         let value = text.uppercased()
-        guard value.hasPrefix("AS"), value.count > 2, value.dropFirst(2).allSatisfy(\.isNumber) else { return nil }
+        guard value.hasPrefix("AS"), value.count > 2, value.dropFirst(2).allSatisfy({ $0 >= "0" && $0 <= "9" }),
+              UInt32(value.dropFirst(2)) != nil else { return nil }             // AS numbers are 32 bits
         return .asn(value)
     }
 

@@ -81,26 +81,26 @@ struct BlockedListing {
     }
 
     private mutating func writeJSON(_ e: BlockedElement) {
-        output.append(contentsOf: Array((count == 0 ? "[\n  {" : ",\n  {").utf8))
-        var first = true
-        func separator() -> [UInt8] {
-            defer { first = false }
-            return first ? [] : [0x2C]
-        }
-        if let alertID = e.alertID {
-            output.append(contentsOf: separator() + Array("\"alert_id\":".utf8) + encoded(alertID))
-        }
-        output.append(contentsOf: separator() + Array("\"ip\":\"\(e.address)\"".utf8))
-        if let reason = e.reason {
-            output.append(contentsOf: separator() + Array("\"reason\":".utf8) + encoded(reason))
-        }
+        output.append(contentsOf: (count == 0 ? "[\n  {" : ",\n  {").utf8)
+        // Keys in sorted order; `ip` is always there, so only the one optional key before it lacks a comma.
+        if let alertID = e.alertID { field("alert_id", encoded(alertID)); output.append(0x2C) }
+        field("ip", Array("\"\(e.address)\"".utf8))
+        if let reason = e.reason { output.append(0x2C); field("reason", encoded(reason)) }
         if let remaining = e.remaining {
-            output.append(contentsOf: separator() + Array("\"remaining_seconds\":\(remaining.components.seconds)".utf8))
+            output.append(0x2C); field("remaining_seconds", Array("\(remaining.components.seconds)".utf8))
         }
         if let timeout = e.timeout {
-            output.append(contentsOf: separator() + Array("\"timeout_seconds\":\(timeout.components.seconds)".utf8))
+            output.append(0x2C); field("timeout_seconds", Array("\(timeout.components.seconds)".utf8))
         }
         output.append(0x7D)
+    }
+
+    /// `"name":value`.
+    private mutating func field(_ name: StaticString, _ value: [UInt8]) {
+        output.append(0x22)
+        name.withUTF8Buffer { output.append(contentsOf: $0) }
+        output.append(contentsOf: "\":".utf8)
+        output.append(contentsOf: value)
     }
 
     /// `text` as a JSON string (quotes included), encoded by Foundation once per distinct text.
