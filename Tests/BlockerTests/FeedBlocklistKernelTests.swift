@@ -125,6 +125,7 @@ struct FeedBlocklistKernelTests {
         let listed = try Shell.inNamespace(topology.a, ["nft", "list", "set", "inet", "slipsd", "feed4"]).stdout
         #expect(listed.contains("192.0.2.0/24") && listed.contains("198.51.100.0/23"), "\(listed)")
         #expect(!listed.contains("192.0.2.0/25"), "\(listed)")
+        #expect(listed.contains("gc-interval 1m"), "feed sets are walked for expired elements once a minute: \(listed)")
 
         // A daemon that stops refreshing: its elements expire, and the traffic passes again.
         try await inNamespace(topology.a) {

@@ -54,6 +54,8 @@ struct NftablesBlockerKernelTests {
         #expect(ruleset.contains("ip saddr != 0.0.0.0 fib saddr . iif oif 0 counter"), "\(ruleset)")
         #expect(ruleset.contains("ct state new ip saddr @blocked_new4 counter"), "\(ruleset)")
         #expect(ruleset.contains("ct state new ip6 saddr @blocked_new6 counter"), "\(ruleset)")
+        // Every set is walked for expired elements once a minute, not at the kernel's default of every second.
+        #expect(ruleset.components(separatedBy: "gc-interval 1m").count - 1 == 4, "\(ruleset)")
 
         let (removed, removedAgain) = try await inNamespace(topology.a) {
             let blocker = try NftablesBlocker(configuration: config)

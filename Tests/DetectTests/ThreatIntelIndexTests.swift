@@ -153,4 +153,28 @@ struct ThreatIntelIndexTests {
         #expect(fast.match(url: "https://bad.example.com/x") != nil)
         #expect(fast.match(domain: "ads.example.net") != nil)
     }
+
+    @Test func asNumbersInListAndCSVFeedsOnBothParsers() {
+        let text = """
+        # AS numbers as remote feeds list them
+        AS64500 # bad network
+        as64501 ; lower case
+        AS4294967296
+        203.0.113.7
+        """
+        let general = load(text, .lines)
+        #expect(general.1.rejectedLines == 1, "AS4294967296 is beyond 32 bits: \(general.1.firstProblems)")
+        var fast = ThreatIntelIndex()
+        let result = fast.add(feed: text, format: .lines, from: feed)
+        #expect(result.rejectedLines == 1, "\(result.firstProblems)")
+        for index in [general.0, fast] {
+            #expect(index.asnCount == 2)
+            #expect(index.match(asNumber: 64500)?.feed == "test-feed")
+            #expect(index.match(asn: "AS64501") != nil)
+            #expect(index.match(asNumber: 64502) == nil)
+            #expect(index.match(IPAddress("203.0.113.7")!) != nil)
+        }
+        let csv = load("asn,name\nAS64510,bad hoster\n", .csv(column: 0, header: true))
+        #expect(csv.0.match(asNumber: 64510) != nil && csv.1.rejectedLines == 0, "\(csv.1.firstProblems)")
+    }
 }

@@ -72,9 +72,12 @@ enum NftMessages {
     }
 
     /// Appends `NFT_MSG_NEWSET` (create if missing) for a set of addresses with `flags` (`NFT_SET_TIMEOUT`…).
-    /// `id` lets rules of the same batch reference the set before it exists.
+    /// `id` lets rules of the same batch reference the set before it exists. `garbageCollectionMilliseconds` is
+    /// how often the kernel walks a timeout set to free expired elements (`gc-interval`; the kernel's default is
+    /// one second). The kernel applies it to an existing set too, so a table left by an older slipsd gets it.
     static func set(_ family: Family, table: String, name: String, keyType: UInt32, keyLength: UInt32,
-                    flags: UInt32, id: UInt32, to transaction: NftTransaction) {
+                    flags: UInt32, id: UInt32, garbageCollectionMilliseconds: UInt32,
+                    to transaction: NftTransaction) {
         transaction.append("creating set \(family.name) \(table) \(name)", maximumSize: smallMessageBound) { buffer, seq in
             let set = nftnl_set_alloc()!
             defer { nftnl_set_free(set) }
@@ -85,6 +88,7 @@ enum NftMessages {
             nftnl_set_set_u32(set, UInt16(NFTNL_SET_KEY_LEN.rawValue), keyLength)
             nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), flags)
             nftnl_set_set_u32(set, UInt16(NFTNL_SET_ID.rawValue), id)
+            nftnl_set_set_u32(set, UInt16(NFTNL_SET_GC_INTERVAL.rawValue), garbageCollectionMilliseconds)
             let nlh = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_NEWSET.rawValue), family.rawValue,
                                             createFlags, seq)
             nftnl_set_nlmsg_build_payload(nlh, set)

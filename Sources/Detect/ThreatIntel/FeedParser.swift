@@ -68,11 +68,11 @@ public struct FeedParser {
         switch format {
         case .lines:
             return indicator(inListLine: line).map { FeedEntry($0) }.map(Swift.Result.success)
-                ?? .failure(Problem(reason: "no IP, network, domain or URL in '\(line.prefix(60))'"))
+                ?? .failure(Problem(reason: "no IP, network, domain, URL or ASN in '\(line.prefix(60))'"))
         case .csv(let column, _):
             let fields = Self.csvFields(line)
-            guard column < fields.count, let ioc = Self.indicator(fields[column]) else {
-                return .failure(Problem(reason: "column \(column + 1) holds no IP, network, domain or URL"))
+            guard column < fields.count, let ioc = Self.indicatorOrASN(fields[column]) else {
+                return .failure(Problem(reason: "column \(column + 1) holds no IP, network, domain, URL or ASN"))
             }
             return .success(FeedEntry(ioc))
         case .slipsLocalIoCs:
@@ -120,7 +120,7 @@ public struct FeedParser {
         if tokens.count >= 2, ["0.0.0.0", "127.0.0.1", "::", "::1"].contains(first) {
             return Self.indicator(String(tokens[1]))               // hosts file
         }
-        return Self.indicator(String(first))
+        return Self.indicatorOrASN(String(first))
     }
 
     /// Where a trailing comment starts: `;` anywhere, `#` or `//` after whitespace.
@@ -148,6 +148,13 @@ public struct FeedParser {
         if value.contains("://") { return .url(value) }
         if let domain = Whitelist.normalizedDomain(value) { return .domain(domain) }
         return nil
+    }
+
+    /// An IP, CIDR, URL, domain or AS number (`AS64500`): what a feed line or column may hold. AS numbers
+    /// give evidence only (the destination's AS, `THREAT_INTELLIGENCE_BLACKLISTED_ASN`); a blocking feed's
+    /// kernel sets take its networks alone.
+    static func indicatorOrASN(_ text: String) -> IoC? {
+        indicator(text) ?? asn(text.trimmingCharacters(in: " \t\"'"))
     }
 
     /// `AS64500` or `as64500`.

@@ -2,7 +2,7 @@ import NetCore
 
 /// The fast path for the big feeds (`FeedFormat.lines`): lines are found and read as bytes, IPv4 addresses and
 /// networks are parsed from the bytes, domains are checked and lower-cased straight into the index; a `String` is
-/// made only for IPv6 values and URLs. Same results as `FeedParser` with `.lines`.
+/// made only for IPv6 values, URLs and AS numbers. Same results as `FeedParser` with `.lines`.
 enum ListFeedScanner {
     /// Calls `body` with each indicator of `text` (a domain as its normalized bytes); counts rejected lines.
     static func scan(_ text: String, into result: inout FeedParser.Result,
@@ -24,13 +24,13 @@ enum ListFeedScanner {
                     address(network)
                 } else if let length = normalizedDomain(value, into: &lowered) {
                     lowered.withUnsafeBytes { domain(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-                } else if let ioc = FeedParser.indicator(String(decoding: value, as: UTF8.self)) {
+                } else if let ioc = FeedParser.indicatorOrASN(String(decoding: value, as: UTF8.self)) {
                     other(ioc)
                 } else {
                     result.rejectedLines += 1
                     if result.firstProblems.count < FeedParser.describedProblems {
                         let shown = String(decoding: line.prefix(60), as: UTF8.self)
-                        result.firstProblems.append((lineNumber, "no IP, network, domain or URL in '\(shown)'"))
+                        result.firstProblems.append((lineNumber, "no IP, network, domain, URL or ASN in '\(shown)'"))
                     }
                 }
             }
