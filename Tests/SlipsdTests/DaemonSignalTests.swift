@@ -152,12 +152,14 @@ struct DaemonSignalTests {
           duration: 300
         """)
         let out = lab.dir + "/out"
-        let daemon = try lab.startDaemon(["--inline", "--queue", "13", "-c", config, "-o", out])
+        let daemon = try lab.startDaemon(["--inline", "--queue", "13", "-c", config, "-o", out, "--zeek-logs"])
         #expect(lab.connects(from: lab.benign))
         try #require(waitUntil(seconds: 10) { !lab.file("out/slipsd.log").isEmpty }, "nothing in slipsd.log")
+        try #require(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: out + "/zeek/conn.log") },
+                     "no zeek/conn.log for the benign client's connection: \(lab.daemonLog)")
         let before = lab.file("out/slipsd.log")
 
-        for name in ["alerts/alerts.log", "alerts/alerts.json", "slipsd.log"] {
+        for name in ["alerts/alerts.log", "alerts/alerts.json", "slipsd.log", "zeek/conn.log"] {
             #expect(rename(out + "/" + name, out + "/" + name + ".1") == 0)
         }
         let trap = lab.dir + "/elsewhere.log"
@@ -183,5 +185,11 @@ struct DaemonSignalTests {
         #expect(lab.file("out/alerts/alerts.log").contains(DaemonLab.attackerIP), "evidence did not reach the new alerts.log")
         #expect(lab.file("out/alerts/alerts.json").contains(DaemonLab.attackerIP))
         #expect(!lab.file("out/alerts/alerts.log.1").contains(DaemonLab.attackerIP))
+        // The Zeek logs too: the benign client's connection stayed in the renamed conn.log (flushed at the
+        // reopen), the attacker's scan went to the new one.
+        #expect(lab.file("out/zeek/conn.log.1").contains(DaemonLab.benignIP), "the renamed conn.log lost its line")
+        #expect(!lab.file("out/zeek/conn.log.1").contains(DaemonLab.attackerIP))
+        #expect(lab.file("out/zeek/conn.log").contains(DaemonLab.attackerIP), "no new zeek/conn.log after SIGHUP")
+        #expect(lab.file("out/slipsd.log").contains("reopened in \(out) and \(out)/zeek"))
     }
 }

@@ -129,7 +129,8 @@ struct InlineDaemon {
             let wiring = detectionSide.wiring
             for message in messages { wiring.output?.log(message) }
             let consumer = ReloadingConsumer(engine: wiring.engine, response: detectionSide.response,
-                                             reload: reload, output: wiring.output, learning: learning)
+                                             reload: reload, output: wiring.output, zeekLogs: detectionSide.zeekLogs,
+                                             learning: learning)
             DetectionLoop(handoff: handoff, consumer: consumer, flowLog: nil, zeekLogs: detectionSide.zeekLogs).run()
             withExtendedLifetime(detectionSide) {}
         }

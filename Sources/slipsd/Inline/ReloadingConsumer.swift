@@ -16,6 +16,7 @@ final class ReloadingConsumer: DetectionEventConsumer {
     private let response: ResponseStage?
     private let reload: SettingsReload
     private let output: AlertOutput?
+    private let zeekLogs: ZeekLogWriter?
     private let learning: KernelBlockLearning?
     private var seenGeneration = 0
     private var seenHangUps = 0
@@ -25,13 +26,15 @@ final class ReloadingConsumer: DetectionEventConsumer {
     ///   - engine: receives every event not filtered out.
     ///   - response: gets the reloaded policy and allowlist (nil with `--no-block`).
     ///   - output: `slipsd.log`, written only by this thread.
+    ///   - zeekLogs: the `--zeek-logs` writer (this thread's too), reopened with the outputs.
     ///   - learning: the kernel's existing blocks being listed; applied to `response` when they arrive.
     init(engine: DetectionEngine, response: ResponseStage?, reload: SettingsReload, output: AlertOutput?,
-         learning: KernelBlockLearning? = nil) {
+         zeekLogs: ZeekLogWriter? = nil, learning: KernelBlockLearning? = nil) {
         self.engine = engine
         self.response = response
         self.reload = reload
         self.output = output
+        self.zeekLogs = zeekLogs
         self.learning = learning
     }
 
@@ -66,17 +69,22 @@ final class ReloadingConsumer: DetectionEventConsumer {
         output?.log(line)
     }
 
-    /// After log rotation: the output files are opened again at their paths (the old ones get what was buffered).
+    /// After log rotation: the output files, and the Zeek logs, are opened again at their paths (the old ones
+    /// get what was buffered).
     private func reopenOutputs() {
         guard let output else { return }
         var line = "SIGHUP: output files reopened in \(output.directory)"
-        do {
-            try output.reopen()
-        } catch {
+        var failures: [SystemError] = []
+        do { try output.reopen() } catch { failures.append(error) }
+        if let zeekLogs {
+            do { try zeekLogs.reopen() } catch { failures.append(error) }
+            line += " and \(zeekLogs.directory)"
+        }
+        for error in failures {
             logger.error("SIGHUP: \(error); that file writes on to the one open before")
             output.error("SIGHUP: \(error); that file writes on to the one open before")
-            line += " except one: \(error)"
         }
+        if let first = failures.first { line += " except \(failures.count == 1 ? "one" : "\(failures.count)"): \(first)" }
         output.log(line)
     }
 }

@@ -64,6 +64,17 @@ public final class ZeekLogWriter {
         }
     }
 
+    /// After log rotation: every open log is flushed and opened again at its path (appending, never truncating);
+    /// a log not yet created is created at its first line as before.
+    /// - Throws: the first `SystemError` met (that log writes on to the file open before).
+    public func reopen() throws(SystemError) {
+        var first: SystemError?
+        for file in files.compactMap({ $0 }) {
+            do { try file.reopen() } catch { first = first ?? error }
+        }
+        if let first { throw first }
+    }
+
     /// Flushes and closes every file.
     /// - Throws: the first `SystemError` met while writing or closing.
     public func close() throws(SystemError) {
