@@ -9,7 +9,7 @@ import TestSupport
 struct SMTPAnalyzerTests {
     static func lines(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-    @Test("a session: EHLO, two refused AUTHs and an accepted one, MAIL/RCPT, DATA ends the analysis")
+    @Test("a session: EHLO, two refused AUTHs and an accepted one, MAIL/RCPT, DATA; each message is a transaction")
     func session() throws {
         let run = try AppAnalyzerRun(tcpExchange([
             (.server, Self.lines("220 mail.example ESMTP\r\n")),
@@ -30,15 +30,29 @@ struct SMTPAnalyzerTests {
             (.client, Self.lines("DATA\r\n")),
             (.server, Self.lines("354 End data with <CR><LF>.<CR><LF>\r\n")),
             (.client, Self.lines("Subject: hi\r\n\r\nbody\r\n.\r\n")),
+            (.server, Self.lines("250 2.0.0 Ok: queued as 4F2\r\n")),
+            // A second message whose content looks like commands, with a dot-stuffed line, and its end split
+            // across segments: the content is skipped, the `.` line found.
+            (.client, Self.lines("MAIL FROM:<dave@example.org>\r\nRCPT TO:<erin@example.net>\r\nDATA\r\n")),
+            (.server, Self.lines("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n")),
+            (.client, Self.lines("RCPT TO:<mallory@example.com>\r\n..MAIL FROM:<x@y>\r\n.")),
+            (.client, Self.lines("\r\n")),
+            (.server, Self.lines("250 2.0.0 Ok: queued as 4F3\r\n")),
+            (.client, Self.lines("QUIT\r\n")),
+            (.server, Self.lines("221 2.0.0 Bye\r\n")),
         ], serverPort: 25))
-        #expect(run.smtp.count == 1)
+        #expect(run.smtp.count == 2, "QUIT alone makes no transaction: \(run.smtp)")
+        let second = try #require(run.smtp.last)
+        #expect(second.mailFrom == "<dave@example.org>" && second.recipients == ["<erin@example.net>"])
+        #expect(second.lastReply == "250 2.0.0 Ok: queued as 4F3" && second.helo == "client.example")
+        #expect(second.authFailures == 0 && second.authSuccesses == 0)
         let record = try #require(run.smtp.first)
         #expect(record.helo == "client.example")
         #expect(record.authMechanisms == ["PLAIN", "LOGIN", "PLAIN"])
         #expect(record.authFailures == 2 && record.authSuccesses == 1)
         #expect(record.mailFrom == "<alice@example.org>")
         #expect(record.recipients == ["<bob@example.net>", "<carol@example.net>"])
-        #expect(record.lastReply == "250 2.1.5 Ok")
+        #expect(record.lastReply == "250 2.0.0 Ok: queued as 4F2")
         #expect(!record.tls)
         #expect(run.conns.first?.service == "smtp")
     }
@@ -62,6 +76,25 @@ struct SMTPAnalyzerTests {
         #expect(tls.smtp.map(\.mailFrom) == ["<a@b>", "<c@d>"])
         #expect(tls.smtp.last?.tls == true && tls.smtp.first?.tls == false)
         #expect(tls.smtp.allSatisfy { $0.helo == "y" })
+    }
+
+    @Test("BDAT chunks are skipped by their size; the reply to the LAST one ends the message; a bad size is counted")
+    func chunking() throws {
+        let run = try AppAnalyzerRun(tcpExchange([
+            (.server, Self.lines("220 mx ESMTP\r\n")), (.client, Self.lines("EHLO c\r\n")),
+            (.server, Self.lines("250-mx\r\n250 CHUNKING\r\n")),
+            (.client, Self.lines("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n")),
+            (.server, Self.lines("250 ok\r\n250 ok\r\n")),
+            (.client, Self.lines("BDAT 5\r\nMAIL ")),                         // a chunk that reads like a command
+            (.server, Self.lines("250 5 octets\r\n")),
+            (.client, Self.lines("BDAT 12 LAST\r\nRCPT TO:<z>\n")),
+            (.server, Self.lines("250 message accepted\r\n")),
+            (.client, Self.lines("MAIL FROM:<e@f>\r\nBDAT x LAST\r\n")),
+        ], serverPort: 25))
+        #expect(run.smtp.map(\.mailFrom) == ["<a@b>", "<e@f>"], "\(run.smtp)")
+        #expect(run.smtp.first?.recipients == ["<c@d>"])
+        #expect(run.smtp.first?.lastReply == "250 message accepted")
+        #expect(run.statistics.smtpMalformations[.badChunkSize] == 1)
     }
 
     @Test("an FTP server's 220 greeting and a USER command give no smtp record")

@@ -124,10 +124,11 @@ struct SMTPLiveTrafficTests {
         #expect(refused.first?.authFailures == UInt64(sessions[43_001]?.replies.filter { $0 == "535" }.count ?? -1))
         #expect(refused.first?.authFailures == 1 && refused.first?.authSuccesses == 0)
 
-        // Accepted login: the analysis stops at the first DATA (as Zeek's smtp.log ends a transaction there),
-        // so one transaction: MAIL FROM and both RCPT TO of the first message, AUTH PLAIN succeeded (235).
+        // Accepted login: one transaction per message, as Zeek's smtp.log (each ends at the reply to its `.`
+        // line): the first with MAIL FROM and both RCPT TO of the first message and AUTH PLAIN succeeded (235),
+        // the second with the second message's MAIL FROM and RCPT TO; QUIT makes no third.
         let accepted = smtp.filter { $0.id.originatorPort == 43_002 }
-        #expect(accepted.count == 1, "\(accepted)")
+        #expect(accepted.count == 2, "\(accepted)")
         let first = try #require(accepted.first)
         #expect(first.helo == parameters(43_002, "EHLO").first)
         #expect(first.mailFrom == parameters(43_002, "MAIL").first.map(path))
@@ -136,6 +137,10 @@ struct SMTPLiveTrafficTests {
         #expect(first.authSuccesses == UInt64(sessions[43_002]?.replies.filter { $0 == "235" }.count ?? -1))
         #expect(first.authSuccesses == 1 && first.authFailures == 0 && first.authMechanisms == ["PLAIN"])
         #expect(first.lastReply.hasPrefix("250"))
+        let second = try #require(accepted.last)
+        #expect(parameters(43_002, "MAIL").count == 2 && second.mailFrom == parameters(43_002, "MAIL").last.map(path))
+        #expect(second.recipients == Array(recipients.suffix(1)) && second.helo == first.helo)
+        #expect(second.lastReply.hasPrefix("250") && second.authSuccesses == 0)
         let conns = records.compactMap { ConnRecord.from($0) }
         #expect(conns.filter { $0.service == "smtp" }.count == 2)
 

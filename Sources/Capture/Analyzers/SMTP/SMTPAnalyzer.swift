@@ -5,9 +5,11 @@ import Records
 /// `SMTPRecord` per transaction as Zeek's smtp.log: `helo` (EHLO/HELO), `mailfrom`, `rcptto`, `last_reply`
 /// (the last reply line, `code text`), and the AUTH exchange (mechanisms, 235 successes and 535/other failure
 /// replies counted in `authSuccesses`/`authFailures`). A transaction is emitted when a new MAIL or RSET starts
-/// the next, and when the analysis ends: at `DATA` or `STARTTLS` (after them the analyzer stops; `tls` is set
-/// for STARTTLS) or when the flow ends. Replies are paired with commands in order (pipelining), bounded by
-/// `SMTPSession.maxPending`; lines by `SMTPLine.maxLength`. The flow is SMTP (confirmed) once the client sent
+/// the next, when the server answers the end of a message (the `.` line after `DATA`, or `BDAT … LAST`), as
+/// Zeek logs one line per message, and when the analysis ends: at `STARTTLS` (the rest is encrypted; `tls` is
+/// set) or when the flow ends. Message content is skipped, never kept (`SMTPMessageSkip`, `BDAT` sizes), so every
+/// message of a session is seen. Replies are paired with commands in order (pipelining), bounded by
+/// `SMTPSession.maxPending`; lines by `SMTPLine.maxLength`. `QUIT` and `NOOP` alone make no transaction. The flow is SMTP (confirmed) once the client sent
 /// EHLO or HELO; a flow whose client starts otherwise (an FTP `220` greeting) gives no record. Confined to its
 /// pipeline's thread.
 final class SMTPAnalyzer: FlowAnalyzer {
@@ -31,6 +33,10 @@ final class SMTPAnalyzer: FlowAnalyzer {
         var used = 0
         while used < bytes.count, !flow.done {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
+            if fromOriginator, session.inContent {
+                used += skipContent(rest, session, context: &context)
+                continue
+            }
             let line: (content: Int, total: Int)
             do throws(SMTPMalformation) {
                 guard let found = try SMTPLine.next(rest) else { break }
@@ -44,7 +50,7 @@ final class SMTPAnalyzer: FlowAnalyzer {
             if fromOriginator {
                 command(content, session, time: time, flow: &flow, context: &context)
             } else {
-                do throws(SMTPMalformation) { try reply(content, session, flow: &flow) } catch {
+                do throws(SMTPMalformation) { try reply(content, session, time: time, flow: &flow, context: &context) } catch {
                     context.statistics.smtpMalformations.count(error)
                     flow.done = true
                     return bytes.count
@@ -99,19 +105,38 @@ final class SMTPAnalyzer: FlowAnalyzer {
             kind = .rcpt
         case "RSET":
             kind = .reset
-        case "DATA", "BDAT":
-            flow.done = true
-            kind = .other
+        case "DATA":
+            kind = .data
+        case "BDAT":
+            // `BDAT size [LAST]`: the chunk follows the line at once; the reply to the last one ends the message.
+            let words = argument.split(separator: " ")
+            guard let size = words.first.flatMap({ Int($0) }), size >= 0 else {
+                context.statistics.smtpMalformations.count(.badChunkSize)
+                flow.done = true
+                return
+            }
+            session.chunkRemaining = size
+            kind = words.dropFirst().first?.uppercased() == "LAST" ? .endOfMessage : .other
         case "STARTTLS":
             session.record.tls = true
             flow.done = true
             kind = .other
+        case "QUIT", "NOOP":
+            flow.confirmed = true
+            context.statistics.smtpCommands &+= 1
+            expectReply(.other, session, context: &context)
+            return
         default:
             kind = .other
         }
         session.hasActivity = true
         flow.confirmed = true
         context.statistics.smtpCommands &+= 1
+        expectReply(kind, session, context: &context)
+    }
+
+    /// `kind` waits for its reply (the oldest is dropped, and counted, beyond `SMTPSession.maxPending`).
+    private func expectReply(_ kind: SMTPSession.Command, _ session: SMTPSession, context: inout AnalyzerContext) {
         if session.pending.count >= SMTPSession.maxPending {
             context.statistics.smtpMalformations.count(.tooManyPending)
             session.pending.removeFirst()
@@ -119,13 +144,39 @@ final class SMTPAnalyzer: FlowAnalyzer {
         session.pending.append(kind)
     }
 
+    /// Message content from the client: skipped up to the end of the message or chunk; the `.` line then waits
+    /// for its reply like a command. Returns the bytes used.
+    private func skipContent(_ bytes: UnsafeRawBufferPointer, _ session: SMTPSession,
+                             context: inout AnalyzerContext) -> Int {
+        if session.chunkRemaining > 0 {
+            let used = min(session.chunkRemaining, bytes.count)
+            session.chunkRemaining -= used
+            return used
+        }
+        guard var message = session.message else { return 0 }
+        let (used, ended) = message.skip(bytes)
+        session.message = ended ? nil : message
+        if ended {
+            context.statistics.smtpCommands &+= 1
+            expectReply(.endOfMessage, session, context: &context)
+        }
+        return used
+    }
+
     /// One server line; the last line of a reply answers the oldest command waiting.
-    private func reply(_ line: UnsafeRawBufferPointer, _ session: SMTPSession, flow: inout AnalyzedFlow) throws(SMTPMalformation) {
+    private func reply(_ line: UnsafeRawBufferPointer, _ session: SMTPSession, time: PacketTime,
+                       flow: inout AnalyzedFlow, context: inout AnalyzerContext) throws(SMTPMalformation) {
         let reply = try SMTPLine.reply(line)
         guard !reply.continues else { return }
         session.record.lastReply = reply.text.isEmpty ? "\(reply.code)" : "\(reply.code) \(reply.text)"
         guard !session.pending.isEmpty else { return }
         let command = session.pending[0]
+        if command == .data, reply.code == 354 { session.message = SMTPMessageSkip() }
+        if command == .endOfMessage {
+            session.pending.removeFirst()
+            if session.hasActivity { startTransaction(session, time: time, flow: flow, context: &context) }
+            return
+        }
         if command == .auth {
             if reply.code == 334 {
                 session.authContinues = true
@@ -146,6 +197,7 @@ final class SMTPAnalyzer: FlowAnalyzer {
         var next = newRecord(flow, time: time)
         next.helo = session.record.helo
         session.record = next
+        session.hasActivity = false
     }
 
     private func emit(_ record: SMTPRecord, context: inout AnalyzerContext) {

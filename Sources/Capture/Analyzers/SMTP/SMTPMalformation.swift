@@ -6,6 +6,8 @@ public enum SMTPMalformation: UInt8, AnalyzerMalformation {
     case badReply
     /// More commands awaiting replies than `SMTPSession.maxPending` (the oldest is dropped).
     case tooManyPending
+    /// A `BDAT` whose size is not a number (RFC 3030; the analysis of the flow stops).
+    case badChunkSize
 
     /// The stable label used in counters and logs.
     public var label: String {
@@ -13,6 +15,7 @@ public enum SMTPMalformation: UInt8, AnalyzerMalformation {
         case .lineTooLong: "smtp_line_too_long"
         case .badReply: "smtp_bad_reply"
         case .tooManyPending: "smtp_too_many_pending"
+        case .badChunkSize: "smtp_bad_chunk_size"
         }
     }
 }
