@@ -22,6 +22,9 @@ struct AnalyzedFlow {
     var confirmed = false
     /// The analyzer wants `expire` about once a second (it holds something that times out).
     var timerArmed = false
+    /// No analyzer yet: the client's first segment was too short to tell its protocol; the stream's first
+    /// bytes are held and probed again (`ProtocolProbe.deferredContent`). `application` is a placeholder.
+    var probing = false
     /// Bytes charged for the entry itself.
     var baseCost: Int
     /// TCP only: the two directions' reassembly.

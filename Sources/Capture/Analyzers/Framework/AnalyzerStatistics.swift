@@ -2,6 +2,10 @@
 public struct AnalyzerStatistics: Sendable, Equatable {
     /// Flows an analyzer claimed.
     public var claims: UInt64 = 0
+    /// Flows held because the client's first segment was too short to tell (`ProtocolProbe.defersShortFirstSegment`),
+    /// and those of them whose later bytes named a protocol (also counted in `claims`).
+    public var deferredProbes: UInt64 = 0
+    public var deferredClaims: UInt64 = 0
     /// Flows (or parts of their state) not analysed because the memory budget was reached.
     public var budgetRefusals: UInt64 = 0
     /// Bytes charged to the budget now, and the most at once.

@@ -7,7 +7,9 @@ import Records
 ///
 /// **Cost for flows nobody claims.** Per packet: one load from the slot index (absent until the first claim)
 /// and the probe's few comparisons; no allocation, no copy, no hashing. Per flow end: one dictionary lookup
-/// once any flow was claimed.
+/// once any flow was claimed. A TCP flow whose client's first segment is too short to tell its protocol is held
+/// (an entry, and at most 16 of its first bytes, plus the segment that completes them) until the stream's first
+/// bytes name a protocol or nothing; then it is claimed, or left to the flow table.
 ///
 /// **Memory.** The slot index (4 bytes per flow table slot) is allocated at the first claim. Entries, pending
 /// queries and reassembly buffers are charged to one `AnalyzerBudget`; a flow that does not fit is left to the
@@ -71,9 +73,17 @@ final class ApplicationAnalyzers {
             }
         }
         let payload = Self.payload(bytes, packet)
-        guard let application = ProtocolProbe.detect(payload, packet: packet, update: update),
-              analyzers[Int(application.rawValue)] != nil,
+        guard let application = ProtocolProbe.detect(payload, packet: packet, update: update) else {
+            // Too short to tell: held, and probed again on the stream's first bytes.
+            guard ProtocolProbe.defersShortFirstSegment(payload, packet: packet, update: update),
+                  let index = claim(.http, packet: packet, update: update, probing: true) else { return }
+            statistics.deferredProbes &+= 1
+            analyze(bytes, packet: packet, update: update, entry: index, outbox: outbox)
+            return
+        }
+        guard analyzers[Int(application.rawValue)] != nil,
               let index = claim(application, packet: packet, update: update) else { return }
+        statistics.claims &+= 1
         analyze(bytes, packet: packet, update: update, entry: index, outbox: outbox)
     }
 
@@ -109,16 +119,16 @@ final class ApplicationAnalyzers {
         AnalyzerContext(configuration: configuration, budget: budget, counters: counters, outbox: outbox)
     }
 
-    private func claim(_ application: ApplicationProtocol, packet: DecodedPacket, update: FlowUpdate) -> Int? {
+    private func claim(_ application: ApplicationProtocol, packet: DecodedPacket, update: FlowUpdate,
+                       probing: Bool = false) -> Int? {
         guard budget.reserve(AnalyzedFlow.entryCost) else { return nil }
         if slotIndex == nil {
             let index = UnsafeMutablePointer<Int32>.allocate(capacity: slotCount)
             index.initialize(repeating: -1, count: slotCount)
             slotIndex = index
         }
-        statistics.claims &+= 1
         let fromOriginator = update.isOriginator
-        let entry = AnalyzedFlow(
+        var entry = AnalyzedFlow(
             uid: update.uid, slot: update.slot, application: application,
             transport: TransportProtocol(rawValue: packet.ipProtocol) ?? .other,
             originator: fromOriginator ? packet.srcIP : packet.dstIP,
@@ -126,6 +136,7 @@ final class ApplicationAnalyzers {
             responder: fromOriginator ? packet.dstIP : packet.srcIP,
             responderPort: fromOriginator ? packet.dstPort : packet.srcPort,
             baseCost: AnalyzedFlow.entryCost)
+        entry.probing = probing
         let index: Int
         if let free = freeEntries.popLast() {
             index = Int(free)
@@ -144,7 +155,7 @@ final class ApplicationAnalyzers {
     private func finish(_ index: Int, outbox: PipelineOutbox) {
         entries[index].done = true
         entries[index].timerArmed = false
-        if let analyzer = analyzers[Int(entries[index].application.rawValue)] {
+        if !entries[index].probing, let analyzer = analyzers[Int(entries[index].application.rawValue)] {
             var context = makeContext(outbox)
             analyzer.finish(&entries[index], context: &context)
         }
@@ -169,7 +180,7 @@ final class ApplicationAnalyzers {
     /// Runs the flow's analyzer on the packet's payload.
     private func analyze(_ bytes: UnsafeRawBufferPointer, packet: DecodedPacket, update: FlowUpdate, entry index: Int,
                          outbox: PipelineOutbox) {
-        guard !entries[index].done, let analyzer = analyzers[Int(entries[index].application.rawValue)] else { return }
+        guard !entries[index].done, var analyzer = analyzers[Int(entries[index].application.rawValue)] else { return }
         entries[index].established = update.isEstablished
         let payload = Self.payload(bytes, packet)
         let originator = update.isOriginator
@@ -199,6 +210,12 @@ final class ApplicationAnalyzers {
             outcome = stream.receive(seq: packet.tcpSeq, payload, limit: configuration.streamBytesPerDirection,
                                      budget: budget) { chunk in
                 guard !entries[index].done else { return chunk.count }
+                if entries[index].probing {
+                    guard let found = resolveProbe(chunk, fromOriginator: originator, entry: index) else {
+                        return entries[index].done ? chunk.count : 0            // given up, or wait for more
+                    }
+                    analyzer = found
+                }
                 return analyzer.stream(chunk, fromOriginator: originator, time: time, flow: &entries[index],
                                        context: &context)
             }
@@ -213,5 +230,21 @@ final class ApplicationAnalyzers {
         case .stopped(.budget): break
         }
         if entries[index].done { finish(index, outbox: outbox) }
+    }
+
+    /// A held flow's first bytes of one direction: the analyzer they name (the flow is claimed for it from
+    /// here), or nil — then `done` is set when they name nothing and the flow is left to the flow table.
+    private func resolveProbe(_ chunk: UnsafeRawBufferPointer, fromOriginator: Bool, entry index: Int)
+        -> (any FlowAnalyzer)? {
+        let decision = ProtocolProbe.deferredContent(chunk, fromOriginator: fromOriginator)
+        if let application = decision.application, let analyzer = analyzers[Int(application.rawValue)] {
+            entries[index].probing = false
+            entries[index].application = application
+            statistics.claims &+= 1
+            statistics.deferredClaims &+= 1
+            return analyzer
+        }
+        if !decision.wait { entries[index].done = true }
+        return nil
     }
 }

@@ -5,8 +5,9 @@ import NetCore
 ///
 /// - DNS: TCP or UDP port 53 (and UDP 5353/5355, mDNS and LLMNR) from any packet; elsewhere on UDP only from the
 ///   flow's first packet when its payload has the exact shape of a standard query.
-/// - TCP content, only at the first payload byte of a direction (`FlowUpdate.streamOffset == 1`), so a bulk
-///   transfer is probed at most twice: a TLS handshake record from the originator (`16 03 0x`), an HTTP request
+/// - TCP content, only at the first payload byte of a direction (`FlowUpdate.streamOffset == 1`) — or, for a
+///   client's first segment too short to tell, on the stream's first 16 bytes (`defersShortFirstSegment`) — so
+///   a bulk transfer is probed at most twice: a TLS handshake record from the originator (`16 03 0x`), an HTTP request
 ///   line from the originator (a method and a space), an SSH identification string (`SSH-`) from either side,
 ///   an SMTP greeting (`220` and a space or dash) from the responder or `EHLO`/`HELO` from the originator.
 /// - UDP content, from the flow's first packet: DHCP on ports 67/68 (BOOTP with the DHCP magic cookie); a QUIC
@@ -52,6 +53,30 @@ enum ProtocolProbe {
         default:
             return nil
         }
+    }
+
+    /// A client's first segment too short to show its protocol on a port `wellKnownTCPService` does not name:
+    /// the flow is held (`AnalyzedFlow.probing`) and probed again on the stream's first bytes once
+    /// `shortFirstSegment` of them arrived (`deferredContent`), so splitting a request into tiny segments does
+    /// not hide it on any port.
+    @inline(__always)
+    static func defersShortFirstSegment(_ payload: UnsafeRawBufferPointer, packet: DecodedPacket,
+                                        update: FlowUpdate) -> Bool {
+        packet.ipProtocol == IPProtocolNumber.tcp && update.isOriginator && update.streamOffset == 1
+            && payload.count > 0 && payload.count < shortFirstSegment
+    }
+
+    /// What a held flow's reassembled first bytes (`stream`, from one direction's first byte) decide: a protocol,
+    /// `nil` with `wait` while fewer than `shortFirstSegment` bytes came from the client, `nil` without it when
+    /// the flow is nothing known. However the client splits them, each segment adds a byte: the wait is bounded.
+    static func deferredContent(_ stream: UnsafeRawBufferPointer, fromOriginator: Bool)
+        -> (application: ApplicationProtocol?, wait: Bool) {
+        if stream.count >= 4, let application = tcpContent(stream, fromOriginator: fromOriginator) {
+            return (application, false)
+        }
+        // The responder answered with something else: a client-first protocol would have sent its request.
+        guard fromOriginator else { return (nil, false) }
+        return (nil, stream.count < shortFirstSegment)
     }
 
     /// First segments shorter than this may hide their protocol's signature (the longest, `PROPPATCH `, is 10).
