@@ -89,7 +89,7 @@ let package = Package(
                                                         .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "CaptureTests", dependencies: ["NetCore", "Records", "Capture", "TestSupport"]),
         // Detectors and their tests build without libpcap: Detect and its tests do not depend on Capture.
-        .testTarget(name: "DetectTests", dependencies: ["NetCore", "Records", "Detect"]),
+        .testTarget(name: "DetectTests", dependencies: ["NetCore", "Records", "Detect", "TestSupport"]),
         .testTarget(name: "BlockerTests", dependencies: ["NetCore", "Blocker"]),
         .testTarget(name: "SlipsdTests", dependencies: ["slipsd", "NetCore", "Records", "Capture", "Detect", "Blocker",
                                                         "TestSupport"]),

@@ -12,7 +12,8 @@
 #     write of the same bytes (evidence/s, ratio); then `slipsd -r` with every detector and `-o` vs flows only on
 #     the synthetic capture of section 1 (time ratio).
 #  8. threat intelligence: 2 M IPs/networks and 2 M domains loaded into the IoC index vs a bare line read of the
-#     same files; memory the index adds; lookups vs a plain Set<UInt32>.contains in the same run.
+#     same files; memory the index adds; lookups vs a plain Set<UInt32>.contains in the same run; ASN database
+#     (libmaxminddb) lookups of 300 k networks vs the same Set lookup, and allocations per lookup (valgrind).
 #  9. realistic capture (issue 13 §1): recorded here by Benchmarks/record-realistic.sh (HTTP, DNS, TLS, bulk TCP, UDP,
 #     a scan between real clients and servers in namespaces), replayed with shifted addresses and times to
 #     ${BENCH_REAL_PACKETS:-2000000} packets; libpcap read loop vs flows only vs every detector with -o (ratios).
@@ -135,6 +136,17 @@ awk -v a="$all_s" -v b="$flows_s" 'BEGIN { printf "ratio every-detector+output/f
 echo "== 8. threat intelligence: ${BENCH_TI_ENTRIES:-2000000} IPs and as many domains into the IoC index =="
 .build/release/slipsd-bench threat-intel "$OUT" "${BENCH_TI_ENTRIES:-2000000}"
 rm -f "$OUT/bench-ti-ips.txt" "$OUT/bench-ti-domains.txt"
+echo "ASN database lookups (a flow's destination AS, then the IoC match), vs Set<UInt32>.contains:"
+.build/release/slipsd-bench asn "$OUT" 300000 2000000 | sed 's/^/  /'
+if command -v valgrind >/dev/null; then   # allocations per lookup: valgrind's heap count at two probe counts
+  strip -o "$OUT/slipsd-bench-stripped" .build/release/slipsd-bench   # valgrind 3.19 cannot read Swift 6's debug info
+  asn_allocs() { { valgrind --tool=memcheck --leak-check=no "$OUT/slipsd-bench-stripped" asn "$OUT" 20000 "$1" 2>&1 >/dev/null || true; } \
+      | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,; }
+  a1=$(asn_allocs 20000); a2=$(asn_allocs 40000)
+  awk -v a1="$a1" -v a2="$a2" 'BEGIN { printf "  allocations: %d for 20000 probes, %d for 40000: %.4f per extra lookup (hit, miss and match; aim 0)\n", a1, a2, (a2 - a1) / 60000 }'
+  rm -f "$OUT/slipsd-bench-stripped"
+fi
+rm -f "$OUT/bench-asn.mmdb"
 
 echo "== 9. realistic capture: recorded in namespaces, replayed to ${BENCH_REAL_PACKETS:-2000000} packets =="
 bash Benchmarks/record-realistic.sh "$OUT/realistic-recorded.pcap"

@@ -7,6 +7,7 @@
 //   slipsd-bench flow-files DIR LINES               Zeek TSV/JSON conn.log reading vs a bare line loop
 //   slipsd-bench replay-realistic IN OUT PACKETS    the recorded realistic capture, shifted copies to PACKETS
 //   slipsd-bench threat-intel DIR ENTRIES           feed load time, memory and lookups of the IoC index
+//   slipsd-bench asn DIR NETWORKS PROBES           ASN database (libmaxminddb) lookups vs a Set lookup
 //   slipsd-bench evidence-output DIR COUNT          evidence through AlertOutput vs a bare buffered write
 //   slipsd-bench feed-blocklist [ENTRIES]           feed blocklist full and incremental loads (root, own netns)
 //   slipsd-bench ja4 CAPTURE [SECONDS]              ClientHello -> JA3+JA4 rate vs SHA-256 of the same bytes
@@ -51,6 +52,8 @@ case "replay-realistic":
     RealisticReplay.run(arguments)
 case "threat-intel":
     ThreatIntelScale.run(arguments)
+case "asn":
+    ASNLookups.run(arguments)
 case "evidence-output":
     EvidenceOutputThroughput.run(arguments)
 case "feed-blocklist":

@@ -3,17 +3,18 @@ import Foundation
 import NetCore
 import Records
 import Testing
+import TestSupport
 
 private typealias Kit = DetectorsTestKit
 
-/// `ASNDatabase` over MaxMind DB files the test writes (`MMDBTestWriter`, from the published format), read by
+/// `ASNDatabase` over MaxMind DB files the test writes (`MMDBWriter`, from the published format), read by
 /// Debian's libmaxminddb; and the `threat_intelligence` detector matching ASN IoCs through it.
 @Suite("ASN database (libmaxminddb)")
 struct ASNDatabaseTests {
     /// 192.0.2.0/24 in AS64500 (listed by the detector tests' IoC file), 198.51.100.0/25 in AS64501,
     /// 8.8.8.0/24 in AS15169 (not listed).
     static func writeDatabase() throws -> String {
-        var writer = MMDBTestWriter()
+        var writer = MMDBWriter()
         writer.add(network: "192.0.2.0", prefix: 24, asn: 64500, organization: "Bad Network Inc")
         writer.add(network: "198.51.100.0", prefix: 25, asn: 64501, organization: "Other Net")
         writer.add(network: "8.8.8.0", prefix: 24, asn: 15169, organization: "GOOGLE")

@@ -1,27 +1,35 @@
 import Foundation
 
-/// Writes small MaxMind DB files for tests, from the published format (MaxMind DB File Format Specification
+/// Writes MaxMind DB files for tests and benchmarks, from the published format (MaxMind DB File Format Specification
 /// 2.0): an IPv4 search tree of 24-bit records, 16 zero bytes, the data section, then the metadata marker
 /// `\xAB\xCD\xEFMaxMind.com` and the metadata map. Enough for GeoLite2-ASN-shaped records
-/// (`autonomous_system_number`, `autonomous_system_organization`); networks must not overlap.
-struct MMDBTestWriter {
+/// (`autonomous_system_number`, `autonomous_system_organization`); networks must not overlap. Networks of the same
+/// AS number and organization share one data record, as real databases do.
+public struct MMDBWriter {
     /// A value of the data section.
-    indirect enum Value {
+    public indirect enum Value {
         case string(String), uint16(UInt16), uint32(UInt32), uint64(UInt64), array([Value]), map([(String, Value)])
     }
 
     private enum Record { case empty, node(Int), data(Int) }
     private var nodes: [(Record, Record)] = [(.empty, .empty)]
     private var data: [UInt8] = []
+    private var dataOffsets: [String: Int] = [:]
+
+    public init() {}
 
     /// Adds an IPv4 network (`a.b.c.d`, prefix 1...32) with its AS number and organization.
-    mutating func add(network: String, prefix: Int, asn: UInt32, organization: String) {
+    public mutating func add(network: String, prefix: Int, asn: UInt32, organization: String) {
         let parts = network.split(separator: ".").compactMap { UInt32($0) }
         precondition(parts.count == 4 && (1...32).contains(prefix), "not an IPv4 network: \(network)/\(prefix)")
         let address = parts.reduce(0) { $0 << 8 | $1 }
-        let offset = data.count
-        data += Self.encode(.map([("autonomous_system_number", .uint32(asn)),
-                                  ("autonomous_system_organization", .string(organization))]))
+        let key = "\(asn) \(organization)"
+        let offset = dataOffsets[key] ?? data.count
+        if dataOffsets[key] == nil {
+            dataOffsets[key] = offset
+            data += Self.encode(.map([("autonomous_system_number", .uint32(asn)),
+                                      ("autonomous_system_organization", .string(organization))]))
+        }
         var node = 0
         for bit in 0..<prefix {
             let right = (address >> (31 - UInt32(bit))) & 1 == 1
@@ -45,8 +53,9 @@ struct MMDBTestWriter {
     }
 
     /// The whole file.
-    func bytes(type: String = "GeoLite2-ASN") -> [UInt8] {
+    public func bytes(type: String = "GeoLite2-ASN") -> [UInt8] {
         let count = nodes.count
+        precondition(count + 16 + data.count < 1 << 24, "too large for 24-bit records")
         func value(_ record: Record) -> Int {
             switch record {
             case .empty: count
@@ -72,12 +81,12 @@ struct MMDBTestWriter {
     }
 
     /// Writes the file to `path`.
-    func write(to path: String, type: String = "GeoLite2-ASN") throws {
+    public func write(to path: String, type: String = "GeoLite2-ASN") throws {
         try Data(bytes(type: type)).write(to: URL(fileURLWithPath: path))
     }
 
     /// A control byte (type, size) and the payload, as the specification encodes them.
-    static func encode(_ value: Value) -> [UInt8] {
+    public static func encode(_ value: Value) -> [UInt8] {
         switch value {
         case .string(let text): return control(type: 2, size: text.utf8.count) + Array(text.utf8)
         case .uint16(let number): return unsigned(type: 5, UInt64(number))
