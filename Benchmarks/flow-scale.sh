@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Section 1b of `make bench` (issue 13 §2): the capture path as the live working set grows.
 #   bash Benchmarks/flow-scale.sh OUT_DIR
-# For 1 k, 64 k and 1 M flows live at once (synthetic captures from `slipsd-bench make-capture … ACTIVE`), runs
+# For 1 k, 64 k and 1 M flows live at once (synthetic captures from `slipsd-bench make-capture … ACTIVE`; the
+# `-rnd` rows draw each packet's flow at random among the live ones instead of in turn, as on a real link), runs
 # the bare C libpcap loop and `slipsd -r` flows-only in turn (A B A B …, BENCH_SCALE_RUNS pairs, default 3) and
 # prints per row: ns per packet (medians), peak RSS, and the ratio slipsd/libpcap in packets/s (median of the
 # pairs' ratios, so drift of the shared machine's speed cancels out).
 # Then counts, with perf uprobes, the calls to malloc, swift_retain and swift_release per packet in steady state:
 # two captures of the same 6000 flows (1 k live), 200 k and 1.2 M packets; (calls(long) − calls(short)) / 1 M.
 # Per-flow work (a record per flow) is the same in both, so it cancels out.
-# BENCH_SCALE_ROWS picks rows (default "1k 64k 1M"). The flow table holds 2 M slots in every row (so 1 M live flows fit without emergency mode).
+# BENCH_SCALE_ROWS picks rows (default "1k 64k 1M 64k-rnd 1M-rnd"). The flow table holds 2 M slots in every row (so 1 M live flows fit without emergency mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-bench-out}
@@ -29,12 +30,13 @@ slipsd_run() {  # prints "pps=N maxrss_kb=N peak=N"
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 printf '%-8s %9s %9s %12s %12s %10s %12s %8s\n' active packets "C ns/pkt" "slipsd ns/pkt" "slipsd Mpps" "RSS MB" "peak flows" ratio
-for row in "1k 5000000 600000 1024" "64k 5000000 600000 65536" "1M 8000000 1050000 1000000"; do
+for row in "1k 5000000 600000 1024" "64k 5000000 600000 65536" "1M 8000000 1050000 1000000" \
+           "64k-rnd 5000000 600000 65536 random" "1M-rnd 8000000 1050000 1000000 random"; do
   set -- $row
-  case " ${BENCH_SCALE_ROWS:-1k 64k 1M} " in *" $1 "*) ;; *) continue ;; esac
-  name=$1 packets=$2 flows=$3 active=$4
+  case " ${BENCH_SCALE_ROWS:-1k 64k 1M 64k-rnd 1M-rnd} " in *" $1 "*) ;; *) continue ;; esac
+  name=$1 packets=$2 flows=$3 active=$4 order=${5:-}
   capture="$OUT/scale-$name.pcap"
-  [ -s "$capture" ] || "$BENCH" make-capture "$capture" "$packets" "$flows" "$active" > /dev/null
+  [ -s "$capture" ] || "$BENCH" make-capture "$capture" "$packets" "$flows" "$active" $order > /dev/null
   cat "$capture" > /dev/null
   : > "$OUT/scale-$name.c"; : > "$OUT/scale-$name.s"; : > "$OUT/scale-$name.r"
   for _ in $(seq "$RUNS"); do

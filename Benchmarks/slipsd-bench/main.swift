@@ -1,6 +1,6 @@
 // slipsd-bench: helpers for `make bench` (Benchmarks/run.sh). Not a unit test.
-//   slipsd-bench make-capture PATH PACKETS FLOWS [ACTIVE]  write the synthetic benchmark capture (ACTIVE flows
-//                                                    live at once, default 1024)
+//   slipsd-bench make-capture PATH PACKETS FLOWS [ACTIVE [random]]  write the synthetic benchmark capture
+//                                                    (ACTIVE flows live at once, default 1024; in turn, or drawn at random)
 //   slipsd-bench block-latency [N]                   alert-to-kernel block latency (root, own netns)
 //   slipsd-bench make-sample PATH                    write the demo sample (samples/demo.pcap)
 //   slipsd-bench make-flood-capture PATH SOURCES [PORTS]  forged-source SYN flood, then a real scan
@@ -25,13 +25,14 @@ guard arguments.count >= 2 else {
 }
 switch arguments[1] {
 case "make-capture":
-    guard arguments.count == 5 || arguments.count == 6, let packets = Int(arguments[3]), let flows = Int(arguments[4]),
-          let active = arguments.count == 6 ? Int(arguments[5]) : 1024, active > 0 else {
-        print("usage: slipsd-bench make-capture PATH PACKETS FLOWS [ACTIVE]"); exit(2)
+    guard (5...7).contains(arguments.count), let packets = Int(arguments[3]), let flows = Int(arguments[4]),
+          let active = arguments.count >= 6 ? Int(arguments[5]) : 1024, active > 0,
+          arguments.count < 7 || arguments[6] == "random" else {
+        print("usage: slipsd-bench make-capture PATH PACKETS FLOWS [ACTIVE [random]]"); exit(2)
     }
     do {
         let written = try SyntheticTraffic.writeBenchmarkCapture(path: arguments[2], packets: packets, flows: flows,
-                                                                 activeFlows: active)
+                                                                 activeFlows: active, randomOrder: arguments.count == 7)
         print("wrote \(arguments[2]): \(written)")
     } catch {
         print("\(error)"); exit(1)

@@ -40,16 +40,19 @@ extension SyntheticTraffic {
     ///
     /// Clients are 4096 hosts in 10.1.0.0/20 with source ports that keep every 5-tuple unique; servers are 1024
     /// hosts in 198.18.0.0/16 (the benchmarking range). Up to `activeFlows` (default 1024) flows are active at once,
-    /// their packets interleaved round robin, 5 µs apart (1 µs apart when more than 1024 are active, so a round
-    /// stays well under the attempt-report delay up to a few million). `flows` is clamped to 1…`packets / 6`.
+    /// their packets interleaved round robin — or, with `randomOrder`, each packet from an active flow drawn at
+    /// random (a fixed-seed generator: the same file every time), so consecutive packets touch unrelated flow
+    /// slots as on a real link — 5 µs apart (1 µs apart when more than 1024 are active, so a round stays well
+    /// under the attempt-report delay up to a few million). `flows` is clamped to 1…`packets / 6`.
     /// Checksums are valid.
     /// - Throws: `FileOutputError` when the file cannot be written.
     @discardableResult
     public static func writeBenchmarkCapture(path: String, packets: Int, flows: Int, activeFlows: Int = 1024,
-                                             start: PacketTime = defaultStart) throws(FileOutputError)
-        -> BenchmarkCaptureSummary {
+                                             randomOrder: Bool = false, start: PacketTime = defaultStart)
+        throws(FileOutputError) -> BenchmarkCaptureSummary {
         var generator = BenchmarkGenerator(packets: max(packets, 0), flows: flows, window: max(activeFlows, 1),
                                            start: start)
+        generator.randomOrder = randomOrder
         let output = try FileOutput(path: path)
         var writer = try BenchmarkBuffer(output: output)
         try writer.writeFileHeader()
@@ -118,6 +121,9 @@ struct BenchmarkGenerator {
     /// Flows active at once, and the time between packets (µs).
     let window: Int
     let spacing: Int64
+    /// Draw each packet's flow at random among the active ones (xorshift64*, fixed seed) instead of in turn.
+    var randomOrder = false
+    private var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let tcpPorts: [UInt16] = [443, 80, 22, 8080, 25, 993]
 
     init(packets: Int, flows: Int, window: Int, start: PacketTime) {
@@ -203,7 +209,12 @@ struct BenchmarkGenerator {
                     continue
                 }
             }
-            cursor += 1
+            if randomOrder {
+                randomState ^= randomState >> 12; randomState ^= randomState << 25; randomState ^= randomState >> 27
+                cursor = Int(((randomState &* 0x2545_F491_4F6C_DD1D) >> 11) % UInt64(max(active.count, 1)))
+            } else {
+                cursor += 1
+            }
         }
         summary.packets = emitted
     }
