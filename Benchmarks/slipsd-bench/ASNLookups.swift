@@ -53,9 +53,5 @@ enum ASNLookups {
               + "\(String(format: "%.1f", hitTime / baseline))x) [\(found) found]")
     }
 
-    private static func time(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    private static func time(_ body: () -> Void) -> Double { Stopwatch.seconds(body) }
 }

@@ -65,11 +65,7 @@ enum ThreatIntelScale {
               + "(IP hit ratio \(String(format: "%.1f", hitTime / baseline))x) [\(found) found]")
     }
 
-    private static func time(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    private static func time(_ body: () -> Void) -> Double { Stopwatch.seconds(body) }
 
     private static func lineCount(_ path: String) -> Int {
         guard let file = fopen(path, "r") else { return 0 }

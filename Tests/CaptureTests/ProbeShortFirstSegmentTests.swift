@@ -9,11 +9,17 @@ import TestSupport
 /// reads the stream from its first byte; on any other port the flow is held and the stream's first 16 bytes are
 /// probed (content decides there), then claimed or left.
 @Suite struct ProbeShortFirstSegmentTests {
-    static func session(serverPort: UInt16, firstBytes: Int) -> [TimedPacket] {
-        var session = TCPSession(client: "10.9.0.2", clientPort: 40_300, server: "10.9.0.80", serverPort: serverPort,
+    /// A session between the test's client and server after its handshake.
+    static func connected(clientPort: UInt16, serverPort: UInt16) -> TCPSession {
+        var session = TCPSession(client: "10.9.0.2", clientPort: clientPort, server: "10.9.0.80", serverPort: serverPort,
                                  start: PacketTime(microseconds: 1_700_000_000_000_000), interval: 1_000,
                                  link: .ethernet, vlan: [])
         session.handshake()
+        return session
+    }
+
+    static func session(serverPort: UInt16, firstBytes: Int) -> [TimedPacket] {
+        var session = connected(clientPort: 40_300, serverPort: serverPort)
         let request = HTTPHeadScanTests.request
         session.transfer(.client, Array(request.prefix(firstBytes)), segmentSize: 1)
         session.transfer(.client, Array(request.dropFirst(firstBytes)), segmentSize: 1_448)
@@ -37,10 +43,7 @@ import TestSupport
 
     @Test("on another port, tiny segments of no protocol are held only up to 16 bytes, then left: no service")
     func splitGarbageOnOtherPort() throws {
-        var session = TCPSession(client: "10.9.0.2", clientPort: 40_302, server: "10.9.0.80", serverPort: 8888,
-                                 start: PacketTime(microseconds: 1_700_000_000_000_000), interval: 1_000,
-                                 link: .ethernet, vlan: [])
-        session.handshake()
+        var session = Self.connected(clientPort: 40_302, serverPort: 8888)
         session.transfer(.client, Array("GE not an http request at all".utf8), segmentSize: 1)
         session.transfer(.server, Array("SSH-2.0-late\r\n".utf8), segmentSize: 1_448)   // too late to claim it
         session.finClose(by: .client)
@@ -53,10 +56,7 @@ import TestSupport
 
     @Test("held flows are claimed by what either side's first bytes name: a split SSH ident, an early server banner")
     func splitSSHAndGreetingOnOtherPorts() throws {
-        var ssh = TCPSession(client: "10.9.0.2", clientPort: 40_303, server: "10.9.0.80", serverPort: 2222,
-                             start: PacketTime(microseconds: 1_700_000_000_000_000), interval: 1_000,
-                             link: .ethernet, vlan: [])
-        ssh.handshake()
+        var ssh = Self.connected(clientPort: 40_303, serverPort: 2222)
         ssh.transfer(.client, Array("SSH-2.0-OpenSSH_9.6\r\n".utf8), segmentSize: 2)
         ssh.transfer(.server, Array("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".utf8), segmentSize: 1_448)
         ssh.finClose(by: .client)
@@ -65,10 +65,7 @@ import TestSupport
         #expect(sshRun.statistics.deferredClaims == 1)
 
         // The server's banner names the protocol before the client's split ident does.
-        var early = TCPSession(client: "10.9.0.2", clientPort: 40_304, server: "10.9.0.80", serverPort: 2200,
-                               start: PacketTime(microseconds: 1_700_000_000_000_000), interval: 1_000,
-                               link: .ethernet, vlan: [])
-        early.handshake()
+        var early = Self.connected(clientPort: 40_304, serverPort: 2200)
         early.transfer(.client, Array("SS".utf8), segmentSize: 1)
         early.transfer(.server, Array("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".utf8), segmentSize: 1_448)
         early.transfer(.client, Array("H-2.0-PuTTY_Release_0.81\r\n".utf8), segmentSize: 1_448)
@@ -81,10 +78,7 @@ import TestSupport
 
     @Test("a short first segment that is not the port's protocol is claimed but never confirmed: no service")
     func shortGarbageOnPort443() throws {
-        var session = TCPSession(client: "10.9.0.2", clientPort: 40_301, server: "10.9.0.80", serverPort: 443,
-                                 start: PacketTime(microseconds: 1_700_000_000_000_000), interval: 1_000,
-                                 link: .ethernet, vlan: [])
-        session.handshake()
+        var session = Self.connected(clientPort: 40_301, serverPort: 443)
         session.transfer(.client, Array("hi".utf8), segmentSize: 1)
         session.transfer(.client, Array(repeating: 0x41, count: 300), segmentSize: 1_448)
         session.finClose(by: .client)
