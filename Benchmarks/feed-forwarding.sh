@@ -4,7 +4,9 @@
 # Topology (created here, removed on exit): client -- gateway -- server, veth pairs; the client floods 64-byte
 # UDP datagrams (Benchmarks/nfq-accept-c/udp_flood) at the server for SECONDS, the server counts what arrives
 # (an nft counter in its input hook). The gateway's feed sets hold N entries (90 % single addresses, 10 % /28
-# networks, none covering the lab) or nothing; the drop rules are the same in both runs.
+# networks, none covering the lab) or nothing; the drop rules are the same in both runs. A third run per round
+# (issue 13 §4) has no feed but N addresses blocked by `slipsd --block-from` (alert blocks, set blocked4), flushed
+# after it; its ratio to the empty run is forwarding with N blocked hosts vs none.
 # Usage: Benchmarks/feed-forwarding.sh OUT [N] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +46,8 @@ awk -v h="$hosts" -v n="$nets" 'BEGIN {
   for (i = 0; i < n; i++) { v = 201326592 + i * 32; printf "%d.%d.%d.%d/28\n", int(v/16777216), int(v/65536)%256, int(v/256)%256, v%256 }
 }' > "$dir/loaded.txt"
 printf '# nothing listed\n' > "$dir/empty.txt"
+awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) { v = 218103808 + i * 3; printf "%d.%d.%d.%d\n", int(v/16777216), int(v/65536)%256, int(v/256)%256, v%256 } }' \
+  > "$dir/blocked.txt"                                           # N hosts in 13.0.0.0/8, never the lab's
 chmod 755 "$dir"
 for which in loaded empty; do
   mkdir -p "$dir/$which-feeds"; cp "$dir/$which.txt" "$dir/$which-feeds/bench.txt"
@@ -67,9 +71,14 @@ EOF
 done
 
 counted() { ip netns exec "$srv" nft list table inet count | grep -o 'packets [0-9]*' | grep -o '[0-9]*'; }
-run() {  # $1: loaded|empty — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
-  local log="$dir/$1.log"
-  ip netns exec "$gw" "$SLIPSD" --inline --queue 11 --no-drop-privileges -c "$dir/$1.yaml" \
+run() {  # $1: loaded|empty|blocked — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
+  local log="$dir/$1.log" config="$dir/$1.yaml"
+  if [ "$1" = blocked ]; then
+    config="$dir/empty.yaml"
+    ip netns exec "$gw" "$SLIPSD" --block-from "$dir/blocked.txt" -c "$config" > "$dir/block-from.log" 2>&1 \
+      || { echo "slipsd --block-from failed: $(tail -3 "$dir/block-from.log")" >&2; exit 1; }
+  fi
+  ip netns exec "$gw" "$SLIPSD" --inline --queue 11 --no-drop-privileges -c "$config" \
     -o "$dir/$1-out" > "$log" 2>&1 &
   daemon=$!
   local waited=0
@@ -84,19 +93,26 @@ run() {  # $1: loaded|empty — starts slipsd, floods, sets $received and $sent 
   sleep 0.5
   received=$(( $(counted) - before ))
   kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+  if [ "$1" = blocked ]; then ip netns exec "$gw" nft flush set inet slipsd_ffbench blocked4; fi
 }
 
-best_loaded=0; best_empty=0
+best_loaded=0; best_empty=0; best_blocked=0
 for round in 1 2 3; do
-  for which in empty loaded; do
+  for which in empty loaded blocked; do
     run "$which"
     pps=$((received / SECONDS_PER_RUN))
-    echo "round $round, $which feed: $received of $sent datagrams forwarded, $pps packets/s"
-    if [ "$which" = loaded ]; then [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps
-    else [ "$pps" -gt "$best_empty" ] && best_empty=$pps; fi
+    echo "round $round, $which: $received of $sent datagrams forwarded, $pps packets/s"
+    case $which in
+      loaded) [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps ;;
+      blocked) [ "$pps" -gt "$best_blocked" ] && best_blocked=$pps ;;
+      *) [ "$pps" -gt "$best_empty" ] && best_empty=$pps ;;
+    esac
   done
 done
+tail -1 "$dir/block-from.log" | sed 's/^/block-from: /'
 grep -o "feed blocklist: [0-9]* entries → [0-9]* intervals.*" "$dir/loaded.log" | head -1 || true
 echo "forwarded through slipsd --inline, no feed entries:       $best_empty packets/s (best of 3)"
 echo "forwarded through slipsd --inline, $N feed entries:   $best_loaded packets/s (best of 3)"
 awk -v a="$best_loaded" -v b="$best_empty" 'BEGIN { printf "ratio with/without feed entries: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }'
+echo "forwarded through slipsd --inline, $N blocked hosts:    $best_blocked packets/s (best of 3)"
+awk -v a="$best_blocked" -v b="$best_empty" 'BEGIN { printf "ratio with/without blocked hosts: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }'

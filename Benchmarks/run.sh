@@ -24,7 +24,8 @@
 #     `nft -f` of the same elements, `--list-blocked` vs `nft list set`, `--unblock-from`, and `slipsd --inline`
 #     start-up with the blocks vs none.
 # 12. feed blocklists on the forwarding path (issue 12 §3, Benchmarks/feed-forwarding.sh): 64-byte UDP forwarded
-#     through `slipsd --inline` with ${BENCH_FEED_ENTRIES:-1000000} feed entries loaded vs none, alternated, best of 3 (goal < 5 % loss).
+#     through `slipsd --inline` with ${BENCH_FEED_ENTRIES:-1000000} feed entries loaded vs none, alternated, best of 3 (goal < 5 % loss);
+#     and with as many hosts blocked by `--block-from` vs none (issue 13 §4, same goal).
 # 13. inline cost (issue 13 §5, Benchmarks/inline-cost.sh): a 64-byte UDP flood through a gateway namespace, plain
 #     forwarding vs the C accept-all NFQUEUE loop vs `slipsd --inline` with every detector; forwarded and handled
 #     packets/s and the consumer's user and system CPU per handled packet (aim: slipsd's user time ≤ 1.5× the C loop's).
@@ -169,7 +170,7 @@ ip netns del "$feedns"
 echo "== 11. blocking at a million: --block-from vs nft -f, --unblock-from, inline start-up with the blocks (private namespace) =="
 bash Benchmarks/bulk-block.sh "$OUT"
 
-echo "== 12. forwarding with ${BENCH_FEED_ENTRIES:-1000000} feed entries in the kernel blocklist vs none (namespaces, same run) =="
+echo "== 12. forwarding with ${BENCH_FEED_ENTRIES:-1000000} feed entries in the kernel blocklist, or as many blocked hosts, vs none (namespaces, same run) =="
 bash Benchmarks/feed-forwarding.sh "$OUT" "${BENCH_FEED_ENTRIES:-1000000}"
 echo "== 13. inline cost: plain forwarding vs C accept-all loop vs slipsd --inline with every detector (namespaces) =="
 bash Benchmarks/inline-cost.sh
