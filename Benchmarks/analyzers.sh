@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Section 12 of make bench (issue 10 §4): the application analyzers' cost, against baselines of the same run.
-#  a. capture path with analyzers on vs off (`analyzers.enabled: false`), flows only (no detectors), on the realistic
+#  a. capture path with analyzers on (default `http_hashes: auto`, and all three body digests) vs off
+#     (`analyzers.enabled: false`), flows only (no detectors), on the realistic
 #     capture (Benchmarks/record-realistic.sh recorded with whole packets, replayed to BENCH_ANALYZER_PACKETS, default 1 M) and on the
 #     synthetic capture of section 1: 5 alternating on/off pairs, the median of the pairwise time ratios (aim ≤ 1.5).
 #  b. ClientHello → JA3+JA4 (the TLS analyzer's parser and fingerprinter) on the recorded ClientHellos vs a plain
@@ -14,7 +15,7 @@ OUT=${1:-${BENCH_OUT:-bench-out}}
 mkdir -p "$OUT"
 printf 'analyzers:\n  enabled: false\n' > "$OUT/analyzers-off.yaml"
 printf 'analyzers:\n  enabled: true\n' > "$OUT/analyzers-on.yaml"
-printf 'analyzers:\n  enabled: true\n  http_hashes: [md5]\n' > "$OUT/analyzers-md5.yaml"
+printf 'analyzers:\n  enabled: true\n  http_hashes: [md5, sha1, sha256]\n' > "$OUT/analyzers-all-hashes.yaml"
 
 seconds_of() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
 # on_vs_off CAPTURE [ON_CONFIG]: 5 pairs, alternating; prints the medians and the median of the pair ratios.
@@ -40,10 +41,10 @@ if [ ! -s "$REAL" ]; then
   .build/release/slipsd-bench replay-realistic "$OUT/realistic-whole-recorded.pcap" "$REAL" "${BENCH_ANALYZER_PACKETS:-1000000}"
 fi
 cat "$REAL" > /dev/null
-echo "realistic capture ($(basename "$REAL"), whole packets), slipsd -r flows only:"
+echo "realistic capture ($(basename "$REAL"), whole packets), slipsd -r flows only, default http_hashes: auto (no consumer: no digests):"
 on_vs_off "$REAL"
-echo "realistic capture, analyzers with analyzers.http_hashes: [md5] (the one digest Slips' detectors read) vs off:"
-on_vs_off "$REAL" "$OUT/analyzers-md5.yaml"
+echo "realistic capture, analyzers with http_hashes: [md5, sha1, sha256] (what --zeek-logs asks for) vs off:"
+on_vs_off "$REAL" "$OUT/analyzers-all-hashes.yaml"
 SYNTH="$OUT/bench.pcap"
 if [ ! -s "$SYNTH" ]; then
   .build/release/slipsd-bench make-capture "$SYNTH" "${BENCH_PACKETS:-5000000}" "${BENCH_FLOWS:-600000}"

@@ -90,6 +90,18 @@ struct HTTPAnalyzerTests {
         #expect(HTTPBodyHashKinds(name: "SHA256") == .sha256 && HTTPBodyHashKinds(name: "crc32") == nil)
     }
 
+    @Test("no body digest asked for (http_hashes: auto with no consumer): the files record keeps MIME type and size, no hash")
+    func noDigests() throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.httpHashes = []
+        let run = try AppAnalyzerRun(tcpExchange([(.client, Self.request("/fox")),
+                                                  (.server, Self.response(Self.fox, type: "text/plain"))]),
+                                     analyzers: configuration)
+        let file = try #require(run.files.first)
+        #expect(file.md5.isEmpty && file.sha1.isEmpty && file.sha256.isEmpty && file.analyzers.isEmpty)
+        #expect(file.mimeType == "text/plain" && file.seenBytes == UInt64(Self.fox.count))
+    }
+
     @Test("a body above the hash limit is counted but gets no hashes")
     func hashLimit() throws {
         var configuration = AnalyzerConfiguration()

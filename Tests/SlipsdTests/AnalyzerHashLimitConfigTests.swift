@@ -6,13 +6,13 @@ import Testing
 struct AnalyzerHashLimitConfigTests {
     @Test func defaultIsSixtyFourMebibytes() throws {
         let settings = try ConfigLoader.parse("", file: "t.yaml")
-        #expect(settings.analyzers.configuration.httpHashBytes == 64 << 20)
+        #expect(settings.analyzers.configuration(hashConsumers: HTTPHashConsumers()).httpHashBytes == 64 << 20)
     }
 
     @Test("a value in MiB, 0 turns hashing off", arguments: [(0, UInt64(0)), (1, UInt64(1) << 20), (4096, UInt64(4096) << 20)])
     func valueIsApplied(megabytes: Int, bytes: UInt64) throws {
         let settings = try ConfigLoader.parse("analyzers:\n  http_hash_max_mb: \(megabytes)\n", file: "t.yaml")
-        #expect(settings.analyzers.configuration.httpHashBytes == bytes)
+        #expect(settings.analyzers.configuration(hashConsumers: HTTPHashConsumers()).httpHashBytes == bytes)
     }
 
     @Test("out of range is an error naming the key", arguments: ["-1", "4097", "lots"])

@@ -194,6 +194,9 @@ public struct ThreatIntelIndex: Sendable {
         return table[value.lowercased()].map { sources[Int($0)] }
     }
 
+    /// How many fingerprints of `kind` are loaded (slipsd computes HTTP body digests only for kinds a list holds).
+    public func count(of kind: FingerprintKind) -> Int { fingerprints[kind]?.count ?? 0 }
+
     /// How many ASN IoCs are loaded (slipsd opens its ASN database only when there are any).
     public var asnCount: Int { asns.count }
 

@@ -84,8 +84,8 @@ enum ConfigLoader {
             try r.bool("enabled", into: &settings.analyzers.enabled)
             try r.int("memory_budget_mb", into: &settings.analyzers.memoryBudgetMB, in: 1...65_536)
             try r.int("http_hash_max_mb", into: &settings.analyzers.httpHashMaxMB, in: 0...4096)
-            try r.strings("http_hashes", into: &settings.analyzers.httpHashes) { name in
-                HTTPBodyHashKinds(name: name) == nil ? "unknown hash '\(name)' (md5, sha1, sha256)" : nil
+            try r.stringsOrWord("http_hashes", word: "auto", into: &settings.analyzers.httpHashes) { name in
+                HTTPBodyHashKinds(name: name) == nil ? "unknown hash '\(name)' (md5, sha1, sha256; or auto)" : nil
             }
         }
         try reader.section("whitelists") { (r: inout ConfigReader) throws(ConfigError) in

@@ -139,6 +139,25 @@ struct ConfigReader {
         value = result
     }
 
+    /// `word` (then nil) or a list of strings, each checked by `validate` (`http_hashes: auto` or `[md5]`).
+    mutating func stringsOrWord(_ key: String, word: String, into value: inout [String]?,
+                                validate: (String) -> String? = { _ in nil }) throws(ConfigError) {
+        guard let node = take(key) else { return }
+        if case .scalar = node {
+            guard node.string == word else { throw error(node, key, "expected \(word) or a list") }
+            value = nil
+            return
+        }
+        guard case .sequence(let sequence) = node else { throw error(node, key, "expected \(word) or a list") }
+        var result: [String] = []
+        for item in sequence {
+            guard case .scalar = item, let text = item.string else { throw error(item, key, "list items must be strings") }
+            if let problem = validate(text) { throw error(item, key, problem) }
+            result.append(text)
+        }
+        value = result
+    }
+
     /// Fails on the first key that no accessor consumed.
     func finish() throws(ConfigError) {
         for pair in pairs where !used.contains(pair.key) {

@@ -5,12 +5,19 @@ import Capture
 /// flow table or NFQUEUE would refuse is reported once, at start-up, as `file:line:column: key: reason`, and the
 /// runners never meet an invalid one.
 extension SlipsdSettings.Analyzers {
-    /// The analyzers' configuration from the `analyzers.*` keys.
-    var configuration: AnalyzerConfiguration {
+    /// The analyzers' configuration from the `analyzers.*` keys; `consumers` decide the body digests of
+    /// `http_hashes: auto`.
+    func configuration(hashConsumers consumers: HTTPHashConsumers) -> AnalyzerConfiguration {
         var configuration = AnalyzerConfiguration(enabled: enabled, memoryBudget: memoryBudgetMB << 20)
         configuration.httpHashBytes = UInt64(httpHashMaxMB) << 20
-        configuration.httpHashes = HTTPBodyHashKinds(httpHashes.compactMap(HTTPBodyHashKinds.init(name:)))
+        configuration.httpHashes = httpHashKinds(consumers)
         return configuration
+    }
+
+    /// The body digests computed: the `http_hashes` list as given, or for `auto` what `consumers` read.
+    func httpHashKinds(_ consumers: HTTPHashConsumers) -> HTTPBodyHashKinds {
+        guard let httpHashes else { return consumers.needed }
+        return HTTPBodyHashKinds(httpHashes.compactMap(HTTPBodyHashKinds.init(name:)))
     }
 }
 

@@ -44,8 +44,9 @@ struct SlipsdSettings: Sendable {
         var memoryBudgetMB = 32
         /// `http_hash_max_mb`: HTTP bodies are hashed (MD5, SHA-1, SHA-256) up to this many MiB; 0 hashes none.
         var httpHashMaxMB = 64
-        /// `http_hashes`: the body digests computed, among md5, sha1, sha256 (all three by default).
-        var httpHashes = ["md5", "sha1", "sha256"]
+        /// `http_hashes`: the body digests computed, among md5, sha1, sha256; nil for `auto` (the default): the
+        /// digests a consumer of the run reads (`HTTPHashConsumers`).
+        var httpHashes: [String]? = nil
     }
     var analyzers = Analyzers()
 

@@ -124,6 +124,9 @@ struct InlineDaemon {
         for message in messages { log(message) }
         // The queue is bound and steered: existing blocks are learned beside inspection, not before it.
         let learning = try controls.map { try KernelBlockLearning(blocker: $0.blocker, journal: detectionSide.journal) }
+        // What the detection side reads of HTTP bodies (`http_hashes: auto`), taken before it moves to its thread.
+        let consumers = HTTPHashConsumers(zeekLogs: detectionSide.zeekLogs != nil,
+                                          detectors: detectionSide.wiring.bodyDigestsRead)
         // The outputs belong to the detection thread from here on: only it writes them.
         let detectionThread = try OSThread.spawn(name: "slipsd-detect") {
             let wiring = detectionSide.wiring
@@ -137,7 +140,7 @@ struct InlineDaemon {
         // Checked once here (the YAML reader already did): the packet threads build their pipelines from the
         // checked value and have no error path.
         let flowConfiguration = try settings.flows.tableConfiguration.validated()
-        let analyzers = settings.analyzers.configuration
+        let analyzers = settings.analyzers.configuration(hashConsumers: consumers)
         let drops = controls?.drops
         let gauges = Dictionary(uniqueKeysWithValues: queues.map { ($0, FlowTableGauge()) })
         try source.start(makeHandler: { queue in

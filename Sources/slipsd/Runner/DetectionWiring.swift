@@ -10,6 +10,9 @@ final class DetectionWiring {
     let output: AlertOutput?
     /// The feeds marked for the kernel blocklist at start-up (`threatintelligence.block_feeds`, …).
     let feedBlockSources: [FeedBlockSource]
+    /// The HTTP body digests the detectors of this run read: MD5 when the threat-intelligence detector runs and
+    /// its lists hold MD5s (MALICIOUS_DOWNLOADED_FILE matches files by MD5 only), else none.
+    let bodyDigestsRead: HTTPBodyHashKinds
     /// Where the feed refresh publishes newer threat-intelligence lists to the detector.
     let threatIntelUpdates = ThreatIntelUpdates()
 
@@ -35,6 +38,8 @@ final class DetectionWiring {
         detection.organizations = whitelist.organizations
         engine = DetectionEngine(settings: detection, whitelist: whitelist, output: output,
                                  verbosity: verbosity)
+        let matchesFiles = engine.runningDetectors.contains(ThreatIntelligenceDetector.name)
+        bodyDigestsRead = matchesFiles && threatIntel.lists.iocs.count(of: .md5) > 0 ? .md5 : []
         for line in loaded.messages + threatIntel.messages { output?.log(line) }
     }
 

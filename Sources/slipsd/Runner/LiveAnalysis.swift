@@ -26,10 +26,14 @@ struct LiveAnalysis {
         defer { watcher?.stop() }
         do {
             source = try PcapLiveSource(configuration: configuration)
-            pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration, handoff: handoff,
-                                          flushEagerly: true, analyzers: settings.analyzers.configuration)
+            // The detectors first: what they read of HTTP bodies decides the digests of `http_hashes: auto`.
             wiring = try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                          verbosity: options.verbose)
+            let zeekLogs = try options.zeekLogWriter()
+            let consumers = HTTPHashConsumers(zeekLogs: zeekLogs != nil, detectors: wiring.bodyDigestsRead)
+            pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration, handoff: handoff,
+                                          flushEagerly: true,
+                                          analyzers: settings.analyzers.configuration(hashConsumers: consumers))
             var consumer = wiring.consumer
             if options.blocking {
                 let output = wiring.output
@@ -51,8 +55,7 @@ struct LiveAnalysis {
                 }
             }
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: consumer, flowLog: flowLog,
-                                      zeekLogs: try options.zeekLogWriter())
+            detection = DetectionLoop(handoff: handoff, consumer: consumer, flowLog: flowLog, zeekLogs: zeekLogs)
         } catch {
             Console.error("slipsd: \(error)")
             return 1

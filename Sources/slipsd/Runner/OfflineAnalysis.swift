@@ -34,14 +34,16 @@ struct OfflineAnalysis {
         let detection: DetectionLoop
         let wiring: DetectionWiring?
         do {
-            pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration,
-                                          handoff: flowsOnly ? nil : handoff, flushEagerly: false,
-                                          analyzers: settings.analyzers.configuration)
+            // The detectors first: what they read of HTTP bodies decides the digests of `http_hashes: auto`.
             wiring = flowsOnly ? nil : try DetectionWiring(settings: settings, outputDirectory: options.outputDirectory,
                                                            verbosity: options.verbose)
+            let zeekLogs = try options.zeekLogWriter()
+            let consumers = HTTPHashConsumers(zeekLogs: zeekLogs != nil, detectors: wiring?.bodyDigestsRead ?? [])
+            pipeline = try PacketPipeline(flowConfiguration: settings.flows.tableConfiguration,
+                                          handoff: flowsOnly ? nil : handoff, flushEagerly: false,
+                                          analyzers: settings.analyzers.configuration(hashConsumers: consumers))
             let flowLog = try options.flowsFile.map { path throws(SystemError) in try FlowLogWriter(path: path) }
-            detection = DetectionLoop(handoff: handoff, consumer: wiring?.consumer, flowLog: flowLog,
-                                      zeekLogs: try options.zeekLogWriter())
+            detection = DetectionLoop(handoff: handoff, consumer: wiring?.consumer, flowLog: flowLog, zeekLogs: zeekLogs)
         } catch {
             Console.error("slipsd: \(error)")
             return 1

@@ -1,7 +1,7 @@
-/// Which digests the HTTP analyzer computes over response bodies (`analyzers.http_hashes` in the YAML). Slips'
-/// detectors read only the MD5 (MALICIOUS_DOWNLOADED_FILE and its feeds); SHA-1 and SHA-256 fill files.log as
-/// Zeek does with Slips' scripts. Each digest costs a pass over every body byte, so a deployment that needs only
-/// the detections can keep MD5 alone.
+/// Which digests the HTTP analyzer computes over response bodies (`analyzers.http_hashes` in the YAML; for its
+/// default `auto`, slipsd picks the kinds this run's consumers read). Slips' detectors read only the MD5
+/// (MALICIOUS_DOWNLOADED_FILE and its feeds); SHA-1 and SHA-256 fill files.log as Zeek does with Slips' scripts.
+/// Each digest costs a pass over every body byte; an empty set computes none.
 public struct HTTPBodyHashKinds: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

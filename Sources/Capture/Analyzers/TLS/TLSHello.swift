@@ -1,6 +1,7 @@
 /// What a ClientHello says, as JA3/JA4 and the ssl record need it; every list in wire order, GREASE values
 /// kept (the fingerprints drop them). Filled by `TLSHelloParser.parseClientHello(_:into:)`, which reuses the
-/// arrays' storage when one value is parsed into again.
+/// arrays' storage when one value is parsed into again. The server name and the ALPN protocols are kept as
+/// bytes; their Strings are built only when asked for (the ssl record), not on every parse.
 struct TLSClientHello: Equatable {
     /// `legacy_version` of the ClientHello body (0x0303 for TLS 1.2 and 1.3).
     var legacyVersion: UInt16 = 0
@@ -10,12 +11,12 @@ struct TLSClientHello: Equatable {
     var extensions: [UInt16] = []
     /// supported_versions (43).
     var supportedVersions: [UInt16] = []
-    /// server_name (0): the first host_name entry; empty when absent.
-    var serverName = ""
+    /// server_name (0): the first host_name entry's bytes; empty when absent.
+    var serverNameBytes: [UInt8] = []
     var hasServerName = false
-    /// application_layer_protocol_negotiation (16): the protocols as text, and the first one's raw bytes.
-    var alpn: [String] = []
-    var firstALPN: [UInt8] = []
+    /// application_layer_protocol_negotiation (16): the protocols' bytes one after the other, and where each ends.
+    var alpnBytes: [UInt8] = []
+    var alpnEnds: [UInt16] = []
     /// supported_groups (10) and ec_point_formats (11).
     var groups: [UInt16] = []
     var pointFormats: [UInt8] = []
@@ -29,14 +30,32 @@ struct TLSClientHello: Equatable {
         ciphers.removeAll(keepingCapacity: true)
         extensions.removeAll(keepingCapacity: true)
         supportedVersions.removeAll(keepingCapacity: true)
-        serverName = ""
+        serverNameBytes.removeAll(keepingCapacity: true)
         hasServerName = false
-        alpn.removeAll(keepingCapacity: true)
-        firstALPN.removeAll(keepingCapacity: true)
+        alpnBytes.removeAll(keepingCapacity: true)
+        alpnEnds.removeAll(keepingCapacity: true)
         groups.removeAll(keepingCapacity: true)
         pointFormats.removeAll(keepingCapacity: true)
         signatureAlgorithms.removeAll(keepingCapacity: true)
     }
+
+    /// The first host_name of server_name as text; empty when absent.
+    var serverName: String { String(decoding: serverNameBytes, as: UTF8.self) }
+
+    /// The ALPN protocols as text, in wire order.
+    var alpn: [String] {
+        var names: [String] = []
+        names.reserveCapacity(alpnEnds.count)
+        var start = 0
+        for end in alpnEnds {
+            names.append(String(decoding: alpnBytes[start..<Int(end)], as: UTF8.self))
+            start = Int(end)
+        }
+        return names
+    }
+
+    /// The first ALPN protocol's bytes (JA4's ALPN characters); empty when there is none.
+    var firstALPN: ArraySlice<UInt8> { alpnEnds.first.map { alpnBytes[0..<Int($0)] } ?? [] }
 
     /// The version the client offers at most: the highest non-GREASE supported_versions entry, else
     /// `legacyVersion`.

@@ -33,7 +33,7 @@ enum TLSHelloParser {
         guard cipherBytes & 1 == 0, reader.has(cipherBytes, at: cursor) else { throw .clientHelloTruncated }
         guard cipherBytes / 2 <= maxListEntries else { throw .tooManyEntries }
         hello.ciphers.reserveCapacity(cipherBytes / 2)
-        for index in stride(from: cursor, to: cursor + cipherBytes, by: 2) { hello.ciphers.append(reader.be16(at: index)) }
+        appendBigEndian16(reader, from: cursor, count: cipherBytes / 2, to: &hello.ciphers)
         cursor += cipherBytes
         guard reader.has(1, at: cursor) else { throw .clientHelloTruncated }
         let compressionLength = Int(reader.u8(at: cursor))
@@ -118,9 +118,8 @@ enum TLSHelloParser {
                 let nameType = reader.u8(at: cursor)
                 let nameLength = Int(reader.be16(at: cursor + 1))
                 guard cursor + 3 + nameLength <= listEnd else { throw .extensionTruncated }
-                if nameType == 0 && hello.serverName.isEmpty {
-                    hello.serverName = String(decoding: UnsafeRawBufferPointer(rebasing: reader.raw[(cursor + 3)..<(cursor + 3 + nameLength)]),
-                                              as: UTF8.self)
+                if nameType == 0 && hello.serverNameBytes.isEmpty {
+                    hello.serverNameBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: reader.raw[(cursor + 3)..<(cursor + 3 + nameLength)]))
                 }
                 cursor += 3 + nameLength
             }
@@ -132,10 +131,10 @@ enum TLSHelloParser {
             while cursor < listEnd {
                 let nameLength = Int(reader.u8(at: cursor))
                 guard cursor + 1 + nameLength <= listEnd else { throw .extensionTruncated }
-                guard hello.alpn.count < maxListEntries else { throw .tooManyEntries }
-                let name = UnsafeRawBufferPointer(rebasing: reader.raw[(cursor + 1)..<(cursor + 1 + nameLength)])
-                if hello.alpn.isEmpty { hello.firstALPN.append(contentsOf: name) }
-                hello.alpn.append(String(decoding: name, as: UTF8.self))
+                guard hello.alpnEnds.count < maxListEntries else { throw .tooManyEntries }
+                hello.alpnBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: reader.raw[(cursor + 1)..<(cursor + 1 + nameLength)]))
+                // Every extension lies in the 16-bit extensions block: the bytes of all ALPN names fit in UInt16.
+                hello.alpnEnds.append(UInt16(hello.alpnBytes.count))
                 cursor += 1 + nameLength
             }
         case Extension.supportedGroups:
@@ -161,6 +160,13 @@ enum TLSHelloParser {
         let bytes = prefix == 1 ? Int(reader.u8(at: start)) : Int(reader.be16(at: start))
         guard bytes & 1 == 0, prefix + bytes <= length else { throw .extensionTruncated }
         guard bytes / 2 <= maxListEntries else { throw .tooManyEntries }
-        for index in stride(from: start + prefix, to: start + prefix + bytes, by: 2) { list.append(reader.be16(at: index)) }
+        appendBigEndian16(reader, from: start + prefix, count: bytes / 2, to: &list)
+    }
+
+    /// Appends `count` big-endian 16-bit values read from `start` on (checked by the caller) in one
+    /// `append(contentsOf:)`: the array's capacity is checked once for the list, not once per value.
+    @inline(__always)
+    private static func appendBigEndian16(_ reader: ByteReader, from start: Int, count: Int, to list: inout [UInt16]) {
+        list.append(contentsOf: (0..<count).lazy.map { reader.be16(at: start + 2 * $0) })
     }
 }

@@ -35,18 +35,21 @@ struct FingerprintTextWriter {
         count += digits
     }
 
-    /// `value` as 4 lowercase hex digits.
+    /// `value` as 4 lowercase hex digits, made in one 32-bit word (each nibble spread to its own byte, then
+    /// `0`–`9` or `a`–`f` added to every byte at once) and stored as 4 bytes.
     @inline(__always)
     mutating func hex4(_ value: UInt16) {
-        base[count] = TLSFingerprinter.hexDigit(UInt8(value >> 12))
-        base[count + 1] = TLSFingerprinter.hexDigit(UInt8((value >> 8) & 0xF))
-        base[count + 2] = TLSFingerprinter.hexDigit(UInt8((value >> 4) & 0xF))
-        base[count + 3] = TLSFingerprinter.hexDigit(UInt8(value & 0xF))
+        let v = UInt32(value)
+        // Memory order: the most significant nibble first.
+        let nibbles = (v >> 12) | ((v >> 8) & 0xF) << 8 | ((v >> 4) & 0xF) << 16 | (v & 0xF) << 24
+        let letters = ((nibbles &+ 0x0606_0606) >> 4) & 0x0101_0101
+        let ascii = nibbles &+ 0x3030_3030 &+ letters &* 0x27
+        UnsafeMutableRawPointer(base + count).storeBytes(of: ascii.littleEndian, as: UInt32.self)
         count += 4
     }
 
     /// The non-GREASE values in decimal joined by `-` (JA3).
-    mutating func decimalList(_ values: [UInt16]) {
+    mutating func decimalList(_ values: some Sequence<UInt16>) {
         var first = true
         for value in values where !TLSGrease.isGrease(value) {
             if !first { byte(0x2D) }
@@ -56,7 +59,7 @@ struct FingerprintTextWriter {
     }
 
     /// Every value as 4-digit hex joined by `,` (JA4's sorted lists, GREASE already removed).
-    mutating func hexList(_ values: [UInt16]) {
+    mutating func hexList(_ values: UnsafeBufferPointer<UInt16>) {
         var first = true
         for value in values {
             if !first { byte(0x2C) }
@@ -67,7 +70,7 @@ struct FingerprintTextWriter {
 
     /// `_` then the non-GREASE values as 4-digit hex joined by `,`; nothing when there is none (JA4 c's
     /// signature algorithms).
-    mutating func hexSuffix(_ values: [UInt16]) {
+    mutating func hexSuffix(_ values: UnsafeBufferPointer<UInt16>) {
         var any = false
         for value in values where !TLSGrease.isGrease(value) {
             byte(any ? 0x2C : 0x5F)

@@ -9,13 +9,8 @@ struct TLSFingerprinter {
     /// The text being hashed: the first `textCount` bytes (the storage is sized once, then reused).
     private var text = [UInt8](repeating: 0, count: 4096)
     private var textCount = 0
-    private var sorted: [UInt16] = []
-    private var out: [UInt8] = []
 
-    init() {
-        sorted.reserveCapacity(128)
-        out.reserveCapacity(64)
-    }
+    init() {}
 
     // MARK: JA3 / JA3S
 
@@ -93,34 +88,55 @@ struct TLSFingerprinter {
 
     // MARK: JA4
 
-    /// JA4 of a ClientHello; `quic` selects the `q` prefix (else `t`, TLS over TCP). The 36 characters are
-    /// written as bytes into `out` (reused storage) and become one String at the end; the hashed b and c texts
-    /// go through `text`, and the digests are hex-formatted straight into `out`.
+    /// JA4 of a ClientHello; `quic` selects the `q` prefix (else `t`, TLS over TCP). One pass per list on
+    /// borrowed storage: GREASE is dropped while a list is copied into a stack buffer and sorted there, the hashed
+    /// b and c texts are written as ASCII into a second stack buffer, and the 36 characters go straight into the
+    /// result String's own storage (its one allocation).
     mutating func ja4(_ hello: TLSClientHello, quic: Bool) -> String {
-        out.removeAll(keepingCapacity: true)
-        out.append(quic ? 0x71 : 0x74)
         let version = Self.ja4VersionPair(hello.highestVersion)
-        out.append(version.0)
-        out.append(version.1)
-        out.append(hello.hasServerName ? 0x64 : 0x69)
-        var ciphers = 0
-        for value in hello.ciphers where !TLSGrease.isGrease(value) { ciphers += 1 }
-        var extensions = 0
-        for value in hello.extensions where !TLSGrease.isGrease(value) { extensions += 1 }
-        Self.twoDigits(min(ciphers, 99), into: &out)
-        Self.twoDigits(min(extensions, 99), into: &out)
         let alpn = Self.ja4ALPNPair(hello.firstALPN)
-        out.append(alpn.0)
-        out.append(alpn.1)
-        out.append(0x5F)
-        // b: sorted ciphers.
-        sortedWithoutGrease(hello.ciphers, dropping: nil)
-        appendListHash(suffix: nil)
-        out.append(0x5F)
-        // c: sorted extensions less SNI and ALPN, then the signature algorithms in wire order.
-        sortedWithoutGrease(hello.extensions, dropping: (0x0000, 0x0010))
-        appendListHash(suffix: hello.signatureAlgorithms)
-        return String(decoding: out, as: UTF8.self)
+        let sni: UInt8 = hello.hasServerName ? 0x64 : 0x69
+        return hello.ciphers.withUnsafeBufferPointer { ciphers in
+            hello.extensions.withUnsafeBufferPointer { extensions in
+                hello.signatureAlgorithms.withUnsafeBufferPointer { signatures in
+                    Self.ja4(head: (quic ? 0x71 : 0x74, version.0, version.1, sni, alpn.0, alpn.1),
+                             ciphers: ciphers, extensions: extensions, signatures: signatures)
+                }
+            }
+        }
+    }
+
+    /// JA4's 36 characters from its parts: `head` holds the protocol, version, SNI and ALPN characters.
+    private static func ja4(head: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8), ciphers: UnsafeBufferPointer<UInt16>,
+                            extensions: UnsafeBufferPointer<UInt16>,
+                            signatures: UnsafeBufferPointer<UInt16>) -> String {
+        let listCapacity = max(ciphers.count, extensions.count, 1)
+        let textCapacity = FingerprintTextWriter.hexEntry * (max(ciphers.count, extensions.count + signatures.count) + 1)
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: listCapacity) { list in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textCapacity) { text in
+                String(unsafeUninitializedCapacity: 36) { out in
+                    out[0] = head.0
+                    out[1] = head.1
+                    out[2] = head.2
+                    out[3] = head.3
+                    let cipherCount = sortedWithoutGrease(ciphers, into: list, droppingSNIAndALPN: false)
+                    var extensionCount = 0
+                    for value in extensions where !TLSGrease.isGrease(value) { extensionCount += 1 }
+                    twoDigits(min(cipherCount, 99), into: out, at: 4)
+                    twoDigits(min(extensionCount, 99), into: out, at: 6)
+                    out[8] = head.4
+                    out[9] = head.5
+                    out[10] = 0x5F
+                    // b: sorted ciphers.
+                    listHash(UnsafeBufferPointer(rebasing: list[..<cipherCount]), suffix: nil, text: text, into: out, at: 11)
+                    out[23] = 0x5F
+                    // c: sorted extensions less SNI and ALPN, then the signature algorithms in wire order.
+                    let kept = sortedWithoutGrease(extensions, into: list, droppingSNIAndALPN: true)
+                    listHash(UnsafeBufferPointer(rebasing: list[..<kept]), suffix: signatures, text: text, into: out, at: 24)
+                    return 36
+                }
+            }
+        }
     }
 
     /// JA4's 2-character version as two ASCII bytes.
@@ -143,7 +159,7 @@ struct TLSFingerprinter {
     /// JA4's ALPN part as two ASCII bytes: the first and last characters of the first protocol, their hex digits
     /// when either is not alphanumeric, `00` when there is none.
     @inline(__always)
-    static func ja4ALPNPair(_ first: [UInt8]) -> (UInt8, UInt8) {
+    static func ja4ALPNPair(_ first: some BidirectionalCollection<UInt8>) -> (UInt8, UInt8) {
         guard let head = first.first, let tail = first.last else { return (0x30, 0x30) }
         if isAlphanumeric(head) && isAlphanumeric(tail) { return (head, tail) }
         return (hexDigit(head >> 4), hexDigit(tail & 0x0F))
@@ -155,57 +171,59 @@ struct TLSFingerprinter {
     }
 
     @inline(__always)
-    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { 0x30 &+ nibble &+ ((nibble &+ 6) >> 4) &* 0x27 }
 
-    static func twoDigits(_ value: Int, into bytes: inout [UInt8]) {
-        bytes.append(0x30 + UInt8(value / 10))
-        bytes.append(0x30 + UInt8(value % 10))
+    /// `value` (0...99) as two ASCII digits at `offset`.
+    @inline(__always)
+    static func twoDigits(_ value: Int, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        out[offset] = 0x30 + UInt8(value / 10)
+        out[offset + 1] = 0x30 + UInt8(value % 10)
     }
 
-    /// `sorted` = `values` less GREASE (and less `dropping`), ascending. Hellos carry a few dozen entries, so an
-    /// in-place insertion sort; the parser caps lists at 512, and past 32 entries the library sort takes over.
-    private mutating func sortedWithoutGrease(_ values: [UInt16], dropping: (UInt16, UInt16)?) {
-        sorted.removeAll(keepingCapacity: true)
+    /// Copies `values` less GREASE (and less SNI and ALPN when asked) into `list`, sorted ascending, and returns
+    /// how many there are. Hellos carry a few dozen entries, so each value is inserted in place as it is copied;
+    /// the parser caps lists at 512, and past 64 entries the library sort takes over.
+    @inline(__always)
+    private static func sortedWithoutGrease(_ values: UnsafeBufferPointer<UInt16>, into list: UnsafeMutableBufferPointer<UInt16>,
+                                            droppingSNIAndALPN: Bool) -> Int {
+        var count = 0
+        let insert = values.count <= 64
         for value in values where !TLSGrease.isGrease(value) {
-            if let dropping, value == dropping.0 || value == dropping.1 { continue }
-            sorted.append(value)
-        }
-        guard sorted.count > 1 else { return }
-        if sorted.count > 32 { sorted.sort(); return }
-        sorted.withUnsafeMutableBufferPointer { list in
-            for index in 1..<list.count {
-                let value = list[index]
-                var hole = index
-                while hole > 0 && list[hole - 1] > value {
-                    list[hole] = list[hole - 1]
-                    hole -= 1
-                }
-                list[hole] = value
+            if droppingSNIAndALPN && (value == 0x0000 || value == 0x0010) { continue }
+            var hole = count
+            while insert && hole > 0 && list[hole - 1] > value {
+                list[hole] = list[hole - 1]
+                hole -= 1
             }
+            list[hole] = value
+            count += 1
         }
+        if !insert {
+            var kept = UnsafeMutableBufferPointer(rebasing: list[..<count])
+            kept.sort()
+        }
+        return count
     }
 
-    /// Appends to `out` the first 12 hex digits of the SHA-256 of `sorted` as 4-digit hex joined by commas, then
-    /// `_` and `suffix` the same way when it is non-empty; `000000000000` when `sorted` is empty.
-    private mutating func appendListHash(suffix: [UInt16]?) {
-        guard !sorted.isEmpty else {
-            out.append(contentsOf: repeatElement(0x30, count: 12))
+    /// Writes at `offset` of `out` the first 12 hex digits of the SHA-256 of `list` as 4-digit hex joined by
+    /// commas, then `_` and the non-GREASE `suffix` values the same way when there are any (the text is built
+    /// in `text`); `000000000000` when `list` is empty.
+    @inline(__always)
+    private static func listHash(_ list: UnsafeBufferPointer<UInt16>, suffix: UnsafeBufferPointer<UInt16>?,
+                                 text: UnsafeMutableBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>,
+                                 at offset: Int) {
+        guard !list.isEmpty else {
+            for index in offset..<(offset + 12) { out[index] = 0x30 }
             return
         }
-        let list = sorted
-        reserveText(FingerprintTextWriter.hexEntry * (list.count + (suffix?.count ?? 0)))
-        var hash = SHA256()
-        text.withUnsafeMutableBufferPointer { buffer in
-            var writer = FingerprintTextWriter(buffer.baseAddress!)
-            writer.hexList(list)
-            if let suffix { writer.hexSuffix(suffix) }
-            hash.update(bufferPointer: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: writer.count))
-        }
-        let digest = hash.finalize()
+        var writer = FingerprintTextWriter(text.baseAddress!)
+        writer.hexList(list)
+        if let suffix { writer.hexSuffix(suffix) }
+        let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: text.baseAddress!, count: writer.count))
         digest.withUnsafeBytes { bytes in
             for index in 0..<6 {
-                out.append(Self.hexDigit(bytes[index] >> 4))
-                out.append(Self.hexDigit(bytes[index] & 0x0F))
+                out[offset + 2 * index] = hexDigit(bytes[index] >> 4)
+                out[offset + 2 * index + 1] = hexDigit(bytes[index] & 0x0F)
             }
         }
     }
