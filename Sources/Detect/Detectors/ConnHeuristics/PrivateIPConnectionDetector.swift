@@ -50,11 +50,12 @@ public final class PrivateIPConnectionDetector: Detector {
 
     private let context: DetectorContext
     private let settings: Settings
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
 
     /// Subscribes to `new_flow`.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         settings = context.detectorSettings(Settings.self)
         context.subscribe(.newFlow)
     }
