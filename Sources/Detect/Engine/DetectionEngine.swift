@@ -41,6 +41,8 @@ public final class DetectionEngine: DetectionEventConsumer {
     private var clock: TimeWindowClock
     private var detectors: [Running] = []
     private var subscribers = SubscriberTable<Running>()
+    /// The detectors' shared first-sighting map of flow uids (one lookup per conn record for all of them).
+    private let flowSightings = FlowSightings()
     private var knownIPs: Set<IPAddress> = []
     private var knownProfiles: Set<IPAddress> = []
     private var activeProfiles: Set<ProfileID> = []
@@ -136,7 +138,8 @@ public final class DetectionEngine: DetectionEventConsumer {
             detectorName: name, settings: settings,
             evidenceSink: { [unowned self] evidence in self.setEvidence(evidence, from: name) },
             printer: { [unowned self] text, verbose, debug in self.print(text, from: name, verbose: verbose, debug: debug) },
-            windowForTime: { [unowned self] time in self.clock.window(for: time) })
+            windowForTime: { [unowned self] time in self.clock.window(for: time) },
+            flowSightings: flowSightings)
         do {
             let detector = try type.init(context: context)
             let running = Running(name: name, detector: detector, context: context)
@@ -181,6 +184,10 @@ public final class DetectionEngine: DetectionEventConsumer {
                 }
                 noteHosts(flow, window: window)
                 noteActive(profile)
+                flowSightings.begin(flow)
+                publish(.record(record, profile: profile, timeWindow: window))
+                flowSightings.end()
+                return
             } else if let (uid, ends) = Self.provenApplicationFlow(record) {
                 // A record an analyzer made on a proven flow: its evidence comes before the flow's conn record.
                 verifiedFlows.set(ends, for: uid)
@@ -298,23 +305,35 @@ public final class DetectionEngine: DetectionEventConsumer {
     // MARK: channels
 
     /// Publishes a message to the detectors subscribed to its channel. Messages published while another is
-    /// being delivered (evidence → `evidence_added`, …) are queued and delivered after it, in order.
+    /// being delivered (evidence → `evidence_added`, …) are queued and delivered after it, in order; a message
+    /// nobody listens to is dropped at once, and one published while nothing is being delivered goes straight to
+    /// its listeners (no copy into the queue).
     public func publish(_ message: ChannelMessage) {
-        queue.append(message)
-        guard !dispatching else { return }
+        guard let list = subscribers[message.channel] else { return }
+        if dispatching {
+            queue.append(message)
+            return
+        }
         dispatching = true
+        deliver(message, to: list)
         var index = 0
         while index < queue.count {
             let next = queue[index]
             index += 1
-            guard let list = subscribers[next.channel] else { continue }
-            for running in list where !running.stopped {
-                guarded(running, phase: "main") { try running.detector.main(next) }
-            }
+            if let listeners = subscribers[next.channel] { deliver(next, to: listeners) }
         }
         queue.removeAll(keepingCapacity: true)
         dispatching = false
     }
+
+    private func deliver(_ message: ChannelMessage, to list: [Running]) {
+        for running in list where !running.stopped {
+            guarded(running, phase: "main") { try running.detector.main(message) }
+        }
+    }
+
+    /// Whether any detector listens on `channel` (a message for none need not be built).
+    private func hasSubscribers(_ channel: Channel) -> Bool { subscribers[channel] != nil }
 
     /// The uid and ends of an SSH, SMTP, HTTP or TLS record that an analyzer made on a flow with a proven handshake.
     private static func provenApplicationFlow(_ record: Record) -> (FlowUID, VerifiedEnds)? {
@@ -329,11 +348,15 @@ public final class DetectionEngine: DetectionEventConsumer {
 
     /// True when one of the evidence's flows had a proven handshake with the attacker's address at one end.
     private func isAttackerVerified(_ evidence: Evidence) -> Bool {
-        guard let attacker = IPAddress(evidence.attacker.value) else { return false }
-        return evidence.uids.contains { uid in
-            guard let ends = verifiedFlows[uid] else { return false }
-            return ends.originator == attacker || ends.responder == attacker
+        guard verifiedFlows.count > 0 else { return false }
+        var attacker: IPAddress??                  // parsed at the first verified uid only
+        for index in evidence.uids.indices {
+            guard let ends = verifiedFlows[evidence.uids[index]] else { continue }
+            if attacker == nil { attacker = .some(IPAddress(evidence.attacker.value)) }
+            guard let address = attacker ?? nil else { return false }
+            if ends.originator == address || ends.responder == address { return true }
         }
+        return false
     }
 
     private func setEvidence(_ raised: Evidence, from detector: String) {
@@ -344,10 +367,10 @@ public final class DetectionEngine: DetectionEventConsumer {
             return
         case .accepted:
             output?.write(evidence: evidence, accumulatedThreat: evidenceHandler.lastAccumulatedThreat)
-            publish(.evidenceAdded(evidence))
+            if hasSubscribers(.evidenceAdded) { publish(.evidenceAdded(evidence)) }
         case .alert(let alert):
             output?.write(evidence: evidence, accumulatedThreat: evidenceHandler.lastAccumulatedThreat)
-            publish(.evidenceAdded(evidence))
+            if hasSubscribers(.evidenceAdded) { publish(.evidenceAdded(evidence)) }
             raise(alert)
         }
     }
@@ -356,7 +379,7 @@ public final class DetectionEngine: DetectionEventConsumer {
         output?.write(alert: alert)
         flushOutput()
         onAlert?(alert)
-        publish(.newAlert(alert))
+        if hasSubscribers(.newAlert) { publish(.newAlert(alert)) }
     }
 
     // MARK: errors and printing

@@ -25,7 +25,10 @@ public struct Alert: Sendable, Hashable, Identifiable {
     /// True when any of its evidence has a verified attacker (`Evidence.attackerVerified`): the profile's address
     /// completed a TCP handshake in a flow behind the alert. The response stage blocks fully only on verified
     /// alerts.
-    public var verified: Bool { evidence.contains { $0.attackerVerified } }
+    public var verified: Bool {
+        for index in evidence.indices where evidence[index].attackerVerified { return true }
+        return false
+    }
 
     /// The evidence types, sorted and comma-separated: the reason given for a block.
     public var evidenceTypes: String { Set(evidence.map(\.type.rawValue)).sorted().joined(separator: ",") }

@@ -35,8 +35,12 @@ public enum ChannelMessage: Sendable {
         return RecordMessage(record: body, profile: profile, timeWindow: window)
     }
 
-    /// A flow message, when this is one.
-    public var flow: FlowMessage? { record(ConnRecord.self) }
+    /// A flow message, when this is one (the flow is matched in place: only the `ConnRecord` is copied out).
+    @inline(__always)
+    public var flow: FlowMessage? {
+        guard case .record(.conn(let flow), let profile, let window) = self else { return nil }
+        return FlowMessage(record: flow, profile: profile, timeWindow: window)
+    }
     /// An ARP message, when this is one.
     public var arp: ARPMessage? { record(ARPRecord.self) }
     /// An SSH message, when this is one.

@@ -15,15 +15,24 @@ public final class DetectorContext {
     private let evidenceSink: (Evidence) -> Void
     private let printer: (_ text: String, _ verbose: Int, _ debug: Int) -> Void
     private let windowForTime: (PacketTime) -> TimeWindow
+    /// The first-sighting map of flow uids shared by the engine's detectors (`flowSighting()`).
+    public let flowSightings: FlowSightings
 
     /// Creates a context. Used by the engine and by tests.
+    /// - Parameter flowSightings: the engine's shared map (a context of its own gets a new one).
     public init(detectorName: String, settings: DetectionSettings,
                 evidenceSink: @escaping (Evidence) -> Void,
                 printer: @escaping (_ text: String, _ verbose: Int, _ debug: Int) -> Void = { _, _, _ in },
-                windowForTime: @escaping (PacketTime) -> TimeWindow) {
+                windowForTime: @escaping (PacketTime) -> TimeWindow,
+                flowSightings: FlowSightings = FlowSightings()) {
         self.detectorName = detectorName; self.settings = settings
         self.evidenceSink = evidenceSink; self.printer = printer; self.windowForTime = windowForTime
+        self.flowSightings = flowSightings
     }
+
+    /// A first-sighting tracker of flow uids for one consumer (a detector, or each of its rules that needs one),
+    /// backed by the engine's shared map: `isFirst(_:)` answers as a `FlowFirstSighting` of its own would.
+    public func flowSighting() -> SharedFlowSighting { flowSightings.consumer() }
 
     /// The detector's own settings, decoded from its YAML section (the defaults, `S()`, when the configuration
     /// has no section for it). Call it as `context.detectorSettings(Settings.self)`.

@@ -101,8 +101,9 @@ struct IDMEFv2Writer {
     mutating func incident(_ a: Alert, createTime: PacketTime, into json: inout JSONBuffer) {
         json.beginObject()
         header(status: "Incident", id: a.id, createTime: createTime, into: &json)
+        let evidence = a.evidence
         var worst = ThreatLevel.info
-        for evidence in a.evidence where evidence.threatLevel > worst { worst = evidence.threatLevel }
+        for index in evidence.indices where evidence[index].threatLevel > worst { worst = evidence[index].threatLevel }
         json.key("Severity"); json.string(IDMEFv2.severity(worst))
         json.key("StartTime"); json.time(a.timeWindow.start, &packetTimes)
         json.key("Confidence"); json.int(1)
@@ -112,8 +113,8 @@ struct IDMEFv2Writer {
         json.element(); json.beginObject(); json.key("IP"); json.string(a.profile.ip.description); json.endObject()
         json.endArray()
         json.key("CorrelID"); json.beginArray()
-        for evidence in a.evidence {
-            json.element(); json.string(evidence.id)
+        for index in evidence.indices {
+            json.element(); json.string(evidence[index].id)
         }
         json.endArray()
         json.key("Note")
@@ -123,8 +124,8 @@ struct IDMEFv2Writer {
         json.key("timewindow"); json.int(a.timeWindow.number)
         json.key("EndTime"); json.time(a.timeWindow.end, &packetTimes)
         json.key("evidence_types"); json.beginArray()
-        for evidence in a.evidence {
-            json.element(); json.string(evidence.type.rawValue)
+        for index in evidence.indices {
+            json.element(); json.string(evidence[index].type.rawValue)
         }
         json.endArray()
         json.key("verified"); json.bool(a.verified)
@@ -197,8 +198,8 @@ struct IDMEFv2Writer {
     private func eventNote(_ e: Evidence, accumulatedThreat: Double, profileText: String, into note: inout JSONBuffer) {
         note.beginObject()
         note.key("uids"); note.beginArray()
-        for uid in e.uids {
-            note.element(); note.string(uid.description)
+        for index in e.uids.indices {
+            note.element(); note.uid(e.uids[index])
         }
         note.endArray()
         note.key("accumulated_threat_level"); note.number(accumulatedThreat)
@@ -226,6 +227,23 @@ extension JSONBuffer {
     mutating func string(_ text: StaticString) {
         quote()
         raw(text)
+        quote()
+    }
+
+    /// A flow uid as a JSON string, as `FlowUID.description` prints it: a numeric uid's `C` and base-62 digits
+    /// (least significant first) go straight into the buffer; a uid read as text is written from its text.
+    mutating func uid(_ uid: FlowUID) {
+        guard let value = uid.value else { return string(uid.description) }
+        quote()
+        appendBytes { bytes in
+            bytes.append(0x43)                                         // C
+            var rest = value
+            repeat {
+                let digit = UInt8(truncatingIfNeeded: rest % 62)
+                bytes.append(digit < 10 ? 0x30 + digit : digit < 36 ? 0x41 + digit - 10 : 0x61 + digit - 36)
+                rest /= 62
+            } while rest > 0
+        }
         quote()
     }
 

@@ -55,11 +55,12 @@ public final class DifferentLocalnetDetector: Detector {
 
     private let context: DetectorContext
     private(set) var localNetwork: LocalNetworkLearner
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
 
     /// Subscribes to `new_flow`; takes `local_network` if set.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         let configured = context.detectorSettings(Settings.self).localNetwork
         localNetwork = LocalNetworkLearner(configured: configured.isEmpty ? nil : CIDR(configured))
         context.subscribe(.newFlow)

@@ -44,12 +44,13 @@ public final class MultiplePortsConnectionDetector: Detector {
 
     private let context: DetectorContext
     private let knownPorts = KnownServicePorts.builtIn
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
     private(set) var windows = WindowedDetectorState<Window>(budgetUnits: 262_144, owner: MultiplePortsConnectionDetector.name)
 
     /// Subscribes to `new_flow` and `tw_closed`.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         context.subscribe(.newFlow)
         windows.subscribe(context)
     }

@@ -50,11 +50,13 @@ public final class PrivateIPConnectionDetector: Detector {
 
     private let context: DetectorContext
     private let settings: Settings
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
+    private var originators = AddressTextCache()
 
     /// Subscribes to `new_flow`.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         settings = context.detectorSettings(Settings.self)
         context.subscribe(.newFlow)
     }
@@ -66,9 +68,12 @@ public final class PrivateIPConnectionDetector: Detector {
         guard !flow.flipped, flow.originator.isPrivateAsSlips, flow.responder.isPrivateAsSlips, !isExcluded(flow),
               sightings.isFirst(flow)
         else { return }
+        let responderText = flow.responder.description           // formatted once: description and victim
         context.setEvidence(Evidence(flow: flowMessage, type: .CONNECTION_TO_PRIVATE_IP,
-                                     description: Self.describe(flow), threatLevel: .info,
-                                     confidence: Self.confidence))
+                                     description: Self.describe(flow, responderText: responderText),
+                                     threatLevel: .info, confidence: Self.confidence,
+                                     originatorText: originators.text(of: flow.originator),
+                                     responderText: responderText))
     }
 
     /// DNS queries, DHCPv6 and (with `skip_dhcp`) DHCP.
@@ -80,8 +85,8 @@ public final class PrivateIPConnectionDetector: Detector {
     }
 
     /// Slips' words: `Connecting to private IP: <daddr> ` then the port or `protocol: ICMP`.
-    static func describe(_ flow: ConnRecord) -> String {
-        let head = "Connecting to private IP: \(flow.responder) "
+    static func describe(_ flow: ConnRecord, responderText: String? = nil) -> String {
+        let head = "Connecting to private IP: " + (responderText ?? flow.responder.description) + " "
         switch flow.proto {
         case .icmp, .icmpv6: return head + "protocol: ICMP"
         default: return head + "on destination port: \(flow.responderPort)"

@@ -57,12 +57,13 @@ public final class TelnetReconnectionDetector: Detector {
 
     private let context: DetectorContext
     private let settings: Settings
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
     private(set) var windows = WindowedDetectorState<Window>(budgetUnits: 262_144, owner: TelnetReconnectionDetector.name)
 
     /// Subscribes to `new_flow` and `tw_closed`.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         settings = context.detectorSettings(Settings.self)
         context.subscribe(.newFlow)
         windows.subscribe(context)

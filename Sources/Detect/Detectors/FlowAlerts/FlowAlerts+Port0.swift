@@ -24,10 +24,10 @@ extension FlowAlertsDetector {
             init() {}
         }
 
-        private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        private var sightings: SharedFlowSighting
         private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
-        init() {}
+        init(sightings: SharedFlowSighting) { self.sightings = sightings }
 
         /// Evidence when `message`'s flow uses port 0 and this is its first record.
         mutating func check(_ message: FlowMessage) -> Evidence? {

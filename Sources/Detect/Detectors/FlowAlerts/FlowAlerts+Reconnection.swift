@@ -40,10 +40,13 @@ extension FlowAlertsDetector {
         }
 
         let threshold: Int
-        private var sightings = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        private var sightings: SharedFlowSighting
         private(set) var windows = ProfileWindowTable<Window>(budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name))
 
-        init(settings: FlowAlertsDetector.Settings) { threshold = max(1, settings.reconnectionThreshold) }
+        init(settings: FlowAlertsDetector.Settings, sightings: SharedFlowSighting) {
+            threshold = max(1, settings.reconnectionThreshold)
+            self.sightings = sightings
+        }
 
         /// Evidence when `message`'s flow is a rejected attempt that brings its count to a multiple of the
         /// threshold.

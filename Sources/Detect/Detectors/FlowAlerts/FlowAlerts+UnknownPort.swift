@@ -72,14 +72,17 @@ extension FlowAlertsDetector {
         }
 
         var knownPorts: KnownServicePorts
-        private var learned = FlowFirstSighting(capacity: FlowAlertsDetector.uidMemory)
+        private var learned: SharedFlowSighting
         /// Flows reported from an interim record, until their final record.
         private var reportedEarly = BoundedUIDMap<Void>(capacity: FlowAlertsDetector.uidMemory)
         private(set) var windows = ProfileWindowTable<Window>(
             budget: StateBudget(limit: FlowAlertsDetector.windowStates, owner: FlowAlertsDetector.name),
             evictionHeadroom: 8)
 
-        init(knownPorts: KnownServicePorts) { self.knownPorts = knownPorts }
+        init(knownPorts: KnownServicePorts, learned: SharedFlowSighting) {
+            self.knownPorts = knownPorts
+            self.learned = learned
+        }
 
         /// Whether Slips calls the flow established (`get_final_state_from_flags`); UDP also needs an answer.
         static func isEstablished(_ flow: ConnRecord) -> Bool {

@@ -39,7 +39,7 @@ public final class FlowAlertsDetector: Detector {
     private let settings: Settings
     private var longConnection: LongConnection
     private var dataUpload: DataUpload
-    private var port0 = Port0()
+    private var port0: Port0
     private var reconnection: Reconnection
     private var unknownPort: UnknownPort
     private var sweeps = SweepSchedule(interval: .seconds(60))
@@ -53,8 +53,9 @@ public final class FlowAlertsDetector: Detector {
         settings = context.detectorSettings(Settings.self)
         longConnection = LongConnection(settings: settings)
         dataUpload = DataUpload(settings: settings)
-        reconnection = Reconnection(settings: settings)
-        unknownPort = UnknownPort(knownPorts: .builtIn)
+        port0 = Port0(sightings: context.flowSighting())
+        reconnection = Reconnection(settings: settings, sightings: context.flowSighting())
+        unknownPort = UnknownPort(knownPorts: .builtIn, learned: context.flowSighting())
         context.subscribe(.newFlow)
         context.subscribe(.twClosed)
     }

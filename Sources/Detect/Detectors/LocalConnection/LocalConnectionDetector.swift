@@ -29,6 +29,7 @@ public final class LocalConnectionDetector: Detector {
     static let uidsPerWindow = 16_384
 
     private let context: DetectorContext
+    private var originators = AddressTextCache()
     private(set) var windows = WindowedDetectorState<Window>(budgetUnits: LocalConnectionDetector.budgetUnits, owner: LocalConnectionDetector.name)
 
     /// Subscribes to `new_flow` and `tw_closed`.
@@ -51,9 +52,12 @@ public final class LocalConnectionDetector: Detector {
             return true
         }
         guard isNew == true else { return }
+        let responderText = flow.responder.description           // formatted once: description and victim
         context.setEvidence(Evidence(flow: flowMessage, type: .CONNECTION_TO_LOCAL_DEVICE,
-                                     description: "A connection to a local device \(flow.responder)",
-                                     threatLevel: .high, confidence: 0.8))
+                                     description: "A connection to a local device " + responderText,
+                                     threatLevel: .high, confidence: 0.8,
+                                     originatorText: originators.text(of: flow.originator),
+                                     responderText: responderText))
     }
 
     /// Sweeps windows that ended more than five minutes ago.

@@ -210,9 +210,13 @@ public final class PortScanDetector: Detector {
         let hKey = PortScanWindow.HorizontalKey(port: flow.responderPort, proto: flow.proto)
         let vKey = PortScanWindow.VerticalKey(ip: flow.responder, proto: flow.proto)
 
+        // Each counter is found once and changed in place through its index (a new one costs one more lookup);
+        // reserving budget units changes no dictionary, so the indices stay valid.
+        var hIndex = state.horizontal.index(forKey: hKey)
+        var vIndex = state.vertical.index(forKey: vKey)
         // Counters that no longer need counting (all levels reported) are left alone.
-        let hOpen = !levels.isDone(next: state.horizontal[hKey]?.nextLevel ?? 0)
-        let vOpen = !levels.isDone(next: state.vertical[vKey]?.nextLevel ?? 0)
+        let hOpen = !levels.isDone(next: hIndex.map { state.horizontal.values[$0].nextLevel } ?? 0)
+        let vOpen = !levels.isDone(next: vIndex.map { state.vertical.values[$0].nextLevel } ?? 0)
         guard hOpen || vOpen else { return (nil, nil) }
 
         var isNewTarget = false
@@ -222,17 +226,29 @@ public final class PortScanDetector: Detector {
         }
         var horizontal: Report?
         var vertical: Report?
-        if hOpen, state.horizontal[hKey] != nil || state.reserve(cap: cap, budget: budget) {
-            if state.horizontal[hKey] == nil { state.horizontal[hKey] = ScanCounter() }
-            let newSlot = isFirstRecord && state.horizontal[hKey]!.uids.wantsSlot
-                && state.reserve(cap: cap, budget: budget)
-            horizontal = advance(&state.horizontal[hKey]!, flow, packets, isNewTarget, isFirstRecord, newSlot, levels)
+        if hOpen, hIndex != nil || state.reserve(cap: cap, budget: budget) {
+            if hIndex == nil {
+                state.horizontal[hKey] = ScanCounter()
+                hIndex = state.horizontal.index(forKey: hKey)
+            }
+            if let index = hIndex {
+                let newSlot = isFirstRecord && state.horizontal.values[index].uids.wantsSlot
+                    && state.reserve(cap: cap, budget: budget)
+                horizontal = advance(&state.horizontal.values[index], flow, packets, isNewTarget, isFirstRecord,
+                                     newSlot, levels)
+            }
         }
-        if vOpen, state.vertical[vKey] != nil || state.reserve(cap: cap, budget: budget) {
-            if state.vertical[vKey] == nil { state.vertical[vKey] = ScanCounter() }
-            let newSlot = isFirstRecord && state.vertical[vKey]!.uids.wantsSlot
-                && state.reserve(cap: cap, budget: budget)
-            vertical = advance(&state.vertical[vKey]!, flow, packets, isNewTarget, isFirstRecord, newSlot, levels)
+        if vOpen, vIndex != nil || state.reserve(cap: cap, budget: budget) {
+            if vIndex == nil {
+                state.vertical[vKey] = ScanCounter()
+                vIndex = state.vertical.index(forKey: vKey)
+            }
+            if let index = vIndex {
+                let newSlot = isFirstRecord && state.vertical.values[index].uids.wantsSlot
+                    && state.reserve(cap: cap, budget: budget)
+                vertical = advance(&state.vertical.values[index], flow, packets, isNewTarget, isFirstRecord,
+                                   newSlot, levels)
+            }
         }
         if horizontal != nil || vertical != nil { state.reported = true }
         return (horizontal, vertical)

@@ -38,11 +38,12 @@ public final class ThreatIntelligenceDetector: Detector {
     private(set) var lists: ThreatIntelLists
     /// The generation of `lists.updates` the detector runs on.
     private var generation = 0
-    private var sightings = FlowFirstSighting(capacity: 65_536)
+    private var sightings: SharedFlowSighting
 
     /// Subscribes to flows, DNS, TLS, HTTP and files.
     public init(context: DetectorContext) throws {
         self.context = context
+        sightings = context.flowSighting()
         lists = context.settings.threatIntelligence
         for channel in [Channel.newFlow, .newDNS, Channel(SSLRecord.self), Channel(HTTPRecord.self),
                         Channel(FilesRecord.self)] {
