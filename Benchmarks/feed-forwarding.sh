@@ -6,7 +6,8 @@
 # (an nft counter in its input hook). The gateway's feed sets hold N entries (90 % single addresses, 10 % /28
 # networks, none covering the lab) or nothing; the drop rules are the same in both runs. A third run per round
 # (issue 13 §4) has no feed but N addresses blocked by `slipsd --block-from` (alert blocks, set blocked4), flushed
-# after it; its ratio to the empty run is forwarding with N blocked hosts vs none.
+# after it; its ratio to the empty run is forwarding with N blocked hosts vs none, in steady state (the flood starts
+# once the daemon has learned the kernel's existing blocks, which it does beside inspection at start-up).
 # Usage: Benchmarks/feed-forwarding.sh OUT [N] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +89,14 @@ run() {  # $1: loaded|empty|blocked — starts slipsd, floods, sets $received an
       echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1
     fi
   done
+  if [ "$1" = blocked ]; then   # steady state: wait until the daemon learned the kernel's existing blocks
+    local learned=0
+    while [ "$learned" -lt 600 ] && ! grep -q "learned [0-9]* existing block" "$log" "$dir/$1-out/slipsd.log" 2>/dev/null; do
+      ip netns exec "$cli" ping -c 1 -W 1 10.91.2.2 > /dev/null 2>&1 || true    # an event to apply them at
+      sleep 0.1; learned=$((learned + 1))
+    done
+    grep -ho "learned [0-9]* existing block(s) from the kernel in [0-9.]* s" "$log" "$dir/$1-out/slipsd.log" 2>/dev/null | head -1 > "$dir/learned.txt" || true
+  fi
   local before; before=$(counted)
   sent=$(ip netns exec "$cli" Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
   sleep 0.5
@@ -110,6 +119,7 @@ for round in 1 2 3; do
   done
 done
 tail -1 "$dir/block-from.log" | sed 's/^/block-from: /'
+sed 's/^/start-up with the blocks (each run waits for it before the flood): /' "$dir/learned.txt"
 grep -o "feed blocklist: [0-9]* entries → [0-9]* intervals.*" "$dir/loaded.log" | head -1 || true
 echo "forwarded through slipsd --inline, no feed entries:       $best_empty packets/s (best of 3)"
 echo "forwarded through slipsd --inline, $N feed entries:   $best_loaded packets/s (best of 3)"
