@@ -6,17 +6,8 @@ import TestSupport
 /// Random and mutated DNS messages, deterministic seed, bounded count: the parser and the pipeline never trap.
 @Suite("DNS parser under random input")
 struct DNSFuzzTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Seeded SplitMix64, so a run replays exactly.
+    typealias SplitMix = SplitMix64
 
     static let seeds: [[UInt8]] = [
         DNSWire.query(id: 1, name: "www.example.org", type: 1),

@@ -2,6 +2,7 @@ import NetCore
 import Records
 @testable import Detect
 import Testing
+import TestSupport
 
 /// Blinding by state exhaustion (issue 8): a flood of forged, random sources must not keep a real scanner or
 /// guesser from being seen, and must not grow a detector's state past its budget.
@@ -10,17 +11,8 @@ struct FloodTests {
     typealias Kit = DetectorsTestKit
     let scanner = Kit.ip("10.0.0.1")
 
-    /// A seeded generator (SplitMix64), so every run floods with the same sources.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Seeded SplitMix64, so a run replays exactly.
+    typealias SplitMix = SplitMix64
 
     /// A random unicast IPv4 source outside 10.0.0.0/8 (where the real hosts of these tests live).
     static func randomSource(_ random: inout SplitMix) -> IPAddress {

@@ -2,6 +2,7 @@ import NetCore
 import Records
 @testable import Detect
 import Testing
+import TestSupport
 
 /// The engine's shared first-sighting map answers every consumer as its own `FlowFirstSighting` would, and the
 /// uid writer of alerts.json prints what `FlowUID.description` prints.
@@ -9,17 +10,8 @@ import Testing
 struct FlowSightingsTests {
     typealias Kit = DetectorsTestKit
 
-    /// A deterministic generator (SplitMix64) so a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Seeded SplitMix64, so a run replays exactly.
+    typealias Generator = SplitMix64
 
     /// Interleaved interim and final records of a few dozen flows; each of `consumers` asks about a record only
     /// when its own filter (which depends on the record, as detectors' filters on state or service do) lets it

@@ -129,14 +129,20 @@ struct ConfigReader {
     mutating func strings(_ key: String, into value: inout [String],
                           validate: (String) -> String? = { _ in nil }) throws(ConfigError) {
         guard let node = take(key) else { return }
-        guard case .sequence(let sequence) = node else { throw error(node, key, "expected a list") }
+        value = try stringList(node, key, expected: "expected a list", validate: validate)
+    }
+
+    /// The checked strings of a list node.
+    private func stringList(_ node: Node, _ key: String, expected: String,
+                            validate: (String) -> String?) throws(ConfigError) -> [String] {
+        guard case .sequence(let sequence) = node else { throw error(node, key, expected) }
         var result: [String] = []
         for item in sequence {
             guard case .scalar = item, let text = item.string else { throw error(item, key, "list items must be strings") }
             if let problem = validate(text) { throw error(item, key, problem) }
             result.append(text)
         }
-        value = result
+        return result
     }
 
     /// `word` (then nil) or a list of strings, each checked by `validate` (`http_hashes: auto` or `[md5]`).
@@ -148,14 +154,7 @@ struct ConfigReader {
             value = nil
             return
         }
-        guard case .sequence(let sequence) = node else { throw error(node, key, "expected \(word) or a list") }
-        var result: [String] = []
-        for item in sequence {
-            guard case .scalar = item, let text = item.string else { throw error(item, key, "list items must be strings") }
-            if let problem = validate(text) { throw error(item, key, problem) }
-            result.append(text)
-        }
-        value = result
+        value = try stringList(node, key, expected: "expected \(word) or a list", validate: validate)
     }
 
     /// Fails on the first key that no accessor consumed.
