@@ -212,8 +212,8 @@ public final class PortScanDetector: Detector {
 
         // Each counter is found once and changed in place through its index (a new one costs one more lookup);
         // reserving budget units changes no dictionary, so the indices stay valid.
-        var hIndex = state.horizontal.index(forKey: hKey)
-        var vIndex = state.vertical.index(forKey: vKey)
+        let hIndex = state.horizontal.index(forKey: hKey)
+        let vIndex = state.vertical.index(forKey: vKey)
         // Counters that no longer need counting (all levels reported) are left alone.
         let hOpen = !levels.isDone(next: hIndex.map { state.horizontal.values[$0].nextLevel } ?? 0)
         let vOpen = !levels.isDone(next: vIndex.map { state.vertical.values[$0].nextLevel } ?? 0)
@@ -224,34 +224,33 @@ public final class PortScanDetector: Detector {
             state.targets.insert(target)
             isNewTarget = true
         }
-        var horizontal: Report?
-        var vertical: Report?
-        if hOpen, hIndex != nil || state.reserve(cap: cap, budget: budget) {
-            if hIndex == nil {
-                state.horizontal[hKey] = ScanCounter()
-                hIndex = state.horizontal.index(forKey: hKey)
-            }
-            if let index = hIndex {
-                let newSlot = isFirstRecord && state.horizontal.values[index].uids.wantsSlot
-                    && state.reserve(cap: cap, budget: budget)
-                horizontal = advance(&state.horizontal.values[index], flow, packets, isNewTarget, isFirstRecord,
-                                     newSlot, levels)
-            }
-        }
-        if vOpen, vIndex != nil || state.reserve(cap: cap, budget: budget) {
-            if vIndex == nil {
-                state.vertical[vKey] = ScanCounter()
-                vIndex = state.vertical.index(forKey: vKey)
-            }
-            if let index = vIndex {
-                let newSlot = isFirstRecord && state.vertical.values[index].uids.wantsSlot
-                    && state.reserve(cap: cap, budget: budget)
-                vertical = advance(&state.vertical.values[index], flow, packets, isNewTarget, isFirstRecord,
-                                   newSlot, levels)
-            }
-        }
+        let horizontal = hOpen ? counted(\.horizontal, hKey, hIndex, in: &state, flow, packets, isNewTarget,
+                                         isFirstRecord, levels, budget) : nil
+        let vertical = vOpen ? counted(\.vertical, vKey, vIndex, in: &state, flow, packets, isNewTarget,
+                                       isFirstRecord, levels, budget) : nil
         if horizontal != nil || vertical != nil { state.reported = true }
         return (horizontal, vertical)
+    }
+
+    /// One kind of counter (horizontal or vertical) for the record: created when the budget allows (`index` nil:
+    /// not there yet), then advanced in place; its report if it reached a level.
+    private static func counted<Key: Hashable>(_ counters: WritableKeyPath<PortScanWindow, [Key: ScanCounter]>,
+                                               _ key: Key, _ found: Dictionary<Key, ScanCounter>.Index?,
+                                               in state: inout PortScanWindow, _ flow: ConnRecord, _ packets: UInt64,
+                                               _ isNewTarget: Bool, _ isFirstRecord: Bool, _ levels: ReportLevels,
+                                               _ budget: StateBudget) -> Report? {
+        let cap = windowUnitCap
+        var index = found
+        if index == nil {
+            guard state.reserve(cap: cap, budget: budget) else { return nil }
+            state[keyPath: counters][key] = ScanCounter()
+            index = state[keyPath: counters].index(forKey: key)
+        }
+        guard let index else { return nil }
+        let newSlot = isFirstRecord && state[keyPath: counters].values[index].uids.wantsSlot
+            && state.reserve(cap: cap, budget: budget)
+        return advance(&state[keyPath: counters].values[index], flow, packets, isNewTarget, isFirstRecord, newSlot,
+                       levels)
     }
 
     private static func advance(_ counter: inout ScanCounter, _ flow: ConnRecord, _ packets: UInt64, _ isNewTarget: Bool,
