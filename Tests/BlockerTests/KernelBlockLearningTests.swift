@@ -1,4 +1,4 @@
-import Blocker
+@testable import Blocker
 import Foundation
 import NetCore
 import Testing
@@ -61,5 +61,32 @@ struct KernelBlockLearningTests {
         #expect(!result.partial, "a new-connections block must not become an in-process full drop")
         #expect(result.inFile == count + 2, "kernel blocks the file lacked, plus the new block, are in the state file")
         #expect(result.startPath < 0.5, "the start path took \(result.startPath) s")
+    }
+
+    /// The learning's listing is paced (the kernel's dump is quadratic in the set's size and runs on the listing
+    /// thread): it sleeps `pause` times the CPU time each batch took, and lists the same elements as a flat-out
+    /// listing, each once.
+    @Test func theListingIsPacedAndListsTheSameElements() async throws {
+        let topology = try Topology(tag: "kbl2")
+        defer { topology.destroy() }
+        let result = try await inNamespace(topology.a) { () throws -> (paced: PacedBlockListing.Result,
+                                                                       flat: PacedBlockListing.Result) in
+            let blocker = try NftablesBlocker(configuration: .init(tableName: "slipsd_kbl2"))
+            _ = try blocker.setUp()
+            let entries = (0..<30_000).map { n in
+                BlockEntry(address: IPAddress(ipv4: 0xC634_0000 | UInt32(n)), timeout: .seconds(600),
+                           reason: "SCAN", alertID: "a-\(n)", scope: n % 10 == 0 ? .newConnections : .full)
+            }
+            _ = try blocker.block(entries)
+            return (try PacedBlockListing.list(blocker, pause: 3), try PacedBlockListing.list(blocker, pause: 0))
+        }
+        print("paced: \(result.paced.cpuSeconds) s CPU, slept \(result.paced.sleptSeconds) s; flat: \(result.flat.cpuSeconds) s CPU")
+        #expect(result.paced.elements.count == 30_000)
+        #expect(result.paced.elements.map(\.key) == result.flat.elements.map(\.key))
+        #expect(result.flat.sleptSeconds == 0)
+        // After every batch of 512 it has slept three times the CPU time used so far; only what follows the last
+        // check (at most 511 elements) is not matched, so it sleeps at least 2.5 times its CPU time.
+        #expect(result.paced.sleptSeconds >= 2.5 * result.paced.cpuSeconds - 0.05,
+                "slept \(result.paced.sleptSeconds) s for \(result.paced.cpuSeconds) s of CPU")
     }
 }

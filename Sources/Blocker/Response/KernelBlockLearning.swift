@@ -15,7 +15,7 @@ import Synchronization
 /// refreshes its timeout.
 public final class KernelBlockLearning: Sendable {
     private enum Outcome: Sendable {
-        case listed([BlockedElement], seconds: Double)
+        case listed([BlockedElement], seconds: Double, cpuSeconds: Double, interrupted: Bool)
         case failed(String)
     }
 
@@ -32,16 +32,23 @@ public final class KernelBlockLearning: Sendable {
 
     /// Starts listing `blocker`'s sets on a new thread (create it where that thread may open a netlink socket
     /// with CAP_NET_ADMIN: after the privilege drop, threads keep it).
-    /// - Parameter journal: the state file to restore once the listing arrived (nil: none).
+    /// - Parameters:
+    ///   - journal: the state file to restore once the listing arrived (nil: none).
+    ///   - pause: the listing's pacing (`PacedBlockListing`: sleep per CPU second used; 0 lists flat out). The
+    ///     kernel's dump is quadratic in the set's size (1 M elements: 86 s of one core), so by default it takes
+    ///     at most a quarter of a core, leaving the rest to forwarding.
     /// - Throws: `SystemError` when the thread cannot be created.
-    public init(blocker: NftablesBlocker, journal: BlockJournal?) throws(SystemError) {
+    public init(blocker: NftablesBlocker, journal: BlockJournal?,
+                pause: Double = PacedBlockListing.defaultPause) throws(SystemError) {
         self.journal = journal
         let mailbox = mailbox
         thread = try OSThread.spawn(name: "slipsd-learn") {
             let started = MonotonicClock.now()
             let result: Outcome
             do {
-                result = .listed(try blocker.listOnOwnSocket(), seconds: MonotonicClock.now() - started)
+                let listing = try PacedBlockListing.list(blocker, pause: pause)
+                result = .listed(listing.elements, seconds: MonotonicClock.now() - started,
+                                 cpuSeconds: listing.cpuSeconds, interrupted: listing.interrupted)
             } catch {
                 result = .failed("\(error)")
             }
@@ -64,11 +71,13 @@ public final class KernelBlockLearning: Sendable {
         switch result {
         case .failed(let why):
             return ["listing the kernel's existing blocks failed: \(why); they stay in the kernel, the state file is not restored"]
-        case .listed(let elements, let seconds):
+        case .listed(let elements, let seconds, let cpuSeconds, let interrupted):
             var lines: [String] = []
             if let journal { lines += journal.recordKernelBlocks(elements, into: stage) }
             stage.adoptKernelBlocks(elements)
-            lines.append("learned \(elements.count) existing block(s) from the kernel in \((seconds * 100).rounded() / 100) s, beside inspection (they were dropped by the kernel meanwhile)")
+            lines.append("learned \(elements.count) existing block(s) from the kernel in \((seconds * 100).rounded() / 100) s "
+                + "(\((cpuSeconds * 100).rounded() / 100) s of CPU), beside inspection (they were dropped by the kernel meanwhile)"
+                + (interrupted ? "; the sets changed during the listing, so some may not be learned (the kernel still drops them)" : ""))
             return lines
         }
     }
