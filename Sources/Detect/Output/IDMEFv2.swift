@@ -38,6 +38,8 @@ enum IDMEFv2 {
 struct IDMEFv2Writer {
     /// The `Analyzer` object, rendered once.
     private let analyzer: [UInt8]
+    /// An Event's constant start, up to its `ID` value: `{"Version":…,"Analyzer":{…},"Status":"Event","ID":`.
+    private let eventPrefix: [UInt8]
     /// The last values seen as attacker and victim, and whether each is an IP address (evidence comes in runs of
     /// the same parties; parsing is skipped for them).
     private var lastAttacker: (value: String, isIP: Bool) = ("", false)
@@ -61,6 +63,8 @@ struct IDMEFv2Writer {
         object.key("Method"); object.raw(#"["Heuristic"]"#)
         object.endObject()
         analyzer = object.bytes
+        eventPrefix = Array(#"{"Version":""#.utf8) + Array("\(IDMEFv2.version)".utf8) + Array(#"","Analyzer":"#.utf8)
+            + analyzer + Array(#","Status":"Event","ID":"#.utf8)
     }
 
     /// The Event of an evidence.
@@ -70,30 +74,34 @@ struct IDMEFv2Writer {
     ///   - profileText: `e.profile.ip` as text (the caller has it already).
     mutating func event(_ e: Evidence, accumulatedThreat: Double, createTime: PacketTime, profileText: String? = nil,
                         into json: inout JSONBuffer) {
-        json.beginObject()
-        header(status: "Event", id: e.id, createTime: createTime, into: &json)
-        json.key("Severity"); json.string(IDMEFv2.severity(e.threatLevel))
-        json.key("StartTime"); json.time(e.timestamp, &packetTimes)
-        json.key("Confidence"); json.number(e.confidence)
-        json.key("Description"); json.descriptionWithThreatLevel(e)
-        json.key("Source"); json.beginArray()
+        // Written as constant runs and values (the members never vary in order or presence but for `Target`, a
+        // party's `Port` and `Protocol`): the same bytes as building the object member by member, without the
+        // per-member separator bookkeeping.
+        json.raw(eventPrefix)
+        json.string(e.id)
+        json.raw(#","CreateTime":"#); json.time(createTime, &wallTimes)
+        json.raw(#","Severity":"#); json.string(IDMEFv2.severity(e.threatLevel))
+        json.raw(#","StartTime":"#); json.time(e.timestamp, &packetTimes)
+        json.raw(#","Confidence":"#); json.number(e.confidence)
+        json.raw(#","Description":"#); json.descriptionWithThreatLevel(e)
+        json.raw(#","Source":["#)
         let attackerIsIP = Self.isIP(e.attacker.value, remembered: &lastAttacker)
         party(e.attacker.value, isIP: attackerIsIP, port: e.attacker.direction == .SRC ? e.srcPort : e.dstPort,
               proto: e.proto, into: &json)
-        json.endArray()
+        json.raw("]")
         if let victim = e.victim {
-            json.key("Target"); json.beginArray()
+            json.raw(#","Target":["#)
             let victimIsIP = Self.isIP(victim.value, remembered: &lastVictim)
             party(victim.value, isIP: victimIsIP, port: victim.direction == .DST ? e.dstPort : e.srcPort,
                   proto: e.proto, into: &json)
-            json.endArray()
+            json.raw("]")
         }
-        json.key("Note")
+        json.raw(#","Note":"#)
         json.beginEmbeddedDocument()
         eventNote(e, accumulatedThreat: accumulatedThreat, profileText: profileText ?? e.profile.ip.description,
                   into: &json)
         json.endEmbeddedDocument()
-        json.endObject()
+        json.raw("}")
     }
 
     /// The Incident of an alert: the profile as `Source`, the window's start as `StartTime` (its end in the note, as
@@ -146,18 +154,15 @@ struct IDMEFv2Writer {
     /// (IDMEFv2's ports start at 1); `Protocol` when known (Slips' upper-case names, `TCP`, `UDP`, `ICMP`).
     private func party(_ value: String, isIP: Bool, port: UInt16?, proto: TransportProtocol?,
                        into json: inout JSONBuffer) {
-        json.element()
-        json.beginObject()
-        if isIP { json.key("IP") } else { json.key("Hostname") }
+        json.raw(isIP ? #"{"IP":"# : #"{"Hostname":"#)
         json.string(value)
         if let port, port != 0 {
-            json.key("Port"); json.beginArray(); json.element(); json.int(Int(port)); json.endArray()
+            json.raw(#","Port":["#); json.int(Int(port)); json.raw("]")
         }
         if let proto {
-            json.key("Protocol"); json.beginArray(); json.element(); json.uppercasedString(proto.description)
-            json.endArray()
+            json.raw(#","Protocol":["#); json.uppercasedString(proto.description); json.raw("]")
         }
-        json.endObject()
+        json.raw("}")
     }
 
     /// Whether `value` is an IP address, reusing the answer for the value seen last. A dotted quad is checked byte
@@ -196,29 +201,29 @@ struct IDMEFv2Writer {
     /// slipsd's additions: the evidence type, the profile, both parties' direction and kind, the protocol and
     /// `attacker_verified`.
     private func eventNote(_ e: Evidence, accumulatedThreat: Double, profileText: String, into note: inout JSONBuffer) {
-        note.beginObject()
-        note.key("uids"); note.beginArray()
+        // Inside the Note's string: every quote of the document is written escaped (`\"`).
+        note.raw(#"{\"uids\":["#)
         for index in e.uids.indices {
-            note.element(); note.uid(e.uids[index])
+            if index > 0 { note.raw(",") }
+            note.uid(e.uids[index])
         }
-        note.endArray()
-        note.key("accumulated_threat_level"); note.number(accumulatedThreat)
-        note.key("threat_level"); note.string(e.threatLevel.rawValue)
-        note.key("confidence"); note.string(IDMEFv2.confidenceWord(e.confidence))
-        note.key("timewindow"); note.int(e.timeWindow.number)
-        note.key("evidence_type"); note.string(e.type.rawValue)
-        note.key("profile_ip"); note.string(profileText)
-        note.key("attacker_direction"); note.string(e.attacker.direction.rawValue)
-        note.key("attacker_ioc_type"); note.string(e.attacker.iocType.rawValue)
+        note.raw(#"],\"accumulated_threat_level\":"#); note.number(accumulatedThreat)
+        note.raw(#",\"threat_level\":"#); note.string(e.threatLevel.rawValue)
+        note.raw(#",\"confidence\":"#); note.string(IDMEFv2.confidenceWord(e.confidence))
+        note.raw(#",\"timewindow\":"#); note.int(e.timeWindow.number)
+        note.raw(#",\"evidence_type\":"#); note.string(e.type.rawValue)
+        note.raw(#",\"profile_ip\":"#); note.string(profileText)
+        note.raw(#",\"attacker_direction\":"#); note.string(e.attacker.direction.rawValue)
+        note.raw(#",\"attacker_ioc_type\":"#); note.string(e.attacker.iocType.rawValue)
         if let victim = e.victim {
-            note.key("victim_direction"); note.string(victim.direction.rawValue)
-            note.key("victim_ioc_type"); note.string(victim.iocType.rawValue)
+            note.raw(#",\"victim_direction\":"#); note.string(victim.direction.rawValue)
+            note.raw(#",\"victim_ioc_type\":"#); note.string(victim.iocType.rawValue)
         }
         if let proto = e.proto {
-            note.key("proto"); note.string(proto.description)
+            note.raw(#",\"proto\":"#); note.string(proto.description)
         }
-        note.key("attacker_verified"); note.bool(e.attackerVerified)
-        note.endObject()
+        note.raw(#",\"attacker_verified\":"#); note.bool(e.attackerVerified)
+        note.raw("}")
     }
 }
 
