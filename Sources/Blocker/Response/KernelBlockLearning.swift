@@ -28,6 +28,7 @@ public final class KernelBlockLearning: Sendable {
     private let mailbox = Mailbox()
     private let applied = Atomic<Bool>(false)
     private let journal: BlockJournal?
+    private let grace: UnblockGrace?
     private let thread: OSThread
 
     /// Starts listing `blocker`'s sets on a new thread (create it where that thread may open a netlink socket
@@ -37,10 +38,15 @@ public final class KernelBlockLearning: Sendable {
     ///   - pause: the listing's pacing (`PacedBlockListing`: sleep per CPU second used; 0 lists flat out). The
     ///     kernel's dump is quadratic in the set's size (1 M elements: 86 s of one core), so by default it takes
     ///     at most a quarter of a core, leaving the rest to forwarding.
+    ///   - grace: the stage's unblock record: hosts an operator unblocks while the listing runs are left out of
+    ///     what it learned (their elements may be in it), so an unblocked host is neither dropped in process nor
+    ///     written back to the state file.
     /// - Throws: `SystemError` when the thread cannot be created.
-    public init(blocker: NftablesBlocker, journal: BlockJournal?,
+    public init(blocker: NftablesBlocker, journal: BlockJournal?, grace: UnblockGrace? = nil,
                 pause: Double = PacedBlockListing.defaultPause) throws(SystemError) {
         self.journal = journal
+        self.grace = grace
+        grace?.startRecording()
         let mailbox = mailbox
         thread = try OSThread.spawn(name: "slipsd-learn") {
             let started = MonotonicClock.now()
@@ -70,14 +76,18 @@ public final class KernelBlockLearning: Sendable {
         guard let result = mailbox.outcome.withLock({ $0 }) else { return nil }
         switch result {
         case .failed(let why):
+            _ = grace?.stopRecording()
             return ["listing the kernel's existing blocks failed: \(why); they stay in the kernel, the state file is not restored"]
-        case .listed(let elements, let seconds, let cpuSeconds, let interrupted):
+        case .listed(let listed, let seconds, let cpuSeconds, let interrupted):
+            let lifted = grace?.stopRecording() ?? []
+            let elements = lifted.isEmpty ? listed : listed.filter { !lifted.contains($0.address) }
             var lines: [String] = []
             if let journal { lines += journal.recordKernelBlocks(elements, into: stage) }
             stage.adoptKernelBlocks(elements)
             lines.append("learned \(elements.count) existing block(s) from the kernel in \((seconds * 100).rounded() / 100) s "
                 + "(\((cpuSeconds * 100).rounded() / 100) s of CPU), beside inspection (they were dropped by the kernel meanwhile)"
-                + (interrupted ? "; the sets changed during the listing, so some may not be learned (the kernel still drops them)" : ""))
+                + (interrupted ? "; the sets changed during the listing, so some may not be learned (the kernel still drops them)" : "")
+                + (lifted.isEmpty ? "" : "; \(listed.count - elements.count) unblocked meanwhile left out"))
             return lines
         }
     }

@@ -123,7 +123,9 @@ struct InlineDaemon {
         let reloader = SettingsReloader(configPath: ReloadedSettings.configPath(options: options), reload: reload)
         for message in messages { log(message) }
         // The queue is bound and steered: existing blocks are learned beside inspection, not before it.
-        let learning = try controls.map { try KernelBlockLearning(blocker: $0.blocker, journal: detectionSide.journal) }
+        let learning = try controls.map {
+            try KernelBlockLearning(blocker: $0.blocker, journal: detectionSide.journal, grace: $0.grace)
+        }
         // What the detection side reads of HTTP bodies (`http_hashes: auto`), taken before it moves to its thread.
         let consumers = HTTPHashConsumers(zeekLogs: detectionSide.zeekLogs != nil,
                                           detectors: detectionSide.wiring.bodyDigestsRead)

@@ -48,7 +48,8 @@ struct LiveAnalysis {
                 ResponseWiring.connect(wiring.engine, to: built.stage,
                                        windowWidthSeconds: settings.detection.timeWindowWidth)
                 // Existing blocks are learned beside the capture, not before it (the kernel drops them meanwhile).
-                let learning = try KernelBlockLearning(blocker: built.stage.blocker, journal: built.journal)
+                let learning = try KernelBlockLearning(blocker: built.stage.blocker, journal: built.journal,
+                                                       grace: built.stage.grace)
                 consumer = KernelBlocksConsumer(wiring.engine, learning: learning, stage: built.stage) { line in
                     Console.error("slipsd: \(line)")
                     output?.log(line)
