@@ -8,14 +8,21 @@ extension BlockControls {
     public func resyncDropsWithKernel(done: (@Sendable (Result<Int, BlockerError>) -> Void)? = nil) throws(SystemError) {
         let blocker = blocker
         let drops = drops
+        let grace = grace
+        // A host unblocked while the listing runs may still be in it: it must not be dropped again from it.
+        let recording = grace.startRecording()
         let thread = try OSThread.spawn(name: "slipsd-resync") {
+            defer { _ = grace.stopRecording(recording) }
             do {
                 let now = WallClock.now()
                 var kept: [IPAddress: PacketTime] = [:]
                 for element in try blocker.listOnOwnSocket() where element.scope == .full {
                     kept[element.address] = now + (element.remaining ?? element.timeout ?? .seconds(7 * 24 * 3600))
                 }
+                for address in grace.recorded(recording) { kept[address] = nil }
                 drops.replace(with: kept)
+                // Unblocked between the line above and the replace: removed again after it.
+                for address in grace.stopRecording(recording) where kept[address] != nil { drops.remove(address) }
                 done?(.success(kept.count))
             } catch let error as BlockerError {
                 done?(.failure(error))

@@ -29,6 +29,7 @@ public final class KernelBlockLearning: Sendable {
     private let applied = Atomic<Bool>(false)
     private let journal: BlockJournal?
     private let grace: UnblockGrace?
+    private let recording: Int?
     private let thread: OSThread
 
     /// Starts listing `blocker`'s sets on a new thread (create it where that thread may open a netlink socket
@@ -46,7 +47,7 @@ public final class KernelBlockLearning: Sendable {
                 pause: Double = PacedBlockListing.defaultPause) throws(SystemError) {
         self.journal = journal
         self.grace = grace
-        grace?.startRecording()
+        recording = grace?.startRecording()
         let mailbox = mailbox
         thread = try OSThread.spawn(name: "slipsd-learn") {
             let started = MonotonicClock.now()
@@ -76,20 +77,37 @@ public final class KernelBlockLearning: Sendable {
         guard let result = mailbox.outcome.withLock({ $0 }) else { return nil }
         switch result {
         case .failed(let why):
-            _ = grace?.stopRecording()
+            _ = stopRecording()
             return ["listing the kernel's existing blocks failed: \(why); they stay in the kernel, the state file is not restored"]
         case .listed(let listed, let seconds, let cpuSeconds, let interrupted):
-            let lifted = grace?.stopRecording() ?? []
+            let lifted = recorded()
             let elements = lifted.isEmpty ? listed : listed.filter { !lifted.contains($0.address) }
             var lines: [String] = []
             if let journal { lines += journal.recordKernelBlocks(elements, into: stage) }
             stage.adoptKernelBlocks(elements)
+            // Unblocked while this was applied: undone after it (an unblock's own removal may have come first).
+            for address in stopRecording().subtracting(lifted) where elements.contains(where: { $0.address == address }) {
+                stage.drops.remove(address)
+                stage.journal?.remove(address)
+            }
             lines.append("learned \(elements.count) existing block(s) from the kernel in \((seconds * 100).rounded() / 100) s "
                 + "(\((cpuSeconds * 100).rounded() / 100) s of CPU), beside inspection (they were dropped by the kernel meanwhile)"
                 + (interrupted ? "; the sets changed during the listing, so some may not be learned (the kernel still drops them)" : "")
                 + (lifted.isEmpty ? "" : "; \(listed.count - elements.count) unblocked meanwhile left out"))
             return lines
         }
+    }
+
+    /// The hosts unblocked since the listing started (recording goes on).
+    private func recorded() -> Set<IPAddress> {
+        guard let grace, let recording else { return [] }
+        return grace.recorded(recording)
+    }
+
+    /// The hosts unblocked since the listing started (recording stops).
+    private func stopRecording() -> Set<IPAddress> {
+        guard let grace, let recording else { return [] }
+        return grace.stopRecording(recording)
     }
 
     /// Waits for the listing and applies it (tests, and `-i -p` shutdown paths that must not leave it pending).

@@ -5,9 +5,9 @@ import Synchronization
 /// ends (`blocking.unblock_grace_period`). Any thread.
 public final class UnblockGrace: Sendable {
     private let until = Mutex<[IPAddress: Double]>([:])
-    /// Every address unblocked since `startRecording()`, while a listing of the kernel's sets is under way (nil
-    /// when none is): the listing may still hold their elements, which must not come back from it.
-    private let recorded = Mutex<Set<IPAddress>?>(nil)
+    /// Every address unblocked since each running `startRecording()` (by its number), while listings of the
+    /// kernel's sets are under way: a listing may still hold their elements, which must not come back from it.
+    private let recordings = Mutex<(next: Int, sets: [Int: Set<IPAddress>])>((0, [:]))
     /// The grace period in seconds.
     public let seconds: Double
 
@@ -17,18 +17,28 @@ public final class UnblockGrace: Sendable {
     /// Starts the grace period of `address` now.
     public func start(_ address: IPAddress) {
         until.withLock { $0[address] = MonotonicClock.now() + seconds }
-        recorded.withLock { $0?.insert(address) }
+        recordings.withLock { state in
+            for key in state.sets.keys { state.sets[key]?.insert(address) }
+        }
     }
 
-    /// Starts recording every unblock (`KernelBlockLearning`, before its listing starts).
-    public func startRecording() { recorded.withLock { $0 = [] } }
-
-    /// The addresses unblocked since `startRecording()`; recording stops.
-    public func stopRecording() -> Set<IPAddress> {
-        recorded.withLock { set in
-            defer { set = nil }
-            return set ?? []
+    /// Starts recording every unblock (before a listing of the kernel's sets starts); the number to stop it with.
+    public func startRecording() -> Int {
+        recordings.withLock { state in
+            state.next += 1
+            state.sets[state.next] = []
+            return state.next
         }
+    }
+
+    /// The addresses unblocked so far since `startRecording()` returned `recording` (it goes on).
+    public func recorded(_ recording: Int) -> Set<IPAddress> {
+        recordings.withLock { state in state.sets[recording] ?? [] }
+    }
+
+    /// The addresses unblocked since `startRecording()` returned `recording`; that recording stops.
+    public func stopRecording(_ recording: Int) -> Set<IPAddress> {
+        recordings.withLock { state in state.sets.removeValue(forKey: recording) ?? [] }
     }
 
     /// True while `address` is in its grace period.
