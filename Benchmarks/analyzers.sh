@@ -3,7 +3,8 @@
 #  a. capture path with analyzers on (default `http_hashes: auto`, and all three body digests) vs off
 #     (`analyzers.enabled: false`), flows only (no detectors), on the realistic
 #     capture (Benchmarks/record-realistic.sh recorded with whole packets, replayed to BENCH_ANALYZER_PACKETS, default 1 M) and on the
-#     synthetic capture of section 1: 5 alternating on/off pairs, the median of the pairwise time ratios (aim ≤ 1.5).
+#     synthetic capture of section 1: 5 alternating on/off pairs, the median of the pairwise ratios of wall time (aim ≤ 1.5)
+#     and of CPU time (user + sys; the off run's wall time is mostly the kernel copying the file).
 #  b. ClientHello → JA3+JA4 (the TLS analyzer's parser and fingerprinter) on the recorded ClientHellos vs a plain
 #     SHA-256 of the same bytes (aim ≥ 1 M/s).
 #  c. allocations per packet on flows no analyzer claims: valgrind's heap count of `slipsd -r` on two captures of the
@@ -17,22 +18,26 @@ printf 'analyzers:\n  enabled: false\n' > "$OUT/analyzers-off.yaml"
 printf 'analyzers:\n  enabled: true\n' > "$OUT/analyzers-on.yaml"
 printf 'analyzers:\n  enabled: true\n  http_hashes: [md5, sha1, sha256]\n' > "$OUT/analyzers-all-hashes.yaml"
 
-seconds_of() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
-# on_vs_off CAPTURE [ON_CONFIG]: 5 pairs, alternating; prints the medians and the median of the pair ratios.
+# times_of CMD...: "wall cpu" in seconds (cpu = user + sys of the process and its threads).
+times_of() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%s %.2f", $1, $2 + $3 }'; }
+# on_vs_off CAPTURE [ON_CONFIG]: 5 pairs, alternating; prints the medians and the median of the pair ratios, of the
+# wall time and of the CPU time (the off run's wall time is mostly the kernel copying the file: both are shown).
 on_vs_off() {
-  local capture=$1 onconf=${2:-$OUT/analyzers-on.yaml} ratios="" ons="" offs=""
+  local capture=$1 onconf=${2:-$OUT/analyzers-on.yaml} ratios="" cpuratios="" ons="" offs="" oncpus="" offcpus=""
   SLIPSD_BENCH_FLOWS_ONLY=1 .build/release/slipsd -r "$capture" -c "$onconf" >/dev/null  # warm-up
   for _ in 1 2 3 4 5; do
     local on off
-    on=$(SLIPSD_BENCH_FLOWS_ONLY=1 seconds_of .build/release/slipsd -r "$capture" -c "$onconf")
-    off=$(SLIPSD_BENCH_FLOWS_ONLY=1 seconds_of .build/release/slipsd -r "$capture" -c "$OUT/analyzers-off.yaml")
-    ons="$ons $on"; offs="$offs $off"
-    ratios="$ratios $(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+    on=$(SLIPSD_BENCH_FLOWS_ONLY=1 times_of .build/release/slipsd -r "$capture" -c "$onconf")
+    off=$(SLIPSD_BENCH_FLOWS_ONLY=1 times_of .build/release/slipsd -r "$capture" -c "$OUT/analyzers-off.yaml")
+    ons="$ons ${on% *}"; offs="$offs ${off% *}"; oncpus="$oncpus ${on#* }"; offcpus="$offcpus ${off#* }"
+    ratios="$ratios $(awk -v a="${on% *}" -v b="${off% *}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+    cpuratios="$cpuratios $(awk -v a="${on#* }" -v b="${off#* }" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
   done
   median() { tr ' ' '\n' | sed '/^$/d' | sort -g | sed -n 3p; }
-  echo "  analyzers on:  median $(echo "$ons" | median) s  (runs:$ons)"
-  echo "  analyzers off: median $(echo "$offs" | median) s  (runs:$offs)"
-  echo "  ratio on/off:  median $(echo "$ratios" | median)  (pairs:$ratios; aim ≤ 1.5)"
+  echo "  analyzers on:  median $(echo "$ons" | median) s wall, $(echo "$oncpus" | median) s CPU  (runs:$ons)"
+  echo "  analyzers off: median $(echo "$offs" | median) s wall, $(echo "$offcpus" | median) s CPU  (runs:$offs)"
+  echo "  ratio on/off:  wall median $(echo "$ratios" | median)  (pairs:$ratios; aim ≤ 1.5)"
+  echo "                 CPU  median $(echo "$cpuratios" | median)  (pairs:$cpuratios)"
 }
 
 REAL="$OUT/realistic-whole.pcap"

@@ -1,5 +1,6 @@
 @testable import Capture
 import Testing
+import TestSupport
 
 /// JA4 against the published example of FoxIO's spec (technical_details/JA4.md), JA3/JA3S on built hellos,
 /// and JA4's ALPN rules.
@@ -74,4 +75,31 @@ struct TLSFingerprintTests {
         // A prefix that ends right after the compression methods is a valid extension-less hello.
         #expect(failures == body.count - 1)
     }
+
+    @Test("JA4's sorted lists: shuffled ciphers and extensions (GREASE, duplicates, 1 to 100 entries, both sides of the rank sort's 64) hash as the same values given already sorted")
+    func sortedListsAnyOrder() throws {
+        var random = SplitMix64(state: 0x4A41_3453)
+        var fingerprinter = TLSFingerprinter()
+        for count in [1, 2, 7, 8, 9, 31, 63, 64, 65, 100] {
+            // Values drawn from a small range so duplicates occur; a GREASE value or two mixed in.
+            var ciphers = (0..<count).map { _ in UInt16.random(in: 0x0001...0x00FF, using: &random) }
+            ciphers.insert(0x3A3A, at: Int.random(in: 0...ciphers.count, using: &random))
+            // Extension types without contents the parser reads (43, supported_versions, left out), plus SNI and ALPN
+            // (dropped from JA4's c list) and GREASE.
+            let types = (0..<min(count, 60)).map { _ in UInt16.random(in: 0x0011...0x0040, using: &random) }
+                .filter { $0 != 43 } + [0x0000, 0x0010, 0x5A5A]
+            let shuffled = try Self.parse(TLSWire.clientHelloBody(ciphers: ciphers.shuffled(using: &random),
+                                                                  extensions: types.shuffled(using: &random).map(Self.ext)))
+            let sortedCiphers = ciphers.filter { !TLSGrease.isGrease($0) }.sorted()
+            let sortedTypes = types.filter { !TLSGrease.isGrease($0) }.sorted()
+            let sorted = try Self.parse(TLSWire.clientHelloBody(ciphers: sortedCiphers, extensions: sortedTypes.map(Self.ext)))
+            let expected = fingerprinter.ja4(sorted, quic: false)
+            #expect(fingerprinter.ja4(shuffled, quic: false) == expected, "\(count) entries")
+            let digits = min(sortedCiphers.count, 99)
+            #expect(String(expected.dropFirst(4).prefix(2)) == (digits < 10 ? "0\(digits)" : "\(digits)"))
+        }
+    }
+
+    /// An extension of `type` with contents the parser accepts (ALPN needs a protocol list; the others none).
+    private static func ext(_ type: UInt16) -> [UInt8] { TLSWire.ext(type, type == 0x0010 ? [0, 3, 2, 0x68, 0x32] : []) }
 }

@@ -22,6 +22,8 @@ struct AnalyzedFlow {
     var confirmed = false
     /// The analyzer wants `expire` about once a second (it holds something that times out).
     var timerArmed = false
+    /// The entry's index is in the framework's list of armed entries (set and cleared by `ApplicationAnalyzers`).
+    var listedArmed = false
     /// No analyzer yet: the client's first segment was too short to tell its protocol; the stream's first
     /// bytes are held and probed again (`ProtocolProbe.deferredContent`). `application` is a placeholder.
     var probing = false

@@ -30,6 +30,9 @@ final class ApplicationAnalyzers {
     private var entries: [AnalyzedFlow] = []
     private var freeEntries: [Int32] = []
     private var entryOfUID: [FlowUID: Int32] = [:]
+    /// Entries that armed their timer since the last sweep (each listed once: `AnalyzedFlow.listedArmed`), so a
+    /// sweep visits those, not every live entry.
+    private var armed: [Int32] = []
     /// The registered analyzers by `ApplicationProtocol.rawValue` (nil: no analyzer, never claimed).
     private let analyzers: [(any FlowAnalyzer)?]
     private var lastSweep: PacketTime = .zero
@@ -97,14 +100,34 @@ final class ApplicationAnalyzers {
     }
 
     /// Time passed: analyzers holding something that times out (unanswered queries) are called, once a second.
+    /// Only the entries listed as armed are visited; those no longer armed leave the list.
     func advance(to now: PacketTime, outbox: PipelineOutbox) {
-        guard !entryOfUID.isEmpty, now.microseconds(since: lastSweep) >= 1_000_000 else { return }
+        guard !armed.isEmpty, now.microseconds(since: lastSweep) >= 1_000_000 else { return }
         lastSweep = now
         var context = makeContext(outbox)
-        for index in entryOfUID.values where entries[Int(index)].timerArmed && !entries[Int(index)].done {
-            guard let analyzer = analyzers[Int(entries[Int(index)].application.rawValue)] else { continue }
-            analyzer.expire(&entries[Int(index)], now: now, context: &context)
+        var kept = 0
+        for position in armed.indices {
+            let index = Int(armed[position])
+            if entries[index].timerArmed && !entries[index].done,
+               let analyzer = analyzers[Int(entries[index].application.rawValue)] {
+                analyzer.expire(&entries[index], now: now, context: &context)
+            }
+            if entries[index].timerArmed && !entries[index].done {
+                armed[kept] = armed[position]
+                kept += 1
+            } else {
+                entries[index].listedArmed = false
+            }
         }
+        armed.removeLast(armed.count - kept)
+    }
+
+    /// Lists the entry for the sweeps once its analyzer armed the timer.
+    @inline(__always)
+    private func listIfArmed(_ index: Int) {
+        guard entries[index].timerArmed, !entries[index].listedArmed else { return }
+        entries[index].listedArmed = true
+        armed.append(Int32(index))
     }
 
     @inline(__always)
@@ -140,6 +163,7 @@ final class ApplicationAnalyzers {
         let index: Int
         if let free = freeEntries.popLast() {
             index = Int(free)
+            entry.listedArmed = entries[index].listedArmed    // the index may still be in `armed`
             entries[index] = entry
         } else {
             index = entries.count
@@ -171,9 +195,11 @@ final class ApplicationAnalyzers {
             slotIndex[Int(entries[index].slot)] = -1
         }
         entryOfUID[entries[index].uid] = nil
+        let listed = entries[index].listedArmed
         entries[index] = AnalyzedFlow(uid: entries[index].uid, slot: UInt32.max, application: entries[index].application,
                                       transport: .other, originator: entries[index].originator, originatorPort: 0,
                                       responder: entries[index].responder, responderPort: 0, baseCost: 0)
+        entries[index].listedArmed = listed                    // still in `armed` until the next sweep drops it
         freeEntries.append(Int32(index))
     }
 
@@ -194,6 +220,8 @@ final class ApplicationAnalyzers {
                 finish(index, outbox: outbox)
             } else if entries[index].done {
                 finish(index, outbox: outbox)
+            } else {
+                listIfArmed(index)
             }
             return
         }
@@ -229,7 +257,7 @@ final class ApplicationAnalyzers {
         case .stopped(.oversized): statistics.oversized &+= 1
         case .stopped(.budget): break
         }
-        if entries[index].done { finish(index, outbox: outbox) }
+        if entries[index].done { finish(index, outbox: outbox) } else { listIfArmed(index) }
     }
 
     /// A held flow's first bytes of one direction: the analyzer they name (the flow is claimed for it from

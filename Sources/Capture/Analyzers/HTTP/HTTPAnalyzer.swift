@@ -173,16 +173,21 @@ final class HTTPAnalyzer: FlowAnalyzer {
         }
     }
 
-    /// The next bytes of the response body: counted, kept for sniffing (the first bytes), hashed.
+    /// The next bytes of the response body: counted, kept for sniffing (the first bytes), hashed — in place in
+    /// the connection (one access, no copy of the response's record). Past the sniffed bytes and with no digest
+    /// asked for, that is one addition.
     private func body(_ bytes: UnsafeRawBufferPointer, _ connection: HTTPConnection) {
-        guard var response = connection.response else { return }
-        connection.response = nil                                  // unique while mutated: no copy of its arrays
+        guard connection.response != nil else { return }
+        Self.feed(bytes, into: &connection.response!)
+    }
+
+    @inline(__always)
+    private static func feed(_ bytes: UnsafeRawBufferPointer, into response: inout HTTPConnection.ResponseBody) {
         response.seen += UInt64(bytes.count)
         if response.sniff.count < MIMESniffer.sniffLength {
             response.sniff.append(contentsOf: bytes.prefix(MIMESniffer.sniffLength - response.sniff.count))
         }
         response.hashes.update(bytes)
-        connection.response = response
     }
 
     /// The response ended (or the flow did): the transaction's http record and, for a body, its files record.

@@ -163,10 +163,20 @@ enum TLSHelloParser {
         appendBigEndian16(reader, from: start + prefix, count: bytes / 2, to: &list)
     }
 
-    /// Appends `count` big-endian 16-bit values read from `start` on (checked by the caller) in one
-    /// `append(contentsOf:)`: the array's capacity is checked once for the list, not once per value.
+    /// Appends `count` big-endian 16-bit values read from `start` on (checked by the caller; checked again here
+    /// once for the whole run): the array grows once for the list, then the values are stored through its buffer
+    /// (no capacity or bounds check per value).
     @inline(__always)
     private static func appendBigEndian16(_ reader: ByteReader, from start: Int, count: Int, to list: inout [UInt16]) {
-        list.append(contentsOf: (0..<count).lazy.map { reader.be16(at: start + 2 * $0) })
+        guard count > 0 else { return }
+        precondition(reader.has(2 * count, at: start), "TLSHelloParser: list beyond the hello")
+        let old = list.count
+        list.append(contentsOf: repeatElement(0, count: count))
+        list.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress! + old
+            for index in 0..<count {
+                out[index] = UInt16(bigEndian: reader.raw.loadUnaligned(fromByteOffset: start + 2 * index, as: UInt16.self))
+            }
+        }
     }
 }

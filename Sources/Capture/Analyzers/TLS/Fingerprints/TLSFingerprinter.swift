@@ -113,27 +113,30 @@ struct TLSFingerprinter {
         let listCapacity = max(ciphers.count, extensions.count, 1)
         let textCapacity = FingerprintTextWriter.hexEntry * (max(ciphers.count, extensions.count + signatures.count) + 1)
         return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: listCapacity) { list in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textCapacity) { text in
-                String(unsafeUninitializedCapacity: 36) { out in
-                    out[0] = head.0
-                    out[1] = head.1
-                    out[2] = head.2
-                    out[3] = head.3
-                    let cipherCount = sortedWithoutGrease(ciphers, into: list, droppingSNIAndALPN: false)
-                    var extensionCount = 0
-                    for value in extensions where !TLSGrease.isGrease(value) { extensionCount += 1 }
-                    twoDigits(min(cipherCount, 99), into: out, at: 4)
-                    twoDigits(min(extensionCount, 99), into: out, at: 6)
-                    out[8] = head.4
-                    out[9] = head.5
-                    out[10] = 0x5F
-                    // b: sorted ciphers.
-                    listHash(UnsafeBufferPointer(rebasing: list[..<cipherCount]), suffix: nil, text: text, into: out, at: 11)
-                    out[23] = 0x5F
-                    // c: sorted extensions less SNI and ALPN, then the signature algorithms in wire order.
-                    let kept = sortedWithoutGrease(extensions, into: list, droppingSNIAndALPN: true)
-                    listHash(UnsafeBufferPointer(rebasing: list[..<kept]), suffix: signatures, text: text, into: out, at: 24)
-                    return 36
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: (min(listCapacity, rankSortLimit) + 7) & ~7) { keys in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textCapacity) { text in
+                    String(unsafeUninitializedCapacity: 36) { out in
+                        out[0] = head.0
+                        out[1] = head.1
+                        out[2] = head.2
+                        out[3] = head.3
+                        let cipherCount = sortedWithoutGrease(ciphers, into: list, keys: keys.baseAddress!,
+                                                              droppingSNIAndALPN: false)
+                        var extensionCount = 0
+                        for value in extensions { extensionCount &+= TLSGrease.isGrease(value) ? 0 : 1 }
+                        twoDigits(min(cipherCount, 99), into: out, at: 4)
+                        twoDigits(min(extensionCount, 99), into: out, at: 6)
+                        out[8] = head.4
+                        out[9] = head.5
+                        out[10] = 0x5F
+                        // b: sorted ciphers.
+                        listHash(UnsafeBufferPointer(rebasing: list[..<cipherCount]), suffix: nil, text: text, into: out, at: 11)
+                        out[23] = 0x5F
+                        // c: sorted extensions less SNI and ALPN, then the signature algorithms in wire order.
+                        let kept = sortedWithoutGrease(extensions, into: list, keys: keys.baseAddress!, droppingSNIAndALPN: true)
+                        listHash(UnsafeBufferPointer(rebasing: list[..<kept]), suffix: signatures, text: text, into: out, at: 24)
+                        return 36
+                    }
                 }
             }
         }
@@ -181,29 +184,46 @@ struct TLSFingerprinter {
     }
 
     /// Copies `values` less GREASE (and less SNI and ALPN when asked) into `list`, sorted ascending, and returns
-    /// how many there are. Hellos carry a few dozen entries, so each value is inserted in place as it is copied;
-    /// the parser caps lists at 512, and past 64 entries the library sort takes over.
+    /// how many there are. Hellos carry a few dozen entries: each kept value becomes a unique key (the value, then
+    /// its position in 8 bits: below 2^24) in `keys`, and goes to its rank, the number of keys below it, counted
+    /// as the sign bits of the differences — no branch to mispredict, a loop the compiler vectorizes, where an
+    /// insertion sort mispredicts about once per value. Past `rankSortLimit` entries (the parser caps lists at
+    /// 512) the library sort takes over.
     @inline(__always)
     private static func sortedWithoutGrease(_ values: UnsafeBufferPointer<UInt16>, into list: UnsafeMutableBufferPointer<UInt16>,
-                                            droppingSNIAndALPN: Bool) -> Int {
+                                            keys: UnsafeMutablePointer<Int32>, droppingSNIAndALPN: Bool) -> Int {
         var count = 0
-        let insert = values.count <= 64
-        for value in values where !TLSGrease.isGrease(value) {
-            if droppingSNIAndALPN && (value == 0x0000 || value == 0x0010) { continue }
-            var hole = count
-            while insert && hole > 0 && list[hole - 1] > value {
-                list[hole] = list[hole - 1]
-                hole -= 1
+        guard values.count <= rankSortLimit else {
+            for value in values where !TLSGrease.isGrease(value) {
+                if droppingSNIAndALPN && (value == 0x0000 || value == 0x0010) { continue }
+                list[count] = value
+                count += 1
             }
-            list[hole] = value
-            count += 1
-        }
-        if !insert {
             var kept = UnsafeMutableBufferPointer(rebasing: list[..<count])
             kept.sort()
+            return count
+        }
+        for value in values where !TLSGrease.isGrease(value) {
+            if droppingSNIAndALPN && (value == 0x0000 || value == 0x0010) { continue }
+            keys[count] = Int32(value) << 8 | Int32(truncatingIfNeeded: count)
+            count += 1
+        }
+        // Padded to whole vectors of 8 with keys above every real one (never counted as smaller).
+        let padded = (count + 7) & ~7
+        for index in count..<padded { keys[index] = Int32.max }
+        let out = list.baseAddress!
+        for index in 0..<count {
+            let key = keys[index]
+            var rank: Int32 = 0
+            for other in 0..<padded { rank &-= (keys[other] &- key) >> 31 }         // -1 for each smaller key
+            out[Int(rank)] = UInt16(truncatingIfNeeded: key >> 8)                // rank < count: the keys are unique
         }
         return count
     }
+
+    /// Longest list sorted by rank (quadratic, but branch-free; positions fit the key's 8 bits); longer ones use
+    /// the library sort.
+    static let rankSortLimit = 64
 
     /// Writes at `offset` of `out` the first 12 hex digits of the SHA-256 of `list` as 4-digit hex joined by
     /// commas, then `_` and the non-GREASE `suffix` values the same way when there are any (the text is built
@@ -219,7 +239,9 @@ struct TLSFingerprinter {
         var writer = FingerprintTextWriter(text.baseAddress!)
         writer.hexList(list)
         if let suffix { writer.hexSuffix(suffix) }
-        let digest = SHA256.hash(data: UnsafeRawBufferPointer(start: text.baseAddress!, count: writer.count))
+        var hasher = SHA256()
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: text.baseAddress!, count: writer.count))
+        let digest = hasher.finalize()
         digest.withUnsafeBytes { bytes in
             for index in 0..<6 {
                 out[offset + 2 * index] = hexDigit(bytes[index] >> 4)
