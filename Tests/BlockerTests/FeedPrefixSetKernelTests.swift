@@ -26,12 +26,12 @@ struct FeedPrefixSetKernelTests {
         _ = try Shell.must(["ip", "-n", c, "addr", "add", "\(Self.neighbour4)/24", "dev", "sdbkfs1ca"])
         #expect(try await UDPProbe.reachable(from: topology.b, to: Topology.c4, in: c))
 
-        let report = try await inNamespace(topology.a) {
+        let list = [FeedBlockSource(name: "nets", ranges: [CIDR("10.61.2.0/28")!, CIDR("198.51.100.16/28")!,
+                                                           CIDR("203.0.113.0/24")!])]
+        let (report, feeds) = try await inNamespace(topology.a) {
             try NftablesBlocker(configuration: Self.config).setUp()
-            let feeds = try FeedBlocklist(protection: nil, prefixSetThreshold: 2)
-            return try feeds.update([FeedBlockSource(name: "nets", ranges: [CIDR("10.61.2.0/28")!, CIDR("198.51.100.16/28")!,
-                                                                          CIDR("203.0.113.0/24")!])],
-                                    timeout: .seconds(900))
+            let feeds = try FeedBlocklist(protection: nil, prefixSetThreshold: 2)   // its socket stays in `a`
+            return (try feeds.update(list, timeout: .seconds(900)), feeds)
         }
         #expect(report.failures.isEmpty, "\(report.failures)")
         let p28 = try #require(try NftInspect.elements(namespace: topology.a, table: "slipsd", set: "feedp28_4"))
@@ -50,6 +50,17 @@ struct FeedPrefixSetKernelTests {
         let summary = try #require(inventory.sets.first { $0.set == "feedp28_4" })
         #expect(summary.ranges == 2 && summary.rangesPerFeed == ["nets": 2])
         #expect(summary.droppedPackets >= 2)
+
+        // Rules lost to a set-up that raced the update (chains flushed, the set kept): the next refresh puts
+        // them back.
+        for chain in ["prerouting", "forward", "output"] {
+            _ = try Shell.must(["ip", "netns", "exec", topology.a, "nft", "flush", "chain", "inet", "slipsd", chain])
+        }
+        #expect(try await UDPProbe.reachable(from: topology.b, to: Topology.c4, in: c))
+        let refreshed = try feeds.update(list, timeout: .seconds(900))
+        #expect(refreshed.failures.isEmpty, "\(refreshed.failures)")
+        #expect(try Self.chains(topology.a).components(separatedBy: "@feedp28_4").count - 1 == 3)
+        #expect(try await UDPProbe.reachable(from: topology.b, to: Topology.c4, in: c) == false)
     }
 
     @Test("a refresh that moves entries between the interval set and a per-length set drops throughout")
@@ -71,7 +82,8 @@ struct FeedPrefixSetKernelTests {
         let ping = Process()
         ping.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         ping.arguments = ["netns", "exec", topology.b, "ping", "-q", "-i", "0.001", "-w", "6", Topology.c4]
-        ping.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        ping.standardOutput = output
         ping.standardError = FileHandle.nullDevice
         try ping.run()
         var reports: [FeedUpdateReport] = []
@@ -80,7 +92,13 @@ struct FeedPrefixSetKernelTests {
             reports.append(try feeds.update([FeedBlockSource(name: "f", ranges: reports.count % 2 == 0 ? busy : rare)],
                                             timeout: .seconds(900)))
         }
+        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         ping.waitUntilExit()
+        let transmitted = summary.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: " packets transmitted") else { return nil }
+            return Int(line[..<range.lowerBound])
+        }.first ?? 0
+        #expect(transmitted > 300, "the pings (about 100/s without replies) ran during the refreshes: \(summary)")
         #expect(reports.count > 4)
         #expect(reports.contains { $0.added > 0 && $0.removed > 0 }, "entries moved")
         #expect(reports.allSatisfy { $0.failures.isEmpty }, "\(reports.flatMap(\.failures).prefix(3))")
@@ -88,7 +106,8 @@ struct FeedPrefixSetKernelTests {
         #expect(arrived == 0, "\(arrived) echo requests reached c during the refreshes")
         let dropped = try await inNamespace(topology.a) { try FeedBlocklist().inventory() }
             .sets.filter { $0.set == "feed4" || $0.set.hasPrefix("feedp") }.reduce(0) { $0 + $1.droppedPackets }
-        #expect(dropped > 500, "the flood ran during the refreshes (\(dropped) dropped)")
+        // Counters of a deleted per-length set's rules go with them: what is left is a lower bound.
+        #expect(dropped > 0, "the gateway's feed rules dropped the pings (\(dropped) still counted)")
     }
 
     @Test("a set-up keeps the per-length rules; a shape change and a restart delete unneeded sets; teardown removes all")

@@ -31,11 +31,20 @@ extension FeedBlocklist {
                           report: inout FeedUpdateReport) throws -> Bool {
         let new4 = part4.byLength.keys.filter { !state.ipv4.sets.contains($0) }.sorted()
         let new6 = part6.byLength.keys.filter { !state.ipv6.sets.contains($0) }.sorted()
-        guard !new4.isEmpty || !new6.isEmpty else { return true }
         let prefixes = new4.map { BlockerLayout.FeedPrefixSet(family: .ipv4, length: $0) }
             + new6.map { BlockerLayout.FeedPrefixSet(family: .ipv6, length: $0) }
+        // A set-up that ran beside an update (`slipsd --block` flushes the chains) may have missed a set made
+        // meanwhile: a kept set without any drop rule gets its rules again.
+        var kept = state.ipv4.sets.map { BlockerLayout.FeedPrefixSet(family: .ipv4, length: $0) }
+            + state.ipv6.sets.map { BlockerLayout.FeedPrefixSet(family: .ipv6, length: $0) }
+        if !kept.isEmpty {
+            let ruled = Set(try FeedRuleCounters.rules(table: tableName, on: state.socket).map(\.set))
+            kept.removeAll { ruled.contains($0.name) }
+        }
+        guard !prefixes.isEmpty || !kept.isEmpty else { return true }
         let transaction = NftTransaction("creating the per-prefix-length feed sets of table inet \(tableName)")
         for prefix in prefixes { layout.appendFeedPrefixSet(prefix, to: transaction) }
+        for prefix in kept.sorted() { layout.appendFeedPrefixRules(prefix, to: transaction) }
         let result = try transaction.commit(on: state.socket, atomic: true)
         report.transactions += 1
         if let failure = result.firstFailure {
