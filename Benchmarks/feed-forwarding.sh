@@ -8,6 +8,9 @@
 # (issue 13 §4) has no feed but N addresses blocked by `slipsd --block-from` (alert blocks, set blocked4), flushed
 # after it; its ratio to the empty run is forwarding with N blocked hosts vs none, in steady state (the flood starts
 # once the daemon has learned the kernel's existing blocks, which it does beside inspection at start-up).
+# With SLIPSD_BASE=<another slipsd binary> each round also runs the loaded feed through that binary ("base"), so an
+# old and a new build are compared in the same run (ratio new/base printed).
+# Busy prefix lengths (>= 1024 blocks) go to per-length hash sets (feedp28_4 here) instead of the interval set.
 # Usage: Benchmarks/feed-forwarding.sh OUT [N] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +19,7 @@ dir="$OUT/feed-forwarding"; mkdir -p "$dir"
 tag=sdff$$; cli=${tag}c; gw=${tag}g; srv=${tag}s
 daemon=""
 SLIPSD=${SLIPSD:-.build/release/slipsd}
+SLIPSD_BASE=${SLIPSD_BASE:-}
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
   for ns in "$cli" "$gw" "$srv"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -72,14 +76,16 @@ EOF
 done
 
 counted() { ip netns exec "$srv" nft list table inet count | grep -o 'packets [0-9]*' | grep -o '[0-9]*'; }
-run() {  # $1: loaded|empty|blocked — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
-  local log="$dir/$1.log" config="$dir/$1.yaml"
+run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $received and $sent (in this shell: the trap sees $daemon)
+  local log="$dir/$1.log" config="$dir/$1.yaml" binary="$SLIPSD"
+  ip netns exec "$gw" nft delete table inet slipsd_ffbench 2>/dev/null || true   # every run starts from no table
+  if [ "$1" = base ]; then config="$dir/loaded.yaml"; binary="$SLIPSD_BASE"; fi
   if [ "$1" = blocked ]; then
     config="$dir/empty.yaml"
     ip netns exec "$gw" "$SLIPSD" --block-from "$dir/blocked.txt" -c "$config" > "$dir/block-from.log" 2>&1 \
       || { echo "slipsd --block-from failed: $(tail -3 "$dir/block-from.log")" >&2; exit 1; }
   fi
-  ip netns exec "$gw" "$SLIPSD" --inline --queue 11 --no-drop-privileges -c "$config" \
+  ip netns exec "$gw" "$binary" --inline --queue 11 --no-drop-privileges -c "$config" \
     -o "$dir/$1-out" > "$log" 2>&1 &
   daemon=$!
   local waited=0
@@ -89,6 +95,9 @@ run() {  # $1: loaded|empty|blocked — starts slipsd, floods, sets $received an
       echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1
     fi
   done
+  if [ "$1" = loaded ]; then      # which kernel sets the feed has (names only: listing 1 M elements takes long)
+    ip netns exec "$gw" nft -t list sets inet | grep -o 'set feed[a-z0-9_]*' | cut -d' ' -f2 > "$dir/loaded-sets.txt" || true
+  fi
   if [ "$1" = blocked ]; then   # steady state: wait until the daemon learned the kernel's existing blocks
     local learned=0
     while [ "$learned" -lt 600 ] && ! grep -q "learned [0-9]* existing block" "$log" "$dir/$1-out/slipsd.log" 2>/dev/null; do
@@ -105,24 +114,35 @@ run() {  # $1: loaded|empty|blocked — starts slipsd, floods, sets $received an
   if [ "$1" = blocked ]; then ip netns exec "$gw" nft flush set inet slipsd_ffbench blocked4; fi
 }
 
-best_loaded=0; best_empty=0; best_blocked=0
+best_loaded=0; best_empty=0; best_blocked=0; best_base=0
+kinds="empty loaded blocked"; [ -n "$SLIPSD_BASE" ] && kinds="empty loaded base blocked"
+kinds=${FEED_KINDS:-$kinds}   # e.g. FEED_KINDS="empty loaded base" skips the slow blocked-hosts run
 for round in 1 2 3; do
-  for which in empty loaded blocked; do
+  for which in $kinds; do
     run "$which"
     pps=$((received / SECONDS_PER_RUN))
     echo "round $round, $which: $received of $sent datagrams forwarded, $pps packets/s"
     case $which in
       loaded) [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps ;;
       blocked) [ "$pps" -gt "$best_blocked" ] && best_blocked=$pps ;;
+      base) [ "$pps" -gt "$best_base" ] && best_base=$pps ;;
       *) [ "$pps" -gt "$best_empty" ] && best_empty=$pps ;;
     esac
   done
 done
-tail -1 "$dir/block-from.log" | sed 's/^/block-from: /'
-sed 's/^/start-up with the blocks (each run waits for it before the flood): /' "$dir/learned.txt"
+[ -f "$dir/block-from.log" ] && tail -1 "$dir/block-from.log" | sed 's/^/block-from: /'
+[ -f "$dir/learned.txt" ] && sed 's/^/start-up with the blocks (each run waits for it before the flood): /' "$dir/learned.txt"
 grep -o "feed blocklist: [0-9]* entries → [0-9]* intervals.*" "$dir/loaded.log" | head -1 || true
+[ -f "$dir/loaded-sets.txt" ] && echo "feed sets: $(tr '\n' ' ' < "$dir/loaded-sets.txt")"
 echo "forwarded through slipsd --inline, no feed entries:       $best_empty packets/s (best of 3)"
 echo "forwarded through slipsd --inline, $N feed entries:   $best_loaded packets/s (best of 3)"
 awk -v a="$best_loaded" -v b="$best_empty" 'BEGIN { printf "ratio with/without feed entries: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }'
-echo "forwarded through slipsd --inline, $N blocked hosts:    $best_blocked packets/s (best of 3)"
-awk -v a="$best_blocked" -v b="$best_empty" 'BEGIN { printf "ratio with/without blocked hosts: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }'
+if [ -n "$SLIPSD_BASE" ]; then
+  grep -o "feed blocklist: [0-9]* entries → [0-9]* intervals.*" "$dir/base.log" | head -1 | sed 's/^/base: /' || true
+  echo "forwarded through $SLIPSD_BASE, $N feed entries: $best_base packets/s (best of 3)"
+  awk -v a="$best_loaded" -v b="$best_base" -v e="$best_empty" 'BEGIN { printf "ratio new/base with feed entries: %.3f (base vs none %.3f)\n", a / b, b / e }'
+fi
+case " $kinds " in *" blocked "*)
+  echo "forwarded through slipsd --inline, $N blocked hosts:    $best_blocked packets/s (best of 3)"
+  awk -v a="$best_blocked" -v b="$best_empty" 'BEGIN { printf "ratio with/without blocked hosts: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }' ;;
+esac

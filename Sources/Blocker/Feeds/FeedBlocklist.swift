@@ -22,6 +22,12 @@ import Synchronization
 /// unchanged ranges are re-asserted on every update (an add of an existing element refreshes its timeout), so a
 /// live daemon's list never lapses and a dead daemon's list expires by itself.
 ///
+/// **Busy prefix lengths.** A prefix length with at least `prefixSetThreshold` CIDR blocks of a family (after
+/// merging) gets its own hash set keyed by the masked address (`feedp28_4`, see `BlockerLayout+FeedPrefix`),
+/// so large range populations stay out of the interval set (an rbtree walked per forwarded packet). The set and
+/// its three drop rules are created before any entry moves into it and deleted only after its entries are in
+/// another set again: an entry moving between sets is added to its new set before it leaves the old one.
+///
 /// **Self-protection.** An entry that covers any address or range `SelfProtection` guards (the gateway's own
 /// addresses, its gateways and resolvers, loopback, multicast, the allowlist) is not loaded; the report has one
 /// line per entry refused.
@@ -34,31 +40,46 @@ public final class FeedBlocklist: Sendable {
     /// The guard consulted for every entry, if any.
     public let protection: SelfProtection?
 
-    private struct State {
+    struct State {
         var socket: NetlinkSocket
         var feedIndex: [String: UInt32] = [:]
         var userdata: [[UInt8]] = []
-        var ipv4: [AddressRange<UInt32>] = []
-        var ipv6: [AddressRange<UInt128>] = []
+        var ipv4 = Loaded<UInt32>()
+        var ipv6 = Loaded<UInt128>()
         var lastReport: FeedUpdateReport?
         /// The sets were emptied once: what an earlier run loaded is not known (the sets are never dumped), so
         /// the first update starts from empty sets rather than leave stale entries (one since allowlisted, or
         /// a range that changed and would overlap its old interval) to live on until their timeout.
         var flushed = false
     }
+    /// What one family has in the kernel (as slipsd sent it).
+    struct Loaded<Key: FeedKey> {
+        /// Hosts and interval-set ranges, sorted.
+        var main: [AddressRange<Key>] = []
+        /// Per busy prefix length, the blocks in its hash set.
+        var byLength: [Int: [AddressRange<Key>]] = [:]
+        /// The per-prefix-length sets that exist in the kernel (with their rules).
+        var sets: Set<Int> = []
+        var count: Int { byLength.values.reduce(main.count) { $0 + $1.count } }
+    }
     private let state: Mutex<State>
+    /// Blocks of one prefix length from which that length gets its own hash set.
+    public let prefixSetThreshold: Int
     /// Ranges per transaction, so that one transaction fits one batch of the send buffer.
-    private let rangesPerTransaction: Int
+    let rangesPerTransaction: Int
 
     /// Opens the netlink socket (no change to the kernel).
     /// - Parameters:
     ///   - tableName: the slipsd table (`blocking.table`).
     ///   - protection: addresses never to drop.
     ///   - sendBufferBytes: requested netlink send buffer (SO_SNDBUFFORCE); bounds one transaction.
+    ///   - prefixSetThreshold: CIDR blocks of one prefix length from which the length gets its own hash set.
     /// - Throws: `BlockerError` when the socket cannot be opened.
-    public init(tableName: String = "slipsd", protection: SelfProtection? = nil, sendBufferBytes: Int = 8 << 20) throws {
+    public init(tableName: String = "slipsd", protection: SelfProtection? = nil, sendBufferBytes: Int = 8 << 20,
+                prefixSetThreshold: Int = 1024) throws {
         self.tableName = tableName
         self.protection = protection
+        self.prefixSetThreshold = max(1, prefixSetThreshold)
         let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: sendBufferBytes) }
         // An IPv6 range with its comment is at most ~140 bytes; keep a quarter of the buffer spare.
         rangesPerTransaction = max(100, socket.sendLimit * 3 / 4 / 140)
@@ -82,7 +103,14 @@ public final class FeedBlocklist: Sendable {
         return try state.withLock { state in
             var report = FeedUpdateReport()
             if !state.flushed {
+                // Per-prefix-length sets of an earlier run (their rules survive a restart's set-up): emptied too,
+                // then kept or deleted by the update below.
+                let earlier = Set(try FeedRuleCounters.rules(table: tableName, on: state.socket)
+                    .compactMap { BlockerLayout.FeedPrefixSet(name: $0.set) })
                 let transaction = NftTransaction("emptying the feed sets of table inet \(tableName) left by an earlier run")
+                for prefix in earlier.sorted() {
+                    NftMessages.flushSet(.inet, table: tableName, set: prefix.name, to: transaction)
+                }
                 for family in [IPAddress.Family.ipv4, .ipv6] {
                     for hosts in [false, true] {
                         NftMessages.flushSet(.inet, table: tableName, set: BlockerLayout.feedSet(for: family, hosts: hosts),
@@ -90,6 +118,8 @@ public final class FeedBlocklist: Sendable {
                     }
                 }
                 try transaction.commit(on: state.socket, atomic: true).throwIfFailed()
+                state.ipv4.sets = Set(earlier.filter { $0.family == .ipv4 }.map(\.length))
+                state.ipv6.sets = Set(earlier.filter { $0.family == .ipv6 }.map(\.length))
                 state.flushed = true
             }
             var ranges4: [AddressRange<UInt32>] = []
@@ -112,10 +142,26 @@ public final class FeedBlocklist: Sendable {
             report.intervals = new4.count + new6.count
             let timeoutMilliseconds = UInt64(max(1, timeout.components.seconds)) * 1000
             let userdata = state.userdata
-            state.ipv4 = try apply(old: state.ipv4, new: new4, socket: state.socket,
-                                   timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
-            state.ipv6 = try apply(old: state.ipv6, new: new6, socket: state.socket,
-                                   timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
+            var part4 = FeedPartition(merged: new4, threshold: prefixSetThreshold)
+            var part6 = FeedPartition(merged: new6, threshold: prefixSetThreshold)
+            if try !createPrefixSets(part4, part6, state: &state, report: &report) {
+                // Without their sets every range stays in the interval set (the old per-length sets keep
+                // dropping until their entries are there again).
+                part4 = FeedPartition(merged: new4, threshold: .max)
+                part6 = FeedPartition(merged: new6, threshold: .max)
+            }
+            let context = Context(socket: state.socket, timeout: timeoutMilliseconds, userdata: userdata,
+                                  reassert: reassert)
+            // Adds to the per-length sets first, then the host and interval sets' changes, then the per-length
+            // deletions: an entry that moves is in its new set before it leaves its old one.
+            let pending4 = try addByLength(old: state.ipv4, new: part4, context, report: &report)
+            let pending6 = try addByLength(old: state.ipv6, new: part6, context, report: &report)
+            state.ipv4.main = try apply(old: state.ipv4.main, new: part4.main, socket: state.socket,
+                                        timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
+            state.ipv6.main = try apply(old: state.ipv6.main, new: part6.main, socket: state.socket,
+                                        timeout: timeoutMilliseconds, userdata: userdata, reassert: reassert, report: &report)
+            try finishByLength(&state.ipv4, pending4, context, report: &report)
+            try finishByLength(&state.ipv6, pending6, context, report: &report)
             report.duration = ContinuousClock.now - started
             state.lastReport = report
             return report
@@ -125,6 +171,14 @@ public final class FeedBlocklist: Sendable {
     /// The ranges now loaded (as slipsd sent them), per family: for tests and the status line.
     public var loadedCounts: (ipv4: Int, ipv6: Int) {
         state.withLock { ($0.ipv4.count, $0.ipv6.count) }
+    }
+
+    /// The per-prefix-length sets slipsd keeps in the kernel now (`feedp28_4`, …), sorted.
+    public var prefixSetNames: [String] {
+        state.withLock { state in
+            (state.ipv4.sets.map { BlockerLayout.FeedPrefixSet(family: .ipv4, length: $0) }
+             + state.ipv6.sets.map { BlockerLayout.FeedPrefixSet(family: .ipv6, length: $0) }).sorted().map(\.name)
+        }
     }
 
     /// Dumps the feed sets and the rule counters (on demand; never on the update path).

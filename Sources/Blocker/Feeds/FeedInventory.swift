@@ -3,7 +3,7 @@ import NetCore
 /// What the kernel's feed sets hold, for `slipsd --list-blocked`: per set, the ranges per feed (from each
 /// start element's comment), the shortest time left, and the packets its drop rules counted.
 public struct FeedInventory: Sendable, Equatable {
-    /// One feed set (`feedhost4`, `feed4`, `feedhost6`, `feed6`).
+    /// One feed set (`feedhost4`, `feed4`, `feedhost6`, `feed6`, and per busy prefix length `feedp28_4`, …).
     public struct SetSummary: Sendable, Equatable {
         /// The set's name.
         public var set: String
@@ -26,8 +26,11 @@ extension FeedBlocklist {
     static func inventory(table: String, socket: NetlinkSocket) throws -> FeedInventory {
         let counters = try FeedRuleCounters.bySet(table: table, on: socket)
         var sets: [FeedInventory.SetSummary] = []
-        for (family, hosts) in [(IPAddress.Family.ipv4, true), (.ipv4, false), (.ipv6, true), (.ipv6, false)] {
-            let name = BlockerLayout.feedSet(for: family, hosts: hosts)
+        // The per-length sets exist only while a feed needs them; each has drop rules, so the counters name them.
+        let prefixSets = Set(counters.keys.compactMap { BlockerLayout.FeedPrefixSet(name: $0) }).sorted()
+        let names = [(IPAddress.Family.ipv4, true), (.ipv4, false), (.ipv6, true), (.ipv6, false)]
+            .map { BlockerLayout.feedSet(for: $0.0, hosts: $0.1) } + prefixSets.map(\.name)
+        for name in names {
             let dumped: [NftQuery.DumpedElement]
             do {
                 dumped = try NftQuery.elements(.inet, table: table, set: name, on: socket)

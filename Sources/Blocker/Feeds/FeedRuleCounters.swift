@@ -15,9 +15,28 @@ enum FeedRuleCounters {
         var bytes: UInt64 = 0
     }
 
+    /// One dumped rule that looks up a set and counts: where it is (chain, handle, for deleting it) and its counter.
+    struct Rule: Sendable, Equatable {
+        var chain: String
+        var handle: UInt64
+        var set: String
+        var counter: Counter
+    }
+
     /// The summed counters per set name, for every rule of `table` that has both a lookup and a counter.
     /// - Throws: `BlockerError` (ENOENT when the table does not exist).
     static func bySet(table: String, on socket: NetlinkSocket) throws -> [String: Counter] {
+        var result: [String: Counter] = [:]
+        for rule in try rules(table: table, on: socket) {
+            result[rule.set, default: Counter()].packets += rule.counter.packets
+            result[rule.set, default: Counter()].bytes += rule.counter.bytes
+        }
+        return result
+    }
+
+    /// Every rule of `table` that has both a lookup and a counter.
+    /// - Throws: `BlockerError` (ENOENT when the table does not exist).
+    static func rules(table: String, on socket: NetlinkSocket) throws -> [Rule] {
         let operation = "listing the rules of table inet \(table)"
         let sequence = socket.nextSequence()
         var request = [UInt8](repeating: 0, count: 1024)
@@ -35,7 +54,7 @@ enum FeedRuleCounters {
             try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]),
                                                           operation: operation) }
         }
-        var result: [String: Counter] = [:]
+        var result: [Rule] = []
         var finished = false
         var failure: Int32?
         while !finished {
@@ -49,10 +68,7 @@ enum FeedRuleCounters {
                     finished = true
                     return false
                 case .data(let nlh) where nlh.pointee.nlmsg_seq == sequence:
-                    if let (set, counter) = parse(nlh, table: table) {
-                        result[set, default: Counter()].packets += counter.packets
-                        result[set, default: Counter()].bytes += counter.bytes
-                    }
+                    if let rule = parse(nlh, table: table) { result.append(rule) }
                     return true
                 default:
                     return true
@@ -64,7 +80,7 @@ enum FeedRuleCounters {
     }
 
     /// The looked-up set and the counter of one dumped rule, nil when it has not both (or is of another table).
-    private static func parse(_ nlh: UnsafePointer<nlmsghdr>, table: String) -> (String, Counter)? {
+    private static func parse(_ nlh: UnsafePointer<nlmsghdr>, table: String) -> Rule? {
         let rule = nftnl_rule_alloc()!
         defer { nftnl_rule_free(rule) }
         guard nftnl_rule_nlmsg_parse(nlh, rule) >= 0,
@@ -85,7 +101,10 @@ enum FeedRuleCounters {
             default: break
             }
         }
-        guard let set, let counter else { return nil }
-        return (set, counter)
+        guard let set, let counter, let chain = nftnl_rule_get_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue)) else {
+            return nil
+        }
+        return Rule(chain: String(cString: chain), handle: nftnl_rule_get_u64(rule, UInt16(NFTNL_RULE_HANDLE.rawValue)),
+                    set: set, counter: counter)
     }
 }

@@ -66,6 +66,9 @@ struct BlockerLayout {
     var reversePathCheck: Bool = true
     /// Whether the feed blocklist sets (`feed4`, `feed6`) and their drop rules are part of the layout.
     var feedSets: Bool = false
+    /// The per-prefix-length feed sets that exist (found by `NftablesBlocker.setUp`), whose rules the set-up
+    /// adds back after flushing the chains (see `BlockerLayout+FeedPrefix`).
+    var feedPrefixSets: [FeedPrefixSet] = []
 
     /// Names of the feed blocklist sets (interval sets: CIDRs).
     static let feedIPv4Set = "feed4"
@@ -275,6 +278,10 @@ struct BlockerLayout {
                         rules.append(("\(field) @\(Self.feedSet(for: family, hosts: hosts)) counter drop",
                                       dropRule(family: family, source: chain.matchesSource, feed: true, hosts: hosts)))
                     }
+                }
+                for prefix in feedPrefixSets.sorted() {
+                    rules.append((Self.feedPrefixSummary(prefix, source: chain.matchesSource),
+                                  feedPrefixDropRule(prefix, source: chain.matchesSource)))
                 }
             }
         }

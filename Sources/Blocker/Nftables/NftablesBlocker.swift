@@ -114,6 +114,13 @@ public final class NftablesBlocker: Sendable {
             let started = ContinuousClock.now
             let existed = try NftQuery.tableExists(.inet, layout.table, on: state.socket)
             let transaction = NftTransaction("setting up table inet \(layout.table)")
+            var layout = self.layout
+            if existed, layout.feedSets {
+                // The chains are flushed below: keep the drop rules of the per-prefix-length feed sets a running
+                // FeedBlocklist made, or their entries would pass.
+                layout.feedPrefixSets = try Set(FeedRuleCounters.rules(table: layout.table, on: state.socket)
+                    .compactMap { BlockerLayout.FeedPrefixSet(name: $0.set) }).sorted()
+            }
             layout.appendSetUp(to: transaction)
             let report = try transaction.commit(on: state.socket, atomic: true)
             if var failure = report.firstFailure {
