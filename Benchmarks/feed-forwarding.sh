@@ -10,6 +10,9 @@
 # once the daemon has learned the kernel's existing blocks, which it does beside inspection at start-up).
 # With SLIPSD_BASE=<another slipsd binary> each round also runs the loaded feed through that binary ("base"), so an
 # old and a new build are compared in the same run (ratio new/base printed).
+# FEED_KINDS may add "learning" (and with SLIPSD_BASE "base-learning"): N hosts blocked by --block-from, the flood
+# starts as soon as the daemon is ready, i.e. while it learns those blocks from the kernel (paced since
+# 2026-12-03; the base binary may list them flat out): forwarding during start-up learning vs none.
 # Busy prefix lengths (>= 1024 blocks) go to per-length hash sets (feedp28_4 here) instead of the interval set.
 # Usage: Benchmarks/feed-forwarding.sh OUT [N] [SECONDS]
 set -euo pipefail
@@ -80,11 +83,12 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
   local log="$dir/$1.log" config="$dir/$1.yaml" binary="$SLIPSD"
   ip netns exec "$gw" nft delete table inet slipsd_ffbench 2>/dev/null || true   # every run starts from no table
   if [ "$1" = base ]; then config="$dir/loaded.yaml"; binary="$SLIPSD_BASE"; fi
-  if [ "$1" = blocked ]; then
+  if [ "$1" = base-learning ]; then binary="$SLIPSD_BASE"; fi
+  case $1 in blocked|learning|base-learning)
     config="$dir/empty.yaml"
     ip netns exec "$gw" "$SLIPSD" --block-from "$dir/blocked.txt" -c "$config" > "$dir/block-from.log" 2>&1 \
-      || { echo "slipsd --block-from failed: $(tail -3 "$dir/block-from.log")" >&2; exit 1; }
-  fi
+      || { echo "slipsd --block-from failed: $(tail -3 "$dir/block-from.log")" >&2; exit 1; } ;;
+  esac
   ip netns exec "$gw" "$binary" --inline --queue 11 --no-drop-privileges -c "$config" \
     -o "$dir/$1-out" > "$log" 2>&1 &
   daemon=$!
@@ -111,10 +115,10 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
   sleep 0.5
   received=$(( $(counted) - before ))
   kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
-  if [ "$1" = blocked ]; then ip netns exec "$gw" nft flush set inet slipsd_ffbench blocked4; fi
+  case $1 in blocked|learning|base-learning) ip netns exec "$gw" nft flush set inet slipsd_ffbench blocked4 ;; esac
 }
 
-best_loaded=0; best_empty=0; best_blocked=0; best_base=0
+best_loaded=0; best_empty=0; best_blocked=0; best_base=0; best_learning=0; best_base_learning=0
 kinds="empty loaded blocked"; [ -n "$SLIPSD_BASE" ] && kinds="empty loaded base blocked"
 kinds=${FEED_KINDS:-$kinds}   # e.g. FEED_KINDS="empty loaded base" skips the slow blocked-hosts run
 for round in 1 2 3; do
@@ -126,6 +130,8 @@ for round in 1 2 3; do
       loaded) [ "$pps" -gt "$best_loaded" ] && best_loaded=$pps ;;
       blocked) [ "$pps" -gt "$best_blocked" ] && best_blocked=$pps ;;
       base) [ "$pps" -gt "$best_base" ] && best_base=$pps ;;
+      learning) [ "$pps" -gt "$best_learning" ] && best_learning=$pps ;;
+      base-learning) [ "$pps" -gt "$best_base_learning" ] && best_base_learning=$pps ;;
       *) [ "$pps" -gt "$best_empty" ] && best_empty=$pps ;;
     esac
   done
@@ -145,4 +151,12 @@ fi
 case " $kinds " in *" blocked "*)
   echo "forwarded through slipsd --inline, $N blocked hosts:    $best_blocked packets/s (best of 3)"
   awk -v a="$best_blocked" -v b="$best_empty" 'BEGIN { printf "ratio with/without blocked hosts: %.3f (loss %.1f %%, goal < 5 %%)\n", a / b, (1 - a / b) * 100 }' ;;
+esac
+case " $kinds " in *" learning "*)
+  echo "forwarded through slipsd --inline while it learns $N existing blocks (flood at once after ready): $best_learning packets/s (best of 3)"
+  awk -v a="$best_learning" -v b="$best_empty" 'BEGIN { printf "ratio during learning/none: %.3f\n", a / b }' ;;
+esac
+case " $kinds " in *" base-learning "*)
+  echo "forwarded through $SLIPSD_BASE while it learns $N existing blocks: $best_base_learning packets/s (best of 3)"
+  awk -v a="$best_base_learning" -v b="$best_empty" 'BEGIN { printf "ratio during learning/none, base: %.3f\n", a / b }' ;;
 esac
