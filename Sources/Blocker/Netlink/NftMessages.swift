@@ -117,30 +117,15 @@ enum NftMessages {
 
     /// Appends `NFT_MSG_DELSETELEM` without an element list: deletes every element of the set (a flush).
     static func flushSet(_ family: Family, table: String, set name: String, to transaction: NftTransaction) {
-        transaction.append("flushing set \(family.name) \(table) \(name)", maximumSize: smallMessageBound) { buffer, seq in
-            let set = nftnl_set_alloc()!
-            defer { nftnl_set_free(set) }
-            _ = nftnl_set_set_str(set, UInt16(NFTNL_SET_TABLE.rawValue), table)
-            _ = nftnl_set_set_str(set, UInt16(NFTNL_SET_NAME.rawValue), name)
-            nftnl_set_set_u32(set, UInt16(NFTNL_SET_FAMILY.rawValue), UInt32(family.rawValue))
-            let nlh = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_DELSETELEM.rawValue), family.rawValue,
-                                            UInt16(NLM_F_ACK), seq)
-            nftnl_set_elems_nlmsg_build_payload(nlh, set)
-        }
+        setMessage(family, table: table, set: name, type: NFT_MSG_DELSETELEM,
+                   what: "flushing set \(family.name) \(table) \(name)",
+                   payload: { nftnl_set_elems_nlmsg_build_payload($0, $1) }, to: transaction)
     }
 
     /// Appends `NFT_MSG_DELRULE` without a handle: deletes every rule of the chain (a flush).
     static func flushChain(_ family: Family, table: String, chain name: String, to transaction: NftTransaction) {
-        transaction.append("flushing chain \(family.name) \(table) \(name)", maximumSize: smallMessageBound) { buffer, seq in
-            let rule = nftnl_rule_alloc()!
-            defer { nftnl_rule_free(rule) }
-            _ = nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_TABLE.rawValue), table)
-            _ = nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue), name)
-            nftnl_rule_set_u32(rule, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family.rawValue))
-            let nlh = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_DELRULE.rawValue), family.rawValue,
-                                            UInt16(NLM_F_ACK), seq)
-            nftnl_rule_nlmsg_build_payload(nlh, rule)
-        }
+        ruleDeletion(family, table: table, chain: name, handle: nil,
+                     what: "flushing chain \(family.name) \(table) \(name)", to: transaction)
     }
 
     /// Appends `NFT_MSG_NEWRULE` (appended at the end of the chain) made of `expressions`.
