@@ -118,7 +118,7 @@ struct DNSLiveTrafficTests {
                 "dnsmasq did not answer")
 
         let capture = "\(directory)/dns.pcap"
-        let tcpdump = try Self.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-n", "-c", "200", "-w", capture, "port", "53"],
+        let tcpdump = try Self.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-B", "32768", "-i", "lo", "-U", "-n", "-c", "200", "-w", capture, "port", "53"],
                                      stderr: "\(directory)/tcpdump.err")
         defer { Self.stop(tcpdump) }
         let listening = Self.wait(seconds: 10) {

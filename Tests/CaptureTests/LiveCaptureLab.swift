@@ -58,7 +58,7 @@ struct LiveCaptureLab {
     mutating func record(_ name: String, interface: String = "lo", in index: Int = 0, filter: [String]) throws
         -> (process: Shell.Background, path: String) {
         let path = "\(directory)/\(name).pcap"
-        let process = try start("tcpdump-\(name)", inside(index) + ["tcpdump", "-Z", "root", "--immediate-mode", "-i",
+        let process = try start("tcpdump-\(name)", inside(index) + ["tcpdump", "-Z", "root", "--immediate-mode", "-B", "32768", "-i",
                                 interface, "-U", "-n", "-c", "5000", "-w", path] + filter)
         try #require(Shell.wait(seconds: 10) { errors("tcpdump-\(name)").contains("listening") },
                      "tcpdump did not start listening")

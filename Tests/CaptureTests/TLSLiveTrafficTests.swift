@@ -73,7 +73,7 @@ struct TLSLiveTrafficTests {
                                                "-www", "-quiet"], stderr: "\(directory)/server.err")
         defer { Shell.stop(server) }
         let capture = "\(directory)/tls.pcap"
-        let tcpdump = try Shell.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-n",
+        let tcpdump = try Shell.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-B", "32768", "-i", "lo", "-U", "-n",
                                                 "-c", "2000", "-w", capture, "tcp", "port", "4433"],
                                       stderr: "\(directory)/tcpdump.err")
         defer { Shell.stop(tcpdump) }

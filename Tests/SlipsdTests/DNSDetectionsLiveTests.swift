@@ -88,7 +88,7 @@ struct DNSDetectionsLiveTests {
                 "dnsmasq did not answer")
 
         let capture = "\(directory)/dns.pcap"
-        let tcpdump = try Self.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-n",
+        let tcpdump = try Self.start(inside + ["tcpdump", "-Z", "root", "--immediate-mode", "-B", "32768", "-i", "lo", "-U", "-n",
                                                "-w", capture, "port", "53"], stderr: "\(directory)/tcpdump.err")
         defer { Self.stop(tcpdump) }
         try #require(Self.wait(seconds: 10) {
@@ -99,13 +99,18 @@ struct DNSDetectionsLiveTests {
         #expect(Self.run(dig + (1...12).flatMap { ["-x", "192.0.2.\($0)"] }).status == 0)
         #expect(Self.run(dig + ["t.test.lan", "TXT"]).stdout.contains(Self.highEntropyText))
         #expect(Self.run(dig + ["bank.test.lan", "A"]).stdout.contains("10.9.8.7"))
-        var size = -1
-        _ = Self.wait(seconds: 5) {                                  // the file stops growing, then tcpdump stops
+        var (size, unchanged) = (-1, 0)
+        _ = Self.wait(seconds: 5) {                    // the file stops growing for 200 ms, then tcpdump stops
             let now = (try? FileManager.default.attributesOfItem(atPath: capture)[.size] as? Int) ?? 0
             defer { size = now }
-            return now > 24 && now == size
+            unchanged = now == size ? unchanged + 1 : 0
+            return now > 24 && unchanged >= 10
         }
         Self.stop(tcpdump)
+        // tcpdump's statistics at exit: a burst that overflowed its ring would leave the capture short (with
+        // whole-packet frames on lo its default 2 MB held a few dozen; `-B 32768` makes it 32 MB).
+        let statistics = (try? String(contentsOfFile: "\(directory)/tcpdump.err", encoding: .utf8)) ?? ""
+        #expect(statistics.split(separator: "\n").contains("0 packets dropped by kernel"), "tcpdump lost packets: \(statistics)")
 
         let output = directory + "/out"
         let result = try ProcessResult.run(RepositoryPaths.slipsdBinary, ["-r", capture, "-o", output])
@@ -116,8 +121,14 @@ struct DNSDetectionsLiveTests {
             "Doing DNS ARPA scan. Scanned 10 hosts within 2 seconds.",
             "A DNS TXT answer with high entropy. query: t.test.lan answer: \"TXT 65 \(Self.highEntropyText)\" entropy: 5.65 ",
             "Invalid DNS answer. The DNS query bank.test.lan was resolved to the private IP: 10.9.8.7",
-        ] {
-            #expect(alerts.contains(words), "missing `\(words)` in:\n\(alerts.prefix(3000))")
+        ] where !alerts.contains(words) {
+            // What the capture held, so that a failure elsewhere (another dnsmasq or dig) can be told apart.
+            let packets = Self.run(["tcpdump", "-n", "-r", capture]).stdout.split(separator: "\n").prefix(60)
+            let versions = String(Self.run(["dnsmasq", "--version"]).stdout.prefix(40)) + "; "
+                + Self.run(["sh", "-c", "dig -v 2>&1"]).stdout
+            let message = "missing `\(words)` in:\n\(alerts.prefix(3000))\ncapture:\n"
+                + packets.joined(separator: "\n") + "\nversions: " + versions + "\ntcpdump: " + statistics
+            Issue.record(Comment(rawValue: message))
         }
     }
 }

@@ -108,7 +108,7 @@ struct InlineRecordsTests {
 
         // The handshakes are also recorded on the server, for tshark's JA3.
         let capture = dir + "/tls.pcap"
-        let tcpdump = try Self.background(server, ["tcpdump", "-Z", "root", "--immediate-mode", "-i", "v2b", "-U", "-n", "-c", "500",
+        let tcpdump = try Self.background(server, ["tcpdump", "-Z", "root", "--immediate-mode", "-B", "32768", "-i", "v2b", "-U", "-n", "-c", "500",
                                                    "-w", capture, "tcp", "port", "4433"], log: dir + "/tcpdump.log")
         #expect(waitUntil(seconds: 10) {
             ((try? String(contentsOfFile: dir + "/tcpdump.log", encoding: .utf8)) ?? "").contains("listening")

@@ -288,23 +288,23 @@ public final class NftablesBlocker: Sendable {
     /// (like `listOnOwnSocket()`), without collecting them: `--list-blocked` of a million entries in the memory
     /// of one datagram. Order: set by set (full, then partial scopes; IPv4 then IPv6), within a set the kernel's.
     /// - Returns: true when a dump was interrupted (a set changed while it was read): entries may be missing or
-    ///   repeated, and listing again gives a consistent view.
+    ///   repeated. A set that changes between two datagrams can shift the kernel's walk without that flag, so
+    ///   one pass is a snapshot that may miss elements of a changing set; `BlockListingPasses` repeats it.
     /// - Throws: `BlockerError`; what `body` throws (the dump is stopped).
     public func forEachBlocked(_ body: (BlockedElement) throws -> Void) throws -> Bool {
         let socket = try BlockerError.mapping { try NetlinkSocket(sendBufferBytes: configuration.sendBufferBytes) }
         return try Self.forEachElement(layout, on: socket, body)
     }
 
+    /// Dumps until the passes agree (`BlockListingPasses`: a dump racing the set's changes misses elements).
     private static func elements(_ layout: BlockerLayout, on socket: NetlinkSocket) throws -> [BlockedElement] {
-        var result: [BlockedElement] = []
-        var attempt = 0
-        while true {
-            attempt += 1
-            result.removeAll(keepingCapacity: true)
-            let interrupted = try forEachElement(layout, on: socket) { result.append($0) }
-            if !interrupted || attempt >= 3 { break }
-        }
-        return result.sorted { $0.address < $1.address }
+        var passes = BlockListingPasses()
+        repeat {
+            passes.beginPass(now: MonotonicClock.now())
+            let interrupted = try forEachElement(layout, on: socket) { passes.add($0) }
+            guard passes.endPass(interrupted: interrupted) else { break }
+        } while true
+        return passes.elements(now: MonotonicClock.now())
     }
 
     private static func forEachElement(_ layout: BlockerLayout, on socket: NetlinkSocket,

@@ -15,7 +15,7 @@ import Synchronization
 /// refreshes its timeout.
 public final class KernelBlockLearning: Sendable {
     private enum Outcome: Sendable {
-        case listed([BlockedElement], seconds: Double, cpuSeconds: Double, interrupted: Bool)
+        case listed([BlockedElement], seconds: Double, cpuSeconds: Double, passes: Int, interrupted: Bool)
         case failed(String)
     }
 
@@ -55,7 +55,8 @@ public final class KernelBlockLearning: Sendable {
             do {
                 let listing = try PacedBlockListing.list(blocker, pause: pause)
                 result = .listed(listing.elements, seconds: MonotonicClock.now() - started,
-                                 cpuSeconds: listing.cpuSeconds, interrupted: listing.interrupted)
+                                 cpuSeconds: listing.cpuSeconds, passes: listing.passes,
+                                 interrupted: listing.interrupted)
             } catch {
                 result = .failed("\(error)")
             }
@@ -79,7 +80,7 @@ public final class KernelBlockLearning: Sendable {
         case .failed(let why):
             _ = stopRecording()
             return ["listing the kernel's existing blocks failed: \(why); they stay in the kernel, the state file is not restored"]
-        case .listed(let listed, let seconds, let cpuSeconds, let interrupted):
+        case .listed(let listed, let seconds, let cpuSeconds, let passes, let interrupted):
             let lifted = recorded()
             let elements = lifted.isEmpty ? listed : listed.filter { !lifted.contains($0.address) }
             var lines: [String] = []
@@ -91,8 +92,9 @@ public final class KernelBlockLearning: Sendable {
                 stage.journal?.remove(address)
             }
             lines.append("learned \(elements.count) existing block(s) from the kernel in \((seconds * 100).rounded() / 100) s "
-                + "(\((cpuSeconds * 100).rounded() / 100) s of CPU), beside inspection (they were dropped by the kernel meanwhile)"
-                + (interrupted ? "; the sets changed during the listing, so some may not be learned (the kernel still drops them)" : "")
+                + "(\((cpuSeconds * 100).rounded() / 100) s of CPU, \(passes) listing(s)), beside inspection (they were "
+                + "dropped by the kernel meanwhile)"
+                + (interrupted ? "; the sets kept changing during the listings, so some may not be learned (the kernel still drops them)" : "")
                 + (lifted.isEmpty ? "" : "; \(listed.count - elements.count) unblocked meanwhile left out"))
             return lines
         }

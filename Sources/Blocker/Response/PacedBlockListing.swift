@@ -14,48 +14,54 @@ import Glibc
 /// slept `pause` times the CPU time (user and system) it used so far, so it uses at most 1 / (1 + `pause`) of a core;
 /// it takes longer, and the kernel drops the hosts meanwhile.
 ///
-/// A dump the set's changes interrupted (`NLM_F_DUMP_INTR`, e.g. new blocks while it ran) is not repeated: it
-/// may miss or repeat elements, repeated ones are kept once, and `interrupted` says so — learning is best effort
-/// (a missed element still drops its host in the kernel; its block is just not in the state file or the
-/// in-process drop set).
+/// The dump is repeated until a pass finds nothing new (`BlockListingPasses`: a set that changes between two
+/// datagrams of a dump shifts the kernel's walk, and a hash table resizing itself after a bulk insert does so
+/// without flagging the dump), so learning a large set costs two passes; `interrupted` says the passes never
+/// agreed, and learning stays best effort then (a missed element still drops its host in the kernel; its block is
+/// just not in the state file or the in-process drop set).
 public struct PacedBlockListing {
     /// Sleep per CPU time used: 3 keeps the listing at a quarter of one core at most.
     public static let defaultPause = 3.0
     /// Elements handled between two checks of the clock.
     static let batch = 512
 
-    /// The elements (one per address and scope, sorted by address) and whether a dump was interrupted.
+    /// The elements (one per address and scope, sorted by address) and whether the passes never agreed.
     struct Result {
         var elements: [BlockedElement]
         var interrupted: Bool
-        /// CPU seconds the dump used (its thread's, kernel included; the sort after it not), and seconds it slept.
+        /// Dumps of the sets made (`BlockListingPasses`).
+        var passes: Int
+        /// CPU seconds the dumps used (its thread's, kernel included; the sort after them not), and seconds slept.
         var cpuSeconds: Double
         var sleptSeconds: Double
     }
 
     /// Lists `blocker`'s sets on a socket of its own, pacing as described (`pause` 0: no pacing).
     static func list(_ blocker: NftablesBlocker, pause: Double = defaultPause) throws -> Result {
-        var elements: [BlockedElement] = []
-        var seen = Set<BlockedElement.Key>()
+        var passes = BlockListingPasses()
         var handled = 0
         let cpuStart = threadCPUSeconds()
         var slept = 0.0
-        let interrupted = try blocker.forEachBlocked { element in
-            if seen.insert(element.key).inserted { elements.append(element) }
-            handled += 1
-            guard pause > 0, handled % batch == 0 else { return }
-            // Sleep until the time asleep is `pause` times all the CPU time used so far (self-correcting: work
-            // between two checks, in the kernel or here, is all counted).
-            let rest = (threadCPUSeconds() - cpuStart) * pause - slept
-            guard rest > 0 else { return }
-            var request = timespec(tv_sec: Int(rest), tv_nsec: Int((rest - rest.rounded(.down)) * 1e9))
-            var remaining = timespec()
-            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-            slept += rest
-        }
+        repeat {
+            passes.beginPass(now: MonotonicClock.now())
+            let interrupted = try blocker.forEachBlocked { element in
+                passes.add(element)
+                handled += 1
+                guard pause > 0, handled % batch == 0 else { return }
+                // Sleep until the time asleep is `pause` times all the CPU time used so far (self-correcting: work
+                // between two checks, in the kernel or here, is all counted).
+                let rest = (threadCPUSeconds() - cpuStart) * pause - slept
+                guard rest > 0 else { return }
+                var request = timespec(tv_sec: Int(rest), tv_nsec: Int((rest - rest.rounded(.down)) * 1e9))
+                var remaining = timespec()
+                while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+                slept += rest
+            }
+            guard passes.endPass(interrupted: interrupted) else { break }
+        } while true
         let cpuSeconds = threadCPUSeconds() - cpuStart
-        elements.sort { $0.address < $1.address }
-        return Result(elements: elements, interrupted: interrupted, cpuSeconds: cpuSeconds, sleptSeconds: slept)
+        return Result(elements: passes.elements(now: MonotonicClock.now()), interrupted: !passes.settled,
+                      passes: passes.passes, cpuSeconds: cpuSeconds, sleptSeconds: slept)
     }
 
     /// CPU time of the calling thread (user and system: the kernel's walk runs on it).
@@ -64,14 +70,4 @@ public struct PacedBlockListing {
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
-}
-
-extension BlockedElement {
-    /// Address and scope: one element per set.
-    struct Key: Hashable {
-        var address: IPAddress
-        var scope: BlockScope
-    }
-
-    var key: Key { Key(address: address, scope: scope) }
 }
