@@ -1,8 +1,12 @@
 import NetCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The addresses slipsd must never block, and why: every address of every interface, loopback, the gateways
-/// of the routing tables (default routes first), the resolvers of resolv.conf, non-unicast addresses, the
+/// of the routing tables (default routes first), the resolvers of resolv.conf and the upstream servers of a local
+/// caching resolver (systemd-resolved, NetworkManager, dnsmasq through resolvconf), non-unicast addresses, the
 /// operator's allowlist, and — with `Sources.connectedSubnets` (`blocking.protect_connected_subnets`) — every
 /// host of the directly connected subnets.
 ///
@@ -16,6 +20,10 @@ public final class SelfProtection: Sendable {
     public struct Sources: Sendable, Equatable {
         /// resolv.conf path (default `/etc/resolv.conf`).
         public var resolvConfPath: String?
+        /// Files in resolv.conf's format where a local caching resolver keeps the upstream servers it forwards to
+        /// (`defaultUpstreamResolverPaths`); read when they exist. With systemd-resolved, resolv.conf names only its
+        /// stub 127.0.0.53, so a feed listing the real upstream server would otherwise cut off the gateway's DNS.
+        public var upstreamResolverPaths: [String]
         /// IPv4 routing table (default `/proc/thread-self/net/route`: the calling thread's namespace).
         public var ipv4RoutesPath: String?
         /// IPv6 routing table (default `/proc/thread-self/net/ipv6_route`).
@@ -27,11 +35,21 @@ public final class SelfProtection: Sendable {
         /// blocked, however they behave).
         public var connectedSubnets: Bool
 
+        /// systemd-resolved's upstream list, NetworkManager's (beside a stub, and its own), and the one Debian's
+        /// dnsmasq package reads when resolvconf feeds it.
+        public static let defaultUpstreamResolverPaths = [
+            "/run/systemd/resolve/resolv.conf", "/run/NetworkManager/no-stub-resolv.conf",
+            "/run/NetworkManager/resolv.conf", "/run/dnsmasq/resolv.conf",
+        ]
+
         /// The system's defaults.
-        public init(resolvConfPath: String? = "/etc/resolv.conf", ipv4RoutesPath: String? = "/proc/thread-self/net/route",
+        public init(resolvConfPath: String? = "/etc/resolv.conf",
+                    upstreamResolverPaths: [String] = Sources.defaultUpstreamResolverPaths,
+                    ipv4RoutesPath: String? = "/proc/thread-self/net/route",
                     ipv6RoutesPath: String? = "/proc/thread-self/net/ipv6_route", interfaces: Bool = true,
                     connectedSubnets: Bool = false) {
             self.resolvConfPath = resolvConfPath
+            self.upstreamResolverPaths = upstreamResolverPaths
             self.ipv4RoutesPath = ipv4RoutesPath
             self.ipv6RoutesPath = ipv6RoutesPath
             self.interfaces = interfaces
@@ -143,6 +161,17 @@ public final class SelfProtection: Sendable {
             } catch {
                 next.warnings.append("cannot read \(path): \(error)")
             }
+        }
+        for path in sources.upstreamResolverPaths {
+            // Absent unless that resolver runs: nothing to say then.
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if let problem = ResolvConf.untrustedOwnership(info) {
+                next.warnings.append("not reading \(path): \(problem)")
+                continue
+            }
+            guard let text = try? TextFile.read(path) else { continue }
+            for resolver in ResolvConf.nameservers(text) { protect(resolver, "is an upstream resolver in \(path)") }
         }
         next.ranges = SelfProtection.builtInRanges + connected
             + allowlist.map { Rule(range: $0, reason: "is in allowlist \($0)") }
