@@ -1,6 +1,6 @@
 import NetCore
 
-/// Repeated dumps of the block sets merged into one listing that misses nothing the sets held throughout.
+/// Repeated dumps of the block sets merged into one listing, until a pass finds nothing the earlier ones lacked.
 ///
 /// The kernel's dump of a hash set restarts its walk for every netlink datagram it fills and skips, by count, the
 /// elements it already sent. When the set changes between two datagrams — an element added or removed ahead of the
@@ -11,7 +11,9 @@ import NetCore
 ///
 /// Each element is kept as last seen. One seen only in an earlier pass (missed by a later walk, or deleted since)
 /// keeps its remaining time less the time since that pass began, and is left out once that has run out; hosts an
-/// operator unblocked meanwhile are the caller's to leave out (`KernelBlockLearning` records them).
+/// operator unblocked meanwhile are the caller's to leave out (`KernelBlockLearning` records them). An element
+/// deleted by hand (`nft delete element`) between two passes is still listed: `slipsd --unblock` lifts what that
+/// leaves in the daemon.
 struct BlockListingPasses {
     /// Passes at most: after a bulk insert the table settles within the second pass.
     static let maxPasses = 4
