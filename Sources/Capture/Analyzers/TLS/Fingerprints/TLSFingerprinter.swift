@@ -40,25 +40,27 @@ struct TLSFingerprinter {
 
     private mutating func writeJA3(_ hello: TLSClientHello) {
         let entry = FingerprintTextWriter.decimalEntry
-        reserveText(entry * (2 + hello.ciphers.count + hello.extensions.count + hello.groups.count)
-                    + 4 * hello.pointFormats.count)
+        reserveText(entry * (2 + hello.count(.ciphers) + hello.count(.extensions) + hello.count(.groups))
+                    + 4 * hello.range(.pointFormats).count)
         textCount = text.withUnsafeMutableBufferPointer { buffer in
-            var writer = FingerprintTextWriter(buffer.baseAddress!)
-            writer.decimal(UInt32(hello.legacyVersion))
-            writer.byte(0x2C)
-            writer.decimalList(hello.ciphers)
-            writer.byte(0x2C)
-            writer.decimalList(hello.extensions)
-            writer.byte(0x2C)
-            writer.decimalList(hello.groups)
-            writer.byte(0x2C)
-            var first = true
-            for format in hello.pointFormats {
-                if !first { writer.byte(0x2D) }
-                first = false
-                writer.decimal(UInt32(format))
+            hello.withValues { values in
+                var writer = FingerprintTextWriter(buffer.baseAddress!)
+                writer.decimal(UInt32(hello.legacyVersion))
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.ciphers)]))
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.extensions)]))
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.groups)]))
+                writer.byte(0x2C)
+                var first = true
+                for format in hello.text(.pointFormats) {
+                    if !first { writer.byte(0x2D) }
+                    first = false
+                    writer.decimal(UInt32(format))
+                }
+                return writer.count
             }
-            return writer.count
         }
     }
 
@@ -96,13 +98,11 @@ struct TLSFingerprinter {
         let version = Self.ja4VersionPair(hello.highestVersion)
         let alpn = Self.ja4ALPNPair(hello.firstALPN)
         let sni: UInt8 = hello.hasServerName ? 0x64 : 0x69
-        return hello.ciphers.withUnsafeBufferPointer { ciphers in
-            hello.extensions.withUnsafeBufferPointer { extensions in
-                hello.signatureAlgorithms.withUnsafeBufferPointer { signatures in
-                    Self.ja4(head: (quic ? 0x71 : 0x74, version.0, version.1, sni, alpn.0, alpn.1),
-                             ciphers: ciphers, extensions: extensions, signatures: signatures)
-                }
-            }
+        return hello.withValues { values in
+            Self.ja4(head: (quic ? 0x71 : 0x74, version.0, version.1, sni, alpn.0, alpn.1),
+                     ciphers: UnsafeBufferPointer(rebasing: values[hello.range(.ciphers)]),
+                     extensions: UnsafeBufferPointer(rebasing: values[hello.range(.extensions)]),
+                     signatures: UnsafeBufferPointer(rebasing: values[hello.range(.signatureAlgorithms)]))
         }
     }
 
