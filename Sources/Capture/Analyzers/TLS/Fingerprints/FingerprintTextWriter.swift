@@ -59,15 +59,16 @@ struct FingerprintTextWriter {
     }
 
     /// `value` in decimal, no leading zeros: its five digits made at once (the top one, then two pairs), the
-    /// leading zeros shifted out.
+    /// leading zeros shifted out, the number of digits counted without a branch (lists mix 2- to 5-digit values).
     @inline(__always)
     mutating func decimal(_ value: UInt16) {
         let number = Int(value)
         let high = number / 100
         let word = UInt64(0x30 &+ high / 100) | Self.pair(Self.decimalPairs, high % 100) << 8
             | Self.pair(Self.decimalPairs, number % 100) << 24
-        let digits = 1 &+ (number >= 10 ? 1 : 0) &+ (number >= 100 ? 1 : 0) &+ (number >= 1_000 ? 1 : 0)
-            &+ (number >= 10_000 ? 1 : 0)
+        // 1 plus one for each power of ten the number reaches, without a branch: bit 16 of number + 2^16 - 10^k.
+        let digits = 1 &+ (number &+ 65_526) >> 16 &+ (number &+ 65_436) >> 16 &+ (number &+ 64_536) >> 16
+            &+ (number &+ 55_536) >> 16
         store(word >> UInt64(8 &* (5 &- digits)), keeping: digits)
     }
 
@@ -83,12 +84,22 @@ struct FingerprintTextWriter {
         store(0x2C | Self.hexWord(value) << 8, keeping: 5)
     }
 
+    /// `bytes` as two lowercase hex digits each at `out` (no slack needed: one 2-byte store per byte).
+    @inline(__always)
+    static func hexDigits(of bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+        for index in 0..<bytes.count {
+            UnsafeMutableRawPointer(out + 2 &* index)
+                .storeBytes(of: UInt16(truncatingIfNeeded: pair(hexPairs, Int(bytes[index]))).littleEndian, as: UInt16.self)
+        }
+    }
+
     @inline(__always)
     private static func hexWord(_ value: UInt16) -> UInt64 {
         pair(hexPairs, Int(value >> 8)) | pair(hexPairs, Int(value & 0xFF)) << 16
     }
 
     /// The non-GREASE values in decimal joined by `-` (JA3).
+    @inline(__always)
     mutating func decimalList(_ values: UnsafeBufferPointer<UInt16>) {
         var first = true
         for value in values where !TLSGrease.isGrease(value) {
@@ -99,6 +110,7 @@ struct FingerprintTextWriter {
     }
 
     /// Every value as 4-digit hex joined by `,` (JA4's sorted lists, GREASE already removed).
+    @inline(__always)
     mutating func hexList(_ values: UnsafeBufferPointer<UInt16>) {
         guard let first = values.first else { return }
         hex4(first)
@@ -107,6 +119,7 @@ struct FingerprintTextWriter {
 
     /// `_` then the non-GREASE values as 4-digit hex joined by `,`; nothing when there is none (JA4 c's
     /// signature algorithms).
+    @inline(__always)
     mutating func hexSuffix(_ values: UnsafeBufferPointer<UInt16>) {
         var separator: UInt64 = 0x5F
         for value in values where !TLSGrease.isGrease(value) {

@@ -85,7 +85,7 @@ struct TLSFingerprinter {
     private func md5HexOfText() -> String {
         var hash = Insecure.MD5()
         text.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<textCount])) }
-        return Self.hex(hash.finalize(), digits: 32)
+        return Self.hex(hash.finalize())
     }
 
     // MARK: JA4
@@ -261,10 +261,7 @@ struct TLSFingerprinter {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(start: text.baseAddress!, count: writer.count))
         let digest = hasher.finalize()
         digest.withUnsafeBytes { bytes in
-            for index in 0..<6 {
-                out[offset + 2 * index] = hexDigit(bytes[index] >> 4)
-                out[offset + 2 * index + 1] = hexDigit(bytes[index] & 0x0F)
-            }
+            FingerprintTextWriter.hexDigits(of: UnsafeRawBufferPointer(rebasing: bytes[..<6]), into: out.baseAddress! + offset)
         }
     }
 
@@ -273,18 +270,16 @@ struct TLSFingerprinter {
     static func md5Hex(_ bytes: [UInt8]) -> String {
         var hash = Insecure.MD5()
         bytes.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        return hex(hash.finalize(), digits: 32)
+        return hex(hash.finalize())
     }
 
-    /// The first `digits` lowercase hex digits of a digest.
-    static func hex(_ digest: some Digest, digits: Int) -> String {
+    /// A digest in lowercase hex (two digits a byte).
+    @inline(__always)
+    static func hex(_ digest: some Digest) -> String {
         digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: digits) { out in
-                for index in 0..<digits {
-                    let byte = bytes[index / 2]
-                    out[index] = hexDigit(index & 1 == 0 ? byte >> 4 : byte & 0x0F)
-                }
-                return digits
+            String(unsafeUninitializedCapacity: 2 * bytes.count) { out in
+                FingerprintTextWriter.hexDigits(of: bytes, into: out.baseAddress!)
+                return 2 * bytes.count
             }
         }
     }
