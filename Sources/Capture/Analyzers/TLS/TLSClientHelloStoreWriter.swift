@@ -63,8 +63,18 @@ struct TLSClientHelloStoreWriter {
         guard count > 0 else { return }
         precondition(reader.has(2 * count, at: offset), "TLSClientHelloStoreWriter: list beyond the hello")
         let out = valueStore.baseAddress! + take(list, count)
-        for index in 0..<count {
+        var index = 0
+        #if _endian(little)
+        // Eight values at a time: one unaligned vector load, each lane's two bytes swapped, one store.
+        while index &+ 8 <= count {
+            let wire = reader.raw.loadUnaligned(fromByteOffset: offset &+ 2 &* index, as: SIMD8<UInt16>.self)
+            UnsafeMutableRawPointer(out + index).storeBytes(of: wire &<< 8 | wire &>> 8, as: SIMD8<UInt16>.self)
+            index &+= 8
+        }
+        #endif
+        while index < count {
             out[index] = UInt16(bigEndian: reader.raw.loadUnaligned(fromByteOffset: offset &+ 2 &* index, as: UInt16.self))
+            index &+= 1
         }
     }
 
