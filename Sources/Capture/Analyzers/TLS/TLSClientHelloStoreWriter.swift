@@ -36,20 +36,23 @@ struct TLSClientHelloStoreWriter {
     @inline(__always)
     func count(_ text: TLSClientHello.Text) -> Int { Int(byteEnds[text.rawValue] &- byteStarts[text.rawValue]) }
 
-    /// The place of the next `count` entries of `list` (checked against the end of its room), then taken.
+    /// The place of the next `count` entries of `list`, then taken.
     @inline(__always)
     private mutating func take(_ list: TLSClientHello.List, _ count: Int) -> Int {
-        let at = Int(valueEnds[list.rawValue])
-        precondition(at + count <= Int(valueStarts[list.rawValue + 1]), "TLSClientHelloStoreWriter: list past its room")
-        valueEnds[list.rawValue] = UInt32(truncatingIfNeeded: at + count)
-        return at
+        Self.take(count, in: list.rawValue, ends: &valueEnds, starts: valueStarts)
     }
 
     @inline(__always)
     private mutating func take(_ text: TLSClientHello.Text, _ count: Int) -> Int {
-        let at = Int(byteEnds[text.rawValue])
-        precondition(at + count <= Int(byteStarts[text.rawValue + 1]), "TLSClientHelloStoreWriter: string past its room")
-        byteEnds[text.rawValue] = UInt32(truncatingIfNeeded: at + count)
+        Self.take(count, in: text.rawValue, ends: &byteEnds, starts: byteStarts)
+    }
+
+    /// The end of room `room` (moved on by `count`, checked against the start of the next room), before the move.
+    @inline(__always)
+    private static func take(_ count: Int, in room: Int, ends: inout SIMD8<UInt32>, starts: SIMD8<UInt32>) -> Int {
+        let at = Int(ends[room])
+        precondition(at + count <= Int(starts[room + 1]), "TLSClientHelloStoreWriter: entries past their room")
+        ends[room] = UInt32(truncatingIfNeeded: at + count)
         return at
     }
 
