@@ -11,14 +11,15 @@ import Glibc
 /// - `slipsd-bench ja4 CAPTURE [SECONDS [ja4-only]]`: the ClientHellos of a capture (each one whole in one TCP segment) go
 ///   through the TLS analyzer's parser and fingerprinter (`TLSClientHelloFingerprints`, JA3 + JA4, then JA4 alone) in a loop for
 ///   about SECONDS of the thread's CPU time, and the same bytes through a plain SHA-256 (swift-crypto) as the baseline of the same run;
-///   prints both rates and their ratio. `ja4-only` runs the JA4 loop alone (for `perf record`).
+///   prints both rates and their ratio. `ja4-only` runs the JA4 loop alone, `ja3-ja4-only` the JA3+JA4 loop alone (for
+///   `perf record`).
 /// - `slipsd-bench make-unclaimed-capture PATH PACKETS FLOWS`: FLOWS interleaved TCP connections on port 9000
 ///   whose bytes no analyzer claims (no TLS, HTTP, SSH, SMTP or DNS shape), handshake, then data segments and
 ///   their ACKs, about PACKETS packets in all: the steady state of flows nobody claims, for counting allocations
 ///   per packet (two sizes, same flows: the difference is per packet).
 enum AnalyzerBench {
     static func ja4(_ arguments: [String]) {
-        guard arguments.count >= 3 else { print("usage: slipsd-bench ja4 CAPTURE [SECONDS]"); exit(2) }
+        guard arguments.count >= 3 else { print("usage: slipsd-bench ja4 CAPTURE [SECONDS [ja4-only|ja3-ja4-only]]"); exit(2) }
         let seconds = arguments.count >= 4 ? Double(arguments[3]) ?? 2 : 2
         let hellos = clientHellos(arguments[2])
         guard !hellos.isEmpty else { print("no whole ClientHello in \(arguments[2])"); exit(1) }
@@ -37,6 +38,13 @@ enum AnalyzerBench {
                 if let value = fingerprints.ja4(body) { sink &+= value.utf8.count }
             }
             print(String(format: "ClientHello -> JA4 alone: %.0f /s (sink %d)", ja4Rate, sink & 1))
+            return
+        }
+        if arguments.count >= 5 && arguments[4] == "ja3-ja4-only" {
+            let fingerprintRate = rate(seconds: seconds, hellos) { body in
+                if let value = fingerprints.fingerprints(body) { sink &+= value.ja3.utf8.count &+ value.ja4.utf8.count }
+            }
+            print(String(format: "ClientHello -> JA3+JA4 alone: %.0f /s (sink %d)", fingerprintRate, sink & 1))
             return
         }
         let fingerprintRate = rate(seconds: seconds, hellos) { body in

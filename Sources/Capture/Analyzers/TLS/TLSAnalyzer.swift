@@ -209,7 +209,9 @@ final class TLSAnalyzer: FlowAnalyzer {
             }
             do throws(TLSMalformation) {
                 try TLSHelloParser.parseClientHello(body, into: &scratchHello)
+                // Moved, not shared: the next parse into a shared scratch would copy its stores first.
                 session.clientHello = scratchHello
+                scratchHello = TLSClientHello()
                 session.time = time
                 flow.confirmed = true
             } catch {

@@ -72,7 +72,7 @@ enum TLSCertificateReader {
     }
 
     /// The SHA-256 of the DER bytes, lowercase hex.
-    static func fingerprint(_ der: [UInt8]) -> String { TLSFingerprinter.hex(SHA256.hash(data: der), digits: 64) }
+    static func fingerprint(_ der: [UInt8]) -> String { TLSFingerprinter.hex(SHA256.hash(data: der)) }
 
     /// Zeek's key_alg / key_type / key_length from swift-certificates' key (whose description names the
     /// algorithm and, for RSA, the modulus size: `RSA2048.PublicKey`).

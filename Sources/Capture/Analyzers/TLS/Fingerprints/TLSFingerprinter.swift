@@ -40,37 +40,39 @@ struct TLSFingerprinter {
 
     private mutating func writeJA3(_ hello: TLSClientHello) {
         let entry = FingerprintTextWriter.decimalEntry
-        reserveText(entry * (2 + hello.ciphers.count + hello.extensions.count + hello.groups.count)
-                    + 4 * hello.pointFormats.count)
+        reserveText(entry * (2 + hello.count(.ciphers) + hello.count(.extensions) + hello.count(.groups))
+                    + 4 * hello.range(.pointFormats).count + FingerprintTextWriter.slack)
         textCount = text.withUnsafeMutableBufferPointer { buffer in
-            var writer = FingerprintTextWriter(buffer.baseAddress!)
-            writer.decimal(UInt32(hello.legacyVersion))
-            writer.byte(0x2C)
-            writer.decimalList(hello.ciphers)
-            writer.byte(0x2C)
-            writer.decimalList(hello.extensions)
-            writer.byte(0x2C)
-            writer.decimalList(hello.groups)
-            writer.byte(0x2C)
-            var first = true
-            for format in hello.pointFormats {
-                if !first { writer.byte(0x2D) }
-                first = false
-                writer.decimal(UInt32(format))
+            hello.withValues { values in
+                var writer = FingerprintTextWriter(buffer.baseAddress!)
+                writer.decimal(hello.legacyVersion)
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.ciphers)]))
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.extensions)]))
+                writer.byte(0x2C)
+                writer.decimalList(UnsafeBufferPointer(rebasing: values[hello.range(.groups)]))
+                writer.byte(0x2C)
+                var first = true
+                for format in hello.text(.pointFormats) {
+                    if !first { writer.byte(0x2D) }
+                    first = false
+                    writer.decimal(UInt16(format))
+                }
+                return writer.count
             }
-            return writer.count
         }
     }
 
     private mutating func writeJA3S(_ hello: TLSServerHello) {
-        reserveText(FingerprintTextWriter.decimalEntry * (3 + hello.extensions.count))
+        reserveText(FingerprintTextWriter.decimalEntry * (3 + hello.extensions.count) + FingerprintTextWriter.slack)
         textCount = text.withUnsafeMutableBufferPointer { buffer in
             var writer = FingerprintTextWriter(buffer.baseAddress!)
-            writer.decimal(UInt32(hello.legacyVersion))
+            writer.decimal(hello.legacyVersion)
             writer.byte(0x2C)
-            writer.decimal(UInt32(hello.cipher))
+            writer.decimal(hello.cipher)
             writer.byte(0x2C)
-            writer.decimalList(hello.extensions)
+            hello.extensions.withUnsafeBufferPointer { writer.decimalList($0) }
             return writer.count
         }
     }
@@ -83,7 +85,7 @@ struct TLSFingerprinter {
     private func md5HexOfText() -> String {
         var hash = Insecure.MD5()
         text.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<textCount])) }
-        return Self.hex(hash.finalize(), digits: 32)
+        return Self.hex(hash.finalize())
     }
 
     // MARK: JA4
@@ -96,13 +98,11 @@ struct TLSFingerprinter {
         let version = Self.ja4VersionPair(hello.highestVersion)
         let alpn = Self.ja4ALPNPair(hello.firstALPN)
         let sni: UInt8 = hello.hasServerName ? 0x64 : 0x69
-        return hello.ciphers.withUnsafeBufferPointer { ciphers in
-            hello.extensions.withUnsafeBufferPointer { extensions in
-                hello.signatureAlgorithms.withUnsafeBufferPointer { signatures in
-                    Self.ja4(head: (quic ? 0x71 : 0x74, version.0, version.1, sni, alpn.0, alpn.1),
-                             ciphers: ciphers, extensions: extensions, signatures: signatures)
-                }
-            }
+        return hello.withValues { values in
+            Self.ja4(head: (quic ? 0x71 : 0x74, version.0, version.1, sni, alpn.0, alpn.1),
+                     ciphers: UnsafeBufferPointer(rebasing: values[hello.range(.ciphers)]),
+                     extensions: UnsafeBufferPointer(rebasing: values[hello.range(.extensions)]),
+                     signatures: UnsafeBufferPointer(rebasing: values[hello.range(.signatureAlgorithms)]))
         }
     }
 
@@ -112,8 +112,9 @@ struct TLSFingerprinter {
                             signatures: UnsafeBufferPointer<UInt16>) -> String {
         let listCapacity = max(ciphers.count, extensions.count, 1)
         let textCapacity = FingerprintTextWriter.hexEntry * (max(ciphers.count, extensions.count + signatures.count) + 1)
+            + FingerprintTextWriter.slack
         return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: listCapacity) { list in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: (min(listCapacity, rankSortLimit) + 7) & ~7) { keys in
+            withUnsafeTemporaryAllocation(of: Int16.self, capacity: (min(listCapacity, rankSortLimit) + 15) & ~15) { keys in
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textCapacity) { text in
                     String(unsafeUninitializedCapacity: 36) { out in
                         out[0] = head.0
@@ -184,14 +185,15 @@ struct TLSFingerprinter {
     }
 
     /// Copies `values` less GREASE (and less SNI and ALPN when asked) into `list`, sorted ascending, and returns
-    /// how many there are. Hellos carry a few dozen entries: each kept value becomes a unique key (the value, then
-    /// its position in 8 bits: below 2^24) in `keys`, and goes to its rank, the number of keys below it, counted
-    /// as the sign bits of the differences — no branch to mispredict, a loop the compiler vectorizes, where an
-    /// insertion sort mispredicts about once per value. Past `rankSortLimit` entries (the parser caps lists at
-    /// 512) the library sort takes over.
+    /// how many there are. Hellos carry a few dozen entries: each goes to its rank, the number of entries below
+    /// it, counted for 16 entries at once — their keys (the value with its top bit flipped, so that a signed
+    /// 16-bit comparison orders the values as unsigned) in one vector, compared with every other key in turn: no
+    /// branch to mispredict, where an insertion sort mispredicts about once per value. Equal values share one
+    /// rank; the places after it that no value took are filled with the value before them. Past `rankSortLimit`
+    /// entries (the parser caps lists at 512) the library sort takes over.
     @inline(__always)
     private static func sortedWithoutGrease(_ values: UnsafeBufferPointer<UInt16>, into list: UnsafeMutableBufferPointer<UInt16>,
-                                            keys: UnsafeMutablePointer<Int32>, droppingSNIAndALPN: Bool) -> Int {
+                                            keys: UnsafeMutablePointer<Int16>, droppingSNIAndALPN: Bool) -> Int {
         var count = 0
         guard values.count <= rankSortLimit else {
             for value in values where !TLSGrease.isGrease(value) {
@@ -205,24 +207,40 @@ struct TLSFingerprinter {
         }
         for value in values where !TLSGrease.isGrease(value) {
             if droppingSNIAndALPN && (value == 0x0000 || value == 0x0010) { continue }
-            keys[count] = Int32(value) << 8 | Int32(truncatingIfNeeded: count)
+            keys[count] = Int16(bitPattern: value ^ 0x8000)
             count += 1
         }
-        // Padded to whole vectors of 8 with keys above every real one (never counted as smaller).
-        let padded = (count + 7) & ~7
-        for index in count..<padded { keys[index] = Int32.max }
+        // Padded to whole vectors of 16 (the padding's ranks are not used).
+        let padded = (count + 15) & ~15
+        for index in count..<padded { keys[index] = Int16.max }
         let out = list.baseAddress!
-        for index in 0..<count {
-            let key = keys[index]
-            var rank: Int32 = 0
-            for other in 0..<padded { rank &-= (keys[other] &- key) >> 31 }         // -1 for each smaller key
-            out[Int(rank)] = UInt16(truncatingIfNeeded: key >> 8)                // rank < count: the keys are unique
+        var taken: UInt64 = 0                                                  // the ranks given (count <= 64)
+        var block = 0
+        while block < count {
+            // Two vectors of 8 (the standard library's 16-lane comparisons are not vectorized).
+            let low = UnsafeRawPointer(keys + block).loadUnaligned(as: SIMD8<Int16>.self)
+            let high = UnsafeRawPointer(keys + block + 8).loadUnaligned(as: SIMD8<Int16>.self)
+            var lowRank = SIMD8<Int16>(), highRank = SIMD8<Int16>()
+            for other in 0..<count {
+                let key = SIMD8(repeating: keys[other])
+                lowRank.replace(with: lowRank &+ 1, where: key .< low)
+                highRank.replace(with: highRank &+ 1, where: key .< high)
+            }
+            for lane in 0..<min(16, count - block) {
+                let place = Int(truncatingIfNeeded: lane < 8 ? lowRank[lane] : highRank[lane - 8])
+                out[place] = UInt16(bitPattern: lane < 8 ? low[lane] : high[lane - 8]) ^ 0x8000
+                taken |= 1 &<< UInt64(truncatingIfNeeded: place)
+            }
+            block += 16
+        }
+        if taken.nonzeroBitCount != count {                                    // equal values: fill their places
+            for place in 1..<count where taken & (1 &<< UInt64(truncatingIfNeeded: place)) == 0 { out[place] = out[place - 1] }
         }
         return count
     }
 
-    /// Longest list sorted by rank (quadratic, but branch-free; positions fit the key's 8 bits); longer ones use
-    /// the library sort.
+    /// Longest list sorted by rank (quadratic, but branch-free; ranks fit 16 bits and the taken ranks one 64-bit
+    /// mask); longer ones use the library sort.
     static let rankSortLimit = 64
 
     /// Writes at `offset` of `out` the first 12 hex digits of the SHA-256 of `list` as 4-digit hex joined by
@@ -243,10 +261,7 @@ struct TLSFingerprinter {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(start: text.baseAddress!, count: writer.count))
         let digest = hasher.finalize()
         digest.withUnsafeBytes { bytes in
-            for index in 0..<6 {
-                out[offset + 2 * index] = hexDigit(bytes[index] >> 4)
-                out[offset + 2 * index + 1] = hexDigit(bytes[index] & 0x0F)
-            }
+            FingerprintTextWriter.hexDigits(of: UnsafeRawBufferPointer(rebasing: bytes[..<6]), into: out.baseAddress! + offset)
         }
     }
 
@@ -255,18 +270,16 @@ struct TLSFingerprinter {
     static func md5Hex(_ bytes: [UInt8]) -> String {
         var hash = Insecure.MD5()
         bytes.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        return hex(hash.finalize(), digits: 32)
+        return hex(hash.finalize())
     }
 
-    /// The first `digits` lowercase hex digits of a digest.
-    static func hex(_ digest: some Digest, digits: Int) -> String {
+    /// A digest in lowercase hex (two digits a byte).
+    @inline(__always)
+    static func hex(_ digest: some Digest) -> String {
         digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: digits) { out in
-                for index in 0..<digits {
-                    let byte = bytes[index / 2]
-                    out[index] = hexDigit(index & 1 == 0 ? byte >> 4 : byte & 0x0F)
-                }
-                return digits
+            String(unsafeUninitializedCapacity: 2 * bytes.count) { out in
+                FingerprintTextWriter.hexDigits(of: bytes, into: out.baseAddress!)
+                return 2 * bytes.count
             }
         }
     }
