@@ -99,6 +99,10 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
       echo "slipsd did not start: $(tail -3 "$log")" >&2; exit 1
     fi
   done
+  # Steady state: the kernel grows a hash set by rehashing it in the background after a bulk insert (lookups
+  # search both tables meanwhile), so every run waits FEED_SETTLE_SECONDS (default 5) after "ready" before its
+  # flood, loaded or not; FEED_SETTLE_SECONDS=0 measures right after the load instead.
+  sleep "${FEED_SETTLE_SECONDS:-5}"
   if [ "$1" = loaded ]; then      # which kernel sets the feed has (names only: listing 1 M elements takes long)
     ip netns exec "$gw" nft -t list sets inet | grep -o 'set feed[a-z0-9_]*' | cut -d' ' -f2 > "$dir/loaded-sets.txt" || true
   fi
@@ -121,7 +125,7 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
 best_loaded=0; best_empty=0; best_blocked=0; best_base=0; best_learning=0; best_base_learning=0
 kinds="empty loaded blocked"; [ -n "$SLIPSD_BASE" ] && kinds="empty loaded base blocked"
 kinds=${FEED_KINDS:-$kinds}   # e.g. FEED_KINDS="empty loaded base" skips the slow blocked-hosts run
-for round in 1 2 3; do
+for round in $(seq 1 "${FEED_ROUNDS:-3}"); do
   for which in $kinds; do
     run "$which"
     pps=$((received / SECONDS_PER_RUN))
