@@ -23,6 +23,10 @@ tag=sdff$$; cli=${tag}c; gw=${tag}g; srv=${tag}s
 daemon=""
 SLIPSD=${SLIPSD:-.build/release/slipsd}
 SLIPSD_BASE=${SLIPSD_BASE:-}
+# FEED_PIN (default 1) pins the flood (and with it the kernel's forwarding of its packets) to CPU 0 and slipsd to
+# CPU 1: unpinned, the same set-up varied ±10 % from round to round on 2 cores (2026-12-04), pinned ±5 %. FEED_PIN=0 unpins.
+PIN_FLOOD=""; PIN_DAEMON=""
+if [ "${FEED_PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ]; then PIN_FLOOD="taskset -c 0"; PIN_DAEMON="taskset -c 1"; fi
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
   for ns in "$cli" "$gw" "$srv"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -89,7 +93,7 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
     ip netns exec "$gw" "$SLIPSD" --block-from "$dir/blocked.txt" -c "$config" > "$dir/block-from.log" 2>&1 \
       || { echo "slipsd --block-from failed: $(tail -3 "$dir/block-from.log")" >&2; exit 1; } ;;
   esac
-  ip netns exec "$gw" "$binary" --inline --queue 11 --no-drop-privileges -c "$config" \
+  ip netns exec "$gw" $PIN_DAEMON "$binary" --inline --queue 11 --no-drop-privileges -c "$config" \
     -o "$dir/$1-out" > "$log" 2>&1 &
   daemon=$!
   local waited=0
@@ -115,7 +119,7 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
     grep -ho "learned [0-9]* existing block(s) from the kernel in [0-9.]* s" "$log" "$dir/$1-out/slipsd.log" 2>/dev/null | head -1 > "$dir/learned.txt" || true
   fi
   local before; before=$(counted)
-  sent=$(ip netns exec "$cli" Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
+  sent=$(ip netns exec "$cli" $PIN_FLOOD Benchmarks/nfq-accept-c/udp_flood 10.91.2.2 9999 "$SECONDS_PER_RUN" 64 | grep -o '[0-9]*' | head -1)
   sleep 0.5
   received=$(( $(counted) - before ))
   kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
