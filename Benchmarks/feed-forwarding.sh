@@ -105,8 +105,9 @@ run() {  # $1: loaded|empty|blocked|base — starts slipsd, floods, sets $receiv
   done
   # Steady state: the kernel grows a hash set by rehashing it in the background after a bulk insert (lookups
   # search both tables meanwhile), so every run waits FEED_SETTLE_SECONDS (default 5) after "ready" before its
-  # flood, loaded or not; FEED_SETTLE_SECONDS=0 measures right after the load instead.
-  sleep "${FEED_SETTLE_SECONDS:-5}"
+  # flood, loaded or not (not the learning runs: they measure the start-up); FEED_SETTLE_SECONDS=0 measures right
+  # after the load instead.
+  case $1 in learning|base-learning) ;; *) sleep "${FEED_SETTLE_SECONDS:-5}" ;; esac
   if [ "$1" = loaded ]; then      # which kernel sets the feed has (names only: listing 1 M elements takes long)
     ip netns exec "$gw" nft -t list sets inet | grep -o 'set feed[a-z0-9_]*' | cut -d' ' -f2 > "$dir/loaded-sets.txt" || true
   fi
