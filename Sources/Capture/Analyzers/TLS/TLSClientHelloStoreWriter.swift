@@ -1,7 +1,8 @@
 /// Copies what `TLSHelloParser` finds in a ClientHello to the next free place of its list or string in the
 /// stores `TLSClientHello.layOut` gave rooms in. Every copy checks once that it stays inside its list's room (the
-/// rooms are upper bounds the parser worked out from the extensions' lengths; a room too small would trap here,
-/// never write past a store).
+/// rooms are upper bounds the parser worked out from the extensions' lengths) and that its source lies inside the
+/// hello; either failing — which a correct first pass rules out — is thrown as a malformation, never a trap or a
+/// write past a store, since the bytes come from the network.
 struct TLSClientHelloStoreWriter {
     private let reader: ByteReader
     private let valueStore: UnsafeMutableBufferPointer<UInt16>
@@ -38,34 +39,35 @@ struct TLSClientHelloStoreWriter {
 
     /// The place of the next `count` entries of `list`, then taken.
     @inline(__always)
-    private mutating func take(_ list: TLSClientHello.List, _ count: Int) -> Int {
-        Self.take(count, in: list.rawValue, ends: &valueEnds, starts: valueStarts)
+    private mutating func take(_ list: TLSClientHello.List, _ count: Int) throws(TLSMalformation) -> Int {
+        try Self.take(count, in: list.rawValue, ends: &valueEnds, starts: valueStarts)
     }
 
     @inline(__always)
-    private mutating func take(_ text: TLSClientHello.Text, _ count: Int) -> Int {
-        Self.take(count, in: text.rawValue, ends: &byteEnds, starts: byteStarts)
+    private mutating func take(_ text: TLSClientHello.Text, _ count: Int) throws(TLSMalformation) -> Int {
+        try Self.take(count, in: text.rawValue, ends: &byteEnds, starts: byteStarts)
     }
 
     /// The end of room `room` (moved on by `count`, checked against the start of the next room), before the move.
     @inline(__always)
-    private static func take(_ count: Int, in room: Int, ends: inout SIMD8<UInt32>, starts: SIMD8<UInt32>) -> Int {
+    private static func take(_ count: Int, in room: Int, ends: inout SIMD8<UInt32>,
+                             starts: SIMD8<UInt32>) throws(TLSMalformation) -> Int {
         let at = Int(ends[room])
-        precondition(at + count <= Int(starts[room + 1]), "TLSClientHelloStoreWriter: entries past their room")
+        guard at + count <= Int(starts[room + 1]) else { throw .extensionTruncated }
         ends[room] = UInt32(truncatingIfNeeded: at + count)
         return at
     }
 
     /// One extension's type.
     @inline(__always)
-    mutating func extensionType(_ type: UInt16) { valueStore[take(.extensions, 1)] = type }
+    mutating func extensionType(_ type: UInt16) throws(TLSMalformation) { valueStore[try take(.extensions, 1)] = type }
 
     /// `count` big-endian 16-bit values at `offset` (inside the hello) for `list`.
     @inline(__always)
-    mutating func values(_ list: TLSClientHello.List, from offset: Int, count: Int) {
+    mutating func values(_ list: TLSClientHello.List, from offset: Int, count: Int) throws(TLSMalformation) {
         guard count > 0 else { return }
-        precondition(reader.has(2 * count, at: offset), "TLSClientHelloStoreWriter: list beyond the hello")
-        let out = valueStore.baseAddress! + take(list, count)
+        guard reader.has(2 * count, at: offset) else { throw .clientHelloTruncated }
+        let out = valueStore.baseAddress! + (try take(list, count))
         var index = 0
         #if _endian(little)
         // Eight values at a time: one unaligned vector load, each lane's two bytes swapped, one store.
@@ -83,18 +85,18 @@ struct TLSClientHelloStoreWriter {
 
     /// `count` bytes at `offset` for `text`.
     @inline(__always)
-    mutating func bytes(_ text: TLSClientHello.Text, from offset: Int, count: Int) {
+    mutating func bytes(_ text: TLSClientHello.Text, from offset: Int, count: Int) throws(TLSMalformation) {
         guard count > 0 else { return }
-        precondition(reader.has(count, at: offset), "TLSClientHelloStoreWriter: string beyond the hello")
-        UnsafeMutableRawPointer(byteStore.baseAddress! + take(text, count))
+        guard reader.has(count, at: offset) else { throw .clientHelloTruncated }
+        UnsafeMutableRawPointer(byteStore.baseAddress! + (try take(text, count)))
             .copyMemory(from: reader.raw.baseAddress! + offset, byteCount: count)
     }
 
     /// One ALPN protocol's `count` bytes at `offset`: its bytes, and where it ends among them.
     @inline(__always)
-    mutating func alpnProtocol(from offset: Int, count: Int) {
-        bytes(.alpn, from: offset, count: count)
+    mutating func alpnProtocol(from offset: Int, count: Int) throws(TLSMalformation) {
+        try bytes(.alpn, from: offset, count: count)
         // Every extension lies in the 16-bit extensions block: the bytes of all ALPN names fit in UInt16.
-        valueStore[take(.alpnEnds, 1)] = UInt16(truncatingIfNeeded: self.count(.alpn))
+        valueStore[try take(.alpnEnds, 1)] = UInt16(truncatingIfNeeded: self.count(.alpn))
     }
 }

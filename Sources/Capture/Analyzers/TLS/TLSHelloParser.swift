@@ -53,12 +53,12 @@ enum TLSHelloParser {
             let ends = try hello.withStores { (values, bytes) throws(TLSMalformation) in
                 var writer = TLSClientHelloStoreWriter(reader, values: values, valueStarts: valueStarts,
                                                        bytes: bytes, byteStarts: byteStarts)
-                writer.bytes(.sessionID, from: 35, count: sessionLength)
-                writer.values(.ciphers, from: cipherStart, count: cipherBytes / 2)
+                try writer.bytes(.sessionID, from: 35, count: sessionLength)
+                try writer.values(.ciphers, from: cipherStart, count: cipherBytes / 2)
                 if let extensionStart {
                     try forEachExtension(reader, from: extensionStart) { (type, start, length) throws(TLSMalformation) in
                         guard writer.count(.extensions) < maxListEntries else { throw .tooManyEntries }
-                        writer.extensionType(type)
+                        try writer.extensionType(type)
                         if type == Extension.serverName { sawServerName = true }
                         try clientExtension(type, reader, start, length, &writer)
                     }
@@ -179,7 +179,7 @@ enum TLSHelloParser {
                 let nameLength = Int(reader.be16(at: cursor + 1))
                 guard cursor + 3 + nameLength <= listEnd else { throw .extensionTruncated }
                 // The first host_name with a name; an empty one is passed over.
-                if nameType == 0 && sink.count(.serverName) == 0 { sink.bytes(.serverName, from: cursor + 3, count: nameLength) }
+                if nameType == 0 && sink.count(.serverName) == 0 { try sink.bytes(.serverName, from: cursor + 3, count: nameLength) }
                 cursor += 3 + nameLength
             }
         case Extension.alpn:
@@ -191,7 +191,7 @@ enum TLSHelloParser {
                 let nameLength = Int(reader.u8(at: cursor))
                 guard cursor + 1 + nameLength <= listEnd else { throw .extensionTruncated }
                 guard sink.count(.alpnEnds) < maxListEntries else { throw .tooManyEntries }
-                sink.alpnProtocol(from: cursor + 1, count: nameLength)
+                try sink.alpnProtocol(from: cursor + 1, count: nameLength)
                 cursor += 1 + nameLength
             }
         case Extension.supportedGroups:
@@ -204,7 +204,7 @@ enum TLSHelloParser {
             guard length >= 1 else { throw .extensionTruncated }
             let count = Int(reader.u8(at: start))
             guard 1 + count <= length else { throw .extensionTruncated }
-            sink.bytes(.pointFormats, from: start + 1, count: count)
+            try sink.bytes(.pointFormats, from: start + 1, count: count)
         default: break
         }
     }
@@ -217,6 +217,6 @@ enum TLSHelloParser {
         let bytes = prefix == 1 ? Int(reader.u8(at: start)) : Int(reader.be16(at: start))
         guard bytes & 1 == 0, prefix + bytes <= length else { throw .extensionTruncated }
         guard bytes / 2 <= maxListEntries else { throw .tooManyEntries }
-        sink.values(list, from: start + prefix, count: bytes / 2)
+        try sink.values(list, from: start + prefix, count: bytes / 2)
     }
 }
