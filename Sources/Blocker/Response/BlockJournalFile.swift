@@ -149,13 +149,6 @@ struct BlockJournalFile {
     /// Why a file or directory with this `stat` is not trusted, or nil: its owner must be one of
     /// `trustedOwners` and neither its group nor others may write it.
     static func untrusted(_ info: stat, trustedOwners: Set<UInt32>, what: String) -> String? {
-        if !trustedOwners.contains(info.st_uid) {
-            return "\(what) is owned by uid \(info.st_uid), not by root or slipsd's user"
-        }
-        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
-            let who = info.st_mode & S_IWOTH != 0 ? "everyone" : "its group"
-            return "\(what) is writable by \(who) (mode \(String(info.st_mode & 0o7777, radix: 8)))"
-        }
-        return nil
+        FileTrust.problem(info, what: what, owners: "root or slipsd's user") { trustedOwners.contains($0) }
     }
 }

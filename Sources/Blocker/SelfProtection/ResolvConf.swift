@@ -25,11 +25,7 @@ enum ResolvConf {
     /// Why a resolver's upstream file (`SelfProtection.Sources.upstreamResolverPaths`) is not read, or nil: it
     /// must be owned by root or a system account (systemd-resolved writes its file as `systemd-resolve`, uid
     /// below 1000) and writable by nobody else, so that no user can make an address unblockable through it.
-    static func untrustedOwnership(_ info: stat) -> String? {
-        if info.st_uid >= 1000 { return "owned by uid \(info.st_uid), not root or a system account" }
-        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
-            return "writable by \(info.st_mode & S_IWOTH != 0 ? "everyone" : "its group") (mode \(String(info.st_mode & 0o7777, radix: 8)))"
-        }
-        return nil
+    static func untrustedOwnership(_ info: stat, path: String) -> String? {
+        FileTrust.problem(info, what: path, owners: "root or a system account") { $0 < 1000 }
     }
 }

@@ -166,8 +166,8 @@ public final class SelfProtection: Sendable {
             // Absent unless that resolver runs: nothing to say then.
             var info = stat()
             guard stat(path, &info) == 0 else { continue }
-            if let problem = ResolvConf.untrustedOwnership(info) {
-                next.warnings.append("not reading \(path): \(problem)")
+            if let problem = ResolvConf.untrustedOwnership(info, path: path) {
+                next.warnings.append("not reading it: \(problem)")
                 continue
             }
             guard let text = try? TextFile.read(path) else { continue }
